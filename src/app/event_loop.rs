@@ -1,0 +1,93 @@
+//! The terminal event loop: turns key presses, resizes, signals and cluster messages into
+//! `Msg`s, feeds them to `App::update`, and draws when something changed, at most once a frame.
+
+use std::time::Duration;
+
+use color_eyre::eyre::{Result, WrapErr};
+use crossterm::event::{Event, EventStream};
+use futures::StreamExt;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+use tokio::time::{Instant, MissedTickBehavior};
+
+use super::{App, Msg};
+use crate::cluster::{ConnectOptions, session};
+
+/// At most this many frames a second; bursts of watch events are coalesced into one frame.
+const FRAME: Duration = Duration::from_millis(1000 / 30);
+/// Messages handled before input gets another look, so a flood of watch events cannot starve keys.
+const DRAIN_LIMIT: usize = 4096;
+
+/// Puts the terminal back however we leave: normal return, error, or unwinding panic.
+struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        ratatui::restore();
+    }
+}
+
+/// Runs the dashboard until the user quits or a signal asks us to.
+pub async fn run(opts: ConnectOptions) -> Result<()> {
+    let mut terminal = ratatui::try_init().wrap_err("kubedeck needs an interactive terminal; could not set it up")?;
+    let _guard = TerminalGuard;
+    let size = terminal.size().wrap_err("reading the terminal size")?;
+    let mut app = App::new(jiff::Timestamp::now(), (size.width, size.height));
+
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let session = tokio::spawn(session::run(opts, tx.clone()));
+    let _abort_session = AbortOnDrop(session);
+
+    let mut input = EventStream::new();
+    let mut sigterm = signal(SignalKind::terminate()).wrap_err("installing the SIGTERM handler")?;
+    let mut sigint = signal(SignalKind::interrupt()).wrap_err("installing the SIGINT handler")?;
+    let mut sighup = signal(SignalKind::hangup()).wrap_err("installing the SIGHUP handler")?;
+    let mut ticker = tokio::time::interval(Duration::from_secs(1));
+    ticker.set_missed_tick_behavior(MissedTickBehavior::Skip);
+
+    let mut dirty = true;
+    let mut last_draw = Instant::now() - FRAME;
+    loop {
+        if dirty && last_draw.elapsed() >= FRAME {
+            terminal
+                .draw(|frame| crate::views::render(&app, frame))
+                .wrap_err("drawing the screen")?;
+            last_draw = Instant::now();
+            dirty = false;
+        }
+        let next_frame = last_draw + FRAME;
+        let msg = tokio::select! {
+            event = input.next() => match event {
+                Some(Ok(Event::Key(key))) => Msg::Key(key),
+                Some(Ok(Event::Resize(width, height))) => Msg::Resize { width, height },
+                Some(Ok(_)) => continue,
+                // The terminal is gone: nothing more to show.
+                Some(Err(_)) | None => Msg::Quit,
+            },
+            Some(msg) = rx.recv() => msg,
+            _ = ticker.tick() => Msg::Tick(jiff::Timestamp::now()),
+            _ = sigterm.recv() => Msg::Quit,
+            _ = sigint.recv() => Msg::Quit,
+            _ = sighup.recv() => Msg::Quit,
+            _ = tokio::time::sleep_until(next_frame), if dirty => continue,
+        };
+        dirty |= app.update(msg);
+        for _ in 0..DRAIN_LIMIT {
+            match rx.try_recv() {
+                Ok(msg) => dirty |= app.update(msg),
+                Err(_) => break,
+            }
+        }
+        if app.should_quit {
+            return Ok(());
+        }
+    }
+}
+
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}

@@ -1,0 +1,264 @@
+//! Pods as the dashboard shows them: a compact row per pod, with status worked out as kubectl does.
+
+use jiff::Timestamp;
+use k8s_openapi::api::core::v1::{ContainerState, ContainerStatus, Pod, PodStatus};
+
+use super::RowUpdate;
+use super::store::{ObjectKey, Row, WatchUpdate};
+use crate::text::sanitize;
+
+/// What a status means for the person looking at it; decides the colour of the row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Health {
+    /// Running and every container ready.
+    Ready,
+    /// On its way: Pending, ContainerCreating, Init:0/1, Running but not yet ready.
+    Progressing,
+    /// Needs attention: CrashLoopBackOff, ImagePullBackOff, Error, OOMKilled, Unknown...
+    Failing,
+    /// Finished successfully (Completed / Succeeded).
+    Completed,
+    /// Being deleted.
+    Terminating,
+}
+
+/// One pod, reduced to what the Pods pane draws. Text fields are already sanitized.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PodRow {
+    pub key: ObjectKey,
+    pub ready: u16,
+    pub total: u16,
+    pub status: String,
+    pub health: Health,
+    pub restarts: u32,
+    pub last_restart: Option<Timestamp>,
+    pub created: Option<Timestamp>,
+    pub node: String,
+    pub ip: String,
+}
+
+impl Row for PodRow {
+    type Object = Pod;
+    const KIND: &'static str = "pods";
+
+    fn key(&self) -> &ObjectKey {
+        &self.key
+    }
+
+    fn from_object(pod: &Pod) -> Self {
+        PodRow::from(pod)
+    }
+
+    fn wrap(update: WatchUpdate<Self>) -> RowUpdate {
+        RowUpdate::Pods(update)
+    }
+}
+
+impl From<&Pod> for PodRow {
+    fn from(pod: &Pod) -> Self {
+        let meta = &pod.metadata;
+        let summary = summarize(pod);
+        let status = pod.status.as_ref();
+        PodRow {
+            key: ObjectKey::new(
+                meta.namespace.as_deref().unwrap_or_default(),
+                meta.name.as_deref().unwrap_or_default(),
+            ),
+            ready: summary.ready,
+            total: summary.total,
+            health: health_of(&summary.reason, summary.ready, summary.total),
+            status: sanitize(&summary.reason),
+            restarts: summary.restarts,
+            last_restart: summary.last_restart,
+            created: meta.creation_timestamp.as_ref().map(|t| t.0),
+            node: sanitize(
+                pod.spec
+                    .as_ref()
+                    .and_then(|s| s.node_name.as_deref())
+                    .unwrap_or("<none>"),
+            ),
+            ip: sanitize(status.and_then(|s| s.pod_ip.as_deref()).unwrap_or("<none>")),
+        }
+    }
+}
+
+#[cfg(test)]
+impl PodRow {
+    /// A pod row for tests of the state and the views.
+    pub fn example(namespace: &str, name: &str, status: &str, created: &str) -> Self {
+        let created: Timestamp = created.parse().expect("test timestamp");
+        PodRow {
+            key: ObjectKey::new(namespace, name),
+            ready: u16::from(status == "Running"),
+            total: 1,
+            status: status.to_owned(),
+            health: health_of(status, u16::from(status == "Running"), 1),
+            restarts: 0,
+            last_restart: None,
+            created: Some(created),
+            node: "sim-node-0".to_owned(),
+            ip: "10.0.0.1".to_owned(),
+        }
+    }
+}
+
+struct Summary {
+    reason: String,
+    ready: u16,
+    total: u16,
+    restarts: u32,
+    last_restart: Option<Timestamp>,
+}
+
+/// Port of kubectl's `printPod` (pkg/printers/internalversion/printers.go): the STATUS, READY and
+/// RESTARTS columns of `kubectl get pods`, so kubedeck and kubectl never disagree.
+fn summarize(pod: &Pod) -> Summary {
+    let default_status = PodStatus::default();
+    let status = pod.status.as_ref().unwrap_or(&default_status);
+    let spec = pod.spec.as_ref();
+    let init_specs = spec
+        .map(|s| s.init_containers.as_deref().unwrap_or_default())
+        .unwrap_or_default();
+    let is_sidecar = |name: &str| {
+        init_specs
+            .iter()
+            .any(|c| c.name == name && c.restart_policy.as_deref() == Some("Always"))
+    };
+
+    let mut total = spec.map_or(0, |s| s.containers.len()) as u16;
+    total += init_specs
+        .iter()
+        .filter(|c| c.restart_policy.as_deref() == Some("Always"))
+        .count() as u16;
+    let mut ready = 0u16;
+    let mut restarts = 0u32;
+    let mut last_restart: Option<Timestamp> = None;
+    let mut note_restart = |cs: &ContainerStatus| {
+        if let Some(t) = cs
+            .last_state
+            .as_ref()
+            .and_then(|s| s.terminated.as_ref())
+            .and_then(|t| t.finished_at.as_ref())
+        {
+            last_restart = Some(last_restart.map_or(t.0, |l| l.max(t.0)));
+        }
+    };
+
+    let mut reason = status
+        .reason
+        .clone()
+        .filter(|r| !r.is_empty())
+        .or_else(|| status.phase.clone())
+        .unwrap_or_else(|| "Unknown".to_owned());
+    let conditions = status.conditions.as_deref().unwrap_or_default();
+    if conditions
+        .iter()
+        .any(|c| c.type_ == "PodScheduled" && c.reason.as_deref() == Some("SchedulingGated"))
+    {
+        reason = "SchedulingGated".to_owned();
+    }
+
+    let mut initializing = false;
+    let init_statuses = status.init_container_statuses.as_deref().unwrap_or_default();
+    for (i, cs) in init_statuses.iter().enumerate() {
+        restarts += cs.restart_count.max(0) as u32;
+        note_restart(cs);
+        if is_sidecar(&cs.name) && cs.started == Some(true) {
+            if cs.ready {
+                ready += 1;
+            }
+            continue;
+        }
+        let state = cs.state.as_ref();
+        let terminated = state.and_then(|s| s.terminated.as_ref());
+        let waiting = state.and_then(|s| s.waiting.as_ref());
+        match (terminated, waiting) {
+            (Some(t), _) if t.exit_code == 0 => continue,
+            (Some(t), _) => {
+                reason = match t.reason.as_deref() {
+                    Some(r) if !r.is_empty() => format!("Init:{r}"),
+                    _ if t.signal.unwrap_or(0) != 0 => format!("Init:Signal:{}", t.signal.unwrap_or(0)),
+                    _ => format!("Init:ExitCode:{}", t.exit_code),
+                };
+            }
+            (None, Some(w))
+                if w.reason
+                    .as_deref()
+                    .is_some_and(|r| !r.is_empty() && r != "PodInitializing") =>
+            {
+                reason = format!("Init:{}", w.reason.as_deref().unwrap_or_default());
+            }
+            _ => reason = format!("Init:{}/{}", i, init_specs.len()),
+        }
+        initializing = true;
+        break;
+    }
+
+    let initialized = conditions
+        .iter()
+        .any(|c| c.type_ == "Initialized" && c.status == "True");
+    if !initializing || initialized {
+        restarts = 0;
+        let mut has_running = false;
+        for cs in status.container_statuses.as_deref().unwrap_or_default().iter().rev() {
+            restarts += cs.restart_count.max(0) as u32;
+            note_restart(cs);
+            let state = cs.state.as_ref();
+            if let Some(r) = waiting_reason(state) {
+                reason = r.to_owned();
+            } else if let Some(t) = state.and_then(|s| s.terminated.as_ref()) {
+                reason = match t.reason.as_deref() {
+                    Some(r) if !r.is_empty() => r.to_owned(),
+                    _ if t.signal.unwrap_or(0) != 0 => format!("Signal:{}", t.signal.unwrap_or(0)),
+                    _ => format!("ExitCode:{}", t.exit_code),
+                };
+            } else if cs.ready && state.is_some_and(|s| s.running.is_some()) {
+                has_running = true;
+                ready += 1;
+            }
+        }
+        if reason == "Completed" && has_running {
+            let pod_ready = conditions.iter().any(|c| c.type_ == "Ready" && c.status == "True");
+            reason = if pod_ready { "Running" } else { "NotReady" }.to_owned();
+        }
+    }
+
+    if pod.metadata.deletion_timestamp.is_some() {
+        if status.reason.as_deref() == Some("NodeLost") {
+            reason = "Unknown".to_owned();
+        } else if !matches!(status.phase.as_deref(), Some("Succeeded" | "Failed")) {
+            reason = "Terminating".to_owned();
+        }
+    }
+
+    Summary {
+        reason,
+        ready,
+        total,
+        restarts,
+        last_restart,
+    }
+}
+
+fn waiting_reason(state: Option<&ContainerState>) -> Option<&str> {
+    state
+        .and_then(|s| s.waiting.as_ref())
+        .and_then(|w| w.reason.as_deref())
+        .filter(|r| !r.is_empty())
+}
+
+fn health_of(reason: &str, ready: u16, total: u16) -> Health {
+    match reason {
+        "Running" if ready == total => Health::Ready,
+        "Running" | "Pending" | "ContainerCreating" | "PodInitializing" | "NotReady" | "SchedulingGated" => {
+            Health::Progressing
+        }
+        r if r.starts_with("Init:") && r[5..].chars().next().is_some_and(|c| c.is_ascii_digit()) => Health::Progressing,
+        "Completed" | "Succeeded" => Health::Completed,
+        "Terminating" => Health::Terminating,
+        _ => Health::Failing,
+    }
+}
+
+#[cfg(test)]
+mod tests;

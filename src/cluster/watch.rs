@@ -1,0 +1,123 @@
+//! Runs one watch (kube-runtime's watcher) and turns its events into row updates for the app.
+//! After any failure the watch is started again with backoff; the restart re-lists, so the
+//! pane resyncs on its own after an outage or a 410 Gone.
+
+use std::fmt::Debug;
+use std::time::Duration;
+
+use futures::StreamExt;
+use kube::runtime::watcher;
+use kube::{Api, Resource};
+use serde::de::DeserializeOwned;
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::store::{Row, WatchUpdate};
+use super::{FailureKind, describe_client_error};
+use crate::app::Msg;
+
+/// What a watch tells the app besides row updates.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WatchStatus {
+    /// A complete listing arrived: the pane is live.
+    Synced { kind: &'static str },
+    /// The watch failed and will be retried after `retry_in`.
+    Failed {
+        kind: &'static str,
+        failure: FailureKind,
+        message: String,
+        retry_in: Duration,
+    },
+}
+
+/// Delay before the next attempt: 0.5 s doubling up to 30 s, reset after a good listing.
+#[derive(Debug, Clone)]
+pub struct Backoff {
+    next: Duration,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff { next: Self::FIRST }
+    }
+}
+
+impl Backoff {
+    const FIRST: Duration = Duration::from_millis(500);
+    const MAX: Duration = Duration::from_secs(30);
+
+    pub fn next_delay(&mut self) -> Duration {
+        let d = self.next;
+        self.next = (self.next * 2).min(Self::MAX);
+        d
+    }
+
+    pub fn reset(&mut self) {
+        self.next = Self::FIRST;
+    }
+}
+
+/// Watches `api` until the app goes away (the channel closes), sending rows of type `R`.
+pub async fn run<R>(api: Api<R::Object>, server: String, tx: UnboundedSender<Msg>)
+where
+    R: Row,
+    R::Object: Resource + Clone + DeserializeOwned + Debug + Send + 'static,
+{
+    let mut backoff = Backoff::default();
+    loop {
+        let mut stream = watcher(api.clone(), watcher::Config::default()).boxed();
+        let send = |msg: Msg| tx.send(msg).is_ok();
+        let error = loop {
+            let Some(item) = stream.next().await else { break None };
+            let delivered = match item {
+                Ok(watcher::Event::Init) => send(Msg::Rows(R::wrap(WatchUpdate::Relisting))),
+                Ok(watcher::Event::InitApply(obj)) => {
+                    send(Msg::Rows(R::wrap(WatchUpdate::Listed(R::from_object(&obj)))))
+                }
+                Ok(watcher::Event::InitDone) => {
+                    backoff.reset();
+                    send(Msg::Rows(R::wrap(WatchUpdate::ListDone)))
+                        && send(Msg::Watch(WatchStatus::Synced { kind: R::KIND }))
+                }
+                Ok(watcher::Event::Apply(obj)) => send(Msg::Rows(R::wrap(WatchUpdate::Applied(R::from_object(&obj))))),
+                Ok(watcher::Event::Delete(obj)) => send(Msg::Rows(R::wrap(WatchUpdate::Deleted(
+                    R::from_object(&obj).key().clone(),
+                )))),
+                Err(e) => break Some(e),
+            };
+            if !delivered {
+                return;
+            }
+        };
+        let retry_in = backoff.next_delay();
+        let (failure, message) = match &error {
+            Some(e) => describe_watch_error(e, &server),
+            None => (
+                FailureKind::Unreachable,
+                format!("The watch on {} ended unexpectedly.", R::KIND),
+            ),
+        };
+        let status = WatchStatus::Failed {
+            kind: R::KIND,
+            failure,
+            message,
+            retry_in,
+        };
+        if tx.send(Msg::Watch(status)).is_err() {
+            return;
+        }
+        tokio::time::sleep(retry_in).await;
+    }
+}
+
+fn describe_watch_error(e: &watcher::Error, server: &str) -> (FailureKind, String) {
+    match e {
+        watcher::Error::InitialListFailed(e) | watcher::Error::WatchStartFailed(e) | watcher::Error::WatchFailed(e) => {
+            describe_client_error(e, server)
+        }
+        watcher::Error::WatchError(status) => (
+            FailureKind::Refused,
+            crate::text::sanitize(&format!("{} ({})", status.message, status.code)),
+        ),
+        watcher::Error::NoResourceVersion => (FailureKind::Refused, e.to_string()),
+    }
+}

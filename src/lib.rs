@@ -1,0 +1,8 @@
+//! kubedeck: a terminal dashboard for deploying and operating the Todo Chatbot on Kubernetes.
+
+pub mod actions;
+pub mod app;
+pub mod cli;
+pub mod cluster;
+pub mod text;
+pub mod views;

@@ -1,0 +1,116 @@
+//! Small text helpers used everywhere: sanitizing cluster text and formatting ages.
+
+use std::time::Duration;
+
+/// Makes text that came from the cluster safe to draw: escape sequences (CSI, OSC, DCS, ...) and
+/// control characters are removed, so a pod name or message cannot move the cursor, retitle the
+/// terminal or write to the clipboard. Tabs and line breaks become a space.
+pub fn sanitize(input: &str) -> String {
+    // Fast path: the overwhelming majority of names and messages are plain.
+    if !input.chars().any(|c| c.is_control() || is_bidi_control(c)) {
+        return input.to_owned();
+    }
+    let stripped = strip_ansi_escapes::strip_str(input);
+    stripped
+        .chars()
+        .filter_map(|c| match c {
+            '\t' | '\n' | '\r' => Some(' '),
+            c if c.is_control() || is_bidi_control(c) => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
+/// Unicode bidirectional overrides can make a name display as something it is not.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+}
+
+/// Formats an age the way kubectl does (`duration.HumanDuration`): `42s`, `5m3s`, `3h`, `2d5h`, `400d`, `3y`.
+pub fn human_duration(d: Duration) -> String {
+    let secs = d.as_secs();
+    let minutes = secs / 60;
+    let hours = secs / 3600;
+    let days = hours / 24;
+    if secs < 2 * 60 {
+        format!("{secs}s")
+    } else if minutes < 10 {
+        let s = secs % 60;
+        if s == 0 {
+            format!("{minutes}m")
+        } else {
+            format!("{minutes}m{s}s")
+        }
+    } else if minutes < 3 * 60 {
+        format!("{minutes}m")
+    } else if hours < 8 {
+        let m = minutes % 60;
+        if m == 0 {
+            format!("{hours}h")
+        } else {
+            format!("{hours}h{m}m")
+        }
+    } else if hours < 48 {
+        format!("{hours}h")
+    } else if hours < 24 * 8 {
+        let h = hours % 24;
+        if h == 0 {
+            format!("{days}d")
+        } else {
+            format!("{days}d{h}h")
+        }
+    } else if hours < 24 * 365 * 2 {
+        format!("{days}d")
+    } else if hours < 24 * 365 * 8 {
+        let years = days / 365;
+        let rest = days % 365;
+        if rest == 0 {
+            format!("{years}y")
+        } else {
+            format!("{years}y{rest}d")
+        }
+    } else {
+        format!("{}y", days / 365)
+    }
+}
+
+/// Age of something created at `then`, seen at `now`; clock skew shows as `0s`, never negative.
+pub fn age(then: jiff::Timestamp, now: jiff::Timestamp) -> String {
+    let secs = now.as_second().saturating_sub(then.as_second()).max(0);
+    human_duration(Duration::from_secs(secs as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitize_removes_cursor_moves_titles_and_clipboard_writes() {
+        let evil = "pod\x1b[2J\x1b[H-a\x1b]0;pwned\x07\x1b]52;c;aGVsbG8=\x07\u{202E}b\r\n";
+        assert_eq!(sanitize(evil), "pod-ab ");
+        assert_eq!(sanitize("plain-name-7d9f"), "plain-name-7d9f");
+        assert_eq!(sanitize("bell\x07 and \x1b[31mred\x1b[0m"), "bell and red");
+    }
+
+    #[test]
+    fn ages_match_kubectl() {
+        let cases = [
+            (0, "0s"),
+            (119, "119s"),
+            (120, "2m"),
+            (303, "5m3s"),
+            (600, "10m"),
+            (179 * 60, "179m"),
+            (3 * 3600, "3h"),
+            (3 * 3600 + 25 * 60, "3h25m"),
+            (9 * 3600, "9h"),
+            (50 * 3600, "2d2h"),
+            (10 * 86400, "10d"),
+            (800 * 86400, "2y70d"),
+            (3000 * 86400, "8y"),
+        ];
+        for (secs, want) in cases {
+            assert_eq!(human_duration(Duration::from_secs(secs)), want, "{secs}s");
+        }
+    }
+}

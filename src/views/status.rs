@@ -1,0 +1,94 @@
+//! The header line and the screens shown while there is no data: connecting, unreachable, bad
+//! kubeconfig.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
+
+use super::style;
+use crate::app::{App, Connection};
+use crate::cluster::ConfigProblem;
+
+pub fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
+    let mut spans = vec![Span::styled(" kubedeck ", style::title())];
+    let sep = || Span::styled(" │ ", style::dim());
+    if let Some(t) = &app.target {
+        spans.extend([sep(), Span::raw(format!("ctx {}", t.context))]);
+        spans.extend([sep(), Span::raw(format!("cluster {}", t.cluster))]);
+        if let Some(v) = &app.server_version {
+            spans.extend([sep(), Span::raw(format!("k8s {v}"))]);
+        }
+        spans.extend([sep(), Span::raw(format!("ns {}", t.scope.label()))]);
+    }
+    spans.push(sep());
+    spans.push(match &app.connection {
+        Connection::Starting => Span::styled("● reading kubeconfig", style::warning()),
+        Connection::Connecting => Span::styled("● connecting", style::warning()),
+        Connection::Unreachable { .. } => Span::styled("● unreachable", style::error()),
+        Connection::BadConfig(_) => Span::styled("● no usable kubeconfig", style::error()),
+        Connection::Live => Span::styled("● live", style::good()),
+        Connection::Reconnecting { .. } => Span::styled("● reconnecting", style::error()),
+    });
+    Line::from(spans).render(area, buf);
+}
+
+pub fn render_config_problem(problem: &ConfigProblem, area: Rect, buf: &mut Buffer) {
+    let lines = vec![
+        Line::styled(problem.what.clone(), style::error()),
+        Line::raw(""),
+        Line::raw(problem.fix.clone()),
+        Line::raw(""),
+        Line::styled("Press q to quit.", style::dim()),
+    ];
+    message_box(" Cannot use the kubeconfig ", lines, area, buf);
+}
+
+pub fn render_connecting(app: &App, area: Rect, buf: &mut Buffer) {
+    let server = app.target.as_ref().map_or("the cluster", |t| t.server.as_str());
+    let (title, lines) = match &app.connection {
+        Connection::Unreachable {
+            message,
+            retry_in,
+            attempt,
+        } => (
+            " Cannot reach the cluster ",
+            vec![
+                Line::styled(message.clone(), style::error()),
+                Line::raw(""),
+                Line::raw(
+                    "Start the cluster (e.g. `minikube start`, or `scripts/sim up` for the sim cluster), \
+                     or pick another with --context / --kubeconfig.",
+                ),
+                Line::raw(""),
+                Line::styled(
+                    format!(
+                        "Attempt {attempt} failed; trying again in {}s. kubedeck recovers by itself when the server answers.",
+                        retry_in.as_secs_f32().ceil()
+                    ),
+                    style::dim(),
+                ),
+                Line::styled("Press q to quit.", style::dim()),
+            ],
+        ),
+        _ => (" Connecting ", vec![Line::raw(format!("Connecting to {server} ..."))]),
+    };
+    message_box(title, lines, area, buf);
+}
+
+fn message_box(title: &str, lines: Vec<Line<'static>>, area: Rect, buf: &mut Buffer) {
+    let width = area.width.min(100);
+    let [_, column, _] =
+        Layout::horizontal([Constraint::Fill(1), Constraint::Length(width), Constraint::Fill(1)]).areas(area);
+    let height = (lines.len() as u16 + 4).min(area.height);
+    let [_, middle, _] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(height.max(8)),
+        Constraint::Fill(2),
+    ])
+    .areas(column);
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: true })
+        .block(Block::bordered().title(Span::styled(title.to_owned(), style::title())))
+        .render(middle, buf);
+}

@@ -1,0 +1,47 @@
+//! Colours and emphasis in one place, so every pane means the same thing by the same colour.
+
+use ratatui::style::{Color, Modifier, Style};
+
+use crate::cluster::pods::Health;
+
+pub fn health(h: Health) -> Style {
+    match h {
+        Health::Ready => Style::new().fg(Color::Green),
+        Health::Progressing => Style::new().fg(Color::Yellow),
+        Health::Failing => Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+        Health::Completed => Style::new().fg(Color::DarkGray),
+        Health::Terminating => Style::new().fg(Color::Magenta),
+    }
+}
+
+pub fn key_hint() -> Style {
+    Style::new().fg(Color::Black).bg(Color::Cyan)
+}
+
+pub fn title() -> Style {
+    Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)
+}
+
+pub fn selected() -> Style {
+    Style::new().add_modifier(Modifier::REVERSED)
+}
+
+pub fn column_header() -> Style {
+    Style::new().add_modifier(Modifier::BOLD)
+}
+
+pub fn good() -> Style {
+    Style::new().fg(Color::Green)
+}
+
+pub fn warning() -> Style {
+    Style::new().fg(Color::Yellow)
+}
+
+pub fn error() -> Style {
+    Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
+}
+
+pub fn dim() -> Style {
+    Style::new().fg(Color::DarkGray)
+}
