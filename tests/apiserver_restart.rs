@@ -1,0 +1,41 @@
+//! The API server goes away and comes back: the dashboard says so, keeps the last known pods,
+//! and resyncs by itself. Alone in its own test binary because it stops the shared API server.
+
+mod common;
+
+use std::time::Duration;
+
+use kubedeck::app::Connection;
+
+#[tokio::test]
+async fn store_resyncs_after_the_apiserver_restarts() {
+    let client = common::client().await;
+    let ns = common::namespace(&client, "restart").await;
+    common::create_deployment(&client, &ns, "before", 2).await;
+
+    let mut dash = common::Dashboard::in_namespace(&ns);
+    dash.wait_until("2 Running pods", Duration::from_secs(60), |app| {
+        app.pods.store.len() == 2 && app.pods.store.iter().all(|p| p.status == "Running")
+    })
+    .await;
+
+    common::sim(&["stop-apiserver"]);
+    dash.wait_until("the dashboard to notice the outage", Duration::from_secs(60), |app| {
+        matches!(app.connection, Connection::Reconnecting { .. })
+    })
+    .await;
+    assert_eq!(dash.app.pods.store.len(), 2, "last known pods stay on screen during the outage");
+
+    common::sim(&["start-apiserver"]);
+    dash.wait_until("live again", Duration::from_secs(90), |app| app.connection == Connection::Live).await;
+
+    // Changes made after the restart reach the same dashboard, without restarting it.
+    let client = common::client().await;
+    common::create_deployment(&client, &ns, "after", 1).await;
+    dash.wait_until("the pod created after the restart", Duration::from_secs(60), |app| {
+        app.pods.store.len() == 3 && app.pods.store.iter().any(|p| p.key.name.starts_with("after-"))
+    })
+    .await;
+
+    common::delete_namespace(&client, &ns).await;
+}

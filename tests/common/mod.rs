@@ -1,0 +1,143 @@
+//! Shared by the integration tests: the sim cluster's kubeconfig, a namespace per test, a
+//! dashboard driven without a terminal, and kubedeck in a pseudo-terminal.
+#![allow(dead_code)] // each test binary uses a different part of this module
+
+pub mod pty;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::Namespace;
+use kube::api::{DeleteParams, PostParams};
+use kube::{Api, Client};
+use kubedeck::app::{App, Msg};
+use kubedeck::cluster::{ConnectOptions, session};
+use tokio::sync::mpsc;
+
+/// The sim cluster's kubeconfig. Tests that need the cluster fail here, loudly, when it is not up.
+pub fn sim_kubeconfig() -> PathBuf {
+    let path = std::env::var_os("KUBEDECK_SIM_KUBECONFIG").map(PathBuf::from).unwrap_or_else(|| {
+        panic!(
+            "KUBEDECK_SIM_KUBECONFIG is not set: these tests need the sim cluster. Run `scripts/test`, \
+             or `scripts/sim up` and `export KUBEDECK_SIM_KUBECONFIG=$(scripts/sim kubeconfig)`."
+        )
+    });
+    assert!(path.is_file(), "KUBEDECK_SIM_KUBECONFIG={} does not exist: is the sim cluster up?", path.display());
+    path
+}
+
+pub async fn client() -> Client {
+    let kubeconfig = kube::config::Kubeconfig::read_from(sim_kubeconfig()).expect("reading the sim kubeconfig");
+    let config = kube::Config::from_custom_kubeconfig(kubeconfig, &Default::default())
+        .await
+        .expect("sim kubeconfig usable");
+    Client::try_from(config).expect("client for the sim cluster")
+}
+
+/// A fresh namespace for one test, so tests never see each other's pods.
+pub async fn namespace(client: &Client, prefix: &str) -> String {
+    let name = format!("{prefix}-{}", std::process::id() % 100_000 + rand_suffix());
+    let ns: Namespace = serde_json::from_value(serde_json::json!({"metadata": {"name": name}})).unwrap();
+    Api::<Namespace>::all(client.clone()).create(&PostParams::default(), &ns).await.expect("creating test namespace");
+    name
+}
+
+fn rand_suffix() -> u32 {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos() % 100_000
+}
+
+pub async fn delete_namespace(client: &Client, name: &str) {
+    let _ = Api::<Namespace>::all(client.clone()).delete(name, &DeleteParams::default()).await;
+}
+
+/// A Deployment of `replicas` pods with label app=`name`.
+pub async fn create_deployment(client: &Client, ns: &str, name: &str, replicas: i32) {
+    let deploy: Deployment = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": name},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": {"app": name}},
+            "template": {
+                "metadata": {"labels": {"app": name}},
+                "spec": {"containers": [{"name": "main", "image": "registry.local/todo/backend:1.0"}]}
+            }
+        }
+    }))
+    .unwrap();
+    Api::<Deployment>::namespaced(client.clone(), ns)
+        .create(&PostParams::default(), &deploy)
+        .await
+        .expect("creating deployment");
+}
+
+/// kubedeck's state and update loop, fed by its real session and watches, without a terminal.
+pub struct Dashboard {
+    pub app: App,
+    rx: mpsc::UnboundedReceiver<Msg>,
+    session: tokio::task::JoinHandle<()>,
+}
+
+impl Dashboard {
+    pub fn start(opts: ConnectOptions) -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let session = tokio::spawn(session::run(opts, tx));
+        Dashboard { app: App::new(jiff::Timestamp::now(), (120, 40)), rx, session }
+    }
+
+    pub fn in_namespace(ns: &str) -> Self {
+        Self::start(ConnectOptions {
+            kubeconfig: Some(sim_kubeconfig()),
+            namespace: Some(ns.to_owned()),
+            ..Default::default()
+        })
+    }
+
+    /// Feeds messages into the app until `done` holds; panics with `what` and the last state
+    /// after `timeout`.
+    pub async fn wait_until(&mut self, what: &str, timeout: Duration, done: impl Fn(&App) -> bool) {
+        let deadline = tokio::time::Instant::now() + timeout;
+        while !done(&self.app) {
+            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+                Ok(Some(msg)) => {
+                    self.app.update(msg);
+                }
+                Ok(None) => panic!("the session ended while waiting for: {what}"),
+                Err(_) => panic!(
+                    "timed out after {timeout:?} waiting for: {what}\nconnection: {:?}\npods: {:#?}",
+                    self.app.connection,
+                    self.app.pods.store.iter().map(|p| (&p.key.name, &p.status)).collect::<Vec<_>>()
+                ),
+            }
+        }
+    }
+
+    /// Names and statuses of the pods the dashboard shows.
+    pub fn pods(&self) -> Vec<(String, String)> {
+        self.app.pods.store.iter().map(|p| (p.key.name.clone(), p.status.clone())).collect()
+    }
+}
+
+impl Drop for Dashboard {
+    fn drop(&mut self) {
+        self.session.abort();
+    }
+}
+
+/// Runs `scripts/sim ARGS` and panics with its output on failure.
+pub fn sim(args: &[&str]) {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/sim");
+    let mut cmd = std::process::Command::new(script);
+    cmd.args(args);
+    if let Ok(name) = std::env::var("KUBEDECK_SIM_NAME") {
+        cmd.args(["--name", &name]);
+    }
+    let out = cmd.output().expect("running scripts/sim");
+    assert!(
+        out.status.success(),
+        "scripts/sim {args:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -1,0 +1,94 @@
+//! kubedeck as a user meets it, in a pseudo-terminal: the first screen, the error screens, and a
+//! terminal left in cooked mode on every way out.
+
+mod common;
+
+use std::time::Duration;
+
+use common::pty::Tui;
+
+/// A kubeconfig that is valid but points at a port where nothing listens.
+fn closed_port_kubeconfig() -> tempfile::TempPath {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let yaml = format!(
+        "apiVersion: v1
+kind: Config
+clusters: [{{name: nowhere, cluster: {{server: 'https://127.0.0.1:{port}', insecure-skip-tls-verify: true}}}}]
+users: [{{name: nobody, user: {{token: not-a-real-token}}}}]
+contexts: [{{name: closed-port, context: {{cluster: nowhere, user: nobody, namespace: default}}}}]
+current-context: closed-port
+"
+    );
+    let mut file = tempfile::NamedTempFile::new().expect("temp kubeconfig");
+    std::io::Write::write_all(&mut file, yaml.as_bytes()).expect("writing temp kubeconfig");
+    file.into_temp_path()
+}
+
+#[test]
+fn closed_port_shows_the_error_screen_and_q_exits_cleanly() {
+    let kubeconfig = closed_port_kubeconfig();
+    let mut tui = Tui::spawn(&[], &kubeconfig);
+    let screen = tui.wait_for(&["Cannot reach the cluster", "connection refused", "closed-port"], Duration::from_secs(20));
+    assert!(screen.contains("trying again in"), "says it retries:\n{screen}");
+    assert!(tui.alternate_screen());
+    assert!(!tui.is_cooked(), "the dashboard runs in raw mode");
+    tui.type_str("q");
+    assert_eq!(tui.wait_exit(Duration::from_secs(10)), 0);
+    assert!(tui.is_cooked(), "terminal left in raw mode after q");
+    assert!(!tui.alternate_screen(), "alternate screen not left after q");
+}
+
+#[test]
+fn missing_kubeconfig_says_what_to_do() {
+    let missing = std::env::temp_dir().join("kubedeck-no-such-kubeconfig");
+    let mut tui = Tui::spawn(&["--kubeconfig", missing.to_str().unwrap()], &missing);
+    let screen = tui.wait_for(&["No kubeconfig at", "--kubeconfig"], Duration::from_secs(20));
+    assert!(!screen.contains("panicked"), "{screen}");
+    tui.type_str("q");
+    assert_eq!(tui.wait_exit(Duration::from_secs(10)), 0);
+    assert!(tui.is_cooked());
+}
+
+#[test]
+fn unknown_context_lists_the_known_ones() {
+    let kubeconfig = closed_port_kubeconfig();
+    let mut tui = Tui::spawn(&["--context", "prod"], &kubeconfig);
+    tui.wait_for(&["no context named \"prod\"", "Known contexts: closed-port"], Duration::from_secs(20));
+    tui.type_str("\x03"); // Ctrl-C
+    assert_eq!(tui.wait_exit(Duration::from_secs(10)), 0);
+    assert!(tui.is_cooked());
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let kubeconfig = closed_port_kubeconfig();
+    let mut tui = Tui::spawn(&[], &kubeconfig);
+    tui.wait_for(&["Cannot reach the cluster"], Duration::from_secs(20));
+    tui.signal(libc::SIGTERM);
+    assert_eq!(tui.wait_exit(Duration::from_secs(10)), 0);
+    assert!(tui.is_cooked(), "terminal left in raw mode after SIGTERM");
+    assert!(!tui.alternate_screen());
+}
+
+#[test]
+fn first_screen_shows_the_pods_of_the_sim_cluster() {
+    let kubeconfig = common::sim_kubeconfig();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (client, ns) = rt.block_on(async {
+        let client = common::client().await;
+        let ns = common::namespace(&client, "pty").await;
+        common::create_deployment(&client, &ns, "frontend", 2).await;
+        (client, ns)
+    });
+    let mut tui = Tui::spawn(&["-n", &ns], &kubeconfig);
+    let screen = tui.wait_for(&["frontend-", "Running", "● live", &format!("Pods ({ns}) [2]")], Duration::from_secs(60));
+    assert!(screen.contains("k8s v1.36"), "header shows the server version:\n{screen}");
+    tui.type_str("q");
+    assert_eq!(tui.wait_exit(Duration::from_secs(10)), 0);
+    assert!(tui.is_cooked(), "terminal left in raw mode after q");
+    assert!(!tui.alternate_screen());
+    rt.block_on(common::delete_namespace(&client, &ns));
+}
+
