@@ -15,7 +15,7 @@ async fn store_resyncs_after_the_apiserver_restarts() {
 
     let mut dash = common::Dashboard::in_namespace(&ns);
     dash.wait_until("2 Running pods", Duration::from_secs(60), |app| {
-        app.pods.store.len() == 2 && app.pods.store.iter().all(|p| p.status == "Running")
+        app.data.pods.len() == 2 && app.data.pods.iter().all(|p| p.status == "Running")
     })
     .await;
 
@@ -24,16 +24,23 @@ async fn store_resyncs_after_the_apiserver_restarts() {
         matches!(app.connection, Connection::Reconnecting { .. })
     })
     .await;
-    assert_eq!(dash.app.pods.store.len(), 2, "last known pods stay on screen during the outage");
+    assert_eq!(
+        dash.app.data.pods.len(),
+        2,
+        "last known pods stay on screen during the outage"
+    );
 
     common::sim(&["start-apiserver"]);
-    dash.wait_until("live again", Duration::from_secs(90), |app| app.connection == Connection::Live).await;
+    dash.wait_until("live again", Duration::from_secs(90), |app| {
+        app.connection == Connection::Live
+    })
+    .await;
 
     // Changes made after the restart reach the same dashboard, without restarting it.
     let client = common::client().await;
     common::create_deployment(&client, &ns, "after", 1).await;
     dash.wait_until("the pod created after the restart", Duration::from_secs(60), |app| {
-        app.pods.store.len() == 3 && app.pods.store.iter().any(|p| p.key.name.starts_with("after-"))
+        app.data.pods.len() == 3 && app.data.pods.iter().any(|p| p.key.name.starts_with("after-"))
     })
     .await;
 

@@ -30,7 +30,10 @@ current-context: closed-port
 fn closed_port_shows_the_error_screen_and_q_exits_cleanly() {
     let kubeconfig = closed_port_kubeconfig();
     let mut tui = Tui::spawn(&[], &kubeconfig);
-    let screen = tui.wait_for(&["Cannot reach the cluster", "connection refused", "closed-port"], Duration::from_secs(20));
+    let screen = tui.wait_for(
+        &["Cannot reach the cluster", "connection refused", "closed-port"],
+        Duration::from_secs(20),
+    );
     assert!(screen.contains("trying again in"), "says it retries:\n{screen}");
     assert!(tui.alternate_screen());
     assert!(!tui.is_cooked(), "the dashboard runs in raw mode");
@@ -55,7 +58,10 @@ fn missing_kubeconfig_says_what_to_do() {
 fn unknown_context_lists_the_known_ones() {
     let kubeconfig = closed_port_kubeconfig();
     let mut tui = Tui::spawn(&["--context", "prod"], &kubeconfig);
-    tui.wait_for(&["no context named \"prod\"", "Known contexts: closed-port"], Duration::from_secs(20));
+    tui.wait_for(
+        &["no context named \"prod\"", "Known contexts: closed-port"],
+        Duration::from_secs(20),
+    );
     tui.type_str("\x03"); // Ctrl-C
     assert_eq!(tui.wait_exit(Duration::from_secs(10)), 0);
     assert!(tui.is_cooked());
@@ -83,12 +89,17 @@ fn first_screen_shows_the_pods_of_the_sim_cluster() {
         (client, ns)
     });
     let mut tui = Tui::spawn(&["-n", &ns], &kubeconfig);
-    let screen = tui.wait_for(&["frontend-", "Running", "● live", &format!("Pods ({ns}) [2]")], Duration::from_secs(60));
-    assert!(screen.contains("k8s v1.36"), "header shows the server version:\n{screen}");
+    let screen = tui.wait_for(
+        &["frontend-", "Running", "● live", &format!("Pods ({ns}) [2]")],
+        Duration::from_secs(60),
+    );
+    assert!(
+        screen.contains("k8s v1.36"),
+        "header shows the server version:\n{screen}"
+    );
     tui.type_str("q");
     assert_eq!(tui.wait_exit(Duration::from_secs(10)), 0);
     assert!(tui.is_cooked(), "terminal left in raw mode after q");
     assert!(!tui.alternate_screen());
     rt.block_on(common::delete_namespace(&client, &ns));
 }
-

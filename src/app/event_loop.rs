@@ -10,7 +10,7 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior};
 
-use super::{App, Msg};
+use super::{App, Effect, Msg};
 use crate::cluster::{ConnectOptions, session};
 
 /// At most this many frames a second; bursts of watch events are coalesced into one frame.
@@ -32,11 +32,10 @@ pub async fn run(opts: ConnectOptions) -> Result<()> {
     let mut terminal = ratatui::try_init().wrap_err("kubedeck needs an interactive terminal; could not set it up")?;
     let _guard = TerminalGuard;
     let size = terminal.size().wrap_err("reading the terminal size")?;
-    let mut app = App::new(jiff::Timestamp::now(), (size.width, size.height));
+    let mut app = App::new(opts.clone(), jiff::Timestamp::now(), (size.width, size.height));
 
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let session = tokio::spawn(session::run(opts, tx.clone()));
-    let _abort_session = AbortOnDrop(session);
+    let mut running = Some(AbortOnDrop(tokio::spawn(session::run(opts, tx.clone()))));
 
     let mut input = EventStream::new();
     let mut sigterm = signal(SignalKind::terminate()).wrap_err("installing the SIGTERM handler")?;
@@ -49,6 +48,7 @@ pub async fn run(opts: ConnectOptions) -> Result<()> {
     let mut last_draw = Instant::now() - FRAME;
     loop {
         if dirty && last_draw.elapsed() >= FRAME {
+            app.refresh();
             terminal
                 .draw(|frame| crate::views::render(&app, frame))
                 .wrap_err("drawing the screen")?;
@@ -76,6 +76,16 @@ pub async fn run(opts: ConnectOptions) -> Result<()> {
             match rx.try_recv() {
                 Ok(msg) => dirty |= app.update(msg),
                 Err(_) => break,
+            }
+        }
+        for effect in app.effects.drain(..) {
+            match effect {
+                Effect::Reconnect(opts) => {
+                    // Dropping the old session aborts it and its watches; messages it already
+                    // sent are for the old context, so they are discarded.
+                    drop(running.replace(AbortOnDrop(tokio::spawn(session::run(opts, tx.clone())))));
+                    while rx.try_recv().is_ok() {}
+                }
             }
         }
         if app.should_quit {

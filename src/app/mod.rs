@@ -1,17 +1,22 @@
 //! The dashboard's one state and the only place it changes: messages in, new state out.
 
+pub mod data;
 pub mod event_loop;
 pub mod keys;
-mod pods;
+pub mod panes;
+mod prompt;
+pub mod table;
 
 use crossterm::event::KeyEvent;
 use jiff::Timestamp;
 
-pub use self::pods::PodsPane;
 use crate::cluster::session::SessionEvent;
 use crate::cluster::watch::WatchStatus;
-use crate::cluster::{ConfigProblem, FailureKind, RowUpdate, Target};
+use crate::cluster::{ConfigProblem, ConnectOptions, FailureKind, RowUpdate, Target};
+pub use data::ClusterData;
 use keys::Action;
+pub use panes::{PaneId, Panes};
+pub use prompt::{Prompt, PromptKind};
 
 /// Everything that can happen to the dashboard.
 #[derive(Debug, Clone)]
@@ -28,6 +33,13 @@ pub enum Msg {
     Session(SessionEvent),
     Rows(RowUpdate),
     Watch(WatchStatus),
+}
+
+/// Work the event loop does on the app's behalf.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Drop the current connection and its data, and connect with these options.
+    Reconnect(ConnectOptions),
 }
 
 /// Where we are with the API server.
@@ -54,44 +66,61 @@ pub enum Connection {
 /// The whole dashboard state.
 #[derive(Debug, Clone)]
 pub struct App {
+    pub options: ConnectOptions,
     pub target: Option<Target>,
     pub server_version: Option<String>,
     pub connection: Connection,
-    pub pods: PodsPane,
+    pub data: ClusterData,
+    pub panes: Panes,
+    pub focus: PaneId,
+    pub zoomed: bool,
+    pub prompt: Option<Prompt>,
+    pub help: bool,
+    /// A one-line message for the user (a bad command, a bad filter), until the next key.
+    pub notice: Option<String>,
     pub now: Timestamp,
     pub size: (u16, u16),
     pub should_quit: bool,
+    pub effects: Vec<Effect>,
 }
 
 impl App {
-    pub fn new(now: Timestamp, size: (u16, u16)) -> Self {
+    pub fn new(options: ConnectOptions, now: Timestamp, size: (u16, u16)) -> Self {
         App {
+            options,
             target: None,
             server_version: None,
             connection: Connection::Starting,
-            pods: PodsPane::default(),
+            data: ClusterData::default(),
+            panes: Panes::default(),
+            focus: PaneId::Pods,
+            zoomed: false,
+            prompt: None,
+            help: false,
+            notice: None,
             now,
             size,
             should_quit: false,
+            effects: Vec::new(),
         }
     }
 
     /// Applies one message; returns whether the screen needs redrawing.
     pub fn update(&mut self, msg: Msg) -> bool {
         match msg {
-            Msg::Key(key) => match keys::action_for(&key) {
-                Some(action) => self.perform(action),
-                None => false,
-            },
+            Msg::Key(key) => {
+                self.on_key(key);
+                true
+            }
             Msg::Resize { width, height } => {
                 self.size = (width, height);
-                self.pods.scroll_into_view(self.page_size());
+                self.mark_all_stale();
                 true
             }
             Msg::Tick(now) => {
                 self.now = now;
                 // Ages only change what is drawn when something is on screen.
-                !self.pods.store.is_empty()
+                !self.data.pods.is_empty() || !self.data.events.is_empty() || !self.data.hpas.is_empty()
             }
             Msg::Quit => {
                 self.should_quit = true;
@@ -101,9 +130,9 @@ impl App {
                 self.on_session(event);
                 true
             }
-            Msg::Rows(RowUpdate::Pods(update)) => {
-                self.pods.store.apply(update);
-                self.pods.scroll_into_view(self.page_size());
+            Msg::Rows(update) => {
+                let pane = self.data.apply(update);
+                self.panes.get_mut(pane).stale = true;
                 true
             }
             Msg::Watch(status) => {
@@ -113,21 +142,93 @@ impl App {
         }
     }
 
-    fn perform(&mut self, action: Action) -> bool {
-        let page = self.page_size();
-        match action {
-            Action::Quit => {
-                self.should_quit = true;
-                return false;
-            }
-            Action::Up => self.pods.move_by(-1, page),
-            Action::Down => self.pods.move_by(1, page),
-            Action::PageUp => self.pods.move_by(-(page as isize), page),
-            Action::PageDown => self.pods.move_by(page as isize, page),
-            Action::Top => self.pods.move_by(isize::MIN / 2, page),
-            Action::Bottom => self.pods.move_by(isize::MAX / 2, page),
+    fn on_key(&mut self, key: KeyEvent) {
+        if key.kind == crossterm::event::KeyEventKind::Release {
+            return;
         }
-        true
+        self.notice = None;
+        if self.help {
+            self.help = false;
+            return;
+        }
+        if self.prompt.is_some() {
+            self.on_prompt_key(key);
+            return;
+        }
+        if let Some(action) = keys::action_for(&key, self.focus) {
+            self.perform(action);
+        }
+    }
+
+    fn perform(&mut self, action: Action) {
+        let page = self.page_size();
+        let pane = self.panes.get_mut(self.focus);
+        match action {
+            Action::Quit => self.should_quit = true,
+            Action::Up => pane.move_by(-1, page),
+            Action::Down => pane.move_by(1, page),
+            Action::PageUp => pane.move_by(-(page as isize), page),
+            Action::PageDown => pane.move_by(page as isize, page),
+            Action::Top => pane.move_by(isize::MIN / 2, page),
+            Action::Bottom => pane.move_by(isize::MAX / 2, page),
+            Action::NextPane => self.focus_pane(self.focus.next(1)),
+            Action::PrevPane => self.focus_pane(self.focus.next(-1)),
+            Action::Focus(n) => {
+                if let Some(p) = PaneId::from_number(n) {
+                    self.focus_pane(p)
+                }
+            }
+            Action::Zoom => {
+                self.zoomed = !self.zoomed;
+                self.mark_all_stale();
+            }
+            Action::Filter => {
+                let current = pane.filter.as_ref().map(|f| f.input.clone()).unwrap_or_default();
+                self.prompt = Some(Prompt::new(PromptKind::Filter, current));
+            }
+            Action::Command => self.prompt = Some(Prompt::new(PromptKind::Command, String::new())),
+            Action::Help => self.help = true,
+            Action::SortNext => pane.cycle_sort(columns_of(self.focus).len()),
+            Action::SortReverse => pane.reverse_sort(),
+            Action::ClearFilter => {
+                if pane.filter.is_some() {
+                    pane.set_filter(None);
+                } else if self.zoomed {
+                    self.zoomed = false;
+                    self.mark_all_stale();
+                }
+            }
+            Action::AllNamespaces => self.switch_namespace(None),
+        }
+    }
+
+    fn focus_pane(&mut self, pane: PaneId) {
+        self.focus = pane;
+        self.panes.get_mut(pane).stale = true;
+    }
+
+    /// Switches to `namespace`, or to all namespaces with None.
+    pub fn switch_namespace(&mut self, namespace: Option<String>) {
+        self.options.all_namespaces = namespace.is_none();
+        self.options.namespace = namespace;
+        self.restart_session();
+    }
+
+    pub fn switch_context(&mut self, context: String) {
+        self.options.context = Some(context);
+        self.options.namespace = None;
+        self.restart_session();
+    }
+
+    fn restart_session(&mut self) {
+        self.data = ClusterData::default();
+        let focus = self.focus;
+        self.panes = Panes::default();
+        self.focus = focus;
+        self.target = None;
+        self.server_version = None;
+        self.connection = Connection::Starting;
+        self.effects.push(Effect::Reconnect(self.options.clone()));
     }
 
     fn on_session(&mut self, event: SessionEvent) {
@@ -157,31 +258,76 @@ impl App {
 
     fn on_watch(&mut self, status: WatchStatus) {
         match status {
-            WatchStatus::Synced { .. } => {
-                self.pods.problem = None;
+            WatchStatus::Synced { kind } => {
+                self.panes.get_mut(ClusterData::pane_of(kind)).problem = None;
                 self.connection = Connection::Live;
             }
             WatchStatus::Failed {
+                kind,
                 failure: FailureKind::Refused,
                 message,
                 ..
             } => {
-                self.pods.problem = Some(message);
+                self.panes.get_mut(ClusterData::pane_of(kind)).problem = Some(message);
             }
             WatchStatus::Failed {
                 failure: FailureKind::Unreachable,
                 message,
                 ..
             } => {
-                self.connection = Connection::Reconnecting { message };
+                if self.connection == Connection::Live || matches!(self.connection, Connection::Reconnecting { .. }) {
+                    self.connection = Connection::Reconnecting { message };
+                }
             }
         }
     }
 
-    /// Rows of the pods table that fit on screen: total height less header, footer, the
-    /// pane's borders and its column header.
+    fn mark_all_stale(&mut self) {
+        for (_, pane) in self.panes.iter_mut() {
+            pane.stale = true;
+        }
+    }
+
+    /// Recomputes the rows shown by panes whose data changed. Called once per batch of
+    /// messages, before drawing, so bursts of watch events cost one sort, not one per event.
+    pub fn refresh(&mut self) {
+        let page = self.page_size();
+        for id in PaneId::ALL {
+            if !self.panes.get(id).stale {
+                continue;
+            }
+            let pane = self.panes.get_mut(id);
+            match id {
+                PaneId::Pods => pane.refresh(self.data.pods.iter(), page),
+                PaneId::Workloads => {
+                    pane.refresh(self.data.deployments.iter().chain(self.data.statefulsets.iter()), page)
+                }
+                PaneId::Hpas => pane.refresh(self.data.hpas.iter(), page),
+                PaneId::Events => pane.refresh(
+                    crate::cluster::events::default_order(self.data.events.iter()).into_iter(),
+                    page,
+                ),
+                PaneId::Certificates | PaneId::Releases => pane.stale = false,
+            }
+        }
+    }
+
+    /// Table rows that fit in the focused pane.
     pub fn page_size(&self) -> usize {
-        usize::from(self.size.1.saturating_sub(crate::views::CHROME_HEIGHT)).max(1)
+        crate::views::layout::table_rows(self)
+    }
+}
+
+/// Column titles of a pane's table, for sorting.
+pub fn columns_of(pane: PaneId) -> &'static [&'static str] {
+    use crate::cluster::{events::EventRow, hpas::HpaRow, pods::PodRow, workloads::WorkloadRow};
+    use table::Tabular;
+    match pane {
+        PaneId::Pods => PodRow::COLUMNS,
+        PaneId::Workloads => WorkloadRow::COLUMNS,
+        PaneId::Hpas => HpaRow::COLUMNS,
+        PaneId::Events => EventRow::COLUMNS,
+        PaneId::Certificates | PaneId::Releases => &[],
     }
 }
 

@@ -5,15 +5,20 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::*;
 use crate::cluster::pods::PodRow;
 use crate::cluster::store::{ObjectKey, WatchUpdate};
-use crate::cluster::{Scope, Target};
+use crate::cluster::{ConnectOptions, Scope, Target};
 
 fn app() -> App {
-    let mut app = App::new("2026-11-23T12:00:00Z".parse().unwrap(), (120, 30));
+    let mut app = App::new(
+        ConnectOptions::default(),
+        "2026-11-23T12:00:00Z".parse().unwrap(),
+        (120, 30),
+    );
     app.update(Msg::Session(SessionEvent::Target(Target {
         context: "kwok-kubedeck".into(),
         cluster: "kwok-kubedeck".into(),
         server: "https://127.0.0.1:32766".into(),
         scope: Scope::Namespace("shop".into()),
+        contexts: vec!["kwok-kubedeck".into(), "minikube".into()],
     })));
     app
 }
@@ -26,15 +31,37 @@ fn pods(app: &mut App, names: &[&str]) {
     }
     app.update(Msg::Rows(RowUpdate::Pods(WatchUpdate::ListDone)));
     app.update(Msg::Watch(WatchStatus::Synced { kind: "pods" }));
+    app.refresh();
 }
 
 fn press(app: &mut App, code: KeyCode) {
     app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    app.refresh();
+}
+
+fn type_line(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+    press(app, KeyCode::Enter);
 }
 
 fn selected(app: &App) -> String {
-    let index = app.pods.selected_index().expect("a selection");
-    app.pods.store.key_at(index).unwrap().name.clone()
+    app.panes
+        .get(PaneId::Pods)
+        .selected_key()
+        .expect("a selection")
+        .name
+        .clone()
+}
+
+fn shown(app: &App) -> Vec<String> {
+    app.panes
+        .get(PaneId::Pods)
+        .view
+        .iter()
+        .map(|k| k.name.clone())
+        .collect()
 }
 
 #[test]
@@ -58,12 +85,14 @@ fn selection_stays_on_the_same_pod_while_rows_change() {
     // A pod sorting before the selection appears: the highlight follows "d".
     let row = PodRow::example("shop", "a", "Pending", "2026-11-23T11:59:00Z");
     a.update(Msg::Rows(RowUpdate::Pods(WatchUpdate::Applied(row))));
+    a.refresh();
     assert_eq!(selected(&a), "d");
 
     // "d" is deleted: the row that took its place is highlighted, and moving works from there.
     a.update(Msg::Rows(RowUpdate::Pods(WatchUpdate::Deleted(ObjectKey::new(
         "shop", "d",
     )))));
+    a.refresh();
     assert_eq!(selected(&a), "f");
     press(&mut a, KeyCode::Up);
     assert_eq!(selected(&a), "b");
@@ -78,16 +107,20 @@ fn scrolling_keeps_the_selection_on_screen() {
     let mut a = app();
     a.update(Msg::Resize { width: 80, height: 15 });
     let page = a.page_size();
-    assert_eq!(page, 10);
+    assert_eq!(
+        page, 8,
+        "15 lines less header, summary, tabs, footer, borders and column titles"
+    );
     let names: Vec<String> = (0..100).map(|i| format!("pod-{i:03}")).collect();
     pods(&mut a, &names.iter().map(String::as_str).collect::<Vec<_>>());
+    let offset = |a: &App| a.panes.get(PaneId::Pods).offset;
     press(&mut a, KeyCode::PageDown);
-    assert_eq!(selected(&a), "pod-010");
-    assert_eq!(a.pods.offset, 1);
+    assert_eq!(selected(&a), "pod-008");
+    assert_eq!(offset(&a), 1);
     press(&mut a, KeyCode::End);
-    assert_eq!((selected(&a).as_str(), a.pods.offset), ("pod-099", 90));
+    assert_eq!((selected(&a).as_str(), offset(&a)), ("pod-099", 92));
     press(&mut a, KeyCode::PageUp);
-    assert_eq!((selected(&a).as_str(), a.pods.offset), ("pod-089", 89));
+    assert_eq!((selected(&a).as_str(), offset(&a)), ("pod-091", 91));
 }
 
 #[test]
@@ -114,10 +147,10 @@ fn connection_states_follow_session_and_watch() {
         retry_in: Duration::from_secs(1),
     }));
     assert!(matches!(a.connection, Connection::Reconnecting { .. }));
-    assert_eq!(a.pods.store.len(), 1);
+    assert_eq!(a.data.pods.len(), 1);
     pods(&mut a, &["x", "y"]);
     assert_eq!(a.connection, Connection::Live);
-    assert_eq!(a.pods.store.len(), 2);
+    assert_eq!(a.data.pods.len(), 2);
 
     // A refusal (RBAC) belongs to the pane, not the connection.
     a.update(Msg::Watch(WatchStatus::Failed {
@@ -127,7 +160,10 @@ fn connection_states_follow_session_and_watch() {
         retry_in: Duration::from_secs(1),
     }));
     assert_eq!(a.connection, Connection::Live);
-    assert_eq!(a.pods.problem.as_deref(), Some("forbidden: cannot list pods in shop"));
+    assert_eq!(
+        a.panes.get(PaneId::Pods).problem.as_deref(),
+        Some("forbidden: cannot list pods in shop")
+    );
 }
 
 #[test]
@@ -136,4 +172,112 @@ fn ticks_redraw_only_when_ages_are_on_screen() {
     assert!(!a.update(Msg::Tick("2026-11-23T12:00:01Z".parse().unwrap())));
     pods(&mut a, &["x"]);
     assert!(a.update(Msg::Tick("2026-11-23T12:00:02Z".parse().unwrap())));
+}
+
+#[test]
+fn filter_prompt_filters_the_focused_pane_and_esc_clears_it() {
+    let mut a = app();
+    pods(&mut a, &["api-1", "api-2", "web-1"]);
+    press(&mut a, KeyCode::Char('/'));
+    type_line(&mut a, "web");
+    assert_eq!(shown(&a), ["web-1"]);
+    press(&mut a, KeyCode::Char('/'));
+    press(&mut a, KeyCode::Char('u'));
+    assert_eq!(
+        a.prompt.as_ref().unwrap().text,
+        "webu",
+        "keys go to the prompt while it is open"
+    );
+    press(&mut a, KeyCode::Esc);
+    assert_eq!(shown(&a), ["web-1"], "Esc in the prompt cancels the edit only");
+    press(&mut a, KeyCode::Esc);
+    assert_eq!(shown(&a), ["api-1", "api-2", "web-1"]);
+    press(&mut a, KeyCode::Char('/'));
+    type_line(&mut a, "!api");
+    assert_eq!(shown(&a), ["web-1"]);
+}
+
+#[test]
+fn command_line_switches_panes_namespaces_and_explains_mistakes() {
+    let mut a = app();
+    press(&mut a, KeyCode::Char(':'));
+    type_line(&mut a, "hpa");
+    assert_eq!(a.focus, PaneId::Hpas);
+    press(&mut a, KeyCode::Char(':'));
+    type_line(&mut a, "events");
+    assert_eq!(a.focus, PaneId::Events);
+
+    press(&mut a, KeyCode::Char(':'));
+    type_line(&mut a, "frobnicate");
+    assert!(
+        a.notice.as_deref().unwrap().contains("unknown command \"frobnicate\""),
+        "{:?}",
+        a.notice
+    );
+
+    press(&mut a, KeyCode::Char(':'));
+    type_line(&mut a, "ctx prod");
+    assert!(
+        a.notice
+            .as_deref()
+            .unwrap()
+            .contains("known contexts: kwok-kubedeck, minikube")
+    );
+    assert!(a.effects.is_empty(), "a bad context changes nothing");
+
+    press(&mut a, KeyCode::Char(':'));
+    type_line(&mut a, "ns todo");
+    assert_eq!(
+        a.effects,
+        [Effect::Reconnect(ConnectOptions {
+            namespace: Some("todo".into()),
+            ..Default::default()
+        })]
+    );
+    assert_eq!(a.connection, Connection::Starting);
+}
+
+#[test]
+fn command_completion() {
+    let mut a = app();
+    pods(&mut a, &["x"]);
+    assert_eq!(a.completions("ce"), ["certs"]);
+    assert_eq!(a.completions("ctx m"), ["ctx minikube"]);
+    assert_eq!(a.completions("ns s"), ["ns shop"]);
+    press(&mut a, KeyCode::Char(':'));
+    press(&mut a, KeyCode::Char('w'));
+    press(&mut a, KeyCode::Tab);
+    assert_eq!(a.prompt.as_ref().unwrap().text, "workloads");
+}
+
+#[test]
+fn sorting_by_column_keeps_the_selection() {
+    let mut a = app();
+    pods(&mut a, &["a", "b", "c"]);
+    press(&mut a, KeyCode::Char('j'));
+    assert_eq!(selected(&a), "b");
+    press(&mut a, KeyCode::Char(':'));
+    type_line(&mut a, "sort name");
+    press(&mut a, KeyCode::Char('O'));
+    assert_eq!(shown(&a), ["c", "b", "a"]);
+    assert_eq!(selected(&a), "b");
+}
+
+#[test]
+fn tab_number_keys_and_zoom_move_focus() {
+    let mut a = app();
+    press(&mut a, KeyCode::Tab);
+    assert_eq!(a.focus, PaneId::Hpas);
+    a.update(Msg::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)));
+    assert_eq!(a.focus, PaneId::Pods);
+    press(&mut a, KeyCode::Char('6'));
+    assert_eq!(a.focus, PaneId::Events);
+    press(&mut a, KeyCode::Char('z'));
+    assert!(a.zoomed);
+    press(&mut a, KeyCode::Esc);
+    assert!(!a.zoomed);
+    press(&mut a, KeyCode::Char('?'));
+    assert!(a.help);
+    press(&mut a, KeyCode::Char('x'));
+    assert!(!a.help);
 }

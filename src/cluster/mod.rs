@@ -1,10 +1,13 @@
 //! Everything that reads from the cluster: connecting, describing failures in plain words, and the
 //! watches that feed the panes. Workers here own no dashboard state; they send messages.
 
+pub mod events;
+pub mod hpas;
 pub mod pods;
 pub mod session;
 pub mod store;
 pub mod watch;
+pub mod workloads;
 
 use std::path::PathBuf;
 
@@ -14,10 +17,14 @@ use kube::config::{KubeConfigOptions, Kubeconfig, KubeconfigError};
 #[derive(Debug, Clone, PartialEq)]
 pub enum RowUpdate {
     Pods(store::WatchUpdate<pods::PodRow>),
+    Deployments(store::WatchUpdate<workloads::WorkloadRow>),
+    StatefulSets(store::WatchUpdate<workloads::WorkloadRow>),
+    Hpas(store::WatchUpdate<hpas::HpaRow>),
+    Events(store::WatchUpdate<events::EventRow>),
 }
 
 /// Where to connect, as given on the command line.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ConnectOptions {
     pub kubeconfig: Option<PathBuf>,
     pub context: Option<String>,
@@ -48,6 +55,8 @@ pub struct Target {
     pub cluster: String,
     pub server: String,
     pub scope: Scope,
+    /// Every context of the kubeconfig, for the context switcher.
+    pub contexts: Vec<String>,
 }
 
 /// A problem with the kubeconfig itself: retrying will not help, the user has to act.
@@ -94,6 +103,11 @@ pub async fn load_config(opts: &ConnectOptions) -> Result<(Target, kube::Config)
         });
     };
     let cluster = named.context.as_ref().map(|c| c.cluster.clone()).unwrap_or_default();
+    let contexts = kubeconfig
+        .contexts
+        .iter()
+        .map(|c| crate::text::sanitize(&c.name))
+        .collect();
 
     let options = KubeConfigOptions {
         context: Some(context.clone()),
@@ -117,6 +131,7 @@ pub async fn load_config(opts: &ConnectOptions) -> Result<(Target, kube::Config)
         cluster: crate::text::sanitize(&cluster),
         server: config.cluster_url.to_string(),
         scope,
+        contexts,
     };
     Ok((target, config))
 }

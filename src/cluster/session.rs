@@ -1,12 +1,17 @@
 //! One connection to one cluster: read the kubeconfig, reach the API server (retrying with
 //! backoff while it is down), then start the watches that feed the panes.
 
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::core::v1::{Event, Pod};
 use kube::{Api, Client};
 use tokio::sync::mpsc::UnboundedSender;
 
+use super::events::EventRow;
+use super::hpas::HpaRow;
 use super::pods::PodRow;
 use super::watch::{self, Backoff};
+use super::workloads::WorkloadRow;
 use super::{ConfigProblem, ConnectOptions, Scope, Target, describe_client_error, load_config};
 use crate::app::Msg;
 use std::time::Duration;
@@ -80,9 +85,33 @@ pub async fn run(opts: ConnectOptions, tx: UnboundedSender<Msg>) {
         return;
     }
 
-    let pods: Api<Pod> = match &scope {
-        Scope::All => Api::all(client.clone()),
-        Scope::Namespace(ns) => Api::namespaced(client.clone(), ns),
-    };
-    watch::run::<PodRow>(pods, server, tx.clone()).await;
+    // One watch per resource, each retrying on its own, so a forbidden or missing resource
+    // never stops the others.
+    let a = ScopedApi { client, scope };
+    tokio::join!(
+        watch::run::<Pod, PodRow>(a.get(), server.clone(), tx.clone()),
+        watch::run::<Deployment, WorkloadRow>(a.get(), server.clone(), tx.clone()),
+        watch::run::<StatefulSet, WorkloadRow>(a.get(), server.clone(), tx.clone()),
+        watch::run::<HorizontalPodAutoscaler, HpaRow>(a.get(), server.clone(), tx.clone()),
+        watch::run::<Event, EventRow>(a.get(), server.clone(), tx.clone()),
+    );
+}
+
+/// Makes `Api`s for the namespaces in view.
+struct ScopedApi {
+    client: Client,
+    scope: Scope,
+}
+
+impl ScopedApi {
+    fn get<K>(&self) -> Api<K>
+    where
+        K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
+        K::DynamicType: Default,
+    {
+        match &self.scope {
+            Scope::All => Api::all(self.client.clone()),
+            Scope::Namespace(ns) => Api::namespaced(self.client.clone(), ns),
+        }
+    }
 }

@@ -31,12 +31,15 @@ impl fmt::Display for ObjectKey {
 
 /// A compact row made from a Kubernetes object, so the store never holds whole objects.
 pub trait Row: Clone + Send + 'static {
-    type Object;
+    fn key(&self) -> &ObjectKey;
+}
+
+/// How a row is made from one kind of object, and which store its updates go to.
+pub trait FromObject<K>: Row {
     /// Plural resource name, used in messages ("cannot list pods").
     const KIND: &'static str;
-    fn key(&self) -> &ObjectKey;
-    fn from_object(object: &Self::Object) -> Self;
-    /// Tags an update with the pane it belongs to.
+    fn from_object(object: &K) -> Self;
+    /// Tags an update with the store it belongs to.
     fn wrap(update: WatchUpdate<Self>) -> super::RowUpdate;
 }
 
@@ -138,16 +141,8 @@ mod tests {
     #[derive(Debug, Clone, PartialEq)]
     struct Named(ObjectKey);
     impl Row for Named {
-        type Object = ();
-        const KIND: &'static str = "things";
         fn key(&self) -> &ObjectKey {
             &self.0
-        }
-        fn from_object(_: &()) -> Self {
-            Named(ObjectKey::default())
-        }
-        fn wrap(_: WatchUpdate<Self>) -> crate::cluster::RowUpdate {
-            unreachable!("not sent anywhere in these tests")
         }
     }
     fn row(name: &str) -> Named {

@@ -11,7 +11,7 @@ use kube::{Api, Resource};
 use serde::de::DeserializeOwned;
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::store::{Row, WatchUpdate};
+use super::store::{FromObject, WatchUpdate};
 use super::{FailureKind, describe_client_error};
 use crate::app::Msg;
 
@@ -57,10 +57,10 @@ impl Backoff {
 }
 
 /// Watches `api` until the app goes away (the channel closes), sending rows of type `R`.
-pub async fn run<R>(api: Api<R::Object>, server: String, tx: UnboundedSender<Msg>)
+pub async fn run<K, R>(api: Api<K>, server: String, tx: UnboundedSender<Msg>)
 where
-    R: Row,
-    R::Object: Resource + Clone + DeserializeOwned + Debug + Send + 'static,
+    R: FromObject<K>,
+    K: Resource + Clone + DeserializeOwned + Debug + Send + 'static,
 {
     let mut backoff = Backoff::default();
     loop {

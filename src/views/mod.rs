@@ -1,25 +1,50 @@
 //! Pure render functions: each draws a piece of the state and nothing else. No I/O, no mutation.
 
+mod events;
+mod help;
+mod hpas;
+pub mod layout;
 mod pods;
 mod status;
 pub mod style;
+pub mod table;
+mod workloads;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Widget};
+use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
-use crate::app::{App, Connection, keys};
+use crate::app::{App, Connection, PaneId, PromptKind, keys};
+use crate::cluster::Scope;
 
-/// Lines the screen uses around the pods table rows: header, footer, the pane's two borders and
-/// its column header.
-pub const CHROME_HEIGHT: u16 = 5;
 /// Below this the layout cannot hold together; we ask for a bigger terminal instead.
 pub const MIN_SIZE: (u16, u16) = (40, 12);
 
 pub fn render(app: &App, frame: &mut Frame) {
     render_app(app, frame.area(), frame.buffer_mut());
+}
+
+/// What every pane's render function gets.
+pub struct PaneContext<'a> {
+    pub app: &'a App,
+    pub focused: bool,
+    pub scope: &'a str,
+    pub all_namespaces: bool,
+}
+
+impl PaneContext<'_> {
+    /// While reconnecting, panes say that what they show may be out of date.
+    pub fn stale_notice(&self) -> Option<Line<'static>> {
+        match &self.app.connection {
+            Connection::Reconnecting { message } => Some(Line::styled(
+                format!(" showing last known state: {message} "),
+                style::error(),
+            )),
+            _ => None,
+        }
+    }
 }
 
 pub fn render_app(app: &App, area: Rect, buf: &mut Buffer) {
@@ -28,44 +53,123 @@ pub fn render_app(app: &App, area: Rect, buf: &mut Buffer) {
             "Terminal too small ({}x{}): kubedeck needs at least {}x{}.",
             area.width, area.height, MIN_SIZE.0, MIN_SIZE.1
         );
-        Paragraph::new(msg)
-            .wrap(ratatui::widgets::Wrap { trim: true })
-            .render(area, buf);
+        Paragraph::new(msg).wrap(Wrap { trim: true }).render(area, buf);
         return;
     }
-    let [header, body, footer] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(0), Constraint::Length(1)]).areas(area);
-    status::render_header(app, header, buf);
-    let has_data = match &app.connection {
+    let screen = layout::screen(app, area);
+    status::render_header(app, screen.header, buf);
+    let body = screen.panes.iter().fold(Rect::default(), |acc, (_, r)| acc.union(*r));
+    let body = screen.tabs.map_or(body, |t| body.union(t));
+    match &app.connection {
         Connection::BadConfig(problem) => {
             status::render_config_problem(problem, body, buf);
-            false
+            render_footer(app, false, screen.footer, buf);
+            return;
         }
         Connection::Unreachable { .. } | Connection::Starting | Connection::Connecting
-            if !app.pods.store.is_synced() =>
+            if !app.data.pods.is_synced() =>
         {
             status::render_connecting(app, body, buf);
-            false
+            render_footer(app, false, screen.footer, buf);
+            return;
         }
-        _ => {
-            pods::render(&app.pods, app.target.as_ref(), &app.connection, app.now, body, buf);
-            true
-        }
+        _ => {}
+    }
+    status::render_summary(app, screen.summary, buf);
+    if let Some(tabs) = screen.tabs {
+        render_tabs(app, tabs, buf);
+    }
+    let (scope, all_namespaces) = match app.target.as_ref().map(|t| &t.scope) {
+        Some(Scope::Namespace(ns)) => (ns.as_str(), false),
+        _ => ("all namespaces", true),
     };
-    render_footer(has_data, footer, buf);
+    for &(pane, rect) in &screen.panes {
+        let cx = PaneContext {
+            app,
+            focused: pane == app.focus,
+            scope,
+            all_namespaces,
+        };
+        match pane {
+            PaneId::Pods => pods::render(&cx, rect, buf),
+            PaneId::Workloads => workloads::render(&cx, rect, buf),
+            PaneId::Hpas => hpas::render(&cx, rect, buf),
+            PaneId::Events => events::render(&cx, rect, buf),
+            PaneId::Certificates | PaneId::Releases => placeholder(&cx, pane, rect, buf),
+        }
+    }
+    render_footer(app, true, screen.footer, buf);
+    if app.help {
+        help::render(app, area, buf);
+    }
 }
 
-/// Key hints from the key map; with nothing to navigate, only the way out.
-fn render_footer(has_data: bool, area: Rect, buf: &mut Buffer) {
+fn placeholder(cx: &PaneContext, pane: PaneId, area: Rect, buf: &mut Buffer) {
+    let block = table::block(pane.title(), cx.app.panes.get(pane), cx.focused, None);
+    Paragraph::new(Line::styled("Not watched yet.", style::dim()))
+        .block(block)
+        .render(area, buf);
+}
+
+fn render_tabs(app: &App, area: Rect, buf: &mut Buffer) {
     let mut spans = Vec::new();
-    let shown = keys::BINDINGS
-        .iter()
-        .filter(|b| b.in_footer && (has_data || b.action == keys::Action::Quit));
-    for binding in shown {
+    for (i, pane) in PaneId::ALL.into_iter().enumerate() {
+        let label = format!(" {} {} ", i + 1, pane.title());
+        spans.push(if pane == app.focus {
+            Span::styled(label, style::key_hint())
+        } else {
+            Span::raw(label)
+        });
+    }
+    Line::from(spans).render(area, buf);
+}
+
+/// The bottom line: the open prompt, else a notice, else key hints from the key map.
+fn render_footer(app: &App, has_data: bool, area: Rect, buf: &mut Buffer) {
+    if let Some(prompt) = &app.prompt {
+        let lead = match prompt.kind {
+            PromptKind::Filter => "/",
+            PromptKind::Command => ":",
+        };
+        let mut spans = vec![
+            Span::styled(lead, style::title()),
+            Span::raw(prompt.text.clone()),
+            Span::raw("█"),
+        ];
+        if prompt.kind == PromptKind::Command {
+            let options = app.completions(&prompt.text);
+            if !options.is_empty() && !prompt.text.is_empty() {
+                spans.push(Span::styled(format!("   Tab: {}", options.join("  ")), style::dim()));
+            }
+        }
+        Line::from(spans).render(area, buf);
+        return;
+    }
+    if let Some(notice) = &app.notice {
+        Line::styled(notice.clone(), style::error()).render(area, buf);
+        return;
+    }
+    let mut spans = Vec::new();
+    // The way out and the way to every other key come first, so narrow terminals keep them.
+    let (first, rest): (Vec<_>, Vec<_>) = keys::bindings_for(app.focus)
+        .filter(|b| b.in_footer && (has_data || b.action == keys::Action::Quit))
+        .partition(|b| matches!(b.action, keys::Action::Quit | keys::Action::Help));
+    for binding in first.into_iter().chain(rest) {
         spans.push(Span::styled(format!(" {} ", binding.label), style::key_hint()));
         spans.push(Span::raw(format!(" {}  ", binding.help)));
     }
     Line::from(spans).render(area, buf);
+}
+
+/// A bordered box in the middle of `area`.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
+}
+
+pub fn boxed<'a>(title: &'a str) -> Block<'a> {
+    Block::bordered().title(Span::styled(title, style::title()))
 }
 
 #[cfg(test)]

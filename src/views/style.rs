@@ -45,3 +45,15 @@ pub fn error() -> Style {
 pub fn dim() -> Style {
     Style::new().fg(Color::DarkGray)
 }
+
+pub fn dim_title() -> Style {
+    Style::new().fg(Color::Gray).add_modifier(Modifier::BOLD)
+}
+
+pub fn focus_border() -> Style {
+    Style::new().fg(Color::Cyan)
+}
+
+pub fn selected_unfocused() -> Style {
+    Style::new().add_modifier(Modifier::UNDERLINED)
+}

@@ -14,8 +14,11 @@ use crate::cluster::watch::WatchStatus;
 use crate::cluster::{ConfigProblem, FailureKind, RowUpdate, Scope, Target};
 
 fn screen(app: &App, width: u16, height: u16) -> String {
+    let mut app = app.clone();
+    app.update(Msg::Resize { width, height });
+    app.refresh();
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|f| render(app, f)).unwrap();
+    terminal.draw(|f| render(&app, f)).unwrap();
     let buf = terminal.backend().buffer();
     let mut out = String::new();
     for y in 0..height {
@@ -27,12 +30,13 @@ fn screen(app: &App, width: u16, height: u16) -> String {
 }
 
 fn connected(scope: Scope) -> App {
-    let mut app = App::new("2026-11-23T12:00:00Z".parse().unwrap(), (100, 12));
+    let mut app = App::new(Default::default(), "2026-11-23T12:00:00Z".parse().unwrap(), (100, 12));
     app.update(Msg::Session(SessionEvent::Target(Target {
         context: "kwok-kubedeck".into(),
         cluster: "kwok-kubedeck".into(),
         server: "https://127.0.0.1:32766".into(),
         scope,
+        contexts: vec!["kwok-kubedeck".into()],
     })));
     app.update(Msg::Session(SessionEvent::Connected {
         version: "v1.36.3".into(),
@@ -62,6 +66,7 @@ fn with_pods(mut app: App) -> App {
     }
     app.update(Msg::Rows(RowUpdate::Pods(WatchUpdate::ListDone)));
     app.update(Msg::Watch(WatchStatus::Synced { kind: "pods" }));
+    app.refresh();
     app
 }
 
@@ -118,7 +123,7 @@ fn unreachable_before_first_contact() {
 
 #[test]
 fn bad_kubeconfig() {
-    let mut app = App::new("2026-11-23T12:00:00Z".parse().unwrap(), (100, 16));
+    let mut app = App::new(Default::default(), "2026-11-23T12:00:00Z".parse().unwrap(), (100, 16));
     app.update(Msg::Session(SessionEvent::ConfigProblem(ConfigProblem {
         what: "No kubeconfig at /home/dev/.kube/config.".into(),
         fix: "Point kubedeck at a working kubeconfig with --kubeconfig PATH or KUBECONFIG.".into(),

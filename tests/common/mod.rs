@@ -17,13 +17,19 @@ use tokio::sync::mpsc;
 
 /// The sim cluster's kubeconfig. Tests that need the cluster fail here, loudly, when it is not up.
 pub fn sim_kubeconfig() -> PathBuf {
-    let path = std::env::var_os("KUBEDECK_SIM_KUBECONFIG").map(PathBuf::from).unwrap_or_else(|| {
-        panic!(
-            "KUBEDECK_SIM_KUBECONFIG is not set: these tests need the sim cluster. Run `scripts/test`, \
+    let path = std::env::var_os("KUBEDECK_SIM_KUBECONFIG")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            panic!(
+                "KUBEDECK_SIM_KUBECONFIG is not set: these tests need the sim cluster. Run `scripts/test`, \
              or `scripts/sim up` and `export KUBEDECK_SIM_KUBECONFIG=$(scripts/sim kubeconfig)`."
-        )
-    });
-    assert!(path.is_file(), "KUBEDECK_SIM_KUBECONFIG={} does not exist: is the sim cluster up?", path.display());
+            )
+        });
+    assert!(
+        path.is_file(),
+        "KUBEDECK_SIM_KUBECONFIG={} does not exist: is the sim cluster up?",
+        path.display()
+    );
     path
 }
 
@@ -39,7 +45,10 @@ pub async fn client() -> Client {
 pub async fn namespace(client: &Client, prefix: &str) -> String {
     let name = format!("{prefix}-{}", std::process::id() % 100_000 + rand_suffix());
     let ns: Namespace = serde_json::from_value(serde_json::json!({"metadata": {"name": name}})).unwrap();
-    Api::<Namespace>::all(client.clone()).create(&PostParams::default(), &ns).await.expect("creating test namespace");
+    Api::<Namespace>::all(client.clone())
+        .create(&PostParams::default(), &ns)
+        .await
+        .expect("creating test namespace");
     name
 }
 
@@ -49,7 +58,9 @@ fn rand_suffix() -> u32 {
 }
 
 pub async fn delete_namespace(client: &Client, name: &str) {
-    let _ = Api::<Namespace>::all(client.clone()).delete(name, &DeleteParams::default()).await;
+    let _ = Api::<Namespace>::all(client.clone())
+        .delete(name, &DeleteParams::default())
+        .await;
 }
 
 /// A Deployment of `replicas` pods with label app=`name`.
@@ -83,7 +94,11 @@ impl Dashboard {
     pub fn start(opts: ConnectOptions) -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
         let session = tokio::spawn(session::run(opts, tx));
-        Dashboard { app: App::new(jiff::Timestamp::now(), (120, 40)), rx, session }
+        Dashboard {
+            app: App::new(jiff::Timestamp::now(), (120, 40)),
+            rx,
+            session,
+        }
     }
 
     pub fn in_namespace(ns: &str) -> Self {
@@ -107,7 +122,12 @@ impl Dashboard {
                 Err(_) => panic!(
                     "timed out after {timeout:?} waiting for: {what}\nconnection: {:?}\npods: {:#?}",
                     self.app.connection,
-                    self.app.pods.store.iter().map(|p| (&p.key.name, &p.status)).collect::<Vec<_>>()
+                    self.app
+                        .pods
+                        .store
+                        .iter()
+                        .map(|p| (&p.key.name, &p.status))
+                        .collect::<Vec<_>>()
                 ),
             }
         }
@@ -115,7 +135,12 @@ impl Dashboard {
 
     /// Names and statuses of the pods the dashboard shows.
     pub fn pods(&self) -> Vec<(String, String)> {
-        self.app.pods.store.iter().map(|p| (p.key.name.clone(), p.status.clone())).collect()
+        self.app
+            .pods
+            .store
+            .iter()
+            .map(|p| (p.key.name.clone(), p.status.clone()))
+            .collect()
     }
 }
 

@@ -19,7 +19,12 @@ impl Tui {
     /// `kubeconfig` and HOME to an empty folder so nothing of the developer's leaks in.
     pub fn spawn(args: &[&str], kubeconfig: &Path) -> Tui {
         let pair = native_pty_system()
-            .openpty(PtySize { rows: 30, cols: 120, pixel_width: 0, pixel_height: 0 })
+            .openpty(PtySize {
+                rows: 30,
+                cols: 120,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
             .expect("opening a pty");
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_kubedeck"));
         cmd.args(args);
@@ -44,7 +49,12 @@ impl Tui {
                 feed.lock().unwrap().process(&buf[..n]);
             }
         });
-        Tui { master: pair.master, child, writer, screen }
+        Tui {
+            master: pair.master,
+            child,
+            writer,
+            screen,
+        }
     }
 
     pub fn contents(&self) -> String {
@@ -63,7 +73,10 @@ impl Tui {
             if needles.iter().all(|n| text.contains(n)) {
                 return text;
             }
-            assert!(Instant::now() < deadline, "timed out after {timeout:?} waiting for {needles:?}; screen:\n{text}");
+            assert!(
+                Instant::now() < deadline,
+                "timed out after {timeout:?} waiting for {needles:?}; screen:\n{text}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }

@@ -1,0 +1,83 @@
+//! The dashboard's panes: which exist, which has focus, and each one's table state.
+
+use super::table::TablePane;
+
+/// A pane of the dashboard, in the order of its number key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PaneId {
+    Pods,
+    Hpas,
+    Certificates,
+    Releases,
+    Workloads,
+    Events,
+}
+
+impl PaneId {
+    pub const ALL: [PaneId; 6] = [
+        PaneId::Pods,
+        PaneId::Hpas,
+        PaneId::Certificates,
+        PaneId::Releases,
+        PaneId::Workloads,
+        PaneId::Events,
+    ];
+    /// The four shown together on a large terminal.
+    pub const GRID: [PaneId; 4] = [PaneId::Pods, PaneId::Hpas, PaneId::Certificates, PaneId::Releases];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            PaneId::Pods => "Pods",
+            PaneId::Hpas => "HPAs",
+            PaneId::Certificates => "Certificates",
+            PaneId::Releases => "Releases",
+            PaneId::Workloads => "Workloads",
+            PaneId::Events => "Events",
+        }
+    }
+
+    /// Names accepted by the `:` command line.
+    pub fn command_names(self) -> &'static [&'static str] {
+        match self {
+            PaneId::Pods => &["pods", "po", "pod"],
+            PaneId::Hpas => &["hpa", "hpas", "horizontalpodautoscalers"],
+            PaneId::Certificates => &["certs", "certificates", "cert", "tls"],
+            PaneId::Releases => &["releases", "rel", "helm"],
+            PaneId::Workloads => &["workloads", "deploy", "deployments", "sts", "statefulsets", "wl"],
+            PaneId::Events => &["events", "ev"],
+        }
+    }
+
+    pub fn index(self) -> usize {
+        PaneId::ALL.iter().position(|&p| p == self).unwrap_or(0)
+    }
+
+    pub fn from_number(n: u32) -> Option<PaneId> {
+        PaneId::ALL.get((n as usize).checked_sub(1)?).copied()
+    }
+
+    pub fn next(self, step: isize) -> PaneId {
+        let len = PaneId::ALL.len() as isize;
+        PaneId::ALL[(self.index() as isize + step).rem_euclid(len) as usize]
+    }
+}
+
+/// The table state of every pane.
+#[derive(Debug, Clone, Default)]
+pub struct Panes {
+    tables: [TablePane; 6],
+}
+
+impl Panes {
+    pub fn get(&self, id: PaneId) -> &TablePane {
+        &self.tables[id.index()]
+    }
+
+    pub fn get_mut(&mut self, id: PaneId) -> &mut TablePane {
+        &mut self.tables[id.index()]
+    }
+
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (PaneId, &mut TablePane)> {
+        PaneId::ALL.into_iter().zip(self.tables.iter_mut())
+    }
+}

@@ -1,0 +1,160 @@
+//! Kubernetes Events as the Events pane shows them: what happened to which object, how often.
+
+use jiff::Timestamp;
+use k8s_openapi::api::core::v1::Event;
+
+use super::RowUpdate;
+use super::store::{FromObject, ObjectKey, Row, WatchUpdate};
+use crate::app::table::{SortValue, Tabular};
+use crate::text::sanitize;
+use regex::Regex;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventRow {
+    pub key: ObjectKey,
+    pub warning: bool,
+    pub reason: String,
+    /// `Pod/backend-7c9d-x2x`.
+    pub object: String,
+    pub message: String,
+    pub count: i32,
+    pub last_seen: Option<Timestamp>,
+}
+
+impl Row for EventRow {
+    fn key(&self) -> &ObjectKey {
+        &self.key
+    }
+}
+
+impl FromObject<Event> for EventRow {
+    const KIND: &'static str = "events";
+
+    fn from_object(e: &Event) -> Self {
+        let last_seen = e
+            .series
+            .as_ref()
+            .and_then(|s| s.last_observed_time.as_ref().map(|t| t.0))
+            .or_else(|| e.last_timestamp.as_ref().map(|t| t.0))
+            .or_else(|| e.event_time.as_ref().map(|t| t.0))
+            .or_else(|| e.first_timestamp.as_ref().map(|t| t.0))
+            .or_else(|| e.metadata.creation_timestamp.as_ref().map(|t| t.0));
+        let count = e.series.as_ref().and_then(|s| s.count).or(e.count).unwrap_or(1);
+        let involved = &e.involved_object;
+        EventRow {
+            key: ObjectKey::new(
+                e.metadata.namespace.as_deref().unwrap_or_default(),
+                e.metadata.name.as_deref().unwrap_or_default(),
+            ),
+            warning: e.type_.as_deref() == Some("Warning"),
+            reason: sanitize(e.reason.as_deref().unwrap_or_default()),
+            object: sanitize(&format!(
+                "{}/{}",
+                involved.kind.as_deref().unwrap_or("?"),
+                involved.name.as_deref().unwrap_or("?")
+            )),
+            message: sanitize(e.message.as_deref().unwrap_or_default().trim()),
+            count,
+            last_seen,
+        }
+    }
+
+    fn wrap(update: WatchUpdate<Self>) -> RowUpdate {
+        RowUpdate::Events(update)
+    }
+}
+
+impl Tabular for EventRow {
+    const COLUMNS: &'static [&'static str] =
+        &["NAMESPACE", "TYPE", "REASON", "OBJECT", "COUNT", "LAST SEEN", "MESSAGE"];
+
+    fn key(&self) -> &ObjectKey {
+        &self.key
+    }
+
+    fn sort_value(&self, column: usize) -> SortValue<'_> {
+        match column {
+            0 => SortValue::Text(&self.key.namespace),
+            1 => SortValue::Text(if self.warning { "Warning" } else { "Normal" }),
+            2 => SortValue::Text(&self.reason),
+            3 => SortValue::Text(&self.object),
+            4 => SortValue::Number(f64::from(self.count)),
+            5 => self
+                .last_seen
+                .map_or(SortValue::Missing, |t| SortValue::Number(-(t.as_second() as f64))),
+            _ => SortValue::Text(&self.message),
+        }
+    }
+
+    fn matches_text(&self, re: &Regex) -> bool {
+        [&self.reason, &self.object, &self.message, &self.key.namespace]
+            .iter()
+            .any(|t| re.is_match(t))
+    }
+}
+
+/// The pane's default order: warnings first; within each, objects with the newest event
+/// first, and each object's events together, newest first.
+pub fn default_order<'a>(rows: impl Iterator<Item = &'a EventRow>) -> Vec<&'a EventRow> {
+    let mut rows: Vec<&EventRow> = rows.collect();
+    let mut newest: std::collections::HashMap<(&str, bool), Option<Timestamp>> = Default::default();
+    for r in &rows {
+        let e = newest.entry((r.object.as_str(), r.warning)).or_insert(r.last_seen);
+        *e = (*e).max(r.last_seen);
+    }
+    rows.sort_by(|a, b| {
+        b.warning
+            .cmp(&a.warning)
+            .then_with(|| newest[&(b.object.as_str(), b.warning)].cmp(&newest[&(a.object.as_str(), a.warning)]))
+            .then_with(|| a.object.cmp(&b.object))
+            .then_with(|| b.last_seen.cmp(&a.last_seen))
+    });
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(name: &str, warning: bool, object: &str, at: &str) -> EventRow {
+        EventRow {
+            key: ObjectKey::new("todo", name),
+            warning,
+            reason: "R".into(),
+            object: object.into(),
+            message: "m".into(),
+            count: 1,
+            last_seen: Some(at.parse().unwrap()),
+        }
+    }
+
+    #[test]
+    fn warnings_first_then_grouped_by_object_newest_first() {
+        let rows = [
+            ev("a", false, "Pod/web", "2026-11-23T12:00:05Z"),
+            ev("b", true, "Pod/api", "2026-11-23T11:00:00Z"),
+            ev("c", true, "Pod/db", "2026-11-23T11:30:00Z"),
+            ev("d", true, "Pod/api", "2026-11-23T11:45:00Z"),
+        ];
+        let order: Vec<&str> = default_order(rows.iter()).iter().map(|r| r.key.name.as_str()).collect();
+        assert_eq!(order, ["d", "b", "c", "a"]);
+    }
+
+    #[test]
+    fn reads_series_counts_and_hostile_messages() {
+        let e: Event = serde_yaml::from_str(
+            "metadata: {name: x.1, namespace: todo}
+involvedObject: {kind: Pod, name: backend-1}
+type: Warning
+reason: BackOff
+message: \"Back-off restarting \\e]52;c;ZXZpbA==\\a failed container\"
+count: 12
+lastTimestamp: '2026-11-23T11:59:00Z'",
+        )
+        .unwrap();
+        let row = EventRow::from_object(&e);
+        assert!(row.warning);
+        assert_eq!((row.count, row.object.as_str()), (12, "Pod/backend-1"));
+        assert_eq!(row.message, "Back-off restarting  failed container");
+    }
+}

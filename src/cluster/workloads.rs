@@ -1,0 +1,272 @@
+//! Deployments and StatefulSets as the Workloads pane shows them, with their rollout state.
+
+use jiff::Timestamp;
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use super::RowUpdate;
+use super::store::{FromObject, ObjectKey, Row, WatchUpdate};
+use crate::app::table::{SortValue, Tabular};
+use crate::text::sanitize;
+use regex::Regex;
+
+/// Where a rollout stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rollout {
+    Complete,
+    /// Pods are being replaced or started.
+    Progressing,
+    /// The controller gave up waiting (ProgressDeadlineExceeded, ReplicaFailure...).
+    Stalled(String),
+    /// Scaled to zero.
+    ScaledDown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkloadKind {
+    Deployment,
+    StatefulSet,
+}
+
+impl WorkloadKind {
+    pub fn short(self) -> &'static str {
+        match self {
+            WorkloadKind::Deployment => "deploy",
+            WorkloadKind::StatefulSet => "sts",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkloadRow {
+    /// Namespace and `kind/name`, so a Deployment and a StatefulSet of the same name differ.
+    pub key: ObjectKey,
+    pub kind: WorkloadKind,
+    pub name: String,
+    pub desired: i32,
+    pub ready: i32,
+    pub updated: i32,
+    pub available: i32,
+    pub images: Vec<String>,
+    pub rollout: Rollout,
+    pub created: Option<Timestamp>,
+}
+
+impl Row for WorkloadRow {
+    fn key(&self) -> &ObjectKey {
+        &self.key
+    }
+}
+
+fn base(meta: &ObjectMeta, kind: WorkloadKind, images: Vec<String>) -> WorkloadRow {
+    let name = sanitize(meta.name.as_deref().unwrap_or_default());
+    WorkloadRow {
+        key: ObjectKey::new(
+            meta.namespace.as_deref().unwrap_or_default(),
+            &format!("{}/{name}", kind.short()),
+        ),
+        kind,
+        name,
+        desired: 0,
+        ready: 0,
+        updated: 0,
+        available: 0,
+        images,
+        rollout: Rollout::Complete,
+        created: meta.creation_timestamp.as_ref().map(|t| t.0),
+    }
+}
+
+fn images_of(spec: Option<&k8s_openapi::api::core::v1::PodSpec>) -> Vec<String> {
+    spec.map(|s| {
+        s.containers
+            .iter()
+            .filter_map(|c| c.image.as_deref())
+            .map(sanitize)
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+impl FromObject<Deployment> for WorkloadRow {
+    const KIND: &'static str = "deployments";
+
+    fn from_object(d: &Deployment) -> Self {
+        let spec = d.spec.as_ref();
+        let mut row = base(
+            &d.metadata,
+            WorkloadKind::Deployment,
+            images_of(spec.and_then(|s| s.template.spec.as_ref())),
+        );
+        let status = d.status.clone().unwrap_or_default();
+        row.desired = spec.and_then(|s| s.replicas).unwrap_or(1);
+        row.ready = status.ready_replicas.unwrap_or(0);
+        row.updated = status.updated_replicas.unwrap_or(0);
+        row.available = status.available_replicas.unwrap_or(0);
+        let conditions = status.conditions.unwrap_or_default();
+        let stalled = conditions.iter().find(|c| {
+            (c.type_ == "Progressing" && c.status == "False") || (c.type_ == "ReplicaFailure" && c.status == "True")
+        });
+        let observed = status.observed_generation.unwrap_or(0) >= d.metadata.generation.unwrap_or(0);
+        row.rollout = if let Some(c) = stalled {
+            Rollout::Stalled(sanitize(
+                c.message
+                    .as_deref()
+                    .or(c.reason.as_deref())
+                    .unwrap_or("rollout stalled"),
+            ))
+        } else if row.desired == 0 && status.replicas.unwrap_or(0) == 0 {
+            Rollout::ScaledDown
+        } else if observed
+            && row.updated == row.desired
+            && row.available == row.desired
+            && status.replicas.unwrap_or(0) == row.desired
+        {
+            Rollout::Complete
+        } else {
+            Rollout::Progressing
+        };
+        row
+    }
+
+    fn wrap(update: WatchUpdate<Self>) -> RowUpdate {
+        RowUpdate::Deployments(update)
+    }
+}
+
+impl FromObject<StatefulSet> for WorkloadRow {
+    const KIND: &'static str = "statefulsets";
+
+    fn from_object(s: &StatefulSet) -> Self {
+        let spec = s.spec.as_ref();
+        let mut row = base(
+            &s.metadata,
+            WorkloadKind::StatefulSet,
+            images_of(spec.and_then(|s| s.template.spec.as_ref())),
+        );
+        let status = s.status.clone().unwrap_or_default();
+        row.desired = spec.and_then(|s| s.replicas).unwrap_or(1);
+        row.ready = status.ready_replicas.unwrap_or(0);
+        row.updated = status.updated_replicas.unwrap_or(0);
+        row.available = status.available_replicas.unwrap_or(0);
+        let observed = status.observed_generation.unwrap_or(0) >= s.metadata.generation.unwrap_or(0);
+        let revision_done = status.update_revision.is_none() || status.update_revision == status.current_revision;
+        row.rollout = if row.desired == 0 && status.replicas == 0 {
+            Rollout::ScaledDown
+        } else if observed && revision_done && row.ready == row.desired && row.updated == row.desired {
+            Rollout::Complete
+        } else {
+            Rollout::Progressing
+        };
+        row
+    }
+
+    fn wrap(update: WatchUpdate<Self>) -> RowUpdate {
+        RowUpdate::StatefulSets(update)
+    }
+}
+
+impl Tabular for WorkloadRow {
+    const COLUMNS: &'static [&'static str] = &[
+        "NAMESPACE",
+        "KIND",
+        "NAME",
+        "READY",
+        "UP-TO-DATE",
+        "AVAILABLE",
+        "IMAGES",
+        "ROLLOUT",
+        "AGE",
+    ];
+
+    fn key(&self) -> &ObjectKey {
+        &self.key
+    }
+
+    fn sort_value(&self, column: usize) -> SortValue<'_> {
+        match column {
+            0 => SortValue::Text(&self.key.namespace),
+            1 => SortValue::Text(self.kind.short()),
+            2 => SortValue::Text(&self.name),
+            3 => SortValue::Number(f64::from(self.ready) / f64::from(self.desired.max(1))),
+            4 => SortValue::Number(f64::from(self.updated)),
+            5 => SortValue::Number(f64::from(self.available)),
+            6 => self.images.first().map_or(SortValue::Missing, |i| SortValue::Text(i)),
+            7 => SortValue::Text(self.rollout.label()),
+            _ => self
+                .created
+                .map_or(SortValue::Missing, |t| SortValue::Number(-(t.as_second() as f64))),
+        }
+    }
+
+    fn matches_text(&self, re: &Regex) -> bool {
+        re.is_match(&self.key.name)
+            || re.is_match(&self.key.namespace)
+            || self.images.iter().any(|i| re.is_match(i))
+            || re.is_match(self.rollout.label())
+    }
+}
+
+impl Rollout {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Rollout::Complete => "complete",
+            Rollout::Progressing => "progressing",
+            Rollout::Stalled(_) => "stalled",
+            Rollout::ScaledDown => "scaled to 0",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deploy(yaml: &str) -> WorkloadRow {
+        WorkloadRow::from_object(&serde_yaml::from_str::<Deployment>(yaml).unwrap())
+    }
+
+    #[test]
+    fn deployment_rollout_states() {
+        let meta = "metadata: {name: backend, namespace: todo, generation: 2}";
+        let spec =
+            "spec: {replicas: 3, selector: {}, template: {spec: {containers: [{name: a, image: 'todo/backend:1.1'}]}}}";
+        let done = deploy(&format!(
+            "{meta}\n{spec}\nstatus: {{observedGeneration: 2, replicas: 3, readyReplicas: 3, updatedReplicas: 3, availableReplicas: 3}}"
+        ));
+        assert_eq!(
+            (done.rollout.clone(), done.key.name.as_str(), done.name.as_str()),
+            (Rollout::Complete, "deploy/backend", "backend")
+        );
+        assert_eq!(done.images, ["todo/backend:1.1"]);
+
+        let rolling = deploy(&format!(
+            "{meta}\n{spec}\nstatus: {{observedGeneration: 2, replicas: 4, readyReplicas: 3, updatedReplicas: 1, availableReplicas: 3}}"
+        ));
+        assert_eq!(rolling.rollout, Rollout::Progressing);
+
+        let stalled = deploy(&format!(
+            "{meta}\n{spec}\nstatus: {{observedGeneration: 2, replicas: 3, conditions: [{{type: Progressing, status: 'False',
+              reason: ProgressDeadlineExceeded, message: 'ReplicaSet \"backend-7c\" has timed out progressing.'}}]}}"
+        ));
+        assert_eq!(
+            stalled.rollout,
+            Rollout::Stalled("ReplicaSet \"backend-7c\" has timed out progressing.".into())
+        );
+    }
+
+    #[test]
+    fn statefulset_rows_are_keyed_apart_from_deployments() {
+        let sts: StatefulSet = serde_yaml::from_str(
+            "metadata: {name: redis, namespace: todo}
+spec: {replicas: 1, selector: {}, serviceName: redis, template: {spec: {containers: [{name: r, image: 'redis:7'}]}}}
+status: {replicas: 1, readyReplicas: 1, updatedReplicas: 1, currentRevision: r1, updateRevision: r1}",
+        )
+        .unwrap();
+        let row = WorkloadRow::from_object(&sts);
+        assert_eq!(
+            (row.key.name.as_str(), row.rollout.clone()),
+            ("sts/redis", Rollout::Complete)
+        );
+    }
+}

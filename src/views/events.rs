@@ -1,0 +1,51 @@
+//! The Events pane: warnings first, grouped by object, with counts.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Cell;
+
+use super::table::{self, ColumnSpec, TableFrame, col};
+use super::{PaneContext, style};
+use crate::app::PaneId;
+use crate::cluster::events::EventRow;
+use crate::text::age;
+
+const COLUMNS: &[ColumnSpec] = &[
+    col("NAMESPACE", 10, 1, 2),
+    col("TYPE", 7, 0, 0),
+    col("REASON", 16, 0, 3),
+    col("OBJECT", 20, 2, 0),
+    col("COUNT", 5, 0, 4),
+    col("LAST SEEN", 9, 0, 5),
+    col("MESSAGE", 20, 4, 1),
+];
+
+pub fn render(cx: &PaneContext, area: Rect, buf: &mut Buffer) {
+    let app = cx.app;
+    let synced = app.data.events.is_synced();
+    let frame = TableFrame {
+        title: format!("Events ({})", cx.scope),
+        pane: app.panes.get(PaneId::Events),
+        columns: COLUMNS,
+        hidden: if cx.all_namespaces { &[] } else { &[0] },
+        focused: cx.focused,
+        empty: Line::styled(if synced { "No events." } else { "Loading events ..." }, style::dim()),
+        footer: cx.stale_notice(),
+    };
+    let now = app.now;
+    table::render(frame, |k| app.data.events.get(k), |e, c| cell(e, c, now), area, buf);
+}
+
+fn cell(e: &EventRow, column: usize, now: jiff::Timestamp) -> Cell<'_> {
+    match column {
+        0 => Cell::from(e.key.namespace.as_str()),
+        1 if e.warning => Cell::from(Span::styled("Warning", style::error())),
+        1 => Cell::from(Span::styled("Normal", style::dim())),
+        2 => Cell::from(e.reason.as_str()),
+        3 => Cell::from(e.object.as_str()),
+        4 => Cell::from(e.count.to_string()),
+        5 => Cell::from(e.last_seen.map(|t| age(t, now)).unwrap_or_default()),
+        _ => Cell::from(e.message.as_str()),
+    }
+}

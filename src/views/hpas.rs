@@ -1,0 +1,160 @@
+//! The HPA pane: targets, replicas and metrics per HPA, and for the selected one its
+//! conditions and sparklines of replicas and CPU over the session.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Sparkline, Widget};
+
+use super::table::{self, ColumnSpec, TableFrame, col};
+use super::{PaneContext, style};
+use crate::app::PaneId;
+use crate::cluster::hpas::HpaRow;
+use crate::text::age;
+
+const COLUMNS: &[ColumnSpec] = &[
+    col("NAMESPACE", 10, 1, 1),
+    col("NAME", 12, 2, 0),
+    col("TARGET", 16, 2, 4),
+    col("MIN", 3, 0, 3),
+    col("MAX", 3, 0, 3),
+    col("REPLICAS", 8, 0, 0),
+    col("METRICS", 18, 3, 0),
+    col("CONDITIONS", 16, 2, 2),
+    col("LAST SCALE", 10, 0, 5),
+];
+
+/// Height of the detail strip under the table.
+const DETAIL_HEIGHT: u16 = 6;
+
+pub fn render(cx: &PaneContext, area: Rect, buf: &mut Buffer) {
+    let app = cx.app;
+    let pane = app.panes.get(PaneId::Hpas);
+    let selected = pane.selected_key().and_then(|k| app.data.hpas.get(k));
+    let (table_area, detail_area) = match selected {
+        Some(_) if area.height >= DETAIL_HEIGHT + 8 => {
+            let [t, d] = Layout::vertical([Constraint::Min(0), Constraint::Length(DETAIL_HEIGHT)]).areas(area);
+            (t, Some(d))
+        }
+        _ => (area, None),
+    };
+    let frame = TableFrame {
+        title: format!("HPAs ({})", cx.scope),
+        pane,
+        columns: COLUMNS,
+        hidden: if cx.all_namespaces { &[] } else { &[0] },
+        focused: cx.focused,
+        empty: Line::styled(
+            if app.data.hpas.is_synced() {
+                "No HorizontalPodAutoscalers."
+            } else {
+                "Loading HPAs ..."
+            },
+            style::dim(),
+        ),
+        footer: cx.stale_notice(),
+    };
+    let now = app.now;
+    table::render(frame, |k| app.data.hpas.get(k), |h, c| cell(h, c, now), table_area, buf);
+    if let (Some(hpa), Some(area)) = (selected, detail_area) {
+        render_detail(hpa, app.data.hpa_history.get(&hpa.key), area, buf);
+    }
+}
+
+fn cell(h: &HpaRow, column: usize, now: jiff::Timestamp) -> Cell<'_> {
+    match column {
+        0 => Cell::from(h.key.namespace.as_str()),
+        1 => Cell::from(h.key.name.as_str()),
+        2 => Cell::from(h.target.as_str()),
+        3 => Cell::from(h.min.to_string()),
+        4 => Cell::from(h.max.to_string()),
+        5 => {
+            let text = if h.desired != h.current {
+                format!("{}→{}", h.current, h.desired)
+            } else {
+                h.current.to_string()
+            };
+            let s = if h.at_max() {
+                style::warning()
+            } else {
+                Default::default()
+            };
+            Cell::from(Span::styled(text, s))
+        }
+        6 => Cell::from(
+            h.metrics
+                .iter()
+                .map(|m| {
+                    format!(
+                        "{} {}/{}",
+                        m.name,
+                        m.current.as_deref().unwrap_or("<unknown>"),
+                        m.target
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        7 => match h.trouble() {
+            Some(c) => Cell::from(Span::styled(format!("{}: {}", c.kind, c.reason), style::warning())),
+            None if h.conditions.is_empty() => Cell::from(Span::styled("<none yet>", style::dim())),
+            None => Cell::from(Span::styled("ok", style::good())),
+        },
+        _ => Cell::from(
+            h.last_scale
+                .map(|t| format!("{} ago", age(t, now)))
+                .unwrap_or_else(|| "never".into()),
+        ),
+    }
+}
+
+fn render_detail(hpa: &HpaRow, history: Option<&crate::app::data::HpaHistory>, area: Rect, buf: &mut Buffer) {
+    let block = Block::new()
+        .borders(Borders::LEFT | Borders::RIGHT | Borders::BOTTOM)
+        .title(Span::styled(format!(" {} ", hpa.key), style::dim_title()));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let [text, sparks] = Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(inner);
+    let lines: Vec<Line> = hpa
+        .conditions
+        .iter()
+        .map(|c| {
+            let s = match (c.kind.as_str(), c.ok) {
+                ("ScalingLimited", true) | (_, false) => style::warning(),
+                _ => style::good(),
+            };
+            Line::from(vec![
+                Span::styled(format!("{} {} ", c.kind, if c.ok { "True" } else { "False" }), s),
+                Span::raw(format!("{}: {}", c.reason, c.message)),
+            ])
+        })
+        .collect();
+    Paragraph::new(lines).render(text, buf);
+
+    let [replicas_area, cpu_area] = Layout::vertical([Constraint::Length(2), Constraint::Length(3)]).areas(sparks);
+    let empty = Vec::new();
+    let (replicas, cpu) = history.map_or((&empty, &empty), |h| (&h.replicas, &h.cpu));
+    spark(
+        &format!("replicas {} (max {})", hpa.current, hpa.max),
+        replicas,
+        Some(hpa.max as u64),
+        replicas_area,
+        buf,
+    );
+    let cpu_now = hpa
+        .cpu_utilization
+        .map_or("cpu n/a".to_owned(), |c| format!("cpu {c}%"));
+    spark(&cpu_now, cpu, None, cpu_area, buf);
+}
+
+fn spark(label: &str, data: &[u64], max: Option<u64>, area: Rect, buf: &mut Buffer) {
+    let [label_area, line] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    Line::styled(label.to_owned(), style::dim()).render(label_area, buf);
+    // Most recent samples at the right edge.
+    let skip = data.len().saturating_sub(usize::from(line.width));
+    let mut sparkline = Sparkline::default().data(&data[skip..]).style(style::title());
+    if let Some(m) = max {
+        sparkline = sparkline.max(m);
+    }
+    sparkline.render(line, buf);
+}

@@ -1,0 +1,75 @@
+//! Where things go on screen: the four-pane grid on a large terminal, tabs on a small one, a
+//! zoomed pane on its own. Both drawing and paging (how many rows a page is) use this.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+
+use crate::app::{App, PaneId};
+
+/// From this size on the four main panes are shown together.
+pub const GRID_MIN: (u16, u16) = (160, 45);
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Screen {
+    pub header: Rect,
+    pub summary: Rect,
+    /// The tab bar, when panes are shown one at a time.
+    pub tabs: Option<Rect>,
+    pub panes: Vec<(PaneId, Rect)>,
+    pub footer: Rect,
+}
+
+pub fn screen(app: &App, area: Rect) -> Screen {
+    let [header, summary, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let grid =
+        area.width >= GRID_MIN.0 && area.height >= GRID_MIN.1 && !app.zoomed && PaneId::GRID.contains(&app.focus);
+    if grid {
+        let [top, bottom] = Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(body);
+        let halves =
+            |r: Rect| Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas::<2>(r);
+        let [a, b] = halves(top);
+        let [c, d] = halves(bottom);
+        let panes = PaneId::GRID.into_iter().zip([a, b, c, d]).collect();
+        Screen {
+            header,
+            summary,
+            tabs: None,
+            panes,
+            footer,
+        }
+    } else if app.zoomed {
+        Screen {
+            header,
+            summary,
+            tabs: None,
+            panes: vec![(app.focus, body)],
+            footer,
+        }
+    } else {
+        let [tabs, pane] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(body);
+        Screen {
+            header,
+            summary,
+            tabs: Some(tabs),
+            panes: vec![(app.focus, pane)],
+            footer,
+        }
+    }
+}
+
+/// Rows of the focused pane's table that fit on screen (its height less borders and header).
+pub fn table_rows(app: &App) -> usize {
+    let area = Rect::new(0, 0, app.size.0, app.size.1);
+    let screen = screen(app, area);
+    let height = screen
+        .panes
+        .iter()
+        .find(|(p, _)| *p == app.focus)
+        .map_or(0, |(_, r)| r.height);
+    usize::from(height.saturating_sub(3)).max(1)
+}

@@ -1,0 +1,74 @@
+//! The Workloads pane: Deployments and StatefulSets with their rollout state.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Cell;
+
+use super::table::{self, ColumnSpec, TableFrame, col};
+use super::{PaneContext, style};
+use crate::app::PaneId;
+use crate::cluster::store::ObjectKey;
+use crate::cluster::workloads::{Rollout, WorkloadRow};
+use crate::text::age;
+
+const COLUMNS: &[ColumnSpec] = &[
+    col("NAMESPACE", 10, 1, 1),
+    col("KIND", 6, 0, 2),
+    col("NAME", 16, 2, 0),
+    col("READY", 7, 0, 0),
+    col("UP-TO-DATE", 10, 0, 4),
+    col("AVAILABLE", 9, 0, 4),
+    col("IMAGES", 16, 2, 5),
+    col("ROLLOUT", 14, 2, 0),
+    col("AGE", 6, 0, 3),
+];
+
+pub fn render(cx: &PaneContext, area: Rect, buf: &mut Buffer) {
+    let app = cx.app;
+    let synced = app.data.is_synced(PaneId::Workloads);
+    let frame = TableFrame {
+        title: format!("Workloads ({})", cx.scope),
+        pane: app.panes.get(PaneId::Workloads),
+        columns: COLUMNS,
+        hidden: if cx.all_namespaces { &[] } else { &[0] },
+        focused: cx.focused,
+        empty: Line::styled(
+            if synced {
+                "No Deployments or StatefulSets here."
+            } else {
+                "Loading workloads ..."
+            },
+            style::dim(),
+        ),
+        footer: cx.stale_notice(),
+    };
+    let now = app.now;
+    let lookup = |k: &ObjectKey| app.data.deployments.get(k).or_else(|| app.data.statefulsets.get(k));
+    table::render(frame, lookup, |w, c| cell(w, c, now), area, buf);
+}
+
+fn cell(w: &WorkloadRow, column: usize, now: jiff::Timestamp) -> Cell<'_> {
+    match column {
+        0 => Cell::from(w.key.namespace.as_str()),
+        1 => Cell::from(w.kind.short()),
+        2 => Cell::from(w.name.as_str()),
+        3 => {
+            let s = if w.ready == w.desired {
+                style::good()
+            } else {
+                style::warning()
+            };
+            Cell::from(Span::styled(format!("{}/{}", w.ready, w.desired), s))
+        }
+        4 => Cell::from(w.updated.to_string()),
+        5 => Cell::from(w.available.to_string()),
+        6 => Cell::from(w.images.join(", ")),
+        7 => match &w.rollout {
+            Rollout::Stalled(why) => Cell::from(Span::styled(format!("stalled: {why}"), style::error())),
+            Rollout::Progressing => Cell::from(Span::styled("progressing", style::warning())),
+            other => Cell::from(Span::styled(other.label(), style::good())),
+        },
+        _ => Cell::from(w.created.map(|t| age(t, now)).unwrap_or_default()),
+    }
+}
