@@ -93,9 +93,9 @@ pub struct Dashboard {
 impl Dashboard {
     pub fn start(opts: ConnectOptions) -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
-        let session = tokio::spawn(session::run(opts, tx));
+        let session = tokio::spawn(session::run(opts.clone(), tx));
         Dashboard {
-            app: App::new(jiff::Timestamp::now(), (120, 40)),
+            app: App::new(opts, jiff::Timestamp::now(), (120, 40)),
             rx,
             session,
         }
@@ -117,14 +117,15 @@ impl Dashboard {
             match tokio::time::timeout_at(deadline, self.rx.recv()).await {
                 Ok(Some(msg)) => {
                     self.app.update(msg);
+                    self.app.refresh();
                 }
                 Ok(None) => panic!("the session ended while waiting for: {what}"),
                 Err(_) => panic!(
                     "timed out after {timeout:?} waiting for: {what}\nconnection: {:?}\npods: {:#?}",
                     self.app.connection,
                     self.app
+                        .data
                         .pods
-                        .store
                         .iter()
                         .map(|p| (&p.key.name, &p.status))
                         .collect::<Vec<_>>()
@@ -136,8 +137,8 @@ impl Dashboard {
     /// Names and statuses of the pods the dashboard shows.
     pub fn pods(&self) -> Vec<(String, String)> {
         self.app
+            .data
             .pods
-            .store
             .iter()
             .map(|p| (p.key.name.clone(), p.status.clone()))
             .collect()
