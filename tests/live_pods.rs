@@ -22,8 +22,8 @@ async fn deployment_pods_show_running_and_a_deleted_pod_is_replaced() {
         app.connection == Connection::Live
             && app.data.pods.len() == 3
             && app
+                .data
                 .pods
-                .store
                 .iter()
                 .all(|p| p.status == "Running" && p.ready == 1 && p.node.starts_with("sim-node-"))
     })
