@@ -106,6 +106,8 @@ impl App {
                 self.pods.scroll_into_view(self.page_size());
                 true
             }
+            // No pane shows releases yet.
+            Msg::Rows(RowUpdate::Releases(_)) => false,
             Msg::Watch(status) => {
                 self.on_watch(status);
                 true

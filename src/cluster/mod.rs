@@ -2,6 +2,7 @@
 //! watches that feed the panes. Workers here own no dashboard state; they send messages.
 
 pub mod pods;
+pub mod releases;
 pub mod session;
 pub mod store;
 pub mod watch;
@@ -14,6 +15,7 @@ use kube::config::{KubeConfigOptions, Kubeconfig, KubeconfigError};
 #[derive(Debug, Clone, PartialEq)]
 pub enum RowUpdate {
     Pods(store::WatchUpdate<pods::PodRow>),
+    Releases(store::WatchUpdate<releases::ReleaseRow>),
 }
 
 /// Where to connect, as given on the command line.
