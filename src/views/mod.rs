@@ -1,6 +1,7 @@
 //! Pure render functions: each draws a piece of the state and nothing else. No I/O, no mutation.
 
 mod pods;
+pub mod releases;
 mod status;
 pub mod style;
 
