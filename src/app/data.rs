@@ -7,6 +7,7 @@ use crate::cluster::RowUpdate;
 use crate::cluster::events::EventRow;
 use crate::cluster::hpas::HpaRow;
 use crate::cluster::pods::PodRow;
+use crate::cluster::releases::ReleaseRow;
 use crate::cluster::store::{ObjectKey, RowStore};
 use crate::cluster::workloads::WorkloadRow;
 
@@ -41,6 +42,7 @@ pub struct ClusterData {
     pub statefulsets: RowStore<WorkloadRow>,
     pub hpas: RowStore<HpaRow>,
     pub events: RowStore<EventRow>,
+    pub releases: RowStore<ReleaseRow>,
     pub hpa_history: HashMap<ObjectKey, HpaHistory>,
 }
 
@@ -84,6 +86,10 @@ impl ClusterData {
                 self.events.apply(u);
                 PaneId::Events
             }
+            RowUpdate::Releases(u) => {
+                self.releases.apply(u);
+                PaneId::Releases
+            }
         }
     }
 
@@ -105,7 +111,8 @@ impl ClusterData {
             PaneId::Workloads => self.deployments.is_synced() && self.statefulsets.is_synced(),
             PaneId::Hpas => self.hpas.is_synced(),
             PaneId::Events => self.events.is_synced(),
-            PaneId::Certificates | PaneId::Releases => true,
+            PaneId::Releases => self.releases.is_synced(),
+            PaneId::Certificates => true,
         }
     }
 }

@@ -11,7 +11,8 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior};
 
 use super::{App, Effect, Msg};
-use crate::cluster::{ConnectOptions, session};
+use crate::cluster::session::SessionEvent;
+use crate::cluster::{ConnectOptions, releases, session};
 
 /// At most this many frames a second; bursts of watch events are coalesced into one frame.
 const FRAME: Duration = Duration::from_millis(1000 / 30);
@@ -44,6 +45,8 @@ pub async fn run(opts: ConnectOptions) -> Result<()> {
     let mut ticker = tokio::time::interval(Duration::from_secs(1));
     ticker.set_missed_tick_behavior(MissedTickBehavior::Skip);
 
+    // The current session's client, for reads and actions the app asks for.
+    let mut client: Option<kube::Client> = None;
     let mut dirty = true;
     let mut last_draw = Instant::now() - FRAME;
     loop {
@@ -71,10 +74,16 @@ pub async fn run(opts: ConnectOptions) -> Result<()> {
             _ = sighup.recv() => Msg::Quit,
             _ = tokio::time::sleep_until(next_frame), if dirty => continue,
         };
-        dirty |= app.update(msg);
+        let mut handle = |msg: Msg| {
+            if let Msg::Session(SessionEvent::Client(c)) = &msg {
+                client = Some(c.0.clone());
+            }
+            app.update(msg)
+        };
+        dirty |= handle(msg);
         for _ in 0..DRAIN_LIMIT {
             match rx.try_recv() {
-                Ok(msg) => dirty |= app.update(msg),
+                Ok(msg) => dirty |= handle(msg),
                 Err(_) => break,
             }
         }
@@ -85,7 +94,20 @@ pub async fn run(opts: ConnectOptions) -> Result<()> {
                     // sent are for the old context, so they are discarded.
                     drop(running.replace(AbortOnDrop(tokio::spawn(session::run(opts, tx.clone())))));
                     while rx.try_recv().is_ok() {}
+                    client = None;
                 }
+                Effect::LoadDiff(request) => match &client {
+                    Some(c) => {
+                        let (c, tx) = (c.clone(), tx.clone());
+                        tokio::spawn(async move {
+                            let result = releases::load_diff(c, &request).await;
+                            let _ = tx.send(Msg::DiffLoaded(request, result));
+                        });
+                    }
+                    None => {
+                        let _ = tx.send(Msg::DiffLoaded(request, Err("not connected to the cluster".into())));
+                    }
+                },
             }
         }
         if app.should_quit {

@@ -27,14 +27,48 @@ pub enum Action {
     SortNext,
     SortReverse,
     AllNamespaces,
+    /// Enter on a pane row: a release's history, (later) a pod's details.
+    Open,
+    /// In a release history: mark a revision to diff against.
+    Mark,
+    /// Close the view on top and go back.
+    Back,
 }
 
 /// Where a binding applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyScope {
     Everywhere,
+    /// On the dashboard, whichever pane has focus (not in a view opened on top).
+    Panes,
     /// Only while this pane has focus.
     Pane(PaneId),
+    /// In a view opened on top of the panes.
+    View(ViewKind),
+}
+
+/// The views that open on top of the panes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ViewKind {
+    History,
+    Diff,
+}
+
+/// What has the keyboard: a pane, or a view on top.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyContext {
+    Pane(PaneId),
+    View(ViewKind),
+}
+
+impl KeyContext {
+    pub fn title(self) -> &'static str {
+        match self {
+            KeyContext::Pane(p) => p.title(),
+            KeyContext::View(ViewKind::History) => "Release history",
+            KeyContext::View(ViewKind::Diff) => "Revision diff",
+        }
+    }
 }
 
 /// One entry of the key map.
@@ -54,186 +88,74 @@ const NONE: KeyModifiers = KeyModifiers::NONE;
 const CTRL: KeyModifiers = KeyModifiers::CONTROL;
 const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
 
-macro_rules! bind {
-    ($label:literal, $action:expr, $help:literal, $footer:literal, [$(($code:expr, $mods:expr)),+ $(,)?]) => {
-        Binding {
-            keys: &[$(($code, $mods)),+],
-            label: $label,
-            action: $action,
-            help: $help,
-            scope: KeyScope::Everywhere,
-            in_footer: $footer,
-        }
-    };
+const fn bind(
+    label: &'static str,
+    action: Action,
+    help: &'static str,
+    in_footer: bool,
+    scope: KeyScope,
+    keys: &'static [(KeyCode, KeyModifiers)],
+) -> Binding {
+    Binding {
+        keys,
+        label,
+        action,
+        help,
+        scope,
+        in_footer,
+    }
 }
 
+const ANY: KeyScope = KeyScope::Everywhere;
+const PANES: KeyScope = KeyScope::Panes;
+const HISTORY: KeyScope = KeyScope::View(ViewKind::History);
+const DIFF: KeyScope = KeyScope::View(ViewKind::Diff);
+
+#[rustfmt::skip]
 pub const BINDINGS: &[Binding] = &[
-    bind!(
-        "j/↓",
-        Action::Down,
-        "move down",
-        false,
-        [(KeyCode::Char('j'), NONE), (KeyCode::Down, NONE)]
-    ),
-    bind!(
-        "k/↑",
-        Action::Up,
-        "move up",
-        false,
-        [(KeyCode::Char('k'), NONE), (KeyCode::Up, NONE)]
-    ),
-    bind!(
-        "PgDn",
-        Action::PageDown,
-        "page down",
-        false,
-        [(KeyCode::PageDown, NONE), (KeyCode::Char('f'), CTRL)]
-    ),
-    bind!(
-        "PgUp",
-        Action::PageUp,
-        "page up",
-        false,
-        [(KeyCode::PageUp, NONE), (KeyCode::Char('b'), CTRL)]
-    ),
-    bind!(
-        "g",
-        Action::Top,
-        "first row",
-        false,
-        [(KeyCode::Char('g'), NONE), (KeyCode::Home, NONE)]
-    ),
-    bind!(
-        "G",
-        Action::Bottom,
-        "last row",
-        false,
-        [
-            (KeyCode::Char('G'), NONE),
-            (KeyCode::Char('G'), SHIFT),
-            (KeyCode::End, NONE)
-        ]
-    ),
-    bind!("Tab", Action::NextPane, "next pane", true, [(KeyCode::Tab, NONE)]),
-    bind!(
-        "S-Tab",
-        Action::PrevPane,
-        "previous pane",
-        false,
-        [(KeyCode::BackTab, NONE), (KeyCode::BackTab, SHIFT)]
-    ),
-    bind!(
-        "1-6",
-        Action::Focus(1),
-        "focus pane 1-6 (Pods, HPAs, Certificates, Releases, Workloads, Events)",
-        false,
-        [(KeyCode::Char('1'), NONE)]
-    ),
-    bind!("2", Action::Focus(2), "focus HPAs", false, [(KeyCode::Char('2'), NONE)]),
-    bind!(
-        "3",
-        Action::Focus(3),
-        "focus Certificates",
-        false,
-        [(KeyCode::Char('3'), NONE)]
-    ),
-    bind!(
-        "4",
-        Action::Focus(4),
-        "focus Releases",
-        false,
-        [(KeyCode::Char('4'), NONE)]
-    ),
-    bind!(
-        "5",
-        Action::Focus(5),
-        "focus Workloads",
-        false,
-        [(KeyCode::Char('5'), NONE)]
-    ),
-    bind!(
-        "6",
-        Action::Focus(6),
-        "focus Events",
-        false,
-        [(KeyCode::Char('6'), NONE)]
-    ),
-    bind!(
-        "0",
-        Action::AllNamespaces,
-        "all namespaces",
-        false,
-        [(KeyCode::Char('0'), NONE)]
-    ),
-    bind!(
-        "z",
-        Action::Zoom,
-        "zoom pane / back",
-        true,
-        [(KeyCode::Char('z'), NONE)]
-    ),
-    bind!(
-        "/",
-        Action::Filter,
-        "filter (regex, !invert, -l k=v)",
-        true,
-        [(KeyCode::Char('/'), NONE)]
-    ),
-    bind!(
-        "Esc",
-        Action::ClearFilter,
-        "clear filter / unzoom",
-        false,
-        [(KeyCode::Esc, NONE)]
-    ),
-    bind!(
-        "o",
-        Action::SortNext,
-        "sort by next column",
-        true,
-        [(KeyCode::Char('o'), NONE)]
-    ),
-    bind!(
-        "O",
-        Action::SortReverse,
-        "reverse sort",
-        false,
-        [(KeyCode::Char('O'), NONE), (KeyCode::Char('O'), SHIFT)]
-    ),
-    bind!(
-        ":",
-        Action::Command,
-        "command (:pods :hpa :certs :releases :events :workloads :ns :ctx)",
-        true,
-        [(KeyCode::Char(':'), NONE), (KeyCode::Char(':'), SHIFT)]
-    ),
-    bind!(
-        "?",
-        Action::Help,
-        "help",
-        true,
-        [(KeyCode::Char('?'), NONE), (KeyCode::Char('?'), SHIFT)]
-    ),
-    bind!(
-        "q",
-        Action::Quit,
-        "quit",
-        true,
-        [(KeyCode::Char('q'), NONE), (KeyCode::Char('c'), CTRL)]
-    ),
+    bind("j/↓", Action::Down, "move down", false, ANY, &[(KeyCode::Char('j'), NONE), (KeyCode::Down, NONE)]),
+    bind("k/↑", Action::Up, "move up", false, ANY, &[(KeyCode::Char('k'), NONE), (KeyCode::Up, NONE)]),
+    bind("PgDn", Action::PageDown, "page down", false, ANY, &[(KeyCode::PageDown, NONE), (KeyCode::Char('f'), CTRL)]),
+    bind("PgUp", Action::PageUp, "page up", false, ANY, &[(KeyCode::PageUp, NONE), (KeyCode::Char('b'), CTRL)]),
+    bind("g", Action::Top, "first row", false, ANY, &[(KeyCode::Char('g'), NONE), (KeyCode::Home, NONE)]),
+    bind("G", Action::Bottom, "last row", false, ANY, &[(KeyCode::Char('G'), NONE), (KeyCode::Char('G'), SHIFT), (KeyCode::End, NONE)]),
+    bind("Tab", Action::NextPane, "next pane", true, PANES, &[(KeyCode::Tab, NONE)]),
+    bind("S-Tab", Action::PrevPane, "previous pane", false, PANES, &[(KeyCode::BackTab, NONE), (KeyCode::BackTab, SHIFT)]),
+    bind("1", Action::Focus(1), "focus Pods", false, PANES, &[(KeyCode::Char('1'), NONE)]),
+    bind("2", Action::Focus(2), "focus HPAs", false, PANES, &[(KeyCode::Char('2'), NONE)]),
+    bind("3", Action::Focus(3), "focus Certificates", false, PANES, &[(KeyCode::Char('3'), NONE)]),
+    bind("4", Action::Focus(4), "focus Releases", false, PANES, &[(KeyCode::Char('4'), NONE)]),
+    bind("5", Action::Focus(5), "focus Workloads", false, PANES, &[(KeyCode::Char('5'), NONE)]),
+    bind("6", Action::Focus(6), "focus Events", false, PANES, &[(KeyCode::Char('6'), NONE)]),
+    bind("0", Action::AllNamespaces, "all namespaces", false, PANES, &[(KeyCode::Char('0'), NONE)]),
+    bind("z", Action::Zoom, "zoom pane / back", true, PANES, &[(KeyCode::Char('z'), NONE)]),
+    bind("/", Action::Filter, "filter (regex, !invert, -l k=v)", true, PANES, &[(KeyCode::Char('/'), NONE)]),
+    bind("Esc", Action::ClearFilter, "clear filter / unzoom", false, PANES, &[(KeyCode::Esc, NONE)]),
+    bind("o", Action::SortNext, "sort by next column", true, PANES, &[(KeyCode::Char('o'), NONE)]),
+    bind("O", Action::SortReverse, "reverse sort", false, PANES, &[(KeyCode::Char('O'), NONE), (KeyCode::Char('O'), SHIFT)]),
+    bind(":", Action::Command, "command (:pods :hpa :certs :releases :events :workloads :ns :ctx)", true, PANES, &[(KeyCode::Char(':'), NONE), (KeyCode::Char(':'), SHIFT)]),
+    bind("Enter", Action::Open, "history of the release", true, KeyScope::Pane(PaneId::Releases), &[(KeyCode::Enter, NONE)]),
+    bind("m", Action::Mark, "mark revision to compare", true, HISTORY, &[(KeyCode::Char('m'), NONE)]),
+    bind("Enter", Action::Open, "diff marked (or previous) revision with this one", true, HISTORY, &[(KeyCode::Enter, NONE)]),
+    bind("Esc", Action::Back, "back", true, HISTORY, &[(KeyCode::Esc, NONE)]),
+    bind("Esc", Action::Back, "back to the history", true, DIFF, &[(KeyCode::Esc, NONE)]),
+    bind("?", Action::Help, "help", true, ANY, &[(KeyCode::Char('?'), NONE), (KeyCode::Char('?'), SHIFT)]),
+    bind("q", Action::Quit, "quit", true, ANY, &[(KeyCode::Char('q'), NONE), (KeyCode::Char('c'), CTRL)]),
 ];
 
-/// The bindings that apply while `pane` has focus.
-pub fn bindings_for(pane: PaneId) -> impl Iterator<Item = &'static Binding> {
-    BINDINGS.iter().filter(move |b| match b.scope {
-        KeyScope::Everywhere => true,
-        KeyScope::Pane(p) => p == pane,
+/// The bindings that apply in `context`.
+pub fn bindings_for(context: KeyContext) -> impl Iterator<Item = &'static Binding> {
+    BINDINGS.iter().filter(move |b| match (b.scope, context) {
+        (KeyScope::Everywhere, _) | (KeyScope::Panes, KeyContext::Pane(_)) => true,
+        (KeyScope::Pane(p), KeyContext::Pane(q)) => p == q,
+        (KeyScope::View(v), KeyContext::View(w)) => v == w,
+        _ => false,
     })
 }
 
-/// The action bound to a key press in `pane`, if any.
-pub fn action_for(key: &KeyEvent, pane: PaneId) -> Option<Action> {
-    bindings_for(pane)
+/// The action bound to a key press in `context`, if any.
+pub fn action_for(key: &KeyEvent, context: KeyContext) -> Option<Action> {
+    bindings_for(context)
         .find(|b| {
             b.keys
                 .iter()
@@ -254,11 +176,16 @@ mod tests {
                 assert!(seen.insert((*k, format!("{:?}", b.scope))), "{k:?} bound twice");
             }
         }
-        let press = |code, mods| action_for(&KeyEvent::new(code, mods), PaneId::Pods);
+        let press = |code, mods| action_for(&KeyEvent::new(code, mods), KeyContext::Pane(PaneId::Pods));
         assert_eq!(press(KeyCode::Char('q'), NONE), Some(Action::Quit));
         assert_eq!(press(KeyCode::Char('c'), CTRL), Some(Action::Quit));
         assert_eq!(press(KeyCode::Char('c'), NONE), None);
         assert_eq!(press(KeyCode::Down, NONE), Some(Action::Down));
         assert_eq!(press(KeyCode::Char('4'), NONE), Some(Action::Focus(4)));
+        assert_eq!(press(KeyCode::Enter, NONE), None, "Enter means nothing on pods yet");
+        let in_history = |code| action_for(&KeyEvent::new(code, NONE), KeyContext::View(ViewKind::History));
+        assert_eq!(in_history(KeyCode::Esc), Some(Action::Back));
+        assert_eq!(in_history(KeyCode::Char('j')), Some(Action::Down));
+        assert_eq!(in_history(KeyCode::Tab), None, "pane switching is off in a view on top");
     }
 }

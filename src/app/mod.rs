@@ -6,6 +6,7 @@ pub mod keys;
 pub mod panes;
 mod prompt;
 pub mod table;
+pub mod views;
 
 use crossterm::event::KeyEvent;
 use jiff::Timestamp;
@@ -33,6 +34,10 @@ pub enum Msg {
     Session(SessionEvent),
     Rows(RowUpdate),
     Watch(WatchStatus),
+    DiffLoaded(
+        views::DiffRequest,
+        Result<Vec<crate::cluster::releases::DiffLine>, String>,
+    ),
 }
 
 /// Work the event loop does on the app's behalf.
@@ -40,6 +45,8 @@ pub enum Msg {
 pub enum Effect {
     /// Drop the current connection and its data, and connect with these options.
     Reconnect(ConnectOptions),
+    /// Read two revisions of a release and diff them; answered with `Msg::DiffLoaded`.
+    LoadDiff(views::DiffRequest),
 }
 
 /// Where we are with the API server.
@@ -75,6 +82,8 @@ pub struct App {
     pub focus: PaneId,
     pub zoomed: bool,
     pub prompt: Option<Prompt>,
+    /// A view opened on top of the panes (release history, diff).
+    pub top: Option<views::TopView>,
     pub help: bool,
     /// A one-line message for the user (a bad command, a bad filter), until the next key.
     pub notice: Option<String>,
@@ -96,6 +105,7 @@ impl App {
             focus: PaneId::Pods,
             zoomed: false,
             prompt: None,
+            top: None,
             help: false,
             notice: None,
             now,
@@ -139,6 +149,18 @@ impl App {
                 self.on_watch(status);
                 true
             }
+            Msg::DiffLoaded(request, result) => {
+                self.diff_loaded(request, result);
+                true
+            }
+        }
+    }
+
+    /// What has the keyboard.
+    pub fn key_context(&self) -> keys::KeyContext {
+        match &self.top {
+            Some(top) => keys::KeyContext::View(top.kind()),
+            None => keys::KeyContext::Pane(self.focus),
         }
     }
 
@@ -155,8 +177,10 @@ impl App {
             self.on_prompt_key(key);
             return;
         }
-        if let Some(action) = keys::action_for(&key, self.focus) {
-            self.perform(action);
+        match keys::action_for(&key, self.key_context()) {
+            Some(action) if self.top.is_some() => self.perform_in_view(action),
+            Some(action) => self.perform(action),
+            None => {}
         }
     }
 
@@ -165,12 +189,12 @@ impl App {
         let pane = self.panes.get_mut(self.focus);
         match action {
             Action::Quit => self.should_quit = true,
-            Action::Up => pane.move_by(-1, page),
-            Action::Down => pane.move_by(1, page),
-            Action::PageUp => pane.move_by(-(page as isize), page),
-            Action::PageDown => pane.move_by(page as isize, page),
-            Action::Top => pane.move_by(isize::MIN / 2, page),
-            Action::Bottom => pane.move_by(isize::MAX / 2, page),
+            Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Top | Action::Bottom => {
+                views::move_table(pane, action, page)
+            }
+            Action::Open => self.open_selected(),
+            // Only meaningful in views on top; the key map does not bind them here.
+            Action::Mark | Action::Back => {}
             Action::NextPane => self.focus_pane(self.focus.next(1)),
             Action::PrevPane => self.focus_pane(self.focus.next(-1)),
             Action::Focus(n) => {
@@ -222,6 +246,7 @@ impl App {
 
     fn restart_session(&mut self) {
         self.data = ClusterData::default();
+        self.top = None;
         let focus = self.focus;
         self.panes = Panes::default();
         self.focus = focus;
@@ -249,6 +274,7 @@ impl App {
                     attempt,
                 }
             }
+            SessionEvent::Client(_) => {}
             SessionEvent::Connected { version } => {
                 self.server_version = Some(version);
                 self.connection = Connection::Live;
@@ -307,8 +333,15 @@ impl App {
                     crate::cluster::events::default_order(self.data.events.iter()).into_iter(),
                     page,
                 ),
-                PaneId::Certificates | PaneId::Releases => pane.stale = false,
+                PaneId::Releases => pane.refresh(
+                    crate::cluster::releases::latest_per_release(self.data.releases.iter()).into_iter(),
+                    page,
+                ),
+                PaneId::Certificates => pane.stale = false,
             }
+        }
+        if self.top.is_some() {
+            self.refresh_view();
         }
     }
 
@@ -327,7 +360,8 @@ pub fn columns_of(pane: PaneId) -> &'static [&'static str] {
         PaneId::Workloads => WorkloadRow::COLUMNS,
         PaneId::Hpas => HpaRow::COLUMNS,
         PaneId::Events => EventRow::COLUMNS,
-        PaneId::Certificates | PaneId::Releases => &[],
+        PaneId::Releases => crate::cluster::releases::ReleaseRow::COLUMNS,
+        PaneId::Certificates => &[],
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod events;
 pub mod hpas;
 pub mod pods;
+pub mod releases;
 pub mod session;
 pub mod store;
 pub mod watch;
@@ -21,6 +22,7 @@ pub enum RowUpdate {
     StatefulSets(store::WatchUpdate<workloads::WorkloadRow>),
     Hpas(store::WatchUpdate<hpas::HpaRow>),
     Events(store::WatchUpdate<events::EventRow>),
+    Releases(store::WatchUpdate<releases::ReleaseRow>),
 }
 
 /// Where to connect, as given on the command line.

@@ -3,13 +3,15 @@
 
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
-use k8s_openapi::api::core::v1::{Event, Pod};
+use k8s_openapi::api::core::v1::{Event, Pod, Secret};
+use kube::runtime::watcher;
 use kube::{Api, Client};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::events::EventRow;
 use super::hpas::HpaRow;
 use super::pods::PodRow;
+use super::releases::{self, ReleaseRow};
 use super::watch::{self, Backoff};
 use super::workloads::WorkloadRow;
 use super::{ConfigProblem, ConnectOptions, Scope, Target, describe_client_error, load_config};
@@ -31,6 +33,26 @@ pub enum SessionEvent {
     },
     /// The API server answered; `version` is its gitVersion.
     Connected { version: String },
+    /// The client for on-demand reads and actions, which the event loop runs; sent just before
+    /// `Connected`. The dashboard state never holds it.
+    Client(ClientHandle),
+}
+
+/// A kube client inside a message. Any two handles compare equal: messages are compared in
+/// tests by what they say, not by which connection they came over.
+#[derive(Clone)]
+pub struct ClientHandle(pub Client);
+
+impl std::fmt::Debug for ClientHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ClientHandle")
+    }
+}
+
+impl PartialEq for ClientHandle {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// Runs until the app drops its receiver (or the task is aborted on a context switch).
@@ -79,21 +101,26 @@ pub async fn run(opts: ConnectOptions, tx: UnboundedSender<Msg>) {
             }
         }
     };
-    if !send(SessionEvent::Connected {
-        version: crate::text::sanitize(&version),
-    }) {
+    let version = crate::text::sanitize(&version);
+    if !send(SessionEvent::Client(ClientHandle(client.clone()))) || !send(SessionEvent::Connected { version }) {
         return;
     }
 
     // One watch per resource, each retrying on its own, so a forbidden or missing resource
     // never stops the others.
     let a = ScopedApi { client, scope };
+    let all = watcher::Config::default;
+    // Only Helm's release records, not every Secret: less to list, and less RBAC needed.
+    let helm_records = watcher::Config::default()
+        .labels(releases::LABEL_SELECTOR)
+        .fields(releases::FIELD_SELECTOR);
     tokio::join!(
-        watch::run::<Pod, PodRow>(a.get(), server.clone(), tx.clone()),
-        watch::run::<Deployment, WorkloadRow>(a.get(), server.clone(), tx.clone()),
-        watch::run::<StatefulSet, WorkloadRow>(a.get(), server.clone(), tx.clone()),
-        watch::run::<HorizontalPodAutoscaler, HpaRow>(a.get(), server.clone(), tx.clone()),
-        watch::run::<Event, EventRow>(a.get(), server.clone(), tx.clone()),
+        watch::run::<Pod, PodRow>(a.get(), all(), server.clone(), tx.clone()),
+        watch::run::<Deployment, WorkloadRow>(a.get(), all(), server.clone(), tx.clone()),
+        watch::run::<StatefulSet, WorkloadRow>(a.get(), all(), server.clone(), tx.clone()),
+        watch::run::<HorizontalPodAutoscaler, HpaRow>(a.get(), all(), server.clone(), tx.clone()),
+        watch::run::<Event, EventRow>(a.get(), all(), server.clone(), tx.clone()),
+        watch::run::<Secret, ReleaseRow>(a.get(), helm_records, server.clone(), tx.clone()),
     );
 }
 

@@ -57,14 +57,14 @@ impl Backoff {
 }
 
 /// Watches `api` until the app goes away (the channel closes), sending rows of type `R`.
-pub async fn run<K, R>(api: Api<K>, server: String, tx: UnboundedSender<Msg>)
+pub async fn run<K, R>(api: Api<K>, config: watcher::Config, server: String, tx: UnboundedSender<Msg>)
 where
     R: FromObject<K>,
     K: Resource + Clone + DeserializeOwned + Debug + Send + 'static,
 {
     let mut backoff = Backoff::default();
     loop {
-        let mut stream = watcher(api.clone(), watcher::Config::default()).boxed();
+        let mut stream = watcher(api.clone(), config.clone()).boxed();
         let send = |msg: Msg| tx.send(msg).is_ok();
         let error = loop {
             let Some(item) = stream.next().await else { break None };

@@ -9,7 +9,7 @@ use super::{boxed, centered, style};
 use crate::app::{App, keys};
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let lines: Vec<Line> = keys::bindings_for(app.focus)
+    let lines: Vec<Line> = keys::bindings_for(app.key_context())
         .map(|b| {
             Line::from(vec![
                 Span::styled(format!("{:>7}  ", b.label), style::title()),
@@ -20,6 +20,6 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .collect();
     let rect = centered(area, 80, lines.len() as u16 + 2);
     Clear.render(rect, buf);
-    let title = format!(" Keys: {} ", app.focus.title());
+    let title = format!(" Keys: {} ", app.key_context().title());
     Paragraph::new(lines).block(boxed(&title)).render(rect, buf);
 }

@@ -5,6 +5,7 @@ mod help;
 mod hpas;
 pub mod layout;
 mod pods;
+mod releases;
 mod status;
 pub mod style;
 pub mod table;
@@ -16,6 +17,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
+use crate::app::views::TopView;
 use crate::app::{App, Connection, PaneId, PromptKind, keys};
 use crate::cluster::Scope;
 
@@ -95,8 +97,14 @@ pub fn render_app(app: &App, area: Rect, buf: &mut Buffer) {
             PaneId::Workloads => workloads::render(&cx, rect, buf),
             PaneId::Hpas => hpas::render(&cx, rect, buf),
             PaneId::Events => events::render(&cx, rect, buf),
-            PaneId::Certificates | PaneId::Releases => placeholder(&cx, pane, rect, buf),
+            PaneId::Releases => releases::render(&cx, rect, buf),
+            PaneId::Certificates => placeholder(&cx, pane, rect, buf),
         }
+    }
+    match &app.top {
+        Some(TopView::History(h)) => releases::render_history(app, h, body, buf),
+        Some(TopView::Diff(d)) => releases::render_diff_view(d, body, buf),
+        None => {}
     }
     render_footer(app, true, screen.footer, buf);
     if app.help {
@@ -151,7 +159,7 @@ fn render_footer(app: &App, has_data: bool, area: Rect, buf: &mut Buffer) {
     }
     let mut spans = Vec::new();
     // The way out and the way to every other key come first, so narrow terminals keep them.
-    let (first, rest): (Vec<_>, Vec<_>) = keys::bindings_for(app.focus)
+    let (first, rest): (Vec<_>, Vec<_>) = keys::bindings_for(app.key_context())
         .filter(|b| b.in_footer && (has_data || b.action == keys::Action::Quit))
         .partition(|b| matches!(b.action, keys::Action::Quit | keys::Action::Help));
     for binding in first.into_iter().chain(rest) {
@@ -173,4 +181,4 @@ pub fn boxed<'a>(title: &'a str) -> Block<'a> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -38,6 +38,11 @@ pub fn warning() -> Style {
     Style::new().fg(Color::Yellow)
 }
 
+/// Removed lines of a diff: red, but not shouting like an error.
+pub fn removed() -> Style {
+    Style::new().fg(Color::Red)
+}
+
 pub fn error() -> Style {
     Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
 }

@@ -4,8 +4,10 @@ use std::time::Duration;
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
 
-use super::render;
+use super::render_app;
 use crate::app::{App, Connection, Msg};
 use crate::cluster::pods::PodRow;
 use crate::cluster::session::SessionEvent;
@@ -17,8 +19,13 @@ fn screen(app: &App, width: u16, height: u16) -> String {
     let mut app = app.clone();
     app.update(Msg::Resize { width, height });
     app.refresh();
+    drawn(width, height, |area, buf| render_app(&app, area, buf))
+}
+
+/// What `draw` puts on a `width` x `height` test terminal, as text with trailing spaces trimmed.
+pub(super) fn drawn(width: u16, height: u16, draw: impl FnOnce(Rect, &mut Buffer)) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|f| render(&app, f)).unwrap();
+    terminal.draw(|f| draw(f.area(), f.buffer_mut())).unwrap();
     let buf = terminal.backend().buffer();
     let mut out = String::new();
     for y in 0..height {
@@ -27,6 +34,11 @@ fn screen(app: &App, width: u16, height: u16) -> String {
         out.push('\n');
     }
     out
+}
+
+/// An app connected to a sim-like cluster, with nothing listed yet.
+pub(super) fn connected_app(scope: Scope) -> App {
+    connected(scope)
 }
 
 fn connected(scope: Scope) -> App {
