@@ -12,7 +12,7 @@ use tokio::time::{Instant, MissedTickBehavior};
 
 use super::{App, Effect, Msg};
 use crate::cluster::session::SessionEvent;
-use crate::cluster::{ConnectOptions, releases, session};
+use crate::cluster::{ConnectOptions, objects, releases, session};
 
 /// At most this many frames a second; bursts of watch events are coalesced into one frame.
 const FRAME: Duration = Duration::from_millis(1000 / 30);
@@ -96,24 +96,42 @@ pub async fn run(opts: ConnectOptions) -> Result<()> {
                     while rx.try_recv().is_ok() {}
                     client = None;
                 }
-                Effect::LoadDiff(request) => match &client {
-                    Some(c) => {
-                        let (c, tx) = (c.clone(), tx.clone());
-                        tokio::spawn(async move {
-                            let result = releases::load_diff(c, &request).await;
-                            let _ = tx.send(Msg::DiffLoaded(request, result));
-                        });
-                    }
-                    None => {
-                        let _ = tx.send(Msg::DiffLoaded(request, Err("not connected to the cluster".into())));
-                    }
-                },
+                Effect::LoadDiff(request) => {
+                    let c = client.clone();
+                    spawn_read(&tx, async move {
+                        let result = match c {
+                            Some(c) => releases::load_diff(c, &request).await,
+                            None => Err(NOT_CONNECTED.into()),
+                        };
+                        Msg::DiffLoaded(request, result)
+                    });
+                }
+                Effect::LoadObject(object) => {
+                    let c = client.clone();
+                    spawn_read(&tx, async move {
+                        let result = match c {
+                            Some(c) => objects::fetch(c, &object).await,
+                            None => Err(NOT_CONNECTED.into()),
+                        };
+                        Msg::ObjectLoaded(object, result)
+                    });
+                }
             }
         }
         if app.should_quit {
             return Ok(());
         }
     }
+}
+
+const NOT_CONNECTED: &str = "not connected to the cluster yet";
+
+/// Runs a read in the background and sends its answer to the app.
+fn spawn_read(tx: &mpsc::UnboundedSender<Msg>, read: impl Future<Output = Msg> + Send + 'static) {
+    let tx = tx.clone();
+    tokio::spawn(async move {
+        let _ = tx.send(read.await);
+    });
 }
 
 struct AbortOnDrop(tokio::task::JoinHandle<()>);

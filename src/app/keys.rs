@@ -33,6 +33,12 @@ pub enum Action {
     Mark,
     /// Close the view on top and go back.
     Back,
+    /// The selected object as YAML.
+    Yaml,
+    /// The selected object's events.
+    Events,
+    /// In a YAML view of a Secret: reveal the next value (one at a time).
+    Reveal,
 }
 
 /// Where a binding applies.
@@ -52,6 +58,7 @@ pub enum KeyScope {
 pub enum ViewKind {
     History,
     Diff,
+    Text,
 }
 
 /// What has the keyboard: a pane, or a view on top.
@@ -67,6 +74,7 @@ impl KeyContext {
             KeyContext::Pane(p) => p.title(),
             KeyContext::View(ViewKind::History) => "Release history",
             KeyContext::View(ViewKind::Diff) => "Revision diff",
+            KeyContext::View(ViewKind::Text) => "Object view",
         }
     }
 }
@@ -110,6 +118,7 @@ const ANY: KeyScope = KeyScope::Everywhere;
 const PANES: KeyScope = KeyScope::Panes;
 const HISTORY: KeyScope = KeyScope::View(ViewKind::History);
 const DIFF: KeyScope = KeyScope::View(ViewKind::Diff);
+const TEXT: KeyScope = KeyScope::View(ViewKind::Text);
 
 #[rustfmt::skip]
 pub const BINDINGS: &[Binding] = &[
@@ -134,7 +143,11 @@ pub const BINDINGS: &[Binding] = &[
     bind("o", Action::SortNext, "sort by next column", true, PANES, &[(KeyCode::Char('o'), NONE)]),
     bind("O", Action::SortReverse, "reverse sort", false, PANES, &[(KeyCode::Char('O'), NONE), (KeyCode::Char('O'), SHIFT)]),
     bind(":", Action::Command, "command (:pods :hpa :certs :releases :events :workloads :ns :ctx)", true, PANES, &[(KeyCode::Char(':'), NONE), (KeyCode::Char(':'), SHIFT)]),
-    bind("Enter", Action::Open, "history of the release", true, KeyScope::Pane(PaneId::Releases), &[(KeyCode::Enter, NONE)]),
+    bind("Enter", Action::Open, "details (pods), history (releases), YAML (others)", true, PANES, &[(KeyCode::Enter, NONE)]),
+    bind("y", Action::Yaml, "YAML of the selected object", true, PANES, &[(KeyCode::Char('y'), NONE)]),
+    bind("e", Action::Events, "events of the selected object", true, PANES, &[(KeyCode::Char('e'), NONE)]),
+    bind("x", Action::Reveal, "reveal the next Secret value (one at a time)", true, TEXT, &[(KeyCode::Char('x'), NONE)]),
+    bind("Esc", Action::Back, "back", true, TEXT, &[(KeyCode::Esc, NONE)]),
     bind("m", Action::Mark, "mark revision to compare", true, HISTORY, &[(KeyCode::Char('m'), NONE)]),
     bind("Enter", Action::Open, "diff marked (or previous) revision with this one", true, HISTORY, &[(KeyCode::Enter, NONE)]),
     bind("Esc", Action::Back, "back", true, HISTORY, &[(KeyCode::Esc, NONE)]),
@@ -182,7 +195,7 @@ mod tests {
         assert_eq!(press(KeyCode::Char('c'), NONE), None);
         assert_eq!(press(KeyCode::Down, NONE), Some(Action::Down));
         assert_eq!(press(KeyCode::Char('4'), NONE), Some(Action::Focus(4)));
-        assert_eq!(press(KeyCode::Enter, NONE), None, "Enter means nothing on pods yet");
+        assert_eq!(press(KeyCode::Enter, NONE), Some(Action::Open));
         let in_history = |code| action_for(&KeyEvent::new(code, NONE), KeyContext::View(ViewKind::History));
         assert_eq!(in_history(KeyCode::Esc), Some(Action::Back));
         assert_eq!(in_history(KeyCode::Char('j')), Some(Action::Down));

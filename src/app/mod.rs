@@ -38,6 +38,7 @@ pub enum Msg {
         views::DiffRequest,
         Result<Vec<crate::cluster::releases::DiffLine>, String>,
     ),
+    ObjectLoaded(crate::cluster::objects::ObjectRef, Result<serde_json::Value, String>),
 }
 
 /// Work the event loop does on the app's behalf.
@@ -47,6 +48,8 @@ pub enum Effect {
     Reconnect(ConnectOptions),
     /// Read two revisions of a release and diff them; answered with `Msg::DiffLoaded`.
     LoadDiff(views::DiffRequest),
+    /// Read one object for the YAML view; answered with `Msg::ObjectLoaded`.
+    LoadObject(crate::cluster::objects::ObjectRef),
 }
 
 /// Where we are with the API server.
@@ -153,6 +156,10 @@ impl App {
                 self.diff_loaded(request, result);
                 true
             }
+            Msg::ObjectLoaded(object, result) => {
+                self.object_loaded(object, result);
+                true
+            }
         }
     }
 
@@ -193,8 +200,10 @@ impl App {
                 views::move_table(pane, action, page)
             }
             Action::Open => self.open_selected(),
+            Action::Yaml => self.open_yaml(),
+            Action::Events => self.open_events(),
             // Only meaningful in views on top; the key map does not bind them here.
-            Action::Mark | Action::Back => {}
+            Action::Mark | Action::Back | Action::Reveal => {}
             Action::NextPane => self.focus_pane(self.focus.next(1)),
             Action::PrevPane => self.focus_pane(self.focus.next(-1)),
             Action::Focus(n) => {

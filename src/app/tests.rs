@@ -281,3 +281,110 @@ fn tab_number_keys_and_zoom_move_focus() {
     press(&mut a, KeyCode::Char('x'));
     assert!(!a.help);
 }
+
+#[test]
+fn yaml_view_masks_secret_values_and_reveals_one_at_a_time() {
+    use crate::cluster::objects::{ObjectKind, ObjectRef};
+    use views::{Loadable, TextBody, TopView};
+    let mut a = app();
+    pods(&mut a, &["web-1"]);
+    press(&mut a, KeyCode::Char('y'));
+    let object = ObjectRef {
+        kind: ObjectKind::Pod,
+        namespace: "shop".into(),
+        name: "web-1".into(),
+    };
+    assert_eq!(a.effects, [Effect::LoadObject(object.clone())]);
+
+    // Pretend the read returned a Secret (as from the Releases pane): values stay masked.
+    let secret = serde_json::json!({"kind": "Secret", "metadata": {"name": "s"},
+        "data": {"A": "YWxwaGE=", "B": "YnJhdm8="}});
+    a.update(Msg::ObjectLoaded(object, Ok(secret)));
+    let text = |a: &App| match &a.top {
+        Some(TopView::Text(t)) => t.lines(a).into_iter().map(|(l, _)| l).collect::<Vec<_>>().join("\n"),
+        _ => panic!("text view open"),
+    };
+    assert!(
+        !text(&a).contains("alpha") && !text(&a).contains("bravo"),
+        "{}",
+        text(&a)
+    );
+    press(&mut a, KeyCode::Char('x'));
+    assert!(text(&a).contains("alpha") && !text(&a).contains("bravo"));
+    press(&mut a, KeyCode::Char('x'));
+    assert!(
+        !text(&a).contains("alpha") && text(&a).contains("bravo"),
+        "one at a time"
+    );
+    press(&mut a, KeyCode::Char('x'));
+    assert!(
+        !text(&a).contains("alpha") && !text(&a).contains("bravo"),
+        "then hidden again"
+    );
+    if let Some(TopView::Text(t)) = &a.top {
+        assert!(matches!(
+            &t.body,
+            TextBody::Yaml {
+                value: Loadable::Ready(_),
+                ..
+            }
+        ));
+    }
+    press(&mut a, KeyCode::Esc);
+    assert!(a.top.is_none());
+}
+
+#[test]
+fn events_and_details_of_the_selected_pod() {
+    use crate::cluster::events::EventRow;
+    use views::TopView;
+    let mut a = app();
+    let mut row = PodRow::example("shop", "web-1", "CrashLoopBackOff", "2026-11-23T11:00:00Z");
+    row.containers.push(crate::cluster::pods::ContainerBrief {
+        name: "api".into(),
+        image: "todo/backend:2".into(),
+        init: false,
+        ready: false,
+        restarts: 3,
+        state: "waiting: CrashLoopBackOff".into(),
+        last_termination: Some("Error (exit 1)".into()),
+    });
+    a.update(Msg::Rows(RowUpdate::Pods(WatchUpdate::Applied(row))));
+    let event = |name: &str, object: &str, reason: &str| EventRow {
+        key: ObjectKey::new("shop", name),
+        warning: true,
+        reason: reason.into(),
+        object: object.into(),
+        message: "m".into(),
+        count: 2,
+        last_seen: Some("2026-11-23T11:59:00Z".parse().unwrap()),
+    };
+    a.update(Msg::Rows(RowUpdate::Events(WatchUpdate::Applied(event(
+        "e1",
+        "Pod/web-1",
+        "BackOff",
+    )))));
+    a.update(Msg::Rows(RowUpdate::Events(WatchUpdate::Applied(event(
+        "e2",
+        "Pod/other",
+        "Unrelated",
+    )))));
+    a.refresh();
+
+    press(&mut a, KeyCode::Char('e'));
+    let Some(TopView::Text(t)) = &a.top else {
+        panic!("events view")
+    };
+    let lines: Vec<String> = t.lines(&a).into_iter().map(|(l, _)| l).collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].contains("BackOff") && lines[0].contains("x2"), "{lines:?}");
+    press(&mut a, KeyCode::Esc);
+
+    press(&mut a, KeyCode::Enter);
+    let Some(TopView::Text(t)) = &a.top else {
+        panic!("detail view")
+    };
+    let text: String = t.lines(&a).into_iter().map(|(l, _)| l + "\n").collect();
+    assert!(text.contains("api: waiting: CrashLoopBackOff"), "{text}");
+    assert!(text.contains("last terminated: Error (exit 1)"), "{text}");
+}

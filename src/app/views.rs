@@ -1,8 +1,10 @@
-//! Views opened on top of the panes: a release's history, and the diff of two revisions.
+//! Views opened on top of the panes: a release's history and the diff of two revisions, an
+//! object's YAML, its events, and a pod's containers.
 
 use super::keys::{Action, ViewKind};
 use super::table::TablePane;
 use super::{App, Effect, PaneId};
+use crate::cluster::objects::{self, ObjectKind, ObjectRef};
 use crate::cluster::releases::{self, DiffLine};
 use crate::cluster::store::ObjectKey;
 
@@ -37,6 +39,7 @@ pub struct DiffView {
 pub enum TopView {
     History(HistoryView),
     Diff(DiffView),
+    Text(TextView),
 }
 
 impl TopView {
@@ -44,8 +47,144 @@ impl TopView {
         match self {
             TopView::History(_) => ViewKind::History,
             TopView::Diff(_) => ViewKind::Diff,
+            TopView::Text(_) => ViewKind::Text,
         }
     }
+}
+
+/// What a text view shows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TextBody {
+    /// An object read from the cluster, as YAML; Secret values stay masked but `revealed`.
+    Yaml {
+        object: ObjectRef,
+        value: Loadable<serde_json::Value>,
+        revealed: Option<String>,
+    },
+    /// The events of one object, live from the events watch.
+    Events(ObjectRef),
+    /// A pod's containers, live from the pods watch.
+    PodDetail(ObjectKey),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextView {
+    pub body: TextBody,
+    pub offset: usize,
+}
+
+/// How a line of a text view is meant to look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Plain,
+    Heading,
+    Good,
+    Warn,
+    Bad,
+    Dim,
+}
+
+impl TextView {
+    pub fn title(&self) -> String {
+        match &self.body {
+            TextBody::Yaml { object, .. } => format!("YAML of {object}"),
+            TextBody::Events(object) => format!("Events of {object}"),
+            TextBody::PodDetail(key) => format!("Pod {key}"),
+        }
+    }
+
+    /// The lines to show, worked out from the state each time so live views stay live.
+    pub fn lines(&self, app: &App) -> Vec<(String, Tone)> {
+        match &self.body {
+            TextBody::Yaml {
+                value: Loadable::Loading,
+                ..
+            } => vec![("Reading the object ...".into(), Tone::Dim)],
+            TextBody::Yaml {
+                value: Loadable::Failed(why),
+                ..
+            } => vec![(why.clone(), Tone::Bad)],
+            TextBody::Yaml {
+                value: Loadable::Ready(v),
+                revealed,
+                ..
+            } => {
+                let (lines, _) = objects::yaml_lines(v, revealed.as_deref());
+                lines.into_iter().map(|l| (l, Tone::Plain)).collect()
+            }
+            TextBody::Events(object) => {
+                let target = format!("{}/{}", object.kind.name(), object.name);
+                let rows = crate::cluster::events::default_order(
+                    app.data
+                        .events
+                        .iter()
+                        .filter(|e| e.object == target && e.key.namespace == object.namespace),
+                );
+                if rows.is_empty() {
+                    return vec![(
+                        "No events for this object (Kubernetes keeps them for an hour).".into(),
+                        Tone::Dim,
+                    )];
+                }
+                rows.into_iter()
+                    .map(|e| {
+                        let when = e.last_seen.map(|t| crate::text::age(t, app.now)).unwrap_or_default();
+                        let tone = if e.warning { Tone::Warn } else { Tone::Plain };
+                        (
+                            format!("{when:>6} ago  {:<20} x{:<4} {}", e.reason, e.count, e.message),
+                            tone,
+                        )
+                    })
+                    .collect()
+            }
+            TextBody::PodDetail(key) => match app.data.pods.get(key) {
+                None => vec![("The pod is gone.".into(), Tone::Dim)],
+                Some(pod) => pod_detail(pod),
+            },
+        }
+    }
+}
+
+fn pod_detail(pod: &crate::cluster::pods::PodRow) -> Vec<(String, Tone)> {
+    let mut lines = vec![
+        (
+            format!(
+                "Status:   {}   Ready {}/{}   Restarts {}",
+                pod.status, pod.ready, pod.total, pod.restarts
+            ),
+            Tone::Heading,
+        ),
+        (format!("Node:     {}", pod.node), Tone::Plain),
+        (format!("IP:       {}", pod.ip), Tone::Plain),
+    ];
+    if !pod.labels.is_empty() {
+        let labels: Vec<String> = pod.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        lines.push((
+            format!("Labels:   {}", crate::text::sanitize(&labels.join(", "))),
+            Tone::Plain,
+        ));
+    }
+    lines.push((String::new(), Tone::Plain));
+    lines.push(("Containers:".into(), Tone::Heading));
+    for c in &pod.containers {
+        let tone = if c.ready || c.state.starts_with("terminated: Completed") {
+            Tone::Good
+        } else if c.state.starts_with("waiting: ContainerCreating") || c.state == "not started" {
+            Tone::Warn
+        } else {
+            Tone::Bad
+        };
+        let kind = if c.init { " (init)" } else { "" };
+        lines.push((format!("  {}{kind}: {}", c.name, c.state), tone));
+        lines.push((
+            format!("    image {}   ready {}   restarts {}", c.image, c.ready, c.restarts),
+            Tone::Plain,
+        ));
+        if let Some(last) = &c.last_termination {
+            lines.push((format!("    last terminated: {last}"), Tone::Warn));
+        }
+    }
+    lines
 }
 
 /// A request for the diff between two revisions of a release.
@@ -58,10 +197,106 @@ pub struct DiffRequest {
 }
 
 impl App {
+    /// The object under the selection of the focused pane.
+    pub fn selected_object(&self) -> Option<ObjectRef> {
+        let key = self.panes.get(self.focus).selected_key()?;
+        let (kind, name) = match self.focus {
+            PaneId::Pods => (ObjectKind::Pod, key.name.clone()),
+            PaneId::Workloads => match key.name.split_once('/')? {
+                ("deploy", name) => (ObjectKind::Deployment, name.to_owned()),
+                (_, name) => (ObjectKind::StatefulSet, name.to_owned()),
+            },
+            PaneId::Hpas => (ObjectKind::Hpa, key.name.clone()),
+            PaneId::Events => (ObjectKind::Event, key.name.clone()),
+            PaneId::Releases => (ObjectKind::Secret, key.name.clone()),
+            PaneId::Certificates => return None,
+        };
+        Some(ObjectRef {
+            kind,
+            namespace: key.namespace.clone(),
+            name,
+        })
+    }
+
+    /// `y`: the selected object as YAML, read from the cluster.
+    pub(super) fn open_yaml(&mut self) {
+        let Some(object) = self.selected_object() else { return };
+        self.effects.push(Effect::LoadObject(object.clone()));
+        let body = TextBody::Yaml {
+            object,
+            value: Loadable::Loading,
+            revealed: None,
+        };
+        self.top = Some(TopView::Text(TextView { body, offset: 0 }));
+    }
+
+    /// `e`: the selected object's events.
+    pub(super) fn open_events(&mut self) {
+        let Some(mut object) = self.selected_object() else {
+            return;
+        };
+        if self.focus == PaneId::Events {
+            // The events of an event are those of the object it is about.
+            let Some(row) = self
+                .panes
+                .get(PaneId::Events)
+                .selected_key()
+                .and_then(|k| self.data.events.get(k))
+            else {
+                return;
+            };
+            let Some((kind, name)) = row.object.split_once('/') else {
+                return;
+            };
+            let kind = [
+                ObjectKind::Pod,
+                ObjectKind::Deployment,
+                ObjectKind::StatefulSet,
+                ObjectKind::Hpa,
+            ]
+            .into_iter()
+            .find(|k| k.name() == kind)
+            .unwrap_or(ObjectKind::Pod);
+            object = ObjectRef {
+                kind,
+                namespace: object.namespace,
+                name: name.to_owned(),
+            };
+        }
+        self.top = Some(TopView::Text(TextView {
+            body: TextBody::Events(object),
+            offset: 0,
+        }));
+    }
+
+    pub(super) fn object_loaded(&mut self, object: ObjectRef, result: Result<serde_json::Value, String>) {
+        if let Some(TopView::Text(TextView {
+            body: TextBody::Yaml { object: o, value, .. },
+            ..
+        })) = self.top.as_mut()
+            && *o == object
+        {
+            *value = match result {
+                Ok(v) => Loadable::Ready(v),
+                Err(e) => Loadable::Failed(e),
+            };
+        }
+    }
+
     /// Enter on the focused pane.
     pub(super) fn open_selected(&mut self) {
-        if self.focus != PaneId::Releases {
-            return;
+        match self.focus {
+            PaneId::Releases => {}
+            PaneId::Pods => {
+                if let Some(key) = self.panes.get(PaneId::Pods).selected_key().cloned() {
+                    self.top = Some(TopView::Text(TextView {
+                        body: TextBody::PodDetail(key),
+                        offset: 0,
+                    }));
+                }
+                return;
+            }
+            _ => return self.open_yaml(),
         }
         let Some(row) = self
             .panes
@@ -85,6 +320,10 @@ impl App {
 
     pub(super) fn perform_in_view(&mut self, action: Action) {
         let page = self.page_size();
+        let text_len = match &self.top {
+            Some(TopView::Text(t)) => t.lines(self).len(),
+            _ => 0,
+        };
         let Some(top) = self.top.as_mut() else { return };
         match (top, action) {
             (_, Action::Quit) => self.should_quit = true,
@@ -127,22 +366,35 @@ impl App {
             }
             (TopView::History(h), nav) => move_table(&mut h.table, nav, page),
             (TopView::Diff(d), Action::Back) => self.top = Some(TopView::History(d.history.clone())),
+            (TopView::Text(_), Action::Back) => self.top = None,
+            (TopView::Text(t), Action::Reveal) => {
+                if let TextBody::Yaml {
+                    value: Loadable::Ready(v),
+                    revealed,
+                    ..
+                } = &mut t.body
+                {
+                    let (_, keys) = objects::yaml_lines(v, None);
+                    // One value at a time: the next key, then none again after the last.
+                    let next = match revealed.as_ref().and_then(|r| keys.iter().position(|k| k == r)) {
+                        None => keys.first(),
+                        Some(i) => keys.get(i + 1),
+                    };
+                    *revealed = next.cloned();
+                    if keys.is_empty() {
+                        self.notice = Some("nothing to reveal: only Secret values are masked".into());
+                    }
+                }
+            }
+            (TopView::Text(t), nav) => {
+                t.offset = scroll(t.offset, nav, page, text_len);
+            }
             (TopView::Diff(d), nav) => {
                 let len = match &d.lines {
                     Loadable::Ready(lines) => lines.len(),
                     _ => 0,
                 };
-                let max = len.saturating_sub(page);
-                d.offset = match nav {
-                    Action::Down => d.offset + 1,
-                    Action::Up => d.offset.saturating_sub(1),
-                    Action::PageDown => d.offset + page,
-                    Action::PageUp => d.offset.saturating_sub(page),
-                    Action::Top => 0,
-                    Action::Bottom => max,
-                    _ => d.offset,
-                }
-                .min(max);
+                d.offset = scroll(d.offset, nav, page, len);
             }
         }
     }
@@ -167,6 +419,21 @@ impl App {
             h.table.refresh(rows.into_iter(), page);
         }
     }
+}
+
+/// A scroll position after a navigation action, never past the last page.
+fn scroll(offset: usize, action: Action, page: usize, len: usize) -> usize {
+    let max = len.saturating_sub(page);
+    match action {
+        Action::Down => offset + 1,
+        Action::Up => offset.saturating_sub(1),
+        Action::PageDown => offset + page,
+        Action::PageUp => offset.saturating_sub(page),
+        Action::Top => 0,
+        Action::Bottom => max,
+        _ => offset,
+    }
+    .min(max)
 }
 
 /// Moves a table's selection for a navigation action.

@@ -3,6 +3,7 @@
 
 pub mod events;
 pub mod hpas;
+pub mod objects;
 pub mod pods;
 pub mod releases;
 pub mod session;

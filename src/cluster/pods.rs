@@ -26,6 +26,20 @@ pub enum Health {
     Terminating,
 }
 
+/// One container of a pod, for the pod's detail view.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContainerBrief {
+    pub name: String,
+    pub image: String,
+    pub init: bool,
+    pub ready: bool,
+    pub restarts: u32,
+    /// "running", "waiting: CrashLoopBackOff", "terminated: Error (exit 1)".
+    pub state: String,
+    /// Why it last stopped, e.g. "OOMKilled (exit 137)".
+    pub last_termination: Option<String>,
+}
+
 /// One pod, reduced to what the Pods pane draws. Text fields are already sanitized.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PodRow {
@@ -40,6 +54,7 @@ pub struct PodRow {
     pub node: String,
     pub ip: String,
     pub labels: BTreeMap<String, String>,
+    pub containers: Vec<ContainerBrief>,
 }
 
 impl Row for PodRow {
@@ -85,6 +100,7 @@ impl From<&Pod> for PodRow {
             ),
             ip: sanitize(status.and_then(|s| s.pod_ip.as_deref()).unwrap_or("<none>")),
             labels: meta.labels.clone().unwrap_or_default(),
+            containers: containers_of(pod),
         }
     }
 }
@@ -106,6 +122,7 @@ impl PodRow {
             node: "sim-node-0".to_owned(),
             ip: "10.0.0.1".to_owned(),
             labels: BTreeMap::new(),
+            containers: Vec::new(),
         }
     }
 }
@@ -279,6 +296,68 @@ fn summarize(pod: &Pod) -> Summary {
         total,
         restarts,
         last_restart,
+    }
+}
+
+fn containers_of(pod: &Pod) -> Vec<ContainerBrief> {
+    let status = pod.status.as_ref();
+    let spec = pod.spec.as_ref();
+    let init = spec
+        .and_then(|s| s.init_containers.as_deref())
+        .unwrap_or_default()
+        .iter()
+        .map(|c| (c, true));
+    let main = spec
+        .map(|s| s.containers.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .map(|c| (c, false));
+    init.chain(main)
+        .map(|(c, is_init)| {
+            let statuses = if is_init {
+                status.and_then(|s| s.init_container_statuses.as_deref())
+            } else {
+                status.and_then(|s| s.container_statuses.as_deref())
+            };
+            let cs = statuses.unwrap_or_default().iter().find(|s| s.name == c.name);
+            ContainerBrief {
+                name: sanitize(&c.name),
+                image: sanitize(c.image.as_deref().unwrap_or_default()),
+                init: is_init,
+                ready: cs.is_some_and(|s| s.ready),
+                restarts: cs.map_or(0, |s| s.restart_count.max(0) as u32),
+                state: sanitize(
+                    &cs.and_then(|s| s.state.as_ref())
+                        .map_or("not started".into(), describe_state),
+                ),
+                last_termination: cs
+                    .and_then(|s| s.last_state.as_ref())
+                    .and_then(|s| s.terminated.as_ref())
+                    .map(|t| {
+                        sanitize(&format!(
+                            "{} (exit {})",
+                            t.reason.as_deref().unwrap_or("terminated"),
+                            t.exit_code
+                        ))
+                    }),
+            }
+        })
+        .collect()
+}
+
+fn describe_state(state: &ContainerState) -> String {
+    if state.running.is_some() {
+        "running".into()
+    } else if let Some(w) = &state.waiting {
+        format!("waiting: {}", w.reason.as_deref().unwrap_or("unknown"))
+    } else if let Some(t) = &state.terminated {
+        format!(
+            "terminated: {} (exit {})",
+            t.reason.as_deref().unwrap_or("no reason"),
+            t.exit_code
+        )
+    } else {
+        "unknown".into()
     }
 }
 

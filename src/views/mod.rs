@@ -104,6 +104,7 @@ pub fn render_app(app: &App, area: Rect, buf: &mut Buffer) {
     match &app.top {
         Some(TopView::History(h)) => releases::render_history(app, h, body, buf),
         Some(TopView::Diff(d)) => releases::render_diff_view(d, body, buf),
+        Some(TopView::Text(t)) => render_text(app, t, body, buf),
         None => {}
     }
     render_footer(app, true, screen.footer, buf);
@@ -117,6 +118,33 @@ fn placeholder(cx: &PaneContext, pane: PaneId, area: Rect, buf: &mut Buffer) {
     Paragraph::new(Line::styled("Not watched yet.", style::dim()))
         .block(block)
         .render(area, buf);
+}
+
+/// A text view on top of the panes: YAML, events, a pod's containers.
+fn render_text(app: &App, view: &crate::app::views::TextView, area: Rect, buf: &mut Buffer) {
+    use crate::app::views::Tone;
+    ratatui::widgets::Clear.render(area, buf);
+    let lines = view.lines(app);
+    let height = usize::from(area.height.saturating_sub(2));
+    let offset = view.offset.min(lines.len().saturating_sub(height));
+    let shown: Vec<Line> = lines
+        .into_iter()
+        .skip(offset)
+        .take(height)
+        .map(|(text, tone)| {
+            let s = match tone {
+                Tone::Plain => ratatui::style::Style::new(),
+                Tone::Heading => style::title(),
+                Tone::Good => style::good(),
+                Tone::Warn => style::warning(),
+                Tone::Bad => style::error(),
+                Tone::Dim => style::dim(),
+            };
+            Line::styled(text, s)
+        })
+        .collect();
+    let title = format!(" {} ", view.title());
+    Paragraph::new(shown).block(boxed(&title)).render(area, buf);
 }
 
 fn render_tabs(app: &App, area: Rect, buf: &mut Buffer) {

@@ -32,6 +32,12 @@ status:
     );
     assert_eq!((row.node.as_str(), row.ip.as_str()), ("n1", "10.0.0.7"));
     assert_eq!(row.key.to_string(), "shop/web-1");
+    let b = &row.containers[1];
+    assert_eq!(
+        (b.name.as_str(), b.state.as_str(), b.restarts, b.ready),
+        ("b", "running", 2, true)
+    );
+    assert_eq!(b.last_termination.as_deref(), Some("terminated (exit 1)"));
 }
 
 #[test]
@@ -49,6 +55,7 @@ status:
         ("CrashLoopBackOff", 0, Health::Failing)
     );
     assert_eq!(row.restarts, 7);
+    assert_eq!(row.containers[0].state, "waiting: CrashLoopBackOff");
 
     let row = pod(&format!(
         "{META}spec: {{containers: [{{name: a}}]}}
