@@ -80,11 +80,11 @@ pub async fn fetch(client: kube::Client, object: &ObjectRef) -> Result<Value, St
 pub fn yaml_lines(object: &Value, revealed: Option<&str>) -> (Vec<String>, Vec<String>) {
     let mut shown = object.clone();
     let mut secret_keys = Vec::new();
-    if let Some(meta) = shown.get_mut("metadata").and_then(Value::as_object_mut) {
-        if let Some(Value::Array(entries)) = meta.get("managedFields") {
-            let folded = format!("({} entries folded)", entries.len());
-            meta.insert("managedFields".into(), Value::String(folded));
-        }
+    if let Some(meta) = shown.get_mut("metadata").and_then(Value::as_object_mut)
+        && let Some(Value::Array(entries)) = meta.get("managedFields")
+    {
+        let folded = format!("({} entries folded)", entries.len());
+        meta.insert("managedFields".into(), Value::String(folded));
     }
     if shown.get("kind").and_then(Value::as_str) == Some("Secret") {
         if let Some(annotations) = shown
