@@ -6,9 +6,10 @@ use super::panes::PaneId;
 use crate::cluster::RowUpdate;
 use crate::cluster::events::EventRow;
 use crate::cluster::hpas::HpaRow;
+use crate::cluster::namespaces::NamespaceRow;
 use crate::cluster::pods::PodRow;
 use crate::cluster::releases::ReleaseRow;
-use crate::cluster::store::{ObjectKey, RowStore};
+use crate::cluster::store::{ObjectKey, RowStore, WatchUpdate};
 use crate::cluster::workloads::WorkloadRow;
 
 /// Samples kept per HPA for its sparklines.
@@ -22,9 +23,16 @@ pub struct HpaHistory {
 }
 
 impl HpaHistory {
+    /// Adds a sample when replicas or CPU changed (HPAs are rewritten every sync even when
+    /// nothing changed, which would only flatten the sparklines).
     fn record(&mut self, row: &HpaRow) {
-        push_bounded(&mut self.replicas, row.current.max(0) as u64);
-        push_bounded(&mut self.cpu, row.cpu_utilization.unwrap_or(0).max(0) as u64);
+        let replicas = row.current.max(0) as u64;
+        let cpu = row.cpu_utilization.unwrap_or(0).max(0) as u64;
+        if self.replicas.last() == Some(&replicas) && self.cpu.last() == Some(&cpu) {
+            return;
+        }
+        push_bounded(&mut self.replicas, replicas);
+        push_bounded(&mut self.cpu, cpu);
     }
 }
 
@@ -43,13 +51,14 @@ pub struct ClusterData {
     pub hpas: RowStore<HpaRow>,
     pub events: RowStore<EventRow>,
     pub releases: RowStore<ReleaseRow>,
+    pub namespaces: RowStore<NamespaceRow>,
     pub hpa_history: HashMap<ObjectKey, HpaHistory>,
 }
 
 impl ClusterData {
-    /// Applies a watch update; returns the pane whose rows changed.
-    pub fn apply(&mut self, update: RowUpdate) -> PaneId {
-        match update {
+    /// Applies a watch update; returns the pane whose rows changed, if a pane shows them.
+    pub fn apply(&mut self, update: RowUpdate) -> Option<PaneId> {
+        let pane = match update {
             RowUpdate::Pods(u) => {
                 self.pods.apply(u);
                 PaneId::Pods
@@ -63,23 +72,10 @@ impl ClusterData {
                 PaneId::Workloads
             }
             RowUpdate::Hpas(u) => {
-                let sample = match &u {
-                    crate::cluster::store::WatchUpdate::Applied(r) | crate::cluster::store::WatchUpdate::Listed(r) => {
-                        Some(r.clone())
-                    }
-                    _ => None,
-                };
-                self.hpas.apply(u);
-                if let Some(row) = sample {
-                    let history = self.hpa_history.entry(row.key.clone()).or_default();
-                    // One sample per change that matters to the sparklines.
-                    if history.replicas.last() != Some(&(row.current.max(0) as u64))
-                        || history.cpu.last() != Some(&(row.cpu_utilization.unwrap_or(0).max(0) as u64))
-                        || history.replicas.is_empty()
-                    {
-                        history.record(&row);
-                    }
+                if let WatchUpdate::Applied(row) | WatchUpdate::Listed(row) = &u {
+                    self.hpa_history.entry(row.key.clone()).or_default().record(row);
                 }
+                self.hpas.apply(u);
                 PaneId::Hpas
             }
             RowUpdate::Events(u) => {
@@ -90,19 +86,25 @@ impl ClusterData {
                 self.releases.apply(u);
                 PaneId::Releases
             }
-        }
+            RowUpdate::Namespaces(u) => {
+                self.namespaces.apply(u);
+                return None;
+            }
+        };
+        Some(pane)
     }
 
-    /// Which pane a watch of `kind` feeds.
-    pub fn pane_of(kind: &str) -> PaneId {
-        match kind {
+    /// Which pane a watch of `kind` feeds, if any.
+    pub fn pane_of(kind: &str) -> Option<PaneId> {
+        Some(match kind {
             "pods" => PaneId::Pods,
             "deployments" | "statefulsets" => PaneId::Workloads,
             "horizontalpodautoscalers" => PaneId::Hpas,
             "events" => PaneId::Events,
             "releases" => PaneId::Releases,
+            "namespaces" => return None,
             _ => PaneId::Certificates,
-        }
+        })
     }
 
     pub fn is_synced(&self, pane: PaneId) -> bool {

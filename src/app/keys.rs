@@ -39,6 +39,10 @@ pub enum Action {
     Events,
     /// In a YAML view of a Secret: reveal the next value (one at a time).
     Reveal,
+    /// The namespace switcher.
+    PickNamespace,
+    /// The context switcher.
+    PickContext,
 }
 
 /// Where a binding applies.
@@ -136,6 +140,8 @@ pub const BINDINGS: &[Binding] = &[
     bind("4", Action::Focus(4), "focus Releases", false, PANES, &[(KeyCode::Char('4'), NONE)]),
     bind("5", Action::Focus(5), "focus Workloads", false, PANES, &[(KeyCode::Char('5'), NONE)]),
     bind("6", Action::Focus(6), "focus Events", false, PANES, &[(KeyCode::Char('6'), NONE)]),
+    bind("n", Action::PickNamespace, "switch namespace (fuzzy search)", true, PANES, &[(KeyCode::Char('n'), NONE)]),
+    bind("c", Action::PickContext, "switch context (fuzzy search)", false, PANES, &[(KeyCode::Char('c'), NONE)]),
     bind("0", Action::AllNamespaces, "all namespaces", false, PANES, &[(KeyCode::Char('0'), NONE)]),
     bind("z", Action::Zoom, "zoom pane / back", true, PANES, &[(KeyCode::Char('z'), NONE)]),
     bind("/", Action::Filter, "filter (regex, !invert, -l k=v)", true, PANES, &[(KeyCode::Char('/'), NONE)]),
@@ -192,7 +198,7 @@ mod tests {
         let press = |code, mods| action_for(&KeyEvent::new(code, mods), KeyContext::Pane(PaneId::Pods));
         assert_eq!(press(KeyCode::Char('q'), NONE), Some(Action::Quit));
         assert_eq!(press(KeyCode::Char('c'), CTRL), Some(Action::Quit));
-        assert_eq!(press(KeyCode::Char('c'), NONE), None);
+        assert_eq!(press(KeyCode::Char('c'), NONE), Some(Action::PickContext));
         assert_eq!(press(KeyCode::Down, NONE), Some(Action::Down));
         assert_eq!(press(KeyCode::Char('4'), NONE), Some(Action::Focus(4)));
         assert_eq!(press(KeyCode::Enter, NONE), Some(Action::Open));

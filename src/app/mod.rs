@@ -5,6 +5,7 @@ pub mod event_loop;
 pub mod keys;
 pub mod panes;
 mod prompt;
+pub mod switcher;
 pub mod table;
 pub mod views;
 
@@ -85,6 +86,7 @@ pub struct App {
     pub focus: PaneId,
     pub zoomed: bool,
     pub prompt: Option<Prompt>,
+    pub switcher: Option<switcher::Switcher>,
     /// A view opened on top of the panes (release history, diff).
     pub top: Option<views::TopView>,
     pub help: bool,
@@ -108,6 +110,7 @@ impl App {
             focus: PaneId::Pods,
             zoomed: false,
             prompt: None,
+            switcher: None,
             top: None,
             help: false,
             notice: None,
@@ -143,11 +146,14 @@ impl App {
                 self.on_session(event);
                 true
             }
-            Msg::Rows(update) => {
-                let pane = self.data.apply(update);
-                self.panes.get_mut(pane).stale = true;
-                true
-            }
+            Msg::Rows(update) => match self.data.apply(update) {
+                Some(pane) => {
+                    self.panes.get_mut(pane).stale = true;
+                    true
+                }
+                // Only the switcher shows namespaces, and it reads them when drawn.
+                None => self.switcher.is_some(),
+            },
             Msg::Watch(status) => {
                 self.on_watch(status);
                 true
@@ -182,6 +188,10 @@ impl App {
         }
         if self.prompt.is_some() {
             self.on_prompt_key(key);
+            return;
+        }
+        if self.switcher.is_some() {
+            self.on_switcher_key(key);
             return;
         }
         match keys::action_for(&key, self.key_context()) {
@@ -232,6 +242,8 @@ impl App {
                 }
             }
             Action::AllNamespaces => self.switch_namespace(None),
+            Action::PickNamespace => self.open_switcher(switcher::SwitcherKind::Namespace),
+            Action::PickContext => self.open_switcher(switcher::SwitcherKind::Context),
         }
     }
 
@@ -294,7 +306,9 @@ impl App {
     fn on_watch(&mut self, status: WatchStatus) {
         match status {
             WatchStatus::Synced { kind } => {
-                self.panes.get_mut(ClusterData::pane_of(kind)).problem = None;
+                if let Some(pane) = ClusterData::pane_of(kind) {
+                    self.panes.get_mut(pane).problem = None;
+                }
                 self.connection = Connection::Live;
             }
             WatchStatus::Failed {
@@ -303,7 +317,9 @@ impl App {
                 message,
                 ..
             } => {
-                self.panes.get_mut(ClusterData::pane_of(kind)).problem = Some(message);
+                if let Some(pane) = ClusterData::pane_of(kind) {
+                    self.panes.get_mut(pane).problem = Some(message);
+                }
             }
             WatchStatus::Failed {
                 failure: FailureKind::Unreachable,

@@ -145,7 +145,7 @@ impl App {
             .collect()
     }
 
-    fn known_namespaces(&self) -> Vec<String> {
+    pub(super) fn known_namespaces(&self) -> Vec<String> {
         let mut names: Vec<String> = self
             .data
             .pods

@@ -388,3 +388,38 @@ fn events_and_details_of_the_selected_pod() {
     assert!(text.contains("api: waiting: CrashLoopBackOff"), "{text}");
     assert!(text.contains("last terminated: Error (exit 1)"), "{text}");
 }
+
+#[test]
+fn namespace_switcher_fuzzy_matches_and_switches() {
+    use crate::cluster::namespaces::NamespaceRow;
+    let mut a = app();
+    for ns in ["default", "kube-system", "todo-staging", "todo-production"] {
+        let row = NamespaceRow {
+            key: ObjectKey::new("", ns),
+        };
+        a.update(Msg::Rows(RowUpdate::Namespaces(WatchUpdate::Applied(row))));
+    }
+    press(&mut a, KeyCode::Char('n'));
+    assert_eq!(a.switcher_matches()[0], switcher::ALL_NAMESPACES);
+    for c in "tdprd".chars() {
+        press(&mut a, KeyCode::Char(c));
+    }
+    assert_eq!(a.switcher_matches(), ["todo-production"]);
+    press(&mut a, KeyCode::Enter);
+    assert!(a.switcher.is_none());
+    assert_eq!(
+        a.effects,
+        [Effect::Reconnect(ConnectOptions {
+            namespace: Some("todo-production".into()),
+            ..Default::default()
+        })]
+    );
+
+    // Context switcher: Esc leaves everything as it was.
+    let mut a = app();
+    press(&mut a, KeyCode::Char('c'));
+    press(&mut a, KeyCode::Char('m'));
+    assert_eq!(a.switcher_matches(), ["minikube"]);
+    press(&mut a, KeyCode::Esc);
+    assert!(a.switcher.is_none() && a.effects.is_empty());
+}

@@ -3,6 +3,7 @@
 
 pub mod events;
 pub mod hpas;
+pub mod namespaces;
 pub mod objects;
 pub mod pods;
 pub mod releases;
@@ -23,6 +24,7 @@ pub enum RowUpdate {
     StatefulSets(store::WatchUpdate<workloads::WorkloadRow>),
     Hpas(store::WatchUpdate<hpas::HpaRow>),
     Events(store::WatchUpdate<events::EventRow>),
+    Namespaces(store::WatchUpdate<namespaces::NamespaceRow>),
     Releases(store::WatchUpdate<releases::ReleaseRow>),
 }
 

@@ -3,13 +3,14 @@
 
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
-use k8s_openapi::api::core::v1::{Event, Pod, Secret};
+use k8s_openapi::api::core::v1::{Event, Namespace, Pod, Secret};
 use kube::runtime::watcher;
 use kube::{Api, Client};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::events::EventRow;
 use super::hpas::HpaRow;
+use super::namespaces::NamespaceRow;
 use super::pods::PodRow;
 use super::releases::{self, ReleaseRow};
 use super::watch::{self, Backoff};
@@ -121,6 +122,7 @@ pub async fn run(opts: ConnectOptions, tx: UnboundedSender<Msg>) {
         watch::run::<HorizontalPodAutoscaler, HpaRow>(a.get(), all(), server.clone(), tx.clone()),
         watch::run::<Event, EventRow>(a.get(), all(), server.clone(), tx.clone()),
         watch::run::<Secret, ReleaseRow>(a.get(), helm_records, server.clone(), tx.clone()),
+        watch::run::<Namespace, NamespaceRow>(Api::all(a.client.clone()), all(), server.clone(), tx.clone()),
     );
 }
 

@@ -108,6 +108,9 @@ pub fn render_app(app: &App, area: Rect, buf: &mut Buffer) {
         None => {}
     }
     render_footer(app, true, screen.footer, buf);
+    if app.switcher.is_some() {
+        render_switcher(app, area, buf);
+    }
     if app.help {
         help::render(app, area, buf);
     }
@@ -118,6 +121,46 @@ fn placeholder(cx: &PaneContext, pane: PaneId, area: Rect, buf: &mut Buffer) {
     Paragraph::new(Line::styled("Not watched yet.", style::dim()))
         .block(block)
         .render(area, buf);
+}
+
+/// The namespace or context switcher: what was typed, and the matches best first.
+fn render_switcher(app: &App, area: Rect, buf: &mut Buffer) {
+    use crate::app::switcher::SwitcherKind;
+    let Some(s) = &app.switcher else { return };
+    let matches = app.switcher_matches();
+    let height = (matches.len() as u16 + 4).clamp(6, area.height.saturating_sub(4).max(6));
+    let rect = centered(area, 60, height);
+    ratatui::widgets::Clear.render(rect, buf);
+    let title = match s.kind {
+        SwitcherKind::Namespace => " Namespace (type to search, Enter to switch, Esc to cancel) ",
+        SwitcherKind::Context => " Context (type to search, Enter to switch, Esc to cancel) ",
+    };
+    let visible = usize::from(height.saturating_sub(3));
+    let skip = s.selected.saturating_sub(visible.saturating_sub(1));
+    let mut lines = vec![Line::from(vec![
+        Span::styled("> ", style::title()),
+        Span::raw(s.query.clone()),
+        Span::raw("█"),
+    ])];
+    if matches.is_empty() {
+        lines.push(Line::styled("no match", style::dim()));
+    }
+    for (i, m) in matches.iter().enumerate().skip(skip).take(visible) {
+        let current = match (s.kind, app.target.as_ref()) {
+            (SwitcherKind::Namespace, Some(t)) => {
+                t.scope.label() == m || (t.scope == Scope::All && m == crate::app::switcher::ALL_NAMESPACES)
+            }
+            (SwitcherKind::Context, Some(t)) => &t.context == m,
+            _ => false,
+        };
+        let text = if current { format!("{m}  (current)") } else { m.clone() };
+        lines.push(if i == s.selected {
+            Line::styled(text, style::selected())
+        } else {
+            Line::raw(text)
+        });
+    }
+    Paragraph::new(lines).block(boxed(title)).render(rect, buf);
 }
 
 /// A text view on top of the panes: YAML, events, a pod's containers.
@@ -192,7 +235,9 @@ fn render_footer(app: &App, has_data: bool, area: Rect, buf: &mut Buffer) {
         .partition(|b| matches!(b.action, keys::Action::Quit | keys::Action::Help));
     for binding in first.into_iter().chain(rest) {
         spans.push(Span::styled(format!(" {} ", binding.label), style::key_hint()));
-        spans.push(Span::raw(format!(" {}  ", binding.help)));
+        // The footer keeps it short: the help text without its parenthesised details.
+        let short = binding.help.split(" (").next().unwrap_or(binding.help);
+        spans.push(Span::raw(format!(" {short}  ")));
     }
     Line::from(spans).render(area, buf);
 }
