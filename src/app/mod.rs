@@ -175,6 +175,11 @@ impl App {
             } => {
                 self.connection = Connection::Reconnecting { message };
             }
+            // Only a watch on a custom resource meets this, and no pane has one yet.
+            WatchStatus::Failed {
+                failure: FailureKind::NotInstalled,
+                ..
+            } => {}
         }
     }
 

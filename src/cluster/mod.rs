@@ -8,7 +8,9 @@ pub mod watch;
 
 use std::path::PathBuf;
 
+use k8s_openapi::NamespaceResourceScope;
 use kube::config::{KubeConfigOptions, Kubeconfig, KubeconfigError};
+use kube::{Api, Client, Resource};
 
 /// Row updates from the watches, tagged by the pane they feed.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +39,18 @@ impl Scope {
         match self {
             Scope::All => "all namespaces",
             Scope::Namespace(ns) => ns,
+        }
+    }
+
+    /// A handle on a namespaced resource, over the namespaces in scope.
+    pub fn api<K>(&self, client: Client) -> Api<K>
+    where
+        K: Resource<Scope = NamespaceResourceScope>,
+        K::DynamicType: Default,
+    {
+        match self {
+            Scope::All => Api::all(client),
+            Scope::Namespace(ns) => Api::namespaced(client, ns),
         }
     }
 }
@@ -155,6 +169,9 @@ pub enum FailureKind {
     Unreachable,
     /// The server answered with an error status (forbidden, not found...).
     Refused,
+    /// The server does not serve the resource at all: its CRD is not installed (404 on list).
+    /// Retried like the others, so installing it later is picked up.
+    NotInstalled,
 }
 
 /// A client error as one sentence a person can act on.

@@ -7,7 +7,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::pods::PodRow;
 use super::watch::{self, Backoff};
-use super::{ConfigProblem, ConnectOptions, Scope, Target, describe_client_error, load_config};
+use super::{ConfigProblem, ConnectOptions, Target, describe_client_error, load_config};
 use crate::app::Msg;
 use std::time::Duration;
 
@@ -80,9 +80,6 @@ pub async fn run(opts: ConnectOptions, tx: UnboundedSender<Msg>) {
         return;
     }
 
-    let pods: Api<Pod> = match &scope {
-        Scope::All => Api::all(client.clone()),
-        Scope::Namespace(ns) => Api::namespaced(client.clone(), ns),
-    };
+    let pods: Api<Pod> = scope.api(client.clone());
     watch::run::<PodRow>(pods, server, tx.clone()).await;
 }

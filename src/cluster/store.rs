@@ -34,6 +34,9 @@ pub trait Row: Clone + Send + 'static {
     type Object;
     /// Plural resource name, used in messages ("cannot list pods").
     const KIND: &'static str;
+    /// A field selector for the watch, so objects this row never shows are not sent at all
+    /// (e.g. only secrets of type kubernetes.io/tls).
+    const FIELD_SELECTOR: Option<&'static str> = None;
     fn key(&self) -> &ObjectKey;
     fn from_object(object: &Self::Object) -> Self;
     /// Tags an update with the pane it belongs to.
