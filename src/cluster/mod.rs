@@ -1,6 +1,7 @@
 //! Everything that reads from the cluster: connecting, describing failures in plain words, and the
 //! watches that feed the panes. Workers here own no dashboard state; they send messages.
 
+pub mod certificates;
 pub mod pods;
 pub mod session;
 pub mod store;
@@ -16,6 +17,9 @@ use kube::{Api, Client, Resource};
 #[derive(Debug, Clone, PartialEq)]
 pub enum RowUpdate {
     Pods(store::WatchUpdate<pods::PodRow>),
+    Certificates(store::WatchUpdate<certificates::CertificateRow>),
+    TlsSecrets(store::WatchUpdate<certificates::TlsSecretRow>),
+    IngressTls(store::WatchUpdate<certificates::IngressTlsRef>),
 }
 
 /// Where to connect, as given on the command line.
