@@ -72,7 +72,7 @@ pub struct CertificateEntry {
     /// A Certificate's dnsNames; a secret's SANs (DNS names, then IPs), else its subject; the
     /// Ingress hosts for a secret that cannot be read.
     pub names: Vec<String>,
-    /// `Kind/name` of a Certificate's issuer; the issuer's common name for a secret.
+    /// The name of a Certificate's issuer (as kubectl shows it); the issuer's common name for a secret.
     pub issuer: String,
     pub not_after: Option<Timestamp>,
     pub renewal: Option<Timestamp>,
@@ -154,7 +154,7 @@ impl From<&CertificateRow> for CertificateEntry {
             key: cert.key.clone(),
             ready: cert.ready,
             names: cert.dns_names.clone(),
-            issuer: format!("{}/{}", cert.issuer.kind, cert.issuer.name),
+            issuer: cert.issuer.name.clone(),
             not_after: cert.not_after,
             renewal: cert.renewal_time,
             source: Source {

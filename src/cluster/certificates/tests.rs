@@ -58,10 +58,7 @@ fn ready_certificate() {
     assert_eq!(row.not_after, Some(ts("2026-12-01T00:00:00Z")));
     assert_eq!(row.renewal_time, Some(ts("2026-10-31T00:00:00Z")));
     let entry = CertificateEntry::from(&row);
-    assert_eq!(
-        (entry.problem, entry.issuer.as_str()),
-        (None, "ClusterIssuer/letsencrypt-prod")
-    );
+    assert_eq!((entry.problem, entry.issuer.as_str()), (None, "letsencrypt-prod"));
 }
 
 #[test]
