@@ -1,5 +1,6 @@
 //! Pure render functions: each draws a piece of the state and nothing else. No I/O, no mutation.
 
+pub mod certificates;
 mod pods;
 mod status;
 pub mod style;
