@@ -417,3 +417,35 @@ fn pane_shows_a_certificate_and_its_secret_once() {
         ]
     );
 }
+
+#[test]
+fn shipped_crd_matches_the_resource_we_watch() {
+    use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/crds/cert-manager-certificates.yaml"
+    );
+    let text = std::fs::read_to_string(path).expect("the CRD manifest ships with the repo");
+    let crd: CustomResourceDefinition = serde_yaml::from_str(&text).expect("a valid CustomResourceDefinition");
+    let resource = certificate_resource();
+    assert_eq!(crd.metadata.name.as_deref(), Some("certificates.cert-manager.io"));
+    assert_eq!(
+        (
+            crd.spec.group.as_str(),
+            crd.spec.names.plural.as_str(),
+            crd.spec.names.kind.as_str()
+        ),
+        (
+            resource.group.as_str(),
+            resource.plural.as_str(),
+            resource.kind.as_str()
+        )
+    );
+    assert_eq!(crd.spec.scope, "Namespaced");
+    let version = &crd.spec.versions[0];
+    assert_eq!(
+        (version.name.as_str(), version.served, version.storage),
+        ("v1", true, true)
+    );
+    assert!(version.subresources.as_ref().is_some_and(|s| s.status.is_some()));
+}
