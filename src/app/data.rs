@@ -1,9 +1,10 @@
 //! What kubedeck knows about the cluster: one row store per watched resource.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::panes::PaneId;
 use crate::cluster::RowUpdate;
+use crate::cluster::certificates::{CertificateEntry, CertificateRow, IngressTlsRef, TlsSecretRow, pane_entries};
 use crate::cluster::events::EventRow;
 use crate::cluster::hpas::HpaRow;
 use crate::cluster::namespaces::NamespaceRow;
@@ -52,6 +53,14 @@ pub struct ClusterData {
     pub events: RowStore<EventRow>,
     pub releases: RowStore<ReleaseRow>,
     pub namespaces: RowStore<NamespaceRow>,
+    pub certificates: RowStore<CertificateRow>,
+    pub tls_secrets: RowStore<TlsSecretRow>,
+    pub ingress_tls: RowStore<IngressTlsRef>,
+    /// What the Certificates pane lists, joined from the three stores above on every change
+    /// to them (there are few), keyed by `CertificateEntry::id`.
+    pub cert_entries: BTreeMap<ObjectKey, CertificateEntry>,
+    /// The cert-manager CRDs are not installed.
+    pub cert_manager_missing: bool,
     pub hpa_history: HashMap<ObjectKey, HpaHistory>,
 }
 
@@ -86,12 +95,32 @@ impl ClusterData {
                 self.releases.apply(u);
                 PaneId::Releases
             }
+            RowUpdate::Certificates(u) => {
+                self.certificates.apply(u);
+                self.join_certificates()
+            }
+            RowUpdate::TlsSecrets(u) => {
+                self.tls_secrets.apply(u);
+                self.join_certificates()
+            }
+            RowUpdate::IngressTls(u) => {
+                self.ingress_tls.apply(u);
+                self.join_certificates()
+            }
             RowUpdate::Namespaces(u) => {
                 self.namespaces.apply(u);
                 return None;
             }
         };
         Some(pane)
+    }
+
+    fn join_certificates(&mut self) -> PaneId {
+        self.cert_entries = pane_entries(&self.certificates, &self.ingress_tls, &self.tls_secrets)
+            .into_iter()
+            .map(|e| (e.id.clone(), e))
+            .collect();
+        PaneId::Certificates
     }
 
     /// Which pane a watch of `kind` feeds, if any.
@@ -114,7 +143,11 @@ impl ClusterData {
             PaneId::Hpas => self.hpas.is_synced(),
             PaneId::Events => self.events.is_synced(),
             PaneId::Releases => self.releases.is_synced(),
-            PaneId::Certificates => true,
+            PaneId::Certificates => {
+                (self.certificates.is_synced() || self.cert_manager_missing)
+                    && self.tls_secrets.is_synced()
+                    && self.ingress_tls.is_synced()
+            }
         }
     }
 }

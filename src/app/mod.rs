@@ -306,6 +306,9 @@ impl App {
     fn on_watch(&mut self, status: WatchStatus) {
         match status {
             WatchStatus::Synced { kind } => {
+                if kind == "certificates" {
+                    self.data.cert_manager_missing = false;
+                }
                 if let Some(pane) = ClusterData::pane_of(kind) {
                     self.panes.get_mut(pane).problem = None;
                 }
@@ -329,6 +332,16 @@ impl App {
                 if self.connection == Connection::Live || matches!(self.connection, Connection::Reconnecting { .. }) {
                     self.connection = Connection::Reconnecting { message };
                 }
+            }
+            // Only the certificates watch meets this: cert-manager's CRDs are absent. The pane
+            // says so in one line and lists Ingress TLS secrets; the watch keeps retrying, so
+            // installing cert-manager later is picked up.
+            WatchStatus::Failed {
+                failure: FailureKind::NotInstalled,
+                ..
+            } => {
+                self.data.cert_manager_missing = true;
+                self.panes.get_mut(PaneId::Certificates).stale = true;
             }
         }
     }
@@ -362,7 +375,7 @@ impl App {
                     crate::cluster::releases::latest_per_release(self.data.releases.iter()).into_iter(),
                     page,
                 ),
-                PaneId::Certificates => pane.stale = false,
+                PaneId::Certificates => pane.refresh(self.data.cert_entries.values(), page),
             }
         }
         if self.top.is_some() {
@@ -386,7 +399,7 @@ pub fn columns_of(pane: PaneId) -> &'static [&'static str] {
         PaneId::Hpas => HpaRow::COLUMNS,
         PaneId::Events => EventRow::COLUMNS,
         PaneId::Releases => crate::cluster::releases::ReleaseRow::COLUMNS,
-        PaneId::Certificates => &[],
+        PaneId::Certificates => crate::cluster::certificates::CertificateEntry::COLUMNS,
     }
 }
 

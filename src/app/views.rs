@@ -209,7 +209,10 @@ impl App {
             PaneId::Hpas => (ObjectKind::Hpa, key.name.clone()),
             PaneId::Events => (ObjectKind::Event, key.name.clone()),
             PaneId::Releases => (ObjectKind::Secret, key.name.clone()),
-            PaneId::Certificates => return None,
+            PaneId::Certificates => match key.name.strip_prefix("secret/") {
+                Some(secret) => (ObjectKind::Secret, secret.to_owned()),
+                None => (ObjectKind::Certificate, key.name.clone()),
+            },
         };
         Some(ObjectRef {
             kind,

@@ -1,6 +1,7 @@
 //! Everything that reads from the cluster: connecting, describing failures in plain words, and the
 //! watches that feed the panes. Workers here own no dashboard state; they send messages.
 
+pub mod certificates;
 pub mod events;
 pub mod hpas;
 pub mod namespaces;
@@ -14,7 +15,9 @@ pub mod workloads;
 
 use std::path::PathBuf;
 
+use k8s_openapi::NamespaceResourceScope;
 use kube::config::{KubeConfigOptions, Kubeconfig, KubeconfigError};
+use kube::{Api, Client, Resource};
 
 /// Row updates from the watches, tagged by the pane they feed.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,6 +29,9 @@ pub enum RowUpdate {
     Events(store::WatchUpdate<events::EventRow>),
     Namespaces(store::WatchUpdate<namespaces::NamespaceRow>),
     Releases(store::WatchUpdate<releases::ReleaseRow>),
+    Certificates(store::WatchUpdate<certificates::CertificateRow>),
+    TlsSecrets(store::WatchUpdate<certificates::TlsSecretRow>),
+    IngressTls(store::WatchUpdate<certificates::IngressTlsRef>),
 }
 
 /// Where to connect, as given on the command line.
@@ -49,6 +55,18 @@ impl Scope {
         match self {
             Scope::All => "all namespaces",
             Scope::Namespace(ns) => ns,
+        }
+    }
+
+    /// A handle on a namespaced resource, over the namespaces in scope.
+    pub fn api<K>(&self, client: Client) -> Api<K>
+    where
+        K: Resource<Scope = NamespaceResourceScope>,
+        K::DynamicType: Default,
+    {
+        match self {
+            Scope::All => Api::all(client),
+            Scope::Namespace(ns) => Api::namespaced(client, ns),
         }
     }
 }
@@ -175,6 +193,9 @@ pub enum FailureKind {
     Unreachable,
     /// The server answered with an error status (forbidden, not found...).
     Refused,
+    /// The server does not serve the resource at all: its CRD is not installed (404 on list).
+    /// Retried like the others, so installing it later is picked up.
+    NotInstalled,
 }
 
 /// A client error as one sentence a person can act on.

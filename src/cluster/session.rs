@@ -8,6 +8,7 @@ use kube::runtime::watcher;
 use kube::{Api, Client};
 use tokio::sync::mpsc::UnboundedSender;
 
+use super::certificates;
 use super::events::EventRow;
 use super::hpas::HpaRow;
 use super::namespaces::NamespaceRow;
@@ -15,7 +16,7 @@ use super::pods::PodRow;
 use super::releases::{self, ReleaseRow};
 use super::watch::{self, Backoff};
 use super::workloads::WorkloadRow;
-use super::{ConfigProblem, ConnectOptions, Scope, Target, describe_client_error, load_config};
+use super::{ConfigProblem, ConnectOptions, Target, describe_client_error, load_config};
 use crate::app::Msg;
 use std::time::Duration;
 
@@ -109,38 +110,19 @@ pub async fn run(opts: ConnectOptions, tx: UnboundedSender<Msg>) {
 
     // One watch per resource, each retrying on its own, so a forbidden or missing resource
     // never stops the others.
-    let a = ScopedApi { client, scope };
     let all = watcher::Config::default;
     // Only Helm's release records, not every Secret: less to list, and less RBAC needed.
     let helm_records = watcher::Config::default()
         .labels(releases::LABEL_SELECTOR)
         .fields(releases::FIELD_SELECTOR);
     tokio::join!(
-        watch::run::<Pod, PodRow>(a.get(), all(), server.clone(), tx.clone()),
-        watch::run::<Deployment, WorkloadRow>(a.get(), all(), server.clone(), tx.clone()),
-        watch::run::<StatefulSet, WorkloadRow>(a.get(), all(), server.clone(), tx.clone()),
-        watch::run::<HorizontalPodAutoscaler, HpaRow>(a.get(), all(), server.clone(), tx.clone()),
-        watch::run::<Event, EventRow>(a.get(), all(), server.clone(), tx.clone()),
-        watch::run::<Secret, ReleaseRow>(a.get(), helm_records, server.clone(), tx.clone()),
-        watch::run::<Namespace, NamespaceRow>(Api::all(a.client.clone()), all(), server.clone(), tx.clone()),
+        watch::run::<Pod, PodRow>(scope.api(client.clone()), all(), server.clone(), tx.clone()),
+        watch::run::<Deployment, WorkloadRow>(scope.api(client.clone()), all(), server.clone(), tx.clone()),
+        watch::run::<StatefulSet, WorkloadRow>(scope.api(client.clone()), all(), server.clone(), tx.clone()),
+        watch::run::<HorizontalPodAutoscaler, HpaRow>(scope.api(client.clone()), all(), server.clone(), tx.clone()),
+        watch::run::<Event, EventRow>(scope.api(client.clone()), all(), server.clone(), tx.clone()),
+        watch::run::<Secret, ReleaseRow>(scope.api(client.clone()), helm_records, server.clone(), tx.clone()),
+        watch::run::<Namespace, NamespaceRow>(Api::all(client.clone()), all(), server.clone(), tx.clone()),
+        certificates::watch(client.clone(), &scope, server.clone(), tx.clone()),
     );
-}
-
-/// Makes `Api`s for the namespaces in view.
-struct ScopedApi {
-    client: Client,
-    scope: Scope,
-}
-
-impl ScopedApi {
-    fn get<K>(&self) -> Api<K>
-    where
-        K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
-        K::DynamicType: Default,
-    {
-        match &self.scope {
-            Scope::All => Api::all(self.client.clone()),
-            Scope::Namespace(ns) => Api::namespaced(self.client.clone(), ns),
-        }
-    }
 }

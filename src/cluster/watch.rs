@@ -90,7 +90,7 @@ where
         };
         let retry_in = backoff.next_delay();
         let (failure, message) = match &error {
-            Some(e) => describe_watch_error(e, &server),
+            Some(e) => describe_watch_error(e, R::KIND, &server),
             None => (
                 FailureKind::Unreachable,
                 format!("The watch on {} ended unexpectedly.", R::KIND),
@@ -109,7 +109,13 @@ where
     }
 }
 
-fn describe_watch_error(e: &watcher::Error, server: &str) -> (FailureKind, String) {
+fn describe_watch_error(e: &watcher::Error, kind: &str, server: &str) -> (FailureKind, String) {
+    if resource_not_served(e) {
+        return (
+            FailureKind::NotInstalled,
+            format!("The API server at {server} does not serve {kind}: its CustomResourceDefinition is not installed."),
+        );
+    }
     match e {
         watcher::Error::InitialListFailed(e) | watcher::Error::WatchStartFailed(e) | watcher::Error::WatchFailed(e) => {
             describe_client_error(e, server)
@@ -119,5 +125,56 @@ fn describe_watch_error(e: &watcher::Error, server: &str) -> (FailureKind, Strin
             crate::text::sanitize(&format!("{} ({})", status.message, status.code)),
         ),
         watcher::Error::NoResourceVersion => (FailureKind::Refused, e.to_string()),
+    }
+}
+
+/// True when the server answered 404 to listing or watching: it does not serve the resource at
+/// all, which for a custom resource means its CRD is not installed (a namespace that does not
+/// exist lists as empty, never 404).
+pub fn resource_not_served(e: &watcher::Error) -> bool {
+    match e {
+        watcher::Error::InitialListFailed(kube::Error::Api(status))
+        | watcher::Error::WatchStartFailed(kube::Error::Api(status)) => status.code == 404,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use kube::core::Status;
+
+    use super::*;
+
+    fn api_error(code: u16, message: &str) -> kube::Error {
+        kube::Error::Api(Status::failure(message, "NotFound").with_code(code).boxed())
+    }
+
+    #[test]
+    fn a_404_on_list_means_the_crd_is_not_installed() {
+        let missing =
+            watcher::Error::InitialListFailed(api_error(404, "the server could not find the requested resource"));
+        assert!(resource_not_served(&missing));
+        let (failure, message) = describe_watch_error(&missing, "certificates", "https://k8s:6443");
+        assert_eq!(failure, FailureKind::NotInstalled);
+        assert_eq!(
+            message,
+            "The API server at https://k8s:6443 does not serve certificates: its CustomResourceDefinition is not installed."
+        );
+        // kube turns a plain-text "404 page not found" body into a Status with the HTTP code.
+        let plain = watcher::Error::WatchStartFailed(api_error(404, "404 page not found"));
+        assert_eq!(
+            describe_watch_error(&plain, "certificates", "s").0,
+            FailureKind::NotInstalled
+        );
+    }
+
+    #[test]
+    fn other_failures_keep_their_kind() {
+        let forbidden = watcher::Error::InitialListFailed(api_error(403, "secrets is forbidden"));
+        assert!(!resource_not_served(&forbidden));
+        assert_eq!(describe_watch_error(&forbidden, "secrets", "s").0, FailureKind::Refused);
+        // A 404 inside a running watch is an event about one object, not a missing resource type.
+        let gone = watcher::Error::WatchFailed(api_error(404, "not found"));
+        assert!(!resource_not_served(&gone));
     }
 }

@@ -1,5 +1,6 @@
 //! Pure render functions: each draws a piece of the state and nothing else. No I/O, no mutation.
 
+mod certificates;
 mod events;
 mod help;
 mod hpas;
@@ -98,7 +99,7 @@ pub fn render_app(app: &App, area: Rect, buf: &mut Buffer) {
             PaneId::Hpas => hpas::render(&cx, rect, buf),
             PaneId::Events => events::render(&cx, rect, buf),
             PaneId::Releases => releases::render(&cx, rect, buf),
-            PaneId::Certificates => placeholder(&cx, pane, rect, buf),
+            PaneId::Certificates => certificates::render(&cx, rect, buf),
         }
     }
     match &app.top {
@@ -114,13 +115,6 @@ pub fn render_app(app: &App, area: Rect, buf: &mut Buffer) {
     if app.help {
         help::render(app, area, buf);
     }
-}
-
-fn placeholder(cx: &PaneContext, pane: PaneId, area: Rect, buf: &mut Buffer) {
-    let block = table::block(pane.title(), cx.app.panes.get(pane), cx.focused, None);
-    Paragraph::new(Line::styled("Not watched yet.", style::dim()))
-        .block(block)
-        .render(area, buf);
 }
 
 /// The namespace or context switcher: what was typed, and the matches best first.

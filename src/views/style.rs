@@ -2,6 +2,7 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
+use crate::cluster::certificates::{Readiness, Urgency};
 use crate::cluster::pods::Health;
 
 pub fn health(h: Health) -> Style {
@@ -11,6 +12,22 @@ pub fn health(h: Health) -> Style {
         Health::Failing => Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
         Health::Completed => Style::new().fg(Color::DarkGray),
         Health::Terminating => Style::new().fg(Color::Magenta),
+    }
+}
+
+pub fn urgency(u: Urgency) -> Style {
+    match u {
+        Urgency::Ok => good(),
+        Urgency::Soon => warning(),
+        Urgency::Critical => error(),
+    }
+}
+
+pub fn readiness(r: Readiness) -> Style {
+    match r {
+        Readiness::Ready => good(),
+        Readiness::Unknown => warning(),
+        Readiness::NotReady => error(),
     }
 }
 

@@ -26,10 +26,15 @@ fn screen(app: &App, width: u16, height: u16) -> String {
 pub(super) fn drawn(width: u16, height: u16, draw: impl FnOnce(Rect, &mut Buffer)) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal.draw(|f| draw(f.area(), f.buffer_mut())).unwrap();
-    let buf = terminal.backend().buffer();
+    buffer_text(terminal.backend().buffer())
+}
+
+/// The screen as text, one line per row, trailing blanks trimmed: what a snapshot compares.
+pub(super) fn buffer_text(buf: &Buffer) -> String {
+    let area = buf.area;
     let mut out = String::new();
-    for y in 0..height {
-        let line: String = (0..width).map(|x| buf[(x, y)].symbol()).collect();
+    for y in area.top()..area.bottom() {
+        let line: String = (area.left()..area.right()).map(|x| buf[(x, y)].symbol()).collect();
         out.push_str(line.trim_end());
         out.push('\n');
     }

@@ -1,0 +1,107 @@
+//! The Certificates pane: cert-manager Certificates and the TLS secrets Ingresses reference, with
+//! the days left coloured by urgency, and a one-line notice when cert-manager is not installed.
+
+use jiff::Timestamp;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Cell;
+
+use super::table::{self, ColumnSpec, TableFrame, col};
+use super::{PaneContext, style};
+use crate::app::PaneId;
+use crate::cluster::certificates::CertificateEntry;
+
+/// The notice shown when the certificates watch found no cert-manager CRDs.
+pub const CERT_MANAGER_NOT_INSTALLED: &str =
+    "cert-manager is not installed: showing TLS secrets referenced by Ingresses only";
+
+/// In the order of `CertificateEntry::COLUMNS`.
+const COLUMNS: &[ColumnSpec] = &[
+    col("NAMESPACE", 10, 1, 1),
+    col("NAME", 16, 1, 0),
+    col("READY", 7, 0, 0),
+    col("DNS NAMES/SANs", 20, 3, 0),
+    col("ISSUER", 12, 1, 4),
+    col("NOT AFTER", 10, 0, 3),
+    col("RENEWAL", 10, 0, 5),
+    col("DAYS LEFT", 9, 0, 0),
+    col("SOURCE", 14, 2, 2),
+];
+
+pub fn render(cx: &PaneContext, area: Rect, buf: &mut Buffer) {
+    let app = cx.app;
+    let pane = app.panes.get(PaneId::Certificates);
+    let selected = pane.selected_key().and_then(|k| app.data.cert_entries.get(k));
+    // The bottom line says the one thing most worth knowing: an outage, a missing cert-manager,
+    // or what is wrong with the selected entry.
+    let footer = cx.stale_notice().or_else(|| {
+        if app.data.cert_manager_missing {
+            Some(Line::styled(
+                format!(" {CERT_MANAGER_NOT_INSTALLED} "),
+                style::warning(),
+            ))
+        } else {
+            selected
+                .and_then(|e| e.problem.as_ref())
+                .map(|p| Line::styled(format!(" {p} "), style::error()))
+        }
+    });
+    let synced = app.data.is_synced(PaneId::Certificates);
+    let empty = match (synced, app.data.cert_manager_missing) {
+        (false, _) => "Loading certificates ...",
+        (true, true) => "No Ingress references a TLS secret.",
+        (true, false) => "No cert-manager Certificates, and no Ingress references a TLS secret.",
+    };
+    let frame = TableFrame {
+        title: format!("Certificates ({})", cx.scope),
+        pane,
+        columns: COLUMNS,
+        hidden: if cx.all_namespaces { &[] } else { &[0] },
+        focused: cx.focused,
+        empty: Line::styled(empty, style::dim()),
+        footer,
+    };
+    let now = app.now;
+    table::render(
+        frame,
+        |k| app.data.cert_entries.get(k),
+        |e, c| cell(e, c, now),
+        area,
+        buf,
+    );
+}
+
+fn cell(entry: &CertificateEntry, column: usize, now: Timestamp) -> Cell<'_> {
+    let urgency = style::urgency(entry.urgency(now));
+    match column {
+        0 => Cell::from(entry.key.namespace.as_str()),
+        1 => Cell::from(entry.key.name.as_str()),
+        2 => Cell::from(Span::styled(entry.ready.label(), style::readiness(entry.ready))),
+        // What is wrong matters more than the names it would serve.
+        3 => match &entry.problem {
+            Some(problem) => Cell::from(Span::styled(problem.as_str(), urgency)),
+            None => Cell::from(entry.names.join(", ")),
+        },
+        4 => Cell::from(entry.issuer.as_str()),
+        5 => Cell::from(entry.not_after.map(date).unwrap_or_default()),
+        6 => Cell::from(entry.renewal.map(date).unwrap_or_default()),
+        7 => {
+            let text = match entry.days_left(now) {
+                Some(days) if days < 0 => "expired".to_owned(),
+                Some(days) => days.to_string(),
+                None => String::new(),
+            };
+            Cell::from(Span::styled(text, urgency))
+        }
+        _ => Cell::from(entry.source.label()),
+    }
+}
+
+/// A day in UTC: certificates are valid to the second, but the day is what a person plans by.
+fn date(t: Timestamp) -> String {
+    t.strftime("%Y-%m-%d").to_string()
+}
+
+#[cfg(test)]
+mod tests;
