@@ -125,7 +125,11 @@ fn render_detail(hpa: &HpaRow, history: Option<&crate::app::data::HpaHistory>, a
             };
             Line::from(vec![
                 Span::styled(format!("{} {} ", c.kind, if c.ok { "True" } else { "False" }), s),
-                Span::raw(format!("{}: {}", c.reason, c.message)),
+                Span::raw(if c.message.is_empty() {
+                    c.reason.clone()
+                } else {
+                    format!("{}: {}", c.reason, c.message)
+                }),
             ])
         })
         .collect();

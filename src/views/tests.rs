@@ -156,3 +156,244 @@ fn tiny_terminal_asks_for_more_room_without_panicking() {
         screen(&app, w, h);
     }
 }
+
+mod panes {
+    //! Each remaining pane at two sizes, healthy and unhealthy.
+
+    use super::*;
+    use crate::app::PaneId;
+    use crate::cluster::events::EventRow;
+    use crate::cluster::hpas::{HpaCondition, HpaRow, MetricReading};
+    use crate::cluster::store::ObjectKey;
+    use crate::cluster::workloads::{Rollout, WorkloadKind, WorkloadRow};
+
+    fn focused(mut app: App, pane: PaneId, w: u16, h: u16) -> String {
+        app.focus = pane;
+        app.panes.get_mut(pane).stale = true;
+        screen(&app, w, h)
+    }
+
+    fn ts(s: &str) -> Option<jiff::Timestamp> {
+        Some(s.parse().unwrap())
+    }
+
+    fn workload(kind: WorkloadKind, name: &str, ready: i32, desired: i32, rollout: Rollout) -> WorkloadRow {
+        WorkloadRow {
+            key: ObjectKey::new("todo", &format!("{}/{name}", kind.short())),
+            kind,
+            name: name.into(),
+            desired,
+            ready,
+            updated: ready,
+            available: ready,
+            images: vec![format!("ghcr.io/todo/{name}:1.4.2")],
+            rollout,
+            created: ts("2026-11-20T10:00:00Z"),
+        }
+    }
+
+    fn hpa(name: &str, current: i32, cpu: Option<i32>, limited: bool) -> HpaRow {
+        let conditions = vec![
+            HpaCondition {
+                kind: "AbleToScale".into(),
+                ok: true,
+                reason: "ReadyForNewScale".into(),
+                message: "".into(),
+            },
+            HpaCondition {
+                kind: "ScalingActive".into(),
+                ok: cpu.is_some(),
+                reason: if cpu.is_some() {
+                    "ValidMetricFound"
+                } else {
+                    "FailedGetResourceMetric"
+                }
+                .into(),
+                message: if cpu.is_some() {
+                    ""
+                } else {
+                    "unable to get metrics for resource cpu"
+                }
+                .into(),
+            },
+            HpaCondition {
+                kind: "ScalingLimited".into(),
+                ok: limited,
+                reason: if limited {
+                    "TooManyReplicas"
+                } else {
+                    "DesiredWithinRange"
+                }
+                .into(),
+                message: "".into(),
+            },
+        ];
+        HpaRow {
+            key: ObjectKey::new("todo", name),
+            target: format!("Deployment/{name}"),
+            min: 2,
+            max: 5,
+            current,
+            desired: current,
+            metrics: vec![
+                MetricReading {
+                    name: "cpu".into(),
+                    current: cpu.map(|c| format!("{c}%")),
+                    target: "70%".into(),
+                },
+                MetricReading {
+                    name: "memory".into(),
+                    current: Some("41%".into()),
+                    target: "80%".into(),
+                },
+            ],
+            cpu_utilization: cpu,
+            conditions,
+            last_scale: ts("2026-11-23T11:55:00Z"),
+            created: ts("2026-11-20T10:00:00Z"),
+        }
+    }
+
+    fn event(name: &str, warning: bool, object: &str, reason: &str, message: &str, count: i32) -> EventRow {
+        EventRow {
+            key: ObjectKey::new("todo", name),
+            warning,
+            reason: reason.into(),
+            object: object.into(),
+            message: message.into(),
+            count,
+            last_seen: ts("2026-11-23T11:58:00Z"),
+        }
+    }
+
+    fn with(app: &mut App, update: RowUpdate) {
+        app.update(Msg::Rows(update));
+    }
+
+    fn listed<R>(wrap: fn(WatchUpdate<R>) -> RowUpdate, app: &mut App, rows: Vec<R>) {
+        with(app, wrap(WatchUpdate::Relisting));
+        for r in rows {
+            with(app, wrap(WatchUpdate::Listed(r)));
+        }
+        with(app, wrap(WatchUpdate::ListDone));
+    }
+
+    #[test]
+    fn workloads_healthy_and_stalled() {
+        let mut app = connected(Scope::Namespace("todo".into()));
+        listed(
+            RowUpdate::Deployments,
+            &mut app,
+            vec![
+                workload(WorkloadKind::Deployment, "frontend", 2, 2, Rollout::Complete),
+                workload(
+                    WorkloadKind::Deployment,
+                    "backend",
+                    1,
+                    3,
+                    Rollout::Stalled("ReplicaSet \"backend-7c9d\" has timed out progressing.".into()),
+                ),
+                workload(WorkloadKind::Deployment, "mcp-server", 1, 2, Rollout::Progressing),
+            ],
+        );
+        listed(
+            RowUpdate::StatefulSets,
+            &mut app,
+            vec![workload(WorkloadKind::StatefulSet, "redis", 1, 1, Rollout::Complete)],
+        );
+        insta::assert_snapshot!("workloads_wide", focused(app.clone(), PaneId::Workloads, 140, 12));
+        insta::assert_snapshot!("workloads_narrow", focused(app, PaneId::Workloads, 60, 12));
+    }
+
+    #[test]
+    fn hpas_healthy_and_at_max_with_sparklines() {
+        let mut app = connected(Scope::Namespace("todo".into()));
+        listed(
+            RowUpdate::Hpas,
+            &mut app,
+            vec![hpa("frontend", 2, Some(35), false), hpa("backend", 5, Some(240), true)],
+        );
+        // The backend HPA's history over the session: it scaled up as CPU rose.
+        for (replicas, cpu) in [(2, 40), (3, 120), (4, 200), (5, 240)] {
+            with(
+                &mut app,
+                RowUpdate::Hpas(WatchUpdate::Applied(hpa("backend", replicas, Some(cpu), replicas == 5))),
+            );
+        }
+        with(
+            &mut app,
+            RowUpdate::Hpas(WatchUpdate::Applied(hpa("mcp", 2, None, false))),
+        );
+        let mut wide = app.clone();
+        wide.focus = PaneId::Hpas;
+        wide.refresh();
+        wide.panes
+            .get_mut(PaneId::Hpas)
+            .select(&ObjectKey::new("todo", "backend"), 10);
+        insta::assert_snapshot!("hpas_wide", focused(wide, PaneId::Hpas, 140, 20));
+        insta::assert_snapshot!("hpas_narrow", focused(app, PaneId::Hpas, 60, 12));
+    }
+
+    #[test]
+    fn events_warnings_first() {
+        let mut app = connected(Scope::Namespace("todo".into()));
+        listed(
+            RowUpdate::Events,
+            &mut app,
+            vec![
+                event(
+                    "a",
+                    false,
+                    "Pod/frontend-1",
+                    "Scheduled",
+                    "Successfully assigned todo/frontend-1 to sim-node-0",
+                    1,
+                ),
+                event(
+                    "b",
+                    true,
+                    "Pod/backend-2",
+                    "BackOff",
+                    "Back-off restarting failed container api",
+                    14,
+                ),
+                event(
+                    "c",
+                    true,
+                    "Pod/backend-2",
+                    "Unhealthy",
+                    "Readiness probe failed: HTTP probe failed with statuscode: 503",
+                    7,
+                ),
+                event(
+                    "d",
+                    true,
+                    "HorizontalPodAutoscaler/mcp",
+                    "FailedGetResourceMetric",
+                    "unable to get metrics for resource cpu",
+                    30,
+                ),
+            ],
+        );
+        insta::assert_snapshot!("events_wide", focused(app.clone(), PaneId::Events, 140, 12));
+        insta::assert_snapshot!("events_narrow", focused(app, PaneId::Events, 60, 12));
+    }
+
+    #[test]
+    fn the_four_pane_grid_on_a_large_terminal() {
+        let mut app = with_pods(connected(Scope::Namespace("todo".into())));
+        listed(
+            RowUpdate::Hpas,
+            &mut app,
+            vec![hpa("frontend", 2, Some(35), false), hpa("backend", 5, Some(240), true)],
+        );
+        let text = screen(&app, 160, 45);
+        for title in ["Pods (todo)", "HPAs (todo)", "Certificates (todo)", "Releases (todo)"] {
+            assert!(text.contains(title), "{title} missing:\n{text}");
+        }
+        assert!(!text.contains(" 1 Pods  2 HPAs"), "no tabs in the grid:\n{text}");
+        insta::assert_snapshot!("grid", text);
+        // One column less and the panes become tabs.
+        assert!(screen(&app, 159, 45).contains(" 1 Pods  2 HPAs"));
+    }
+}
