@@ -2,6 +2,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use jiff::Timestamp;
+
 use super::panes::PaneId;
 use crate::cluster::RowUpdate;
 use crate::cluster::certificates::{CertificateEntry, CertificateRow, IngressTlsRef, TlsSecretRow, pane_entries};
@@ -61,14 +63,27 @@ pub struct ClusterData {
     pub cert_entries: BTreeMap<ObjectKey, CertificateEntry>,
     /// The cert-manager CRDs are not installed.
     pub cert_manager_missing: bool,
+    /// When a pod's restart count last went up while we watched: the pane highlights it.
+    pub restarts_rose: HashMap<ObjectKey, Timestamp>,
     pub hpa_history: HashMap<ObjectKey, HpaHistory>,
 }
 
 impl ClusterData {
     /// Applies a watch update; returns the pane whose rows changed, if a pane shows them.
-    pub fn apply(&mut self, update: RowUpdate) -> Option<PaneId> {
+    pub fn apply(&mut self, update: RowUpdate, now: Timestamp) -> Option<PaneId> {
         let pane = match update {
             RowUpdate::Pods(u) => {
+                match &u {
+                    WatchUpdate::Applied(row) | WatchUpdate::Listed(row)
+                        if self.pods.get(&row.key).is_some_and(|old| old.restarts < row.restarts) =>
+                    {
+                        self.restarts_rose.insert(row.key.clone(), now);
+                    }
+                    WatchUpdate::Deleted(key) => {
+                        self.restarts_rose.remove(key);
+                    }
+                    _ => {}
+                }
                 self.pods.apply(u);
                 PaneId::Pods
             }

@@ -146,7 +146,7 @@ impl App {
                 self.on_session(event);
                 true
             }
-            Msg::Rows(update) => match self.data.apply(update) {
+            Msg::Rows(update) => match self.data.apply(update, self.now) {
                 Some(pane) => {
                     self.panes.get_mut(pane).stale = true;
                     true

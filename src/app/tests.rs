@@ -423,3 +423,22 @@ fn namespace_switcher_fuzzy_matches_and_switches() {
     press(&mut a, KeyCode::Esc);
     assert!(a.switcher.is_none() && a.effects.is_empty());
 }
+
+#[test]
+fn rising_restarts_are_remembered_with_the_time() {
+    let mut a = app();
+    let mut row = PodRow::example("shop", "api", "Running", "2026-11-23T11:00:00Z");
+    row.restarts = 1;
+    a.update(Msg::Rows(RowUpdate::Pods(WatchUpdate::Applied(row.clone()))));
+    assert!(
+        a.data.restarts_rose.is_empty(),
+        "a pod first seen with restarts has not restarted under our eyes"
+    );
+    row.restarts = 2;
+    a.update(Msg::Rows(RowUpdate::Pods(WatchUpdate::Applied(row))));
+    assert_eq!(a.data.restarts_rose.get(&ObjectKey::new("shop", "api")), Some(&a.now));
+    a.update(Msg::Rows(RowUpdate::Pods(WatchUpdate::Deleted(ObjectKey::new(
+        "shop", "api",
+    )))));
+    assert!(a.data.restarts_rose.is_empty());
+}

@@ -40,10 +40,23 @@ pub fn render(cx: &PaneContext, area: Rect, buf: &mut Buffer) {
         footer: cx.stale_notice(),
     };
     let now = app.now;
-    table::render(frame, |k| app.data.pods.get(k), |pod, c| cell(pod, c, now), area, buf);
+    // Restarts that went up in the last ten minutes stand out.
+    let rising = |pod: &PodRow| {
+        app.data
+            .restarts_rose
+            .get(&pod.key)
+            .is_some_and(|t| now.duration_since(*t).as_secs() < 600)
+    };
+    table::render(
+        frame,
+        |k| app.data.pods.get(k),
+        |pod, c| cell(pod, c, now, rising(pod)),
+        area,
+        buf,
+    );
 }
 
-fn cell(pod: &PodRow, column: usize, now: jiff::Timestamp) -> Cell<'_> {
+fn cell(pod: &PodRow, column: usize, now: jiff::Timestamp, restarts_rising: bool) -> Cell<'_> {
     match column {
         0 => Cell::from(pod.key.namespace.as_str()),
         1 => Cell::from(pod.key.name.as_str()),
@@ -54,10 +67,10 @@ fn cell(pod: &PodRow, column: usize, now: jiff::Timestamp) -> Cell<'_> {
                 Some(t) if pod.restarts > 0 => format!("{} ({} ago)", pod.restarts, age(t, now)),
                 _ => pod.restarts.to_string(),
             };
-            let emphasis = if pod.restarts > 0 {
-                style::warning()
-            } else {
-                Default::default()
+            let emphasis = match (restarts_rising, pod.restarts > 0) {
+                (true, _) => style::alert(),
+                (false, true) => style::warning(),
+                (false, false) => Default::default(),
             };
             Cell::from(Span::styled(text, emphasis))
         }

@@ -79,3 +79,11 @@ pub fn focus_border() -> Style {
 pub fn selected_unfocused() -> Style {
     Style::new().add_modifier(Modifier::UNDERLINED)
 }
+
+/// Something that just got worse, e.g. restarts that rose a moment ago.
+pub fn alert() -> Style {
+    Style::new()
+        .fg(Color::White)
+        .bg(Color::Red)
+        .add_modifier(Modifier::BOLD)
+}
