@@ -25,6 +25,14 @@ pub struct Cli {
     /// Show all namespaces.
     #[arg(short = 'A', long)]
     pub all_namespaces: bool,
+
+    /// Enable the mouse (wheel scroll, click to focus); also `mouse: true` in the config file.
+    #[arg(long)]
+    pub mouse: bool,
+
+    /// Config file (default: $KUBEDECK_CONFIG, else the config folder's kubedeck/config.yaml).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
 }
 
 impl Cli {

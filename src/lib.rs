@@ -4,5 +4,6 @@ pub mod actions;
 pub mod app;
 pub mod cli;
 pub mod cluster;
+pub mod config;
 pub mod text;
 pub mod views;

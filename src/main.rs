@@ -8,9 +8,19 @@ fn main() -> Result<()> {
     // first and color-eyre's report then prints on a normal screen.
     color_eyre::install()?;
     let cli = kubedeck::cli::Cli::parse();
+    let config_path = cli.config.clone().or_else(kubedeck::config::default_path);
+    let (config, config_problem) = kubedeck::config::load(config_path.as_deref());
+    kubedeck::views::style::init(config.theme);
+    let (keymap, key_problems) = kubedeck::app::keys::KeyMap::with_overrides(&config.keys);
+    let notice = config_problem.or_else(|| key_problems.first().map(|p| format!("config: {p}")));
+    let settings = kubedeck::app::event_loop::Settings {
+        mouse: cli.mouse || config.mouse,
+        keymap,
+        notice,
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    runtime.block_on(kubedeck::app::event_loop::run(cli.connect_options()))
+    runtime.block_on(kubedeck::app::event_loop::run(cli.connect_options(), settings))
 }

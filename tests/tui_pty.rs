@@ -103,3 +103,24 @@ fn first_screen_shows_the_pods_of_the_sim_cluster() {
     assert!(!tui.alternate_screen());
     rt.block_on(common::delete_namespace(&client, &ns));
 }
+
+#[test]
+fn a_broken_config_file_is_explained_and_kubedeck_still_starts() {
+    let kubeconfig = closed_port_kubeconfig();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.yaml");
+    std::fs::write(&config, "theme: dark\ntehme: light\n").unwrap();
+    let mut tui = Tui::spawn(&["--config", config.to_str().unwrap()], &kubeconfig);
+    let screen = tui.wait_for(
+        &["config file ignored, using defaults", "unknown field `tehme`"],
+        Duration::from_secs(20),
+    );
+    assert!(screen.contains("Cannot reach the cluster"), "{screen}");
+    assert_eq!(
+        std::fs::read_to_string(&config).unwrap(),
+        "theme: dark\ntehme: light\n",
+        "the file is left as it was"
+    );
+    tui.type_str("q");
+    assert_eq!(tui.wait_exit(Duration::from_secs(10)), 0);
+}

@@ -10,6 +10,7 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior};
 
+use super::keys::KeyMap;
 use super::{App, Effect, Msg};
 use crate::cluster::session::SessionEvent;
 use crate::cluster::{ConnectOptions, objects, releases, session};
@@ -20,20 +21,39 @@ const FRAME: Duration = Duration::from_millis(1000 / 30);
 const DRAIN_LIMIT: usize = 4096;
 
 /// Puts the terminal back however we leave: normal return, error, or unwinding panic.
-struct TerminalGuard;
+struct TerminalGuard {
+    mouse: bool,
+}
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
+        if self.mouse {
+            let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+        }
         ratatui::restore();
     }
 }
 
+/// How the dashboard starts, from flags and the config file.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub mouse: bool,
+    pub keymap: KeyMap,
+    /// Shown until the first key: what was wrong with the config file.
+    pub notice: Option<String>,
+}
+
 /// Runs the dashboard until the user quits or a signal asks us to.
-pub async fn run(opts: ConnectOptions) -> Result<()> {
+pub async fn run(opts: ConnectOptions, settings: Settings) -> Result<()> {
     let mut terminal = ratatui::try_init().wrap_err("kubedeck needs an interactive terminal; could not set it up")?;
-    let _guard = TerminalGuard;
+    let _guard = TerminalGuard { mouse: settings.mouse };
+    if settings.mouse {
+        crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture).wrap_err("enabling the mouse")?;
+    }
     let size = terminal.size().wrap_err("reading the terminal size")?;
     let mut app = App::new(opts.clone(), jiff::Timestamp::now(), (size.width, size.height));
+    app.keymap = settings.keymap;
+    app.notice = settings.notice;
 
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut running = Some(AbortOnDrop(tokio::spawn(session::run(opts, tx.clone()))));
@@ -62,6 +82,7 @@ pub async fn run(opts: ConnectOptions) -> Result<()> {
         let msg = tokio::select! {
             event = input.next() => match event {
                 Some(Ok(Event::Key(key))) => Msg::Key(key),
+                Some(Ok(Event::Mouse(mouse))) => Msg::Mouse(mouse),
                 Some(Ok(Event::Resize(width, height))) => Msg::Resize { width, height },
                 Some(Ok(_)) => continue,
                 // The terminal is gone: nothing more to show.

@@ -1,7 +1,7 @@
 //! The key map: one table that dispatches keys and generates both the footer hints and the `?`
 //! help, so they can never drift apart.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::PaneId;
 
@@ -174,13 +174,172 @@ pub fn bindings_for(context: KeyContext) -> impl Iterator<Item = &'static Bindin
 
 /// The action bound to a key press in `context`, if any.
 pub fn action_for(key: &KeyEvent, context: KeyContext) -> Option<Action> {
-    bindings_for(context)
-        .find(|b| {
+    KeyMap::default().action_for(key, context)
+}
+
+impl Action {
+    /// The name used for it in the config file's `keys:` section.
+    pub fn name(self) -> String {
+        let name = match self {
+            Action::Quit => "quit",
+            Action::Up => "up",
+            Action::Down => "down",
+            Action::PageUp => "page-up",
+            Action::PageDown => "page-down",
+            Action::Top => "top",
+            Action::Bottom => "bottom",
+            Action::NextPane => "next-pane",
+            Action::PrevPane => "prev-pane",
+            Action::Focus(n) => return format!("focus-{n}"),
+            Action::Zoom => "zoom",
+            Action::Filter => "filter",
+            Action::ClearFilter => "clear-filter",
+            Action::Command => "command",
+            Action::Help => "help",
+            Action::SortNext => "sort-next",
+            Action::SortReverse => "sort-reverse",
+            Action::AllNamespaces => "all-namespaces",
+            Action::Open => "open",
+            Action::Mark => "mark",
+            Action::Back => "back",
+            Action::Yaml => "yaml",
+            Action::Events => "events",
+            Action::Reveal => "reveal",
+            Action::PickNamespace => "pick-namespace",
+            Action::PickContext => "pick-context",
+        };
+        name.to_owned()
+    }
+}
+
+/// A key as the config file writes it: `q`, `Q`, `ctrl-f`, `enter`, `esc`, `tab`, `f5`, `space`.
+pub fn parse_key(spec: &str) -> Result<(KeyCode, KeyModifiers), String> {
+    let lower = spec.to_ascii_lowercase();
+    let (mods, rest) = match lower.strip_prefix("ctrl-").or_else(|| lower.strip_prefix("c-")) {
+        Some(rest) => (CTRL, rest),
+        None => (NONE, lower.as_str()),
+    };
+    let code = match rest {
+        "enter" | "return" => KeyCode::Enter,
+        "esc" | "escape" => KeyCode::Esc,
+        "tab" => KeyCode::Tab,
+        "backtab" => KeyCode::BackTab,
+        "space" => KeyCode::Char(' '),
+        "up" => KeyCode::Up,
+        "down" => KeyCode::Down,
+        "left" => KeyCode::Left,
+        "right" => KeyCode::Right,
+        "home" => KeyCode::Home,
+        "end" => KeyCode::End,
+        "pageup" | "pgup" => KeyCode::PageUp,
+        "pagedown" | "pgdn" => KeyCode::PageDown,
+        "delete" | "del" => KeyCode::Delete,
+        f if f.len() > 1 && f.starts_with('f') && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) => {
+            KeyCode::F(f[1..].parse().unwrap_or(1))
+        }
+        _ => {
+            // One character, case kept from the original spec (Q is not q).
+            let original = &spec[spec.len() - rest.len()..];
+            let mut chars = original.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => KeyCode::Char(if mods == CTRL { c.to_ascii_lowercase() } else { c }),
+                _ => {
+                    return Err(format!(
+                        "{spec:?} is not a key (try q, Q, ctrl-f, enter, esc, tab, f5, space)"
+                    ));
+                }
+            }
+        }
+    };
+    Ok((code, mods))
+}
+
+/// One entry of the key map, with the user's keys where they chose others.
+#[derive(Debug, Clone)]
+pub struct ActiveBinding {
+    pub keys: Vec<(KeyCode, KeyModifiers)>,
+    pub label: String,
+    pub action: Action,
+    pub help: &'static str,
+    pub in_footer: bool,
+}
+
+/// The key map in force: the built-in table with the config file's overrides applied.
+#[derive(Debug, Clone, Default)]
+pub struct KeyMap {
+    /// Action name -> the keys the user chose and how to write them.
+    overrides: std::collections::BTreeMap<String, (Vec<(KeyCode, KeyModifiers)>, String)>,
+}
+
+impl KeyMap {
+    /// Builds a key map from the config's `keys:` section (action name -> key or keys separated
+    /// by commas). Returns the map and a sentence for each entry that could not be used.
+    pub fn with_overrides(config: &std::collections::BTreeMap<String, String>) -> (KeyMap, Vec<String>) {
+        let known: Vec<String> = BINDINGS.iter().map(|b| b.action.name()).collect();
+        let mut map = KeyMap::default();
+        let mut problems = Vec::new();
+        for (name, spec) in config {
+            if !known.contains(name) {
+                problems.push(format!("keys: no action named {name:?} (known: {})", known.join(", ")));
+                continue;
+            }
+            let keys: Result<Vec<_>, String> = spec.split(',').map(|k| parse_key(k.trim())).collect();
+            match keys {
+                Ok(keys) => {
+                    map.overrides.insert(name.clone(), (keys, spec.replace(',', "/")));
+                }
+                Err(e) => problems.push(format!("keys: {name}: {e}")),
+            }
+        }
+        (map, problems)
+    }
+
+    /// The bindings that apply in `context`, the user's keys first.
+    pub fn bindings_for(&self, context: KeyContext) -> Vec<ActiveBinding> {
+        bindings_for(context)
+            .map(|b| match self.overrides.get(&b.action.name()) {
+                Some((keys, label)) => ActiveBinding {
+                    keys: keys.clone(),
+                    label: label.clone(),
+                    action: b.action,
+                    help: b.help,
+                    in_footer: b.in_footer,
+                },
+                None => ActiveBinding {
+                    keys: b.keys.to_vec(),
+                    label: b.label.to_owned(),
+                    action: b.action,
+                    help: b.help,
+                    in_footer: b.in_footer,
+                },
+            })
+            .collect()
+    }
+
+    /// The action bound to a key press in `context`, if any. A key the user bound wins over a
+    /// built-in binding of the same key.
+    pub fn action_for(&self, key: &KeyEvent, context: KeyContext) -> Option<Action> {
+        if key.kind == KeyEventKind::Release {
+            return None;
+        }
+        let bindings = self.bindings_for(context);
+        // For a character the case already says whether Shift was held; terminals differ in
+        // whether they also report SHIFT, so it is ignored there.
+        let norm = |code: KeyCode, mods: KeyModifiers| match code {
+            KeyCode::Char(_) => mods - KeyModifiers::SHIFT,
+            _ => mods,
+        };
+        let pressed = |b: &&ActiveBinding| {
             b.keys
                 .iter()
-                .any(|&(code, mods)| code == key.code && mods == key.modifiers)
-        })
-        .map(|b| b.action)
+                .any(|&(code, mods)| code == key.code && norm(code, mods) == norm(key.code, key.modifiers))
+        };
+        let chosen = bindings
+            .iter()
+            .filter(|b| self.overrides.contains_key(&b.action.name()))
+            .find(pressed);
+        chosen.or_else(|| bindings.iter().find(pressed)).map(|b| b.action)
+    }
 }
 
 #[cfg(test)]
@@ -206,5 +365,49 @@ mod tests {
         assert_eq!(in_history(KeyCode::Esc), Some(Action::Back));
         assert_eq!(in_history(KeyCode::Char('j')), Some(Action::Down));
         assert_eq!(in_history(KeyCode::Tab), None, "pane switching is off in a view on top");
+    }
+
+    #[test]
+    fn config_overrides_rebind_keys_and_bad_entries_are_explained() {
+        let config = [
+            ("quit", "Q"),
+            ("filter", "ctrl-f, f3"),
+            ("frobnicate", "x"),
+            ("zoom", "ctrl-"),
+        ]
+        .into_iter()
+        .map(|(a, k)| (a.to_owned(), k.to_owned()))
+        .collect();
+        let (map, problems) = KeyMap::with_overrides(&config);
+        let pods = KeyContext::Pane(PaneId::Pods);
+        let press = |code, mods| map.action_for(&KeyEvent::new(code, mods), pods);
+        assert_eq!(
+            press(KeyCode::Char('Q'), SHIFT),
+            Some(Action::Quit),
+            "terminals report Q with or without SHIFT"
+        );
+        assert_eq!(press(KeyCode::Char('Q'), NONE), Some(Action::Quit));
+        assert_eq!(press(KeyCode::Char('q'), NONE), None, "q no longer quits");
+        assert_eq!(
+            press(KeyCode::Char('f'), CTRL),
+            Some(Action::Filter),
+            "the user's ctrl-f wins over page down"
+        );
+        assert_eq!(press(KeyCode::F(3), NONE), Some(Action::Filter));
+        assert_eq!(
+            press(KeyCode::Char('z'), NONE),
+            Some(Action::Zoom),
+            "a bad entry leaves the default"
+        );
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].contains("no action named \"frobnicate\""), "{problems:?}");
+        assert!(problems[1].starts_with("keys: zoom:"), "{problems:?}");
+        let labels: Vec<String> = map
+            .bindings_for(pods)
+            .into_iter()
+            .filter(|b| b.action == Action::Quit)
+            .map(|b| b.label)
+            .collect();
+        assert_eq!(labels, ["Q"], "help and footer show the user's keys");
     }
 }

@@ -24,6 +24,8 @@ pub use prompt::{Prompt, PromptKind};
 #[derive(Debug, Clone)]
 pub enum Msg {
     Key(KeyEvent),
+    /// Only when the mouse is enabled (`--mouse` or `mouse: true`).
+    Mouse(crossterm::event::MouseEvent),
     Resize {
         width: u16,
         height: u16,
@@ -96,6 +98,7 @@ pub struct App {
     pub size: (u16, u16),
     pub should_quit: bool,
     pub effects: Vec<Effect>,
+    pub keymap: keys::KeyMap,
 }
 
 impl App {
@@ -118,6 +121,7 @@ impl App {
             size,
             should_quit: false,
             effects: Vec::new(),
+            keymap: keys::KeyMap::default(),
         }
     }
 
@@ -128,6 +132,7 @@ impl App {
                 self.on_key(key);
                 true
             }
+            Msg::Mouse(mouse) => self.on_mouse(mouse),
             Msg::Resize { width, height } => {
                 self.size = (width, height);
                 self.mark_all_stale();
@@ -169,6 +174,38 @@ impl App {
         }
     }
 
+    /// Wheel scrolls the pane under the pointer; a click focuses a pane and selects the row.
+    fn on_mouse(&mut self, mouse: crossterm::event::MouseEvent) -> bool {
+        use crossterm::event::{MouseButton, MouseEventKind};
+        if self.top.is_some() || self.prompt.is_some() || self.switcher.is_some() || self.help {
+            return false;
+        }
+        let area = ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1);
+        let screen = crate::views::layout::screen(self, area);
+        let point = ratatui::layout::Position::new(mouse.column, mouse.row);
+        let Some(&(pane, rect)) = screen.panes.iter().find(|(_, r)| r.contains(point)) else {
+            return false;
+        };
+        let page = usize::from(rect.height.saturating_sub(3)).max(1);
+        match mouse.kind {
+            MouseEventKind::ScrollDown => self.panes.get_mut(pane).move_by(3, page),
+            MouseEventKind::ScrollUp => self.panes.get_mut(pane).move_by(-3, page),
+            MouseEventKind::Down(MouseButton::Left) => {
+                self.focus_pane(pane);
+                // Rows start below the top border and the column titles.
+                let table = self.panes.get_mut(pane);
+                if let Some(row) = mouse.row.checked_sub(rect.y + 2) {
+                    let index = table.offset + usize::from(row);
+                    if let Some(key) = table.view.get(index).cloned() {
+                        table.select(&key, page);
+                    }
+                }
+            }
+            _ => return false,
+        }
+        true
+    }
+
     /// What has the keyboard.
     pub fn key_context(&self) -> keys::KeyContext {
         match &self.top {
@@ -194,7 +231,7 @@ impl App {
             self.on_switcher_key(key);
             return;
         }
-        match keys::action_for(&key, self.key_context()) {
+        match self.keymap.action_for(&key, self.key_context()) {
             Some(action) if self.top.is_some() => self.perform_in_view(action),
             Some(action) => self.perform(action),
             None => {}

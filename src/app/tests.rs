@@ -442,3 +442,28 @@ fn rising_restarts_are_remembered_with_the_time() {
     )))));
     assert!(a.data.restarts_rose.is_empty());
 }
+
+#[test]
+fn mouse_wheel_scrolls_and_click_focuses_and_selects() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let mut a = app();
+    a.update(Msg::Resize { width: 170, height: 50 });
+    pods(&mut a, &["a", "b", "c", "d", "e"]);
+    let at = |kind, column, row| {
+        Msg::Mouse(MouseEvent {
+            kind,
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    // Grid: Pods top-left from row 2 (after header and summary), rows start 2 lines lower.
+    a.update(at(MouseEventKind::Down(MouseButton::Left), 10, 2 + 2 + 3));
+    a.refresh();
+    assert_eq!((a.focus, selected(&a).as_str()), (PaneId::Pods, "d"));
+    a.update(at(MouseEventKind::ScrollUp, 10, 10));
+    assert_eq!(selected(&a), "a");
+    // A click in the top-right pane focuses HPAs.
+    a.update(at(MouseEventKind::Down(MouseButton::Left), 120, 10));
+    assert_eq!(a.focus, PaneId::Hpas);
+}

@@ -6,10 +6,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Widget};
 
 use super::{boxed, centered, style};
-use crate::app::{App, keys};
+use crate::app::App;
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let lines: Vec<Line> = keys::bindings_for(app.key_context())
+    let lines: Vec<Line> = app
+        .keymap
+        .bindings_for(app.key_context())
+        .into_iter()
         .map(|b| {
             Line::from(vec![
                 Span::styled(format!("{:>7}  ", b.label), style::title()),

@@ -224,7 +224,10 @@ fn render_footer(app: &App, has_data: bool, area: Rect, buf: &mut Buffer) {
     }
     let mut spans = Vec::new();
     // The way out and the way to every other key come first, so narrow terminals keep them.
-    let (first, rest): (Vec<_>, Vec<_>) = keys::bindings_for(app.key_context())
+    let (first, rest): (Vec<_>, Vec<_>) = app
+        .keymap
+        .bindings_for(app.key_context())
+        .into_iter()
         .filter(|b| b.in_footer && (has_data || b.action == keys::Action::Quit))
         .partition(|b| matches!(b.action, keys::Action::Quit | keys::Action::Help));
     for binding in first.into_iter().chain(rest) {

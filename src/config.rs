@@ -1,0 +1,103 @@
+//! The user's config file (YAML, in the config folder the `directories` crate finds, e.g.
+//! `~/.config/kubedeck/config.yaml`): theme, mouse, and key overrides.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::views::style::ThemeName;
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// dark (default), light, or mono.
+    pub theme: ThemeName,
+    /// Wheel scroll and click to focus; off by default so text can be selected.
+    pub mouse: bool,
+    /// Action name -> key(s), e.g. `quit: Q` or `filter: ctrl-f, f3`.
+    pub keys: BTreeMap<String, String>,
+}
+
+/// Where the config file is looked for: `KUBEDECK_CONFIG`, else the platform's config folder.
+pub fn default_path() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("KUBEDECK_CONFIG").filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    directories::ProjectDirs::from("", "", "kubedeck").map(|d| d.config_dir().join("config.yaml"))
+}
+
+/// Reads the config. A missing file is the defaults; a broken one is the defaults plus a
+/// sentence saying what is wrong, so kubedeck still starts and the file is left as it is.
+pub fn load(path: Option<&Path>) -> (Config, Option<String>) {
+    let Some(path) = path else {
+        return (Config::default(), None);
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Config::default(), None),
+        Err(e) => {
+            return (
+                Config::default(),
+                Some(format!("cannot read {}: {e}; using the defaults", path.display())),
+            );
+        }
+    };
+    if text.trim().is_empty() {
+        return (Config::default(), None);
+    }
+    match serde_yaml::from_str::<Config>(&text) {
+        Ok(config) => (config, None),
+        Err(e) => (
+            Config::default(),
+            // What to do first, since a narrow footer cuts the end off.
+            Some(format!(
+                "config file ignored, using defaults: {e} (fix {})",
+                path.display()
+            )),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_text(text: &str) -> (Config, Option<String>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.yaml");
+        std::fs::write(&path, text).unwrap();
+        load(Some(&path))
+    }
+
+    #[test]
+    fn reads_theme_mouse_and_keys() {
+        let (config, problem) = load_text("theme: light\nmouse: true\nkeys:\n  quit: Q\n");
+        assert_eq!(problem, None);
+        assert_eq!(config.theme, ThemeName::Light);
+        assert!(config.mouse);
+        assert_eq!(config.keys["quit"], "Q");
+    }
+
+    #[test]
+    fn missing_or_empty_files_are_the_defaults() {
+        assert_eq!(
+            load(Some(Path::new("/nonexistent/kubedeck.yaml"))),
+            (Config::default(), None)
+        );
+        assert_eq!(load_text("   \n"), (Config::default(), None));
+    }
+
+    #[test]
+    fn mistakes_are_named_with_their_line_and_nothing_is_lost() {
+        let (config, problem) = load_text("theme: dark\ntehme: light\n");
+        let problem = problem.unwrap();
+        assert!(
+            problem.contains("unknown field `tehme`") && problem.contains("line 2"),
+            "{problem}"
+        );
+        assert_eq!(config, Config::default());
+        let (_, problem) = load_text("theme: purple\n");
+        assert!(problem.unwrap().contains("unknown variant `purple`"));
+    }
+}
