@@ -76,7 +76,12 @@ async fn tls_secrets_without_cert_manager_then_certificates_once_the_crd_exists(
 
     let mut dash = common::Dashboard::in_namespace(&ns);
     dash.wait_until("the TLS secret, and cert-manager reported missing", WAIT, |app| {
-        app.data.cert_manager_missing && app.data.cert_entries.values().any(|e| e.key.name == "todo-tls")
+        app.data.cert_manager_missing
+            && app
+                .data
+                .cert_entries
+                .values()
+                .any(|e| e.key.name == "todo-tls" && e.not_after.is_some())
     })
     .await;
     let entry = dash

@@ -40,7 +40,7 @@ fn closed_port_shows_the_error_screen_and_q_exits_cleanly() {
     tui.type_str("q");
     assert_eq!(tui.wait_exit(Duration::from_secs(10)), 0);
     assert!(tui.is_cooked(), "terminal left in raw mode after q");
-    assert!(!tui.alternate_screen(), "alternate screen not left after q");
+    assert!(tui.left_alternate_screen(), "alternate screen not left after q");
 }
 
 #[test]
@@ -75,7 +75,7 @@ fn sigterm_restores_the_terminal() {
     tui.signal(libc::SIGTERM);
     assert_eq!(tui.wait_exit(Duration::from_secs(10)), 0);
     assert!(tui.is_cooked(), "terminal left in raw mode after SIGTERM");
-    assert!(!tui.alternate_screen());
+    assert!(tui.left_alternate_screen());
 }
 
 #[test]
@@ -100,7 +100,7 @@ fn first_screen_shows_the_pods_of_the_sim_cluster() {
     tui.type_str("q");
     assert_eq!(tui.wait_exit(Duration::from_secs(10)), 0);
     assert!(tui.is_cooked(), "terminal left in raw mode after q");
-    assert!(!tui.alternate_screen());
+    assert!(tui.left_alternate_screen());
     rt.block_on(common::delete_namespace(&client, &ns));
 }
 
@@ -112,7 +112,11 @@ fn a_broken_config_file_is_explained_and_kubedeck_still_starts() {
     std::fs::write(&config, "theme: dark\ntehme: light\n").unwrap();
     let mut tui = Tui::spawn(&["--config", config.to_str().unwrap()], &kubeconfig);
     let screen = tui.wait_for(
-        &["config file ignored, using defaults", "unknown field `tehme`"],
+        &[
+            "config file ignored, using defaults",
+            "unknown field `tehme`",
+            "Cannot reach the cluster",
+        ],
         Duration::from_secs(20),
     );
     assert!(screen.contains("Cannot reach the cluster"), "{screen}");

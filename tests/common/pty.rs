@@ -65,6 +65,19 @@ impl Tui {
         self.screen.lock().unwrap().screen().alternate_screen()
     }
 
+    /// Whether the terminal is back on the main screen, allowing the reader a moment to see the
+    /// last bytes kubedeck wrote before it exited.
+    pub fn left_alternate_screen(&self) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while self.alternate_screen() {
+            if Instant::now() > deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        true
+    }
+
     /// Waits until the screen contains every one of `needles`; panics with the screen if not.
     pub fn wait_for(&self, needles: &[&str], timeout: Duration) -> String {
         let deadline = Instant::now() + timeout;
