@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 use super::style;
 use crate::app::{App, Connection};
 use crate::cluster::ConfigProblem;
+use crate::cluster::certificates::Urgency;
 use crate::cluster::pods::Health;
 
 pub fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
@@ -59,6 +60,33 @@ pub fn render_summary(app: &App, area: Rect, buf: &mut Buffer) {
         format!("HPAs {} at max of {}", at_max, app.data.hpas.len()),
         if at_max > 0 { style::warning() } else { style::good() },
     ));
+    let expiring = app
+        .data
+        .cert_entries
+        .values()
+        .filter(|e| e.urgency(app.now) != Urgency::Ok)
+        .count();
+    spans.push(Span::styled("  │  ", style::dim()));
+    spans.push(Span::styled(
+        format!(
+            "certs {expiring} expiring or not ready of {}",
+            app.data.cert_entries.len()
+        ),
+        if expiring > 0 { style::warning() } else { style::good() },
+    ));
+    // The release that changed last is the one people ask about: did my deploy work?
+    let latest = crate::cluster::releases::latest_per_release(app.data.releases.iter())
+        .into_iter()
+        .max_by_key(|r| r.updated);
+    spans.push(Span::styled("  │  ", style::dim()));
+    spans.push(match latest {
+        Some(r) if r.problem.is_some() => Span::styled(format!("release {} unreadable", r.name), style::error()),
+        Some(r) => Span::styled(
+            format!("release {} rev {} {}", r.name, r.revision, r.status.as_str()),
+            style::health(r.status.health()),
+        ),
+        None => Span::styled("no releases", style::dim()),
+    });
     let warnings = app.data.events.iter().filter(|e| e.warning).count();
     spans.push(Span::styled("  │  ", style::dim()));
     spans.push(Span::styled(
