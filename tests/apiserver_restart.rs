@@ -39,7 +39,7 @@ async fn store_resyncs_after_the_apiserver_restarts() {
     // Changes made after the restart reach the same dashboard, without restarting it.
     let client = common::client().await;
     common::create_deployment(&client, &ns, "after", 1).await;
-    dash.wait_until("the pod created after the restart", Duration::from_secs(60), |app| {
+    dash.wait_until("the pod created after the restart", Duration::from_secs(150), |app| {
         app.data.pods.len() == 3 && app.data.pods.iter().any(|p| p.key.name.starts_with("after-"))
     })
     .await;

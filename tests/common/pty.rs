@@ -99,6 +99,10 @@ impl Tui {
         self.writer.flush().unwrap();
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.process_id().expect("child pid")
+    }
+
     pub fn signal(&self, signal: i32) {
         let pid = self.child.process_id().expect("child pid") as i32;
         // SAFETY: plain kill(2) on our own child.
