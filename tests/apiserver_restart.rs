@@ -44,5 +44,20 @@ async fn store_resyncs_after_the_apiserver_restarts() {
     })
     .await;
 
-    common::delete_namespace(&client, &ns).await;
+    // Started while the API server is down: the error screen's state, retries, then live.
+    common::sim(&["stop-apiserver"]);
+    let mut late = common::Dashboard::in_namespace(&ns);
+    late.wait_until("kubedeck to say it cannot reach the server", Duration::from_secs(60), |app| {
+        matches!(&app.connection, Connection::Unreachable { message, .. } if message.contains("connection refused"))
+    })
+    .await;
+    common::sim(&["start-apiserver"]);
+    late.wait_until(
+        "the retry to connect and list the pods",
+        Duration::from_secs(120),
+        |app| app.connection == Connection::Live && app.data.pods.len() == 3,
+    )
+    .await;
+
+    common::delete_namespace(&common::client().await, &ns).await;
 }
