@@ -1,5 +1,5 @@
 //! Work that changes the cluster or runs a process (deploy, rollback, scale, restart, logs,
 //! wizard steps). Each action takes a client and a sender, streams progress messages and ends
 //! with a result message; none of them touches the dashboard state directly.
-//!
-//! The walking skeleton only reads the cluster, so no action lives here yet.
+
+pub mod history;
