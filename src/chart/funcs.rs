@@ -158,7 +158,7 @@ fn trunc(n: i64, text: &str) -> String {
 fn num_result(args: &[Value], f: impl Fn(i64, i64) -> Option<i64>, name: &str) -> Res {
     let mut it = args.iter().map(to_i64);
     let first = it.next().ok_or_else(|| err(format!("{name} needs arguments")))?;
-    it.try_fold(first, |acc, x| f(acc, x))
+    it.try_fold(first, f)
         .map(Value::Int)
         .ok_or_else(|| err(format!("{name}: integer divide by zero")))
 }

@@ -532,3 +532,39 @@ fn json_string(out: &mut String, s: &str) {
     }
     out.push('"');
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart::values::yaml_to_value;
+
+    // Expected strings are what Helm 3.20.2's toYaml/toJson printed for the same values.yaml.
+    #[test]
+    fn to_yaml_matches_helm() {
+        let src = "b: [1, \"two\", true, null, {x: 1}]\na: \"yes\"\ne: \"\"\nc: \"foo: bar\"\nd: \"#x\"\ng: \"- x\"\n\
+                   h: \"a'b\"\ni: \" lead\"\nj: \"123\"\nk: \"1.5\"\nl: \"null\"\nml: \"line1\\nline2\\n\"\n\
+                   ml2: \"line1\\n line2\"\no: {}\np: []\nq: \"*star\"\nr: \"a,b\"\nt: \"on\"\nu: \"0x1F\"\n\
+                   v: \"1e3\"\nw: \"2001-01-01\"\nz: \"~\"\ntab: \"ü\\t\"\n";
+        let v = yaml_to_value(&serde_yaml::from_str(src).unwrap());
+        let expected = "a: \"yes\"\nb:\n- 1\n- two\n- true\n- null\n- x: 1\nc: 'foo: bar'\nd: '#x'\ne: \"\"\n\
+                        g: '- x'\nh: a'b\ni: ' lead'\nj: \"123\"\nk: \"1.5\"\nl: \"null\"\nml: |\n  line1\n  line2\n\
+                        ml2: |-\n  line1\n   line2\no: {}\np: []\nq: '*star'\nr: a,b\nt: \"on\"\ntab: \"ü\\t\"\n\
+                        u: \"0x1F\"\nv: \"1e3\"\nw: \"2001-01-01\"\nz: \"~\"\n";
+        assert_eq!(to_yaml(&v), expected);
+        assert_eq!(
+            to_json(&v).split(",\"ml\"").next().unwrap(),
+            "{\"a\":\"yes\",\"b\":[1,\"two\",true,null,{\"x\":1}],\"c\":\"foo: bar\",\"d\":\"#x\",\"e\":\"\",\
+             \"g\":\"- x\",\"h\":\"a'b\",\"i\":\" lead\",\"j\":\"123\",\"k\":\"1.5\",\"l\":\"null\""
+        );
+    }
+
+    #[test]
+    fn long_plain_strings_fold_past_column_80() {
+        let text = "aaaaaaaaaaaaaaaaaaaaa bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb cccccccccccccccccccccccccccccccccccccccccc dddddddddddddddd";
+        let v = yaml_to_value(&serde_yaml::from_str(&format!("long: {text}")).unwrap());
+        assert_eq!(
+            to_yaml(&v),
+            "long: aaaaaaaaaaaaaaaaaaaaa bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb cccccccccccccccccccccccccccccccccccccccccc\n  dddddddddddddddd\n"
+        );
+    }
+}

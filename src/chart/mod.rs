@@ -386,3 +386,91 @@ fn capabilities(api_versions: &[String]) -> Value {
         ("HelmVersion", map([("Version", str_val("v3.20.2"))])),
     ])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> (Chart, PathBuf) {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/charts/sample");
+        (load_chart(&dir).unwrap(), dir)
+    }
+
+    fn helm_text(r: &Rendered) -> String {
+        let hooks: String = r
+            .hooks
+            .iter()
+            .map(|h| format!("---\n# Source: {}\n{}\n", h.object.source, h.manifest))
+            .collect();
+        format!("{}{hooks}", r.manifest)
+    }
+
+    /// The expected file is `helm template rel sample -f values-ingress.yaml --kube-version v1.36.3` (helm 3.20.2).
+    #[test]
+    fn sample_chart_matches_helm_byte_for_byte() {
+        let (chart, dir) = sample();
+        let opts = RenderOptions {
+            release_name: "rel".into(),
+            namespace: "default".into(),
+            values_files: vec![dir.join("values-ingress.yaml")],
+            ..Default::default()
+        };
+        let rendered = render(&chart, &opts).unwrap();
+        let expected = std::fs::read_to_string(dir.with_file_name("sample-ingress.helm.yaml")).unwrap();
+        assert_eq!(helm_text(&rendered), expected);
+        assert_eq!(rendered.notes, "rel-sample is installed in default.\n");
+        let hook = &rendered.hooks[0];
+        assert_eq!(hook.events, ["pre-install", "pre-upgrade"]);
+        assert_eq!(hook.weight, -5);
+        assert_eq!(hook.delete_policies, ["before-hook-creation", "hook-succeeded"]);
+        let kinds: Vec<&str> = rendered.objects.iter().map(|o| o.kind.as_str()).collect();
+        assert_eq!(kinds, ["ConfigMap", "Service", "Deployment", "Ingress"]);
+    }
+
+    #[test]
+    fn schema_violation_stops_the_render() {
+        let (chart, _) = sample();
+        let opts = RenderOptions {
+            set: vec!["replicaCount=many".into()],
+            ..Default::default()
+        };
+        let err = render(&chart, &opts).unwrap_err().to_string();
+        assert!(
+            err.starts_with("values don't meet the specifications of the schema: replicaCount: "),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn unsupported_function_names_file_line_and_fallback() {
+        let (mut chart, _) = sample();
+        chart
+            .templates
+            .insert("bad.yaml".into(), "a: 1\nb: {{ randAlphaNum 5 }}\n".into());
+        let err = render(&chart, &RenderOptions::default()).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "template sample/templates/bad.yaml line 2 calls function \"randAlphaNum\", which kubedeck's renderer \
+             does not support; render with --renderer helm instead"
+        );
+    }
+
+    #[test]
+    fn required_fails_with_its_message() {
+        let (mut chart, _) = sample();
+        chart.templates.insert(
+            "req.yaml".into(),
+            "a: {{ required \"set image.tag\" .Values.nope }}\n".into(),
+        );
+        let err = render(&chart, &RenderOptions::default()).unwrap_err().to_string();
+        assert!(err.contains("set image.tag"), "{err}");
+    }
+
+    #[test]
+    fn missing_values_print_empty_like_helm() {
+        let (mut chart, _) = sample();
+        chart.templates = BTreeMap::from([("m.yaml".into(), "a: x{{ .Values.nope }}y\n".into())]);
+        let r = render(&chart, &RenderOptions::default()).unwrap();
+        assert_eq!(r.manifest, "---\n# Source: sample/templates/m.yaml\na: xy\n");
+    }
+}

@@ -139,23 +139,25 @@ pub fn apply_set(values: &mut Mapping, expr: &str) -> Result<(), ChartError> {
 }
 
 fn split_unescaped(s: &str, sep: char) -> Vec<String> {
-    let mut parts = vec![String::new()];
+    let mut parts = Vec::new();
+    let mut current = String::new();
     let mut escaped = false;
     for ch in s.chars() {
         if escaped {
             if ch != sep {
-                parts.last_mut().map(|p| p.push('\\'));
+                current.push('\\');
             }
-            parts.last_mut().map(|p| p.push(ch));
+            current.push(ch);
             escaped = false;
         } else if ch == '\\' {
             escaped = true;
         } else if ch == sep {
-            parts.push(String::new());
+            parts.push(std::mem::take(&mut current));
         } else {
-            parts.last_mut().map(|p| p.push(ch));
+            current.push(ch);
         }
     }
+    parts.push(current);
     parts
 }
 
