@@ -41,8 +41,6 @@ const INSTALL_ORDER: &[&str] = &[
     "IngressClass",
     "Ingress",
     "APIService",
-    "MutatingWebhookConfiguration",
-    "ValidatingWebhookConfiguration",
 ];
 
 const HOOK_EVENTS: &[&str] = &[
@@ -181,5 +179,35 @@ fn kind_order(a: &str, b: &str) -> std::cmp::Ordering {
         (Some(_), None) => std::cmp::Ordering::Less,
         (None, Some(_)) => std::cmp::Ordering::Greater,
         (None, None) => a.cmp(b),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Order helm 3.20.2 printed for these kinds: listed kinds first, the rest alphabetically.
+    #[test]
+    fn kinds_sort_in_helms_install_order() {
+        let mut kinds = vec![
+            "Zeta",
+            "PriorityClass",
+            "Namespace",
+            "MutatingWebhookConfiguration",
+            "APIService",
+            "Alpha",
+        ];
+        kinds.sort_by(|a, b| kind_order(a, b));
+        assert_eq!(
+            kinds,
+            [
+                "PriorityClass",
+                "Namespace",
+                "APIService",
+                "Alpha",
+                "MutatingWebhookConfiguration",
+                "Zeta"
+            ]
+        );
     }
 }
