@@ -2,6 +2,7 @@
 
 pub mod actions;
 pub mod app;
+pub mod chart;
 pub mod cli;
 pub mod cluster;
 pub mod config;

@@ -54,7 +54,11 @@ impl Operation {
 pub enum Refusal {
     /// The newest revision is still pending: another install, upgrade or rollback is running,
     /// or one was interrupted.
-    Pending { release: String, revision: i32, status: String },
+    Pending {
+        release: String,
+        revision: i32,
+        status: String,
+    },
     /// Upgrade or rollback of a release that does not exist.
     NoSuchRelease(String),
     /// Install of a release that already exists.
@@ -66,7 +70,11 @@ pub enum Refusal {
 impl std::fmt::Display for Refusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Refusal::Pending { release, revision, status } => write!(
+            Refusal::Pending {
+                release,
+                revision,
+                status,
+            } => write!(
                 f,
                 "release {release} revision {revision} is still {status}: another operation is in progress or was \
                  interrupted. Wait for it, or roll back to the last good revision (kubedeck rollback {release})"
@@ -89,7 +97,11 @@ pub fn next_revision(history: &[Release], name: &str, op: Operation) -> Result<i
         && let Some(status) = &last.info.status
         && status.is_pending()
     {
-        return Err(Refusal::Pending { release: name.into(), revision: last.version, status: status.as_str().into() });
+        return Err(Refusal::Pending {
+            release: name.into(),
+            revision: last.version,
+            status: status.as_str().into(),
+        });
     }
     match (op, newest) {
         // A release whose records were all uninstalled with --keep-history may be installed again.
@@ -98,7 +110,10 @@ pub fn next_revision(history: &[Release], name: &str, op: Operation) -> Result<i
         }
         (Operation::Upgrade | Operation::Rollback { .. }, None) => Err(Refusal::NoSuchRelease(name.into())),
         (Operation::Rollback { to }, Some(_)) if !history.iter().any(|r| r.version == to) => {
-            Err(Refusal::NoSuchRevision { release: name.into(), revision: to })
+            Err(Refusal::NoSuchRevision {
+                release: name.into(),
+                revision: to,
+            })
         }
         (_, last) => Ok(last.map_or(1, |r| r.version + 1)),
     }
@@ -119,8 +134,10 @@ pub fn to_prune(history: &[Release], max: usize) -> Vec<i32> {
     if max == 0 || history.len() <= max {
         return Vec::new();
     }
-    let mut candidates: Vec<&Release> =
-        history.iter().filter(|r| r.info.status != Some(ReleaseStatus::Deployed)).collect();
+    let mut candidates: Vec<&Release> = history
+        .iter()
+        .filter(|r| r.info.status != Some(ReleaseStatus::Deployed))
+        .collect();
     candidates.sort_by_key(|r| r.version);
     let excess = history.len() - max;
     candidates.into_iter().take(excess).map(|r| r.version).collect()
@@ -142,7 +159,11 @@ mod tests {
     use super::*;
 
     fn rev(version: i32, status: ReleaseStatus) -> Release {
-        let mut r = Release { name: "todo".into(), version, ..Release::default() };
+        let mut r = Release {
+            name: "todo".into(),
+            version,
+            ..Release::default()
+        };
         r.info.status = Some(status);
         r
     }
@@ -153,12 +174,21 @@ mod tests {
         let history = [rev(1, ReleaseStatus::Superseded), rev(2, ReleaseStatus::Deployed)];
         assert_eq!(next_revision(&history, "todo", Operation::Upgrade), Ok(3));
         assert_eq!(next_revision(&history, "todo", Operation::Rollback { to: 1 }), Ok(3));
-        assert_eq!(next_revision(&history, "todo", Operation::Install), Err(Refusal::Exists("todo".into())));
+        assert_eq!(
+            next_revision(&history, "todo", Operation::Install),
+            Err(Refusal::Exists("todo".into()))
+        );
         assert_eq!(
             next_revision(&history, "todo", Operation::Rollback { to: 7 }),
-            Err(Refusal::NoSuchRevision { release: "todo".into(), revision: 7 })
+            Err(Refusal::NoSuchRevision {
+                release: "todo".into(),
+                revision: 7
+            })
         );
-        assert_eq!(next_revision(&[], "todo", Operation::Upgrade), Err(Refusal::NoSuchRelease("todo".into())));
+        assert_eq!(
+            next_revision(&[], "todo", Operation::Upgrade),
+            Err(Refusal::NoSuchRelease("todo".into()))
+        );
         let uninstalled = [rev(4, ReleaseStatus::Uninstalled)];
         assert_eq!(next_revision(&uninstalled, "todo", Operation::Install), Ok(5));
     }
@@ -175,14 +205,33 @@ mod tests {
     #[test]
     fn supersede_prune_and_last_good() {
         let history: Vec<Release> = (1..=12)
-            .map(|v| rev(v, if v == 5 { ReleaseStatus::Deployed } else { ReleaseStatus::Superseded }))
+            .map(|v| {
+                rev(
+                    v,
+                    if v == 5 {
+                        ReleaseStatus::Deployed
+                    } else {
+                        ReleaseStatus::Superseded
+                    },
+                )
+            })
             .chain([rev(13, ReleaseStatus::Failed)])
             .collect();
         assert_eq!(to_supersede(&history, 13), [5]);
         // 13 revisions, keep 10: the three oldest go, but never the deployed one.
         assert_eq!(to_prune(&history, 10), [1, 2, 3]);
-        let deployed_oldest: Vec<Release> =
-            (1..=4).map(|v| rev(v, if v == 1 { ReleaseStatus::Deployed } else { ReleaseStatus::Superseded })).collect();
+        let deployed_oldest: Vec<Release> = (1..=4)
+            .map(|v| {
+                rev(
+                    v,
+                    if v == 1 {
+                        ReleaseStatus::Deployed
+                    } else {
+                        ReleaseStatus::Superseded
+                    },
+                )
+            })
+            .collect();
         assert_eq!(to_prune(&deployed_oldest, 2), [2, 3]);
         assert_eq!(to_prune(&history, 0), Vec::<i32>::new());
         assert_eq!(last_good(&history, 13), Some(12));

@@ -1,0 +1,476 @@
+//! Helm charts rendered by kubedeck itself: loading, values, templates, and Helm's release manifest.
+
+mod engine;
+mod funcs;
+pub mod goyaml;
+mod helm_cli;
+mod manifest;
+mod values;
+
+pub use helm_cli::render_with_helm;
+
+use engine::{map, str_val};
+use gotmpl::Value;
+use serde_yaml::{Mapping, Value as Yaml};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The Kubernetes version templates see in `.Capabilities.KubeVersion` (the sim cluster's).
+pub const KUBE_VERSION: &str = "v1.36.3";
+
+/// Group/versions `.Capabilities.APIVersions.Has` reports as served.
+pub const BUILTIN_API_VERSIONS: &[&str] = &[
+    "v1",
+    "apps/v1",
+    "batch/v1",
+    "autoscaling/v1",
+    "autoscaling/v2",
+    "networking.k8s.io/v1",
+    "policy/v1",
+    "rbac.authorization.k8s.io/v1",
+    "storage.k8s.io/v1",
+    "apiextensions.k8s.io/v1",
+    "admissionregistration.k8s.io/v1",
+    "apiregistration.k8s.io/v1",
+    "coordination.k8s.io/v1",
+    "discovery.k8s.io/v1",
+    "events.k8s.io/v1",
+    "scheduling.k8s.io/v1",
+    "node.k8s.io/v1",
+    "certificates.k8s.io/v1",
+    "flowcontrol.apiserver.k8s.io/v1",
+    "authentication.k8s.io/v1",
+    "authorization.k8s.io/v1",
+    "resource.k8s.io/v1",
+];
+
+/// A chart read from its directory.
+#[derive(Debug, Clone)]
+pub struct Chart {
+    pub dir: PathBuf,
+    pub name: String,
+    pub version: String,
+    pub app_version: String,
+    pub api_version: String,
+    pub description: String,
+    pub values: Mapping,
+    /// Template files by path under `templates/`, sorted.
+    pub templates: BTreeMap<String, String>,
+    pub schema: Option<serde_json::Value>,
+}
+
+/// What a render needs besides the chart.
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    pub release_name: String,
+    pub namespace: String,
+    /// User values files, merged in order after the chart's values.yaml.
+    pub values_files: Vec<PathBuf>,
+    /// `--set` arguments, applied in order after the values files.
+    pub set: Vec<String>,
+    pub is_upgrade: bool,
+    /// Release revision; 0 means 1.
+    pub revision: u32,
+}
+
+/// One Kubernetes object of the rendered chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenderedObject {
+    /// Template that produced it, e.g. `todo-chatbot/templates/deployment.yaml`.
+    pub source: String,
+    pub kind: String,
+    pub api_version: String,
+    pub name: String,
+    pub namespace: Option<String>,
+    pub yaml: Yaml,
+}
+
+/// An object annotated `helm.sh/hook`, kept out of the main manifest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenderedHook {
+    pub object: RenderedObject,
+    /// The hook's document text as Helm stores it.
+    pub manifest: String,
+    /// Lower-cased events, e.g. `pre-install`.
+    pub events: Vec<String>,
+    pub weight: i64,
+    pub delete_policies: Vec<String>,
+}
+
+/// A rendered chart in Helm's release shape.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Rendered {
+    /// The manifest text Helm stores in a release (`---\n# Source: ...\n<doc>\n` per object, install order).
+    pub manifest: String,
+    pub objects: Vec<RenderedObject>,
+    pub hooks: Vec<RenderedHook>,
+    pub notes: String,
+}
+
+/// Why a chart could not be loaded or rendered; each reads as one sentence with what to fix.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChartError {
+    Read {
+        path: PathBuf,
+        reason: String,
+    },
+    ChartYaml {
+        path: PathBuf,
+        reason: String,
+    },
+    /// `what` names the file, e.g. "values file ./prod.yaml".
+    InvalidYaml {
+        what: String,
+        line: usize,
+        reason: String,
+    },
+    BadSet {
+        expr: String,
+        reason: String,
+    },
+    Schema {
+        path: String,
+        reason: String,
+    },
+    Parse {
+        template: String,
+        line: usize,
+        reason: String,
+    },
+    UnsupportedFunction {
+        template: String,
+        line: usize,
+        function: String,
+    },
+    Execute {
+        template: String,
+        reason: String,
+    },
+    OutputYaml {
+        template: String,
+        line: usize,
+        reason: String,
+    },
+    Helm {
+        reason: String,
+    },
+}
+
+impl std::fmt::Display for ChartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Read { path, reason } => write!(f, "cannot read {}: {reason}", path.display()),
+            Self::ChartYaml { path, reason } => {
+                write!(
+                    f,
+                    "{} is not a usable Chart.yaml: {reason}; it needs at least name and version",
+                    path.display()
+                )
+            }
+            Self::InvalidYaml { what, line, reason } => write!(f, "{what} is not valid YAML: line {line}: {reason}"),
+            Self::BadSet { expr, reason } => write!(f, "--set {expr} is not valid: {reason}; use key.path=value"),
+            Self::Schema { path, reason } => {
+                write!(
+                    f,
+                    "values don't meet the specifications of the schema: {path}: {reason}"
+                )
+            }
+            Self::Parse { template, line, reason } => {
+                write!(f, "template {template} line {line} does not parse: {reason}")
+            }
+            Self::UnsupportedFunction {
+                template,
+                line,
+                function,
+            } => write!(
+                f,
+                "template {template} line {line} calls function {function:?}, which kubedeck's renderer does not \
+                 support; render with --renderer helm instead"
+            ),
+            Self::Execute { template, reason } => write!(f, "rendering {template} failed: {reason}"),
+            Self::OutputYaml { template, line, reason } => write!(
+                f,
+                "template {template} produced invalid YAML at line {line} of a document: {reason}; check its \
+                 indentation (nindent/indent)"
+            ),
+            Self::Helm { reason } => write!(f, "helm template failed: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for ChartError {}
+
+fn read(path: &Path) -> Result<String, ChartError> {
+    std::fs::read_to_string(path).map_err(|e| ChartError::Read {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })
+}
+
+/// Reads a chart directory: Chart.yaml, values.yaml, templates/ and values.schema.json.
+pub fn load_chart(dir: impl AsRef<Path>) -> Result<Chart, ChartError> {
+    let dir = dir.as_ref();
+    let chart_path = dir.join("Chart.yaml");
+    let meta: Yaml = serde_yaml::from_str(&read(&chart_path)?).map_err(|e| ChartError::ChartYaml {
+        path: chart_path.clone(),
+        reason: e.to_string(),
+    })?;
+    let field = |k: &str| match meta.get(k) {
+        Some(Yaml::String(s)) => s.clone(),
+        Some(Yaml::Number(n)) => n.to_string(),
+        _ => String::new(),
+    };
+    let (name, version) = (field("name"), field("version"));
+    if name.is_empty() || version.is_empty() {
+        return Err(ChartError::ChartYaml {
+            path: chart_path,
+            reason: "name or version is missing".into(),
+        });
+    }
+    let values_path = dir.join("values.yaml");
+    let values = if values_path.exists() {
+        values::parse_values(&read(&values_path)?, &format!("values file {}", values_path.display()))?
+    } else {
+        Mapping::new()
+    };
+    let mut templates = BTreeMap::new();
+    collect_templates(&dir.join("templates"), "", &mut templates)?;
+    let schema_path = dir.join("values.schema.json");
+    let schema = if schema_path.exists() {
+        Some(
+            serde_json::from_str(&read(&schema_path)?).map_err(|e| ChartError::InvalidYaml {
+                what: format!("schema {}", schema_path.display()),
+                line: e.line(),
+                reason: e.to_string(),
+            })?,
+        )
+    } else {
+        None
+    };
+    Ok(Chart {
+        dir: dir.to_path_buf(),
+        name,
+        version,
+        app_version: field("appVersion"),
+        api_version: field("apiVersion"),
+        description: field("description"),
+        values,
+        templates,
+        schema,
+    })
+}
+
+fn collect_templates(dir: &Path, prefix: &str, out: &mut BTreeMap<String, String>) -> Result<(), ChartError> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let rel = format!("{prefix}{file}");
+        if path.is_dir() {
+            collect_templates(&path, &format!("{rel}/"), out)?;
+        } else if [".yaml", ".yml", ".tpl", ".txt", ".json"]
+            .iter()
+            .any(|ext| file.ends_with(ext))
+        {
+            out.insert(rel, read(&path)?);
+        }
+    }
+    Ok(())
+}
+
+/// The chart's values after values files and `--set`s, checked against values.schema.json.
+pub fn merged_values(chart: &Chart, opts: &RenderOptions) -> Result<Mapping, ChartError> {
+    let mut merged = chart.values.clone();
+    for file in &opts.values_files {
+        let overlay = values::parse_values(&read(file)?, &format!("values file {}", file.display()))?;
+        values::merge_into(&mut merged, overlay);
+    }
+    for expr in &opts.set {
+        values::apply_set(&mut merged, expr)?;
+    }
+    if let Some(schema) = &chart.schema {
+        validate_schema(schema, &merged)?;
+    }
+    Ok(merged)
+}
+
+fn validate_schema(schema: &serde_json::Value, values: &Mapping) -> Result<(), ChartError> {
+    let invalid = |path: &str, reason: String| ChartError::Schema {
+        path: path.to_string(),
+        reason,
+    };
+    let validator = jsonschema::validator_for(schema).map_err(|e| invalid("values.schema.json", e.to_string()))?;
+    let instance = serde_json::to_value(values).map_err(|e| invalid("(root)", e.to_string()))?;
+    if let Some(e) = validator.iter_errors(&instance).next() {
+        let path = e.instance_path().to_string();
+        let path = if path.is_empty() {
+            "(root)".to_string()
+        } else {
+            path.trim_start_matches('/').replace('/', ".")
+        };
+        return Err(invalid(&path, e.to_string()));
+    }
+    Ok(())
+}
+
+/// Renders `chart` with `opts` the way `helm template`/`helm install` would.
+pub fn render(chart: &Chart, opts: &RenderOptions) -> Result<Rendered, ChartError> {
+    let values = merged_values(chart, opts)?;
+    let revision = i64::from(opts.revision.max(1));
+    let api_versions: Vec<String> = BUILTIN_API_VERSIONS.iter().map(|s| s.to_string()).collect();
+    let top: BTreeMap<Arc<str>, Value> = BTreeMap::from([
+        (Arc::from("Values"), values::yaml_to_value(&Yaml::Mapping(values))),
+        (
+            Arc::from("Release"),
+            map([
+                ("Name", str_val(&opts.release_name)),
+                ("Namespace", str_val(&opts.namespace)),
+                ("Service", str_val("Helm")),
+                ("IsInstall", Value::Bool(!opts.is_upgrade)),
+                ("IsUpgrade", Value::Bool(opts.is_upgrade)),
+                ("Revision", Value::Int(revision)),
+            ]),
+        ),
+        (
+            Arc::from("Chart"),
+            map([
+                ("Name", str_val(&chart.name)),
+                ("Version", str_val(&chart.version)),
+                ("AppVersion", str_val(&chart.app_version)),
+                ("APIVersion", str_val(&chart.api_version)),
+                ("Description", str_val(&chart.description)),
+            ]),
+        ),
+        (Arc::from("Capabilities"), capabilities(&api_versions)),
+        (Arc::from("Files"), Value::Map(Arc::default())),
+    ]);
+    let files = engine::render_files(chart, &top, &api_versions)?;
+    let mut docs = Vec::new();
+    let mut notes = String::new();
+    for (path, text) in &files {
+        let base = path.rsplit('/').next().unwrap_or(path);
+        if base == "NOTES.txt" {
+            notes = text.clone();
+        } else if !base.starts_with('_') {
+            docs.extend(manifest::split_documents(path, text)?);
+        }
+    }
+    let (manifest, objects, hooks) = manifest::assemble(docs);
+    Ok(Rendered {
+        manifest,
+        objects,
+        hooks,
+        notes,
+    })
+}
+
+fn capabilities(api_versions: &[String]) -> Value {
+    let minor = KUBE_VERSION.split('.').nth(1).unwrap_or_default();
+    map([
+        (
+            "KubeVersion",
+            map([
+                ("Version", str_val(KUBE_VERSION)),
+                ("GitVersion", str_val(KUBE_VERSION)),
+                ("Major", str_val("1")),
+                ("Minor", str_val(minor)),
+            ]),
+        ),
+        (
+            "APIVersions",
+            Value::List(api_versions.iter().map(|v| str_val(v)).collect::<Vec<_>>().into()),
+        ),
+        ("HelmVersion", map([("Version", str_val("v3.20.2"))])),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> (Chart, PathBuf) {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/charts/sample");
+        (load_chart(&dir).unwrap(), dir)
+    }
+
+    fn helm_text(r: &Rendered) -> String {
+        let hooks: String = r
+            .hooks
+            .iter()
+            .map(|h| format!("---\n# Source: {}\n{}\n", h.object.source, h.manifest))
+            .collect();
+        format!("{}{hooks}", r.manifest)
+    }
+
+    /// The expected file is `helm template rel sample -f values-ingress.yaml --kube-version v1.36.3` (helm 3.20.2).
+    #[test]
+    fn sample_chart_matches_helm_byte_for_byte() {
+        let (chart, dir) = sample();
+        let opts = RenderOptions {
+            release_name: "rel".into(),
+            namespace: "default".into(),
+            values_files: vec![dir.join("values-ingress.yaml")],
+            ..Default::default()
+        };
+        let rendered = render(&chart, &opts).unwrap();
+        let expected = std::fs::read_to_string(dir.with_file_name("sample-ingress.helm.yaml")).unwrap();
+        assert_eq!(helm_text(&rendered), expected);
+        assert_eq!(rendered.notes, "rel-sample is installed in default.\n");
+        let hook = &rendered.hooks[0];
+        assert_eq!(hook.events, ["pre-install", "pre-upgrade"]);
+        assert_eq!(hook.weight, -5);
+        assert_eq!(hook.delete_policies, ["before-hook-creation", "hook-succeeded"]);
+        let kinds: Vec<&str> = rendered.objects.iter().map(|o| o.kind.as_str()).collect();
+        assert_eq!(kinds, ["ConfigMap", "Service", "Deployment", "Ingress"]);
+    }
+
+    #[test]
+    fn schema_violation_stops_the_render() {
+        let (chart, _) = sample();
+        let opts = RenderOptions {
+            set: vec!["replicaCount=many".into()],
+            ..Default::default()
+        };
+        let err = render(&chart, &opts).unwrap_err().to_string();
+        assert!(
+            err.starts_with("values don't meet the specifications of the schema: replicaCount: "),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn unsupported_function_names_file_line_and_fallback() {
+        let (mut chart, _) = sample();
+        chart
+            .templates
+            .insert("bad.yaml".into(), "a: 1\nb: {{ randAlphaNum 5 }}\n".into());
+        let err = render(&chart, &RenderOptions::default()).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "template sample/templates/bad.yaml line 2 calls function \"randAlphaNum\", which kubedeck's renderer \
+             does not support; render with --renderer helm instead"
+        );
+    }
+
+    #[test]
+    fn required_fails_with_its_message() {
+        let (mut chart, _) = sample();
+        chart.templates.insert(
+            "req.yaml".into(),
+            "a: {{ required \"set image.tag\" .Values.nope }}\n".into(),
+        );
+        let err = render(&chart, &RenderOptions::default()).unwrap_err().to_string();
+        assert!(err.contains("set image.tag"), "{err}");
+    }
+
+    #[test]
+    fn missing_values_print_empty_like_helm() {
+        let (mut chart, _) = sample();
+        chart.templates = BTreeMap::from([("m.yaml".into(), "a: x{{ .Values.nope }}y\n".into())]);
+        let r = render(&chart, &RenderOptions::default()).unwrap();
+        assert_eq!(r.manifest, "---\n# Source: sample/templates/m.yaml\na: xy\n");
+    }
+}
