@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{Args, Parser, Subcommand};
 
 use crate::cluster::ConnectOptions;
 
@@ -11,19 +11,25 @@ use crate::cluster::ConnectOptions;
 #[command(name = "kubedeck", version, about)]
 pub struct Cli {
     /// Kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config).
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", global = true)]
     pub kubeconfig: Option<PathBuf>,
 
     /// Kubeconfig context to use (default: the current context).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", global = true)]
     pub context: Option<String>,
 
     /// Namespace to show (default: the context's namespace, else "default").
-    #[arg(short = 'n', long, value_name = "NAME", conflicts_with = "all_namespaces")]
+    #[arg(
+        short = 'n',
+        long,
+        value_name = "NAME",
+        conflicts_with = "all_namespaces",
+        global = true
+    )]
     pub namespace: Option<String>,
 
     /// Show all namespaces.
-    #[arg(short = 'A', long)]
+    #[arg(short = 'A', long, global = true)]
     pub all_namespaces: bool,
 
     /// Enable the mouse (wheel scroll, click to focus); also `mouse: true` in the config file.
@@ -33,6 +39,79 @@ pub struct Cli {
     /// Config file (default: $KUBEDECK_CONFIG, else the config folder's kubedeck/config.yaml).
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What kubedeck can do without the dashboard, for scripts and CI pipelines.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Install or upgrade the Todo Chatbot chart (or another) as a Helm-compatible release.
+    Deploy(DeployArgs),
+    /// Roll a release back to an earlier revision (default: the last good one).
+    Rollback {
+        /// Release name.
+        release: String,
+        /// Revision to roll back to.
+        revision: Option<i32>,
+        /// Seconds to wait for the workloads to be ready.
+        #[arg(long, default_value_t = 300)]
+        timeout: u64,
+        /// Do not ask for confirmation.
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// Delete a release's objects and its history.
+    Uninstall {
+        release: String,
+        /// Keep the history, marking the release uninstalled (as helm uninstall --keep-history).
+        #[arg(long)]
+        keep_history: bool,
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// List a release's revisions, as helm history does.
+    History {
+        release: String,
+        /// Print JSON instead of a table.
+        #[arg(long, value_parser = ["table", "json"], default_value = "table")]
+        output: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    /// Release name.
+    #[arg(long, default_value = "todo")]
+    pub release: String,
+    /// Chart folder (default: the bundled Todo Chatbot chart).
+    #[arg(long, value_name = "PATH")]
+    pub chart: Option<PathBuf>,
+    /// Values: `local`, `staging`, `production` (the chart's values-NAME.yaml) or a file path; repeatable.
+    #[arg(short = 'f', long = "values", value_name = "NAME|PATH")]
+    pub values: Vec<String>,
+    /// Override a value, e.g. `--set backend.image.tag=1.2.0`; repeatable.
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Roll back to the last good revision if the deploy fails.
+    #[arg(long)]
+    pub atomic: bool,
+    /// Seconds to wait for hooks and workloads.
+    #[arg(long, default_value_t = 300)]
+    pub timeout: u64,
+    /// Revisions to keep (0: all).
+    #[arg(long, default_value_t = 10)]
+    pub history_max: usize,
+    /// Render with the helm binary on PATH instead of kubedeck's own renderer.
+    #[arg(long, value_parser = ["kubedeck", "helm"], default_value = "kubedeck")]
+    pub renderer: String,
+    /// Show what would change and stop.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask for confirmation.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 impl Cli {
@@ -43,5 +122,15 @@ impl Cli {
             namespace: self.namespace.clone(),
             all_namespaces: self.all_namespaces,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn flags_are_consistent() {
+        super::Cli::command().debug_assert();
     }
 }

@@ -5,6 +5,7 @@ pub mod app;
 pub mod chart;
 pub mod cli;
 pub mod cluster;
+pub mod commands;
 pub mod config;
 pub mod text;
 pub mod views;

@@ -7,7 +7,20 @@ fn main() -> Result<()> {
     // Installed before the terminal is set up, so ratatui's panic hook restores the terminal
     // first and color-eyre's report then prints on a normal screen.
     color_eyre::install()?;
-    let cli = kubedeck::cli::Cli::parse();
+    let mut cli = kubedeck::cli::Cli::parse();
+    if let Some(command) = cli.command.take() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        return match runtime.block_on(kubedeck::commands::run(command, cli.connect_options())) {
+            Ok(()) => Ok(()),
+            Err(sentence) => {
+                eprintln!("kubedeck: {sentence}");
+                std::process::exit(1);
+            }
+        };
+    }
     let config_path = cli.config.clone().or_else(kubedeck::config::default_path);
     let (config, config_problem) = kubedeck::config::load(config_path.as_deref());
     kubedeck::views::style::init(config.theme);

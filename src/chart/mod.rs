@@ -281,9 +281,13 @@ fn collect_templates(dir: &Path, prefix: &str, out: &mut BTreeMap<String, String
     Ok(())
 }
 
-/// The chart's values after values files and `--set`s, checked against values.schema.json.
-pub fn merged_values(chart: &Chart, opts: &RenderOptions) -> Result<Mapping, ChartError> {
-    let mut merged = chart.values.clone();
+/// The values the user supplied (values files, then `--set`s) without the chart's defaults:
+/// what Helm records as a release's config.
+pub fn user_values(opts: &RenderOptions) -> Result<Mapping, ChartError> {
+    overlay(Mapping::new(), opts)
+}
+
+fn overlay(mut merged: Mapping, opts: &RenderOptions) -> Result<Mapping, ChartError> {
     for file in &opts.values_files {
         let overlay = values::parse_values(&read(file)?, &format!("values file {}", file.display()))?;
         values::merge_into(&mut merged, overlay);
@@ -291,6 +295,12 @@ pub fn merged_values(chart: &Chart, opts: &RenderOptions) -> Result<Mapping, Cha
     for expr in &opts.set {
         values::apply_set(&mut merged, expr)?;
     }
+    Ok(merged)
+}
+
+/// The chart's values after values files and `--set`s, checked against values.schema.json.
+pub fn merged_values(chart: &Chart, opts: &RenderOptions) -> Result<Mapping, ChartError> {
+    let merged = overlay(chart.values.clone(), opts)?;
     if let Some(schema) = &chart.schema {
         validate_schema(schema, &merged)?;
     }

@@ -1,0 +1,97 @@
+//! A release's revisions in the cluster, in Helm's Secret storage: read them all, create a new
+//! one (which fails if another client created it first), update one, delete one.
+
+use jiff::Timestamp;
+use k8s_openapi::api::core::v1::Secret;
+use kube::api::{DeleteParams, ListParams, PostParams};
+use kube::{Api, Client};
+
+use crate::cluster::releases::{self, RecordStamp, Release, release_from_secret, release_secret};
+
+pub struct ReleaseStore {
+    api: Api<Secret>,
+    pub name: String,
+    pub namespace: String,
+}
+
+impl ReleaseStore {
+    pub fn new(client: Client, namespace: &str, name: &str) -> Self {
+        ReleaseStore {
+            api: Api::namespaced(client, namespace),
+            name: name.into(),
+            namespace: namespace.into(),
+        }
+    }
+
+    /// Every readable revision, oldest first. An unreadable record stops the operation: acting
+    /// on a history we cannot read could overwrite what another tool wrote.
+    pub async fn history(&self) -> Result<Vec<Release>, String> {
+        let selector = format!("owner=helm,name={}", self.name);
+        let list = self
+            .api
+            .list(&ListParams::default().labels(&selector))
+            .await
+            .map_err(|e| {
+                format!(
+                    "listing the revisions of release {} in {}: {e}",
+                    self.name, self.namespace
+                )
+            })?;
+        let mut out = Vec::new();
+        for secret in list
+            .items
+            .iter()
+            .filter(|s| s.type_.as_deref() == Some(releases::SECRET_TYPE))
+        {
+            let release = release_from_secret(secret).map_err(|e| {
+                let record = secret.metadata.name.clone().unwrap_or_default();
+                format!(
+                    "release record {record} in {} cannot be read: {e}; fix or delete it first",
+                    self.namespace
+                )
+            })?;
+            out.push(release);
+        }
+        out.sort_by_key(|r| r.version);
+        Ok(out)
+    }
+
+    /// Stores a new revision. A revision another client stored first is a conflict, never
+    /// overwritten.
+    pub async fn create(&self, release: &Release) -> Result<(), String> {
+        let secret = release_secret(release, RecordStamp::Created(Timestamp::now()));
+        self.api
+            .create(&PostParams::default(), &secret)
+            .await
+            .map(|_| ())
+            .map_err(|e| match e {
+                kube::Error::Api(s) if s.code == 409 => format!(
+                    "revision {} of release {} already exists: another helm or kubedeck is working on it; try again",
+                    release.version, self.name
+                ),
+                other => format!("storing revision {} of release {}: {other}", release.version, self.name),
+            })
+    }
+
+    /// Rewrites a stored revision (its status or description changed).
+    pub async fn update(&self, release: &Release) -> Result<(), String> {
+        let name = releases::secret_name(&self.name, release.version);
+        let current = self.api.get(&name).await.map_err(|e| format!("reading {name}: {e}"))?;
+        let mut secret = release_secret(release, RecordStamp::Modified(Timestamp::now()));
+        secret.metadata.resource_version = current.metadata.resource_version;
+        self.api
+            .replace(&name, &PostParams::default(), &secret)
+            .await
+            .map(|_| ())
+            .map_err(|e| format!("updating {name}: {e}"))
+    }
+
+    pub async fn delete(&self, revision: i32) -> Result<(), String> {
+        let name = releases::secret_name(&self.name, revision);
+        match self.api.delete(&name, &DeleteParams::default()).await {
+            Ok(_) => Ok(()),
+            Err(kube::Error::Api(s)) if s.code == 404 => Ok(()),
+            Err(e) => Err(format!("deleting {name}: {e}")),
+        }
+    }
+}

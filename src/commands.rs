@@ -1,0 +1,233 @@
+//! The subcommands: the same actions as the dashboard's keys, with plain output for scripts.
+//! Every failure ends as one sentence on stderr and a non-zero exit.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use kube::Client;
+
+use crate::actions::deploy::{self, DeployRequest};
+use crate::actions::release_store::ReleaseStore;
+use crate::cli::{Command, DeployArgs};
+use crate::cluster::{ConnectOptions, Scope, load_config};
+
+/// The chart that ships with kubedeck.
+pub const BUNDLED_CHART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/chart/todo-chatbot");
+
+/// Runs a subcommand; the error is the sentence to print.
+pub async fn run(command: Command, opts: ConnectOptions) -> Result<(), String> {
+    let (client, namespace) = connect(&opts).await?;
+    let progress = |line: String| println!("{line}");
+    match command {
+        Command::Deploy(args) => deploy_command(&client, &namespace, args, &progress).await,
+        Command::Rollback {
+            release,
+            revision,
+            timeout,
+            yes,
+        } => {
+            let target = revision.map_or("the last good revision".to_owned(), |r| format!("revision {r}"));
+            confirm(&format!("Roll back release {release} in {namespace} to {target}?"), yes)?;
+            let rev = deploy::rollback(
+                &client,
+                &namespace,
+                &release,
+                revision,
+                Duration::from_secs(timeout),
+                &progress,
+            )
+            .await?;
+            println!("release {release} rolled back: revision {rev} deployed");
+            Ok(())
+        }
+        Command::Uninstall {
+            release,
+            keep_history,
+            yes,
+        } => {
+            confirm(
+                &format!("Uninstall release {release} from {namespace}, deleting its objects?"),
+                yes,
+            )?;
+            deploy::uninstall(&client, &namespace, &release, keep_history, &progress).await?;
+            println!("release {release} uninstalled");
+            Ok(())
+        }
+        Command::History { release, output } => history_command(&client, &namespace, &release, &output).await,
+    }
+}
+
+async fn connect(opts: &ConnectOptions) -> Result<(Client, String), String> {
+    let (target, config) = load_config(opts).await.map_err(|p| format!("{} {}", p.what, p.fix))?;
+    let namespace = match target.scope {
+        Scope::Namespace(ns) => ns,
+        Scope::All => return Err("releases live in one namespace: pass -n NAMESPACE instead of -A".into()),
+    };
+    let client = Client::try_from(config).map_err(|e| format!("cannot set up a client for {}: {e}", target.server))?;
+    Ok((client, namespace))
+}
+
+/// Asks on the terminal; without one, `--yes` is required so a script never hangs.
+fn confirm(question: &str, yes: bool) -> Result<(), String> {
+    if yes {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(format!(
+            "{question} Refusing without a terminal to ask on: pass --yes to confirm."
+        ));
+    }
+    print!("{question} [y/N] ");
+    let _ = std::io::stdout().flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| e.to_string())?;
+    if matches!(answer.trim(), "y" | "Y" | "yes") {
+        Ok(())
+    } else {
+        Err("cancelled: nothing was changed".into())
+    }
+}
+
+fn values_file(chart: &std::path::Path, spec: &str) -> Result<PathBuf, String> {
+    let named = chart.join(format!("values-{spec}.yaml"));
+    if named.is_file() {
+        return Ok(named);
+    }
+    let path = PathBuf::from(spec);
+    if path.is_file() {
+        return Ok(path);
+    }
+    Err(format!(
+        "no values {spec:?}: neither {} nor a file of that name exists (use local, staging, production or a path)",
+        named.display()
+    ))
+}
+
+async fn deploy_command(
+    client: &Client,
+    namespace: &str,
+    args: DeployArgs,
+    progress: &(dyn Fn(String) + Send + Sync),
+) -> Result<(), String> {
+    let chart_dir = args.chart.clone().unwrap_or_else(|| PathBuf::from(BUNDLED_CHART));
+    let values_files = args
+        .values
+        .iter()
+        .map(|v| values_file(&chart_dir, v))
+        .collect::<Result<Vec<_>, _>>()?;
+    let req = DeployRequest {
+        release: args.release.clone(),
+        namespace: namespace.to_owned(),
+        chart_dir,
+        values_files,
+        set: args.set.clone(),
+        atomic: args.atomic,
+        timeout: Duration::from_secs(args.timeout),
+        history_max: args.history_max,
+        helm_renderer: args.renderer == "helm",
+    };
+    let plan = deploy::plan(client, &req).await?;
+    println!(
+        "release {} in {namespace}: revision {} would",
+        req.release, plan.revision
+    );
+    for id in &plan.added {
+        println!("  + add {id}");
+    }
+    for (id, diff) in &plan.changed {
+        println!("  ~ change {id}");
+        for line in diff.lines() {
+            println!("      {line}");
+        }
+    }
+    for id in &plan.removed {
+        println!("  - remove {id}");
+    }
+    if plan.added.is_empty() && plan.changed.is_empty() && plan.removed.is_empty() {
+        println!("  (no object changes; a new revision is still recorded)");
+    }
+    if args.dry_run {
+        return Ok(());
+    }
+    confirm(
+        &format!("Apply revision {} of {} to {namespace}?", plan.revision, req.release),
+        args.yes,
+    )?;
+    match deploy::deploy(client, &req, progress).await {
+        Ok(rev) => {
+            println!("release {} revision {rev} deployed", req.release);
+            Ok(())
+        }
+        Err(why) if req.atomic => {
+            println!("deploy failed: {why}; --atomic: rolling back");
+            let rev = deploy::rollback(client, namespace, &req.release, None, req.timeout, progress).await?;
+            Err(format!("{why} (rolled back: revision {rev} deployed)"))
+        }
+        Err(why) => Err(why),
+    }
+}
+
+async fn history_command(client: &Client, namespace: &str, release: &str, output: &str) -> Result<(), String> {
+    let history = ReleaseStore::new(client.clone(), namespace, release).history().await?;
+    if history.is_empty() {
+        return Err(format!("release {release} not found in {namespace}"));
+    }
+    if output == "json" {
+        let rows: Vec<serde_json::Value> = history
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "revision": r.version,
+                    "updated": r.info.last_deployed.0.map(|t| t.to_string()),
+                    "status": r.info.status.as_ref().map(|s| s.as_str()),
+                    "chart": chart_label(r),
+                    "app_version": r.chart.metadata.as_ref().map(|m| m.app_version.clone()),
+                    "description": r.info.description,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?);
+        return Ok(());
+    }
+    println!(
+        "{:<9}{:<27}{:<17}{:<24}{:<12}DESCRIPTION",
+        "REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION"
+    );
+    for r in &history {
+        let updated = r
+            .info
+            .last_deployed
+            .0
+            .map(|t| t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string())
+            .unwrap_or_default();
+        let app = r
+            .chart
+            .metadata
+            .as_ref()
+            .map(|m| m.app_version.clone())
+            .unwrap_or_default();
+        let status = r.info.status.as_ref().map_or("", |s| s.as_str());
+        println!(
+            "{:<9}{:<27}{:<17}{:<24}{:<12}{}",
+            r.version,
+            updated,
+            status,
+            chart_label(r),
+            app,
+            r.info.description
+        );
+    }
+    Ok(())
+}
+
+fn chart_label(r: &crate::cluster::releases::Release) -> String {
+    r.chart
+        .metadata
+        .as_ref()
+        .map(|m| format!("{}-{}", m.name, m.version))
+        .unwrap_or_default()
+}

@@ -1,0 +1,277 @@
+//! kubedeck deploys the bundled chart through the API and records revisions in Helm's storage:
+//! the real helm reads, rolls back and upgrades those releases, and kubedeck does the same to
+//! releases helm made. Bad input stops before anything reaches the cluster.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::{PersistentVolume, Secret};
+use kube::Api;
+use kube::api::{ListParams, PostParams};
+use kubedeck::actions::deploy::{self, DeployRequest};
+use kubedeck::actions::release_store::ReleaseStore;
+
+const CHART: &str = kubedeck::commands::BUNDLED_CHART;
+
+fn request(ns: &str, set: &[&str]) -> DeployRequest {
+    DeployRequest {
+        release: "todo".into(),
+        namespace: ns.into(),
+        chart_dir: PathBuf::from(CHART),
+        values_files: vec![
+            PathBuf::from(CHART).join("ci-values.yaml"),
+            PathBuf::from(CHART).join("values-local.yaml"),
+        ],
+        set: set.iter().map(|s| s.to_string()).collect(),
+        atomic: false,
+        timeout: Duration::from_secs(180),
+        history_max: 10,
+        helm_renderer: false,
+    }
+}
+
+/// Volumes for the chart's Redis and PostgreSQL claims (the sim has no provisioner).
+async fn volumes(client: &kube::Client, ns: &str) {
+    for i in 0..2 {
+        let pv: PersistentVolume = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": format!("{ns}-pv-{i}")},
+            "spec": {"storageClassName": "standard", "capacity": {"storage": "2Gi"},
+                "accessModes": ["ReadWriteOnce"], "hostPath": {"path": format!("/tmp/{ns}-pv-{i}")},
+                "claimRef": {"namespace": ns, "name": if i == 0 { "data-todo-todo-chatbot-redis-0" } else { "data-todo-todo-chatbot-postgresql-0" }}}
+        }))
+        .unwrap();
+        Api::<PersistentVolume>::all(client.clone())
+            .create(&PostParams::default(), &pv)
+            .await
+            .unwrap();
+    }
+}
+
+fn helm(args: &[&str]) -> String {
+    let out = Command::new("helm")
+        .args(args)
+        .arg("--kubeconfig")
+        .arg(common::sim_kubeconfig())
+        .env("HELM_CACHE_HOME", std::env::temp_dir().join("kubedeck-test-helm/cache"))
+        .env(
+            "HELM_CONFIG_HOME",
+            std::env::temp_dir().join("kubedeck-test-helm/config"),
+        )
+        .env("HELM_DATA_HOME", std::env::temp_dir().join("kubedeck-test-helm/data"))
+        .output()
+        .expect("running helm: scripts/test puts the sim cluster's helm on PATH");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "helm {args:?} failed:\n{text}");
+    text
+}
+
+/// `helm history` as (revision, status, description).
+fn helm_history(ns: &str) -> Vec<(i32, String, String)> {
+    let json = helm(&["history", "todo", "-n", ns, "-o", "json"]);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    rows.iter()
+        .map(|r| {
+            (
+                r["revision"].as_i64().unwrap() as i32,
+                r["status"].as_str().unwrap().to_owned(),
+                r["description"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+async fn kubedeck_history(client: &kube::Client, ns: &str) -> Vec<(i32, String, String)> {
+    ReleaseStore::new(client.clone(), ns, "todo")
+        .history()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r.version,
+                r.info.status.as_ref().unwrap().as_str().to_owned(),
+                r.info.description.clone(),
+            )
+        })
+        .collect()
+}
+
+fn quiet() -> impl Fn(String) + Send + Sync {
+    |line| eprintln!("  {line}")
+}
+
+#[tokio::test]
+async fn kubedeck_and_helm_work_on_the_same_release() {
+    let client = common::client().await;
+    let ns = common::namespace(&client, "deploy").await;
+    volumes(&client, &ns).await;
+    let progress = quiet();
+
+    assert_eq!(deploy::deploy(&client, &request(&ns, &[]), &progress).await, Ok(1));
+    assert_eq!(
+        deploy::deploy(&client, &request(&ns, &["backend.image.tag=1.1"]), &progress).await,
+        Ok(2)
+    );
+    assert_eq!(
+        deploy::deploy(&client, &request(&ns, &["backend.image.tag=1.2"]), &progress).await,
+        Ok(3)
+    );
+    let expected = [
+        (1, "superseded".to_owned(), "Install complete".to_owned()),
+        (2, "superseded".into(), "Upgrade complete".into()),
+        (3, "deployed".into(), "Upgrade complete".into()),
+    ];
+    assert_eq!(helm_history(&ns), expected);
+    assert_eq!(kubedeck_history(&client, &ns).await, expected);
+    // The applied objects carry Helm's ownership, so helm can adopt them.
+    let values = helm(&["get", "values", "todo", "-n", &ns, "-o", "json"]);
+    assert!(values.contains("\"tag\":\"1.2\""), "user values recorded: {values}");
+
+    // helm rolls back kubedeck's release; kubedeck reads it and rolls back in turn.
+    helm(&["rollback", "todo", "1", "-n", &ns, "--wait", "--timeout", "120s"]);
+    assert_eq!(
+        kubedeck_history(&client, &ns).await.last().unwrap(),
+        &(4, "deployed".into(), "Rollback to 1".into())
+    );
+    assert_eq!(
+        deploy::rollback(&client, &ns, "todo", Some(2), Duration::from_secs(180), &progress).await,
+        Ok(5)
+    );
+    let history = helm_history(&ns);
+    assert_eq!(
+        history.last().unwrap(),
+        &(5, "deployed".to_owned(), "Rollback to 2".to_owned())
+    );
+    assert_eq!(
+        history.iter().filter(|(_, s, _)| s == "deployed").count(),
+        1,
+        "{history:?}"
+    );
+
+    // And helm upgrades it.
+    let values_local = format!("{CHART}/values-local.yaml");
+    let ci = format!("{CHART}/ci-values.yaml");
+    helm(&[
+        "upgrade",
+        "todo",
+        CHART,
+        "-n",
+        &ns,
+        "-f",
+        &ci,
+        "-f",
+        &values_local,
+        "--wait",
+        "--timeout",
+        "120s",
+    ]);
+    assert_eq!(
+        kubedeck_history(&client, &ns).await.last().unwrap(),
+        &(6, "deployed".into(), "Upgrade complete".into())
+    );
+
+    deploy::uninstall(&client, &ns, "todo", false, &progress).await.unwrap();
+    assert!(kubedeck_history(&client, &ns).await.is_empty());
+    common::delete_namespace(&client, &ns).await;
+}
+
+#[tokio::test]
+async fn a_release_helm_installed_is_rolled_back_by_kubedeck() {
+    let client = common::client().await;
+    let ns = common::namespace(&client, "helmfirst").await;
+    volumes(&client, &ns).await;
+    let values_local = format!("{CHART}/values-local.yaml");
+    let ci = format!("{CHART}/ci-values.yaml");
+    helm(&[
+        "install",
+        "todo",
+        CHART,
+        "-n",
+        &ns,
+        "-f",
+        &ci,
+        "-f",
+        &values_local,
+        "--wait",
+        "--timeout",
+        "120s",
+    ]);
+    helm(&[
+        "upgrade",
+        "todo",
+        CHART,
+        "-n",
+        &ns,
+        "-f",
+        &ci,
+        "-f",
+        &values_local,
+        "--set",
+        "frontend.image.tag=2.0",
+        "--wait",
+        "--timeout",
+        "120s",
+    ]);
+    let progress = quiet();
+    assert_eq!(
+        deploy::rollback(&client, &ns, "todo", None, Duration::from_secs(180), &progress).await,
+        Ok(3)
+    );
+    let history = helm_history(&ns);
+    assert_eq!(
+        history,
+        [
+            (1, "superseded".to_owned(), "Install complete".to_owned()),
+            (2, "superseded".into(), "Upgrade complete".into()),
+            (3, "deployed".into(), "Rollback to 1".into()),
+        ]
+    );
+    deploy::uninstall(&client, &ns, "todo", true, &progress).await.unwrap();
+    assert_eq!(helm_history(&ns).last().unwrap().1, "uninstalled");
+    common::delete_namespace(&client, &ns).await;
+}
+
+#[tokio::test]
+async fn bad_input_is_explained_and_nothing_reaches_the_cluster() {
+    let client = common::client().await;
+    let ns = common::namespace(&client, "badinput").await;
+    let progress = quiet();
+    let dir = tempfile::tempdir().unwrap();
+    let not_yaml = dir.path().join("broken.yaml");
+    std::fs::write(&not_yaml, "backend: [unclosed\n").unwrap();
+
+    let mut req = request(&ns, &[]);
+    req.values_files.push(not_yaml.clone());
+    let err = deploy::deploy(&client, &req, &progress).await.unwrap_err();
+    assert!(err.contains("broken.yaml") && err.contains("not valid YAML"), "{err}");
+
+    let err = deploy::deploy(&client, &request(&ns, &["frontend.replicas=abc"]), &progress)
+        .await
+        .unwrap_err();
+    assert!(err.contains("frontend") && err.contains("replicas"), "{err}");
+
+    let mut req = request(&ns, &[]);
+    req.values_files.clear();
+    let err = deploy::deploy(&client, &req, &progress).await.unwrap_err();
+    // A required secret is missing: the message names the value and how to set it.
+    assert!(err.contains("--set secrets."), "{err}");
+
+    let records = Api::<Secret>::namespaced(client.clone(), &ns)
+        .list(&ListParams::default().labels("owner=helm"))
+        .await
+        .unwrap();
+    assert!(records.items.is_empty(), "no revision recorded");
+    let deployments = Api::<k8s_openapi::api::apps::v1::Deployment>::namespaced(client.clone(), &ns)
+        .list(&ListParams::default())
+        .await
+        .unwrap();
+    assert!(deployments.items.is_empty(), "nothing applied");
+    common::delete_namespace(&client, &ns).await;
+}
