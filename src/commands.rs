@@ -163,9 +163,15 @@ async fn deploy_command(
             Ok(())
         }
         Err(why) if req.atomic => {
-            println!("deploy failed: {why}; --atomic: rolling back");
-            let rev = deploy::rollback(client, namespace, &req.release, None, req.timeout, progress).await?;
-            Err(format!("{why} (rolled back: revision {rev} deployed)"))
+            println!("deploy failed: {why}; --atomic: undoing it");
+            // Back to the last good revision; a failed first install is removed, as helm --atomic does.
+            match deploy::rollback(client, namespace, &req.release, None, req.timeout, progress).await {
+                Ok(rev) => Err(format!("{why} (rolled back: revision {rev} deployed)")),
+                Err(_) => {
+                    deploy::uninstall(client, namespace, &req.release, false, progress).await?;
+                    Err(format!("{why} (the failed install was removed)"))
+                }
+            }
         }
         Err(why) => Err(why),
     }
