@@ -157,24 +157,9 @@ async fn deploy_command(
         &format!("Apply revision {} of {} to {namespace}?", plan.revision, req.release),
         args.yes,
     )?;
-    match deploy::deploy(client, &req, progress).await {
-        Ok(rev) => {
-            println!("release {} revision {rev} deployed", req.release);
-            Ok(())
-        }
-        Err(why) if req.atomic => {
-            println!("deploy failed: {why}; --atomic: undoing it");
-            // Back to the last good revision; a failed first install is removed, as helm --atomic does.
-            match deploy::rollback(client, namespace, &req.release, None, req.timeout, progress).await {
-                Ok(rev) => Err(format!("{why} (rolled back: revision {rev} deployed)")),
-                Err(_) => {
-                    deploy::uninstall(client, namespace, &req.release, false, progress).await?;
-                    Err(format!("{why} (the failed install was removed)"))
-                }
-            }
-        }
-        Err(why) => Err(why),
-    }
+    let rev = deploy::deploy(client, &req, progress).await?;
+    println!("release {} revision {rev} deployed", req.release);
+    Ok(())
 }
 
 async fn history_command(client: &Client, namespace: &str, release: &str, output: &str) -> Result<(), String> {

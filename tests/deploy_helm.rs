@@ -239,6 +239,43 @@ async fn a_release_helm_installed_is_rolled_back_by_kubedeck() {
 }
 
 #[tokio::test]
+async fn a_deploy_whose_pods_never_get_ready_fails_and_atomic_rolls_it_back() {
+    let client = common::client().await;
+    let ns = common::namespace(&client, "unready").await;
+    volumes(&client, &ns).await;
+    let progress = quiet();
+    assert_eq!(deploy::deploy(&client, &request(&ns, &[]), &progress).await, Ok(1));
+
+    // kwok's sim stage keeps pods with this label Running but never Ready.
+    let unready = [
+        "backend.podLabels.kubedeck\\.dev/sim-fail=unready",
+        "backend.image.tag=broken",
+    ];
+    let mut req = request(&ns, &unready);
+    req.timeout = Duration::from_secs(20);
+    let err = deploy::deploy(&client, &req, &progress).await.unwrap_err();
+    assert!(
+        err.starts_with("Upgrade \"todo\" failed: not ready after 20s") && err.contains("backend"),
+        "{err}"
+    );
+    assert_eq!(helm_history(&ns).last().unwrap().1, "failed");
+
+    req.atomic = true;
+    let err = deploy::deploy(&client, &req, &progress).await.unwrap_err();
+    assert!(err.contains("rolled back: revision 4 deployed"), "{err}");
+    let history = helm_history(&ns);
+    assert_eq!(
+        history
+            .iter()
+            .map(|(r, s, d)| (*r, s.as_str(), d.as_str()))
+            .skip(2)
+            .collect::<Vec<_>>(),
+        [(3, "failed", history[2].2.as_str()), (4, "deployed", "Rollback to 1")]
+    );
+    common::delete_namespace(&client, &ns).await;
+}
+
+#[tokio::test]
 async fn bad_input_is_explained_and_nothing_reaches_the_cluster() {
     let client = common::client().await;
     let ns = common::namespace(&client, "badinput").await;

@@ -158,8 +158,32 @@ pub async fn plan(client: &Client, req: &DeployRequest) -> Result<DeployPlan, St
     Ok(plan)
 }
 
-/// Installs or upgrades the release. Returns the new revision.
+/// Installs or upgrades the release. Returns the new revision. With `atomic`, a failure is
+/// undone: back to the last good revision, or a failed first install removed, as helm does.
 pub async fn deploy(client: &Client, req: &DeployRequest, progress: Progress<'_>) -> Result<i32, String> {
+    let why = match deploy_once(client, req, progress).await {
+        Ok(rev) => return Ok(rev),
+        Err(why) if !req.atomic => return Err(why),
+        Err(why) => why,
+    };
+    progress(format!("deploy failed: {why}; --atomic: undoing it"));
+    match rollback(client, &req.namespace, &req.release, None, req.timeout, progress).await {
+        Ok(rev) => Err(format!("{why} (rolled back: revision {rev} deployed)")),
+        Err(_)
+            if ReleaseStore::new(client.clone(), &req.namespace, &req.release)
+                .history()
+                .await?
+                .len()
+                <= 1 =>
+        {
+            uninstall(client, &req.namespace, &req.release, false, progress).await?;
+            Err(format!("{why} (the failed install was removed)"))
+        }
+        Err(e) => Err(format!("{why}; rolling back failed too: {e}")),
+    }
+}
+
+async fn deploy_once(client: &Client, req: &DeployRequest, progress: Progress<'_>) -> Result<i32, String> {
     let store = ReleaseStore::new(client.clone(), &req.namespace, &req.release);
     let history = store.history().await?;
     let live = history
@@ -657,23 +681,30 @@ fn conditions_true(status: &Value, kind: &str) -> bool {
     })
 }
 
-/// Whether a Deployment or StatefulSet finished rolling out, and a line saying where it is.
+/// Whether a Deployment or StatefulSet finished rolling out, by kubectl rollout status's rules,
+/// and a line saying where it is.
 fn rollout_state(obj: &DynamicObject) -> (bool, String) {
     let num = |path: &str| obj.data.pointer(path).and_then(Value::as_i64).unwrap_or(0);
+    let text = |path: &str| obj.data.pointer(path).and_then(Value::as_str).unwrap_or_default();
     let desired = obj.data.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1);
-    let (updated, ready, available) = (
+    let (total, updated, ready, available) = (
+        num("/status/replicas"),
         num("/status/updatedReplicas"),
         num("/status/readyReplicas"),
         num("/status/availableReplicas"),
     );
     let observed = num("/status/observedGeneration") >= obj.metadata.generation.unwrap_or(0);
-    let kind_ready = if obj.types.as_ref().is_some_and(|t| t.kind == "StatefulSet") {
-        ready >= desired && updated >= desired
+    let done = if obj.types.as_ref().is_some_and(|t| t.kind == "StatefulSet") {
+        ready >= desired && updated >= desired && text("/status/updateRevision") == text("/status/currentRevision")
     } else {
-        updated >= desired && available >= desired && ready >= desired
+        // All updated, no old pods left, and every updated pod available.
+        updated >= desired && total <= updated && available >= updated
     };
-    (
-        observed && kind_ready,
-        format!("{ready}/{desired} ready, {updated} updated, {available} available"),
-    )
+    let old = (total - updated).max(0);
+    let line = if old > 0 {
+        format!("{ready}/{desired} ready, {updated} updated, {available} available, {old} old pods still running")
+    } else {
+        format!("{ready}/{desired} ready, {updated} updated, {available} available")
+    };
+    (observed && done, line)
 }
