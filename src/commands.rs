@@ -92,7 +92,7 @@ fn confirm(question: &str, yes: bool) -> Result<(), String> {
     }
 }
 
-fn values_file(chart: &std::path::Path, spec: &str) -> Result<PathBuf, String> {
+pub fn values_file(chart: &std::path::Path, spec: &str) -> Result<PathBuf, String> {
     let named = chart.join(format!("values-{spec}.yaml"));
     if named.is_file() {
         return Ok(named);

@@ -21,7 +21,7 @@ use crate::cluster::releases::{Base64Bytes, ChartFile, ChartMetadata, HelmTime, 
 pub const FIELD_MANAGER: &str = "kubedeck";
 
 /// What to deploy and how.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DeployRequest {
     pub release: String,
     pub namespace: String,

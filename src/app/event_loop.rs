@@ -12,6 +12,7 @@ use tokio::time::{Instant, MissedTickBehavior};
 
 use super::keys::KeyMap;
 use super::{App, Effect, Msg};
+use crate::actions::deploy;
 use crate::cluster::session::SessionEvent;
 use crate::cluster::{ConnectOptions, objects, releases, session};
 
@@ -127,6 +128,48 @@ pub async fn run(opts: ConnectOptions, settings: Settings) -> Result<()> {
                         Msg::DiffLoaded(request, result)
                     });
                 }
+                Effect::PlanDeploy(req) => {
+                    let c = client.clone();
+                    spawn_read(&tx, async move {
+                        let result = match c {
+                            Some(c) => deploy::plan(&c, &req).await,
+                            None => Err(NOT_CONNECTED.into()),
+                        };
+                        Msg::PlanReady(result)
+                    });
+                }
+                Effect::Deploy(req) => {
+                    let c = client.clone();
+                    let progress_tx = tx.clone();
+                    spawn_read(&tx, async move {
+                        let Some(c) = c else {
+                            return Msg::ActionDone(Err(NOT_CONNECTED.into()));
+                        };
+                        let progress = move |line: String| {
+                            let _ = progress_tx.send(Msg::ActionProgress(line));
+                        };
+                        let result = deploy::deploy(&c, &req, &progress).await;
+                        Msg::ActionDone(result.map(|rev| format!("release {} revision {rev} deployed", req.release)))
+                    });
+                }
+                Effect::Rollback(req) => {
+                    let c = client.clone();
+                    let progress_tx = tx.clone();
+                    spawn_read(&tx, async move {
+                        let Some(c) = c else {
+                            return Msg::ActionDone(Err(NOT_CONNECTED.into()));
+                        };
+                        let progress = move |line: String| {
+                            let _ = progress_tx.send(Msg::ActionProgress(line));
+                        };
+                        let timeout = std::time::Duration::from_secs(300);
+                        let result =
+                            deploy::rollback(&c, &req.namespace, &req.release, Some(req.to), timeout, &progress).await;
+                        Msg::ActionDone(
+                            result.map(|rev| format!("release {} rolled back: revision {rev} deployed", req.release)),
+                        )
+                    });
+                }
                 Effect::LoadObject(object) => {
                     let c = client.clone();
                     spawn_read(&tx, async move {
@@ -147,7 +190,7 @@ pub async fn run(opts: ConnectOptions, settings: Settings) -> Result<()> {
 
 const NOT_CONNECTED: &str = "not connected to the cluster yet";
 
-/// Runs a read in the background and sends its answer to the app.
+/// Runs a read or an action in the background and sends its answer to the app.
 fn spawn_read(tx: &mpsc::UnboundedSender<Msg>, read: impl Future<Output = Msg> + Send + 'static) {
     let tx = tx.clone();
     tokio::spawn(async move {

@@ -43,6 +43,12 @@ pub enum Action {
     PickNamespace,
     /// The context switcher.
     PickContext,
+    /// Deploy the bundled chart: values, plan, confirm.
+    Deploy,
+    /// In a release's history: roll back to the selected revision (after its diff).
+    Rollback,
+    /// Say yes to the plan or diff on screen.
+    Confirm,
 }
 
 /// Where a binding applies.
@@ -152,6 +158,10 @@ pub const BINDINGS: &[Binding] = &[
     bind("Enter", Action::Open, "details (pods), history (releases), YAML (others)", true, PANES, &[(KeyCode::Enter, NONE)]),
     bind("y", Action::Yaml, "YAML of the selected object", true, PANES, &[(KeyCode::Char('y'), NONE)]),
     bind("e", Action::Events, "events of the selected object", true, PANES, &[(KeyCode::Char('e'), NONE)]),
+    bind("d", Action::Deploy, "deploy the Todo Chatbot chart (values, plan, confirm)", true, PANES, &[(KeyCode::Char('d'), NONE)]),
+    bind("r", Action::Rollback, "roll back to this revision (shows the diff first)", true, HISTORY, &[(KeyCode::Char('r'), NONE)]),
+    bind("y", Action::Confirm, "apply the plan", true, TEXT, &[(KeyCode::Char('y'), NONE)]),
+    bind("y", Action::Confirm, "roll back (when opened with r)", false, DIFF, &[(KeyCode::Char('y'), NONE)]),
     bind("x", Action::Reveal, "reveal the next Secret value (one at a time)", true, TEXT, &[(KeyCode::Char('x'), NONE)]),
     bind("Esc", Action::Back, "back", true, TEXT, &[(KeyCode::Esc, NONE)]),
     bind("m", Action::Mark, "mark revision to compare", true, HISTORY, &[(KeyCode::Char('m'), NONE)]),
@@ -207,6 +217,9 @@ impl Action {
             Action::Reveal => "reveal",
             Action::PickNamespace => "pick-namespace",
             Action::PickContext => "pick-context",
+            Action::Deploy => "deploy",
+            Action::Rollback => "rollback",
+            Action::Confirm => "confirm",
         };
         name.to_owned()
     }

@@ -3,6 +3,7 @@
 pub mod data;
 pub mod event_loop;
 pub mod keys;
+pub mod operate;
 pub mod panes;
 mod prompt;
 pub mod switcher;
@@ -42,6 +43,11 @@ pub enum Msg {
         Result<Vec<crate::cluster::releases::DiffLine>, String>,
     ),
     ObjectLoaded(crate::cluster::objects::ObjectRef, Result<serde_json::Value, String>),
+    PlanReady(Result<crate::actions::deploy::DeployPlan, String>),
+    /// A line of progress from a running deploy or rollback.
+    ActionProgress(String),
+    /// How the running deploy or rollback ended.
+    ActionDone(Result<String, String>),
 }
 
 /// Work the event loop does on the app's behalf.
@@ -53,6 +59,12 @@ pub enum Effect {
     LoadDiff(views::DiffRequest),
     /// Read one object for the YAML view; answered with `Msg::ObjectLoaded`.
     LoadObject(crate::cluster::objects::ObjectRef),
+    /// Render and compare, changing nothing; answered with `Msg::PlanReady`.
+    PlanDeploy(crate::actions::deploy::DeployRequest),
+    /// Deploy (after the user saw the plan and said yes); progress comes as `Msg::ActionProgress`.
+    Deploy(crate::actions::deploy::DeployRequest),
+    /// Roll back (after the user saw the diff and said yes).
+    Rollback(operate::RollbackRequest),
 }
 
 /// Where we are with the API server.
@@ -171,6 +183,18 @@ impl App {
                 self.object_loaded(object, result);
                 true
             }
+            Msg::PlanReady(result) => {
+                self.plan_ready(result);
+                true
+            }
+            Msg::ActionProgress(line) => {
+                self.action_progress(line);
+                true
+            }
+            Msg::ActionDone(outcome) => {
+                self.action_done(outcome);
+                true
+            }
         }
     }
 
@@ -248,9 +272,10 @@ impl App {
             }
             Action::Open => self.open_selected(),
             Action::Yaml => self.open_yaml(),
+            Action::Deploy => self.open_deploy(),
             Action::Events => self.open_events(),
             // Only meaningful in views on top; the key map does not bind them here.
-            Action::Mark | Action::Back | Action::Reveal => {}
+            Action::Mark | Action::Back | Action::Reveal | Action::Confirm | Action::Rollback => {}
             Action::NextPane => self.focus_pane(self.focus.next(1)),
             Action::PrevPane => self.focus_pane(self.focus.next(-1)),
             Action::Focus(n) => {

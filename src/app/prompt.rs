@@ -9,6 +9,8 @@ use super::{App, PaneId};
 pub enum PromptKind {
     Filter,
     Command,
+    /// Values and overrides for `d`.
+    Deploy,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +40,7 @@ impl App {
                 match prompt.kind {
                     PromptKind::Filter => self.apply_filter(&prompt.text),
                     PromptKind::Command => self.run_command(&prompt.text),
+                    PromptKind::Deploy => self.deploy_prompt_done(&prompt.text),
                 }
             }
             KeyCode::Backspace => {

@@ -467,3 +467,97 @@ fn mouse_wheel_scrolls_and_click_focuses_and_selects() {
     a.update(at(MouseEventKind::Down(MouseButton::Left), 120, 10));
     assert_eq!(a.focus, PaneId::Hpas);
 }
+
+#[test]
+fn deploy_from_the_dashboard_asks_shows_the_plan_and_applies_on_y() {
+    use crate::actions::deploy::{DeployPlan, ObjectId};
+    use views::{TextBody, TopView};
+    let mut a = app();
+    press(&mut a, KeyCode::Char('d'));
+    assert_eq!(
+        a.prompt.as_ref().map(|p| (p.kind, p.text.as_str())),
+        Some((PromptKind::Deploy, "-f local"))
+    );
+    for c in " --set backend.image.tag=1.2".chars() {
+        press(&mut a, KeyCode::Char(c));
+    }
+    press(&mut a, KeyCode::Enter);
+    let Some(Effect::PlanDeploy(req)) = a.effects.pop() else {
+        panic!("asks for a plan: {:?}", a.effects)
+    };
+    assert_eq!((req.release.as_str(), req.namespace.as_str()), ("todo", "shop"));
+    assert!(req.values_files[0].ends_with("values-local.yaml"));
+    assert_eq!(req.set, ["backend.image.tag=1.2"]);
+
+    let id = ObjectId {
+        api_version: "apps/v1".into(),
+        kind: "Deployment".into(),
+        namespace: None,
+        name: "backend".into(),
+    };
+    a.update(Msg::PlanReady(Ok(DeployPlan {
+        revision: 2,
+        changed: vec![(id, "-a\n+b\n".into())],
+        ..Default::default()
+    })));
+    let lines = |a: &App| match &a.top {
+        Some(TopView::Text(t)) => t.lines(a).into_iter().map(|(l, _)| l).collect::<Vec<_>>().join("\n"),
+        _ => String::new(),
+    };
+    assert!(
+        lines(&a).contains("~ change Deployment/backend") && lines(&a).contains("y applies"),
+        "{}",
+        lines(&a)
+    );
+    assert!(a.effects.is_empty(), "nothing happens before y");
+    press(&mut a, KeyCode::Char('y'));
+    assert!(matches!(a.effects.pop(), Some(Effect::Deploy(r)) if r == req));
+    a.update(Msg::ActionProgress("applied Deployment/backend".into()));
+    a.update(Msg::ActionDone(Ok("release todo revision 2 deployed".into())));
+    let Some(TopView::Text(t)) = &a.top else {
+        panic!("log view")
+    };
+    assert!(matches!(&t.body, TextBody::Log(log) if log.lines == ["applied Deployment/backend"]));
+    assert!(lines(&a).ends_with("release todo revision 2 deployed"));
+
+    // Bad input in the prompt is explained; nothing is asked of the cluster.
+    let mut a = app();
+    press(&mut a, KeyCode::Char('d'));
+    for c in " --wat".chars() {
+        press(&mut a, KeyCode::Char(c));
+    }
+    press(&mut a, KeyCode::Enter);
+    assert!(
+        a.notice.as_deref().unwrap().contains("\"--wat\" is not understood"),
+        "{:?}",
+        a.notice
+    );
+    assert!(a.effects.is_empty());
+}
+
+#[test]
+fn rollback_from_the_history_shows_the_diff_then_rolls_back_on_y() {
+    use crate::cluster::releases::ReleaseRow;
+    let mut a = app();
+    for (rev, status) in [(1, "superseded"), (2, "deployed")] {
+        let row = ReleaseRow::example("shop", "todo", rev, status, "2026-11-23T11:00:00Z");
+        a.update(Msg::Rows(RowUpdate::Releases(WatchUpdate::Applied(row))));
+    }
+    press(&mut a, KeyCode::Char('4'));
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('g'));
+    press(&mut a, KeyCode::Char('r'));
+    let Some(Effect::LoadDiff(diff)) = a.effects.pop() else {
+        panic!("diff first")
+    };
+    assert_eq!((diff.from, diff.to), (2, 1));
+    press(&mut a, KeyCode::Char('y'));
+    assert_eq!(
+        a.effects.pop(),
+        Some(Effect::Rollback(operate::RollbackRequest {
+            namespace: "shop".into(),
+            release: "todo".into(),
+            to: 1
+        }))
+    );
+}

@@ -30,6 +30,8 @@ pub struct HistoryView {
 #[derive(Debug, Clone)]
 pub struct DiffView {
     pub title: String,
+    /// Set when the diff was opened with `r`: `y` rolls back to that revision.
+    pub rollback: Option<super::operate::RollbackRequest>,
     pub lines: Loadable<Vec<DiffLine>>,
     pub offset: usize,
     pub history: HistoryView,
@@ -65,6 +67,13 @@ pub enum TextBody {
     Events(ObjectRef),
     /// A pod's containers, live from the pods watch.
     PodDetail(ObjectKey),
+    /// What a deploy would change, waiting for `y`.
+    Plan {
+        request: Box<crate::actions::deploy::DeployRequest>,
+        plan: Loadable<crate::actions::deploy::DeployPlan>,
+    },
+    /// A running or finished deploy or rollback.
+    Log(super::operate::ActionLog),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -90,6 +99,13 @@ impl TextView {
             TextBody::Yaml { object, .. } => format!("YAML of {object}"),
             TextBody::Events(object) => format!("Events of {object}"),
             TextBody::PodDetail(key) => format!("Pod {key}"),
+            TextBody::Plan { request, .. } => {
+                format!(
+                    "Deploy {} to {} (y applies, Esc cancels)",
+                    request.release, request.namespace
+                )
+            }
+            TextBody::Log(log) => log.title.clone(),
         }
     }
 
@@ -137,12 +153,63 @@ impl TextView {
                     })
                     .collect()
             }
+            TextBody::Plan {
+                plan: Loadable::Loading,
+                ..
+            } => vec![("Rendering the chart ...".into(), Tone::Dim)],
+            TextBody::Plan {
+                plan: Loadable::Failed(why),
+                ..
+            } => vec![
+                (why.clone(), Tone::Bad),
+                ("Nothing was changed. Esc goes back.".into(), Tone::Dim),
+            ],
+            TextBody::Plan {
+                plan: Loadable::Ready(plan),
+                ..
+            } => plan_lines(plan),
+            TextBody::Log(log) => {
+                let mut lines: Vec<(String, Tone)> = log.lines.iter().map(|l| (l.clone(), Tone::Plain)).collect();
+                lines.push((String::new(), Tone::Plain));
+                lines.push(match &log.outcome {
+                    None => ("working ...".into(), Tone::Dim),
+                    Some(Ok(done)) => (done.clone(), Tone::Good),
+                    Some(Err(why)) => (why.clone(), Tone::Bad),
+                });
+                lines
+            }
             TextBody::PodDetail(key) => match app.data.pods.get(key) {
                 None => vec![("The pod is gone.".into(), Tone::Dim)],
                 Some(pod) => pod_detail(pod),
             },
         }
     }
+}
+
+fn plan_lines(plan: &crate::actions::deploy::DeployPlan) -> Vec<(String, Tone)> {
+    let mut lines = vec![(format!("Revision {} would:", plan.revision), Tone::Heading)];
+    lines.extend(plan.added.iter().map(|id| (format!("  + add {id}"), Tone::Good)));
+    lines.extend(plan.removed.iter().map(|id| (format!("  - remove {id}"), Tone::Bad)));
+    for (id, diff) in &plan.changed {
+        lines.push((format!("  ~ change {id}"), Tone::Warn));
+        for l in diff.lines() {
+            let tone = match l.chars().next() {
+                Some('+') => Tone::Good,
+                Some('-') => Tone::Bad,
+                _ => Tone::Dim,
+            };
+            lines.push((format!("      {l}"), tone));
+        }
+    }
+    if plan.added.is_empty() && plan.removed.is_empty() && plan.changed.is_empty() {
+        lines.push((
+            "  no object changes (a new revision is still recorded)".into(),
+            Tone::Dim,
+        ));
+    }
+    lines.push((String::new(), Tone::Plain));
+    lines.push(("y applies it; Esc cancels and changes nothing.".into(), Tone::Heading));
+    lines
 }
 
 fn pod_detail(pod: &crate::cluster::pods::PodRow) -> Vec<(String, Tone)> {
@@ -365,11 +432,55 @@ impl App {
                     lines: Loadable::Loading,
                     offset: 0,
                     history,
+                    rollback: None,
+                }));
+            }
+            (TopView::Diff(d), Action::Back) => self.top = Some(TopView::History(d.history.clone())),
+            (TopView::Text(_), Action::Back) => self.top = None,
+            (TopView::Text(_) | TopView::Diff(_), Action::Confirm) => self.confirm(),
+            (TopView::History(h), Action::Rollback) => {
+                let rows = releases::history(self.data.releases.iter(), &h.namespace, &h.name);
+                let Some(target) = h.table.selected_key().and_then(|k| rows.iter().find(|r| &r.key == k)) else {
+                    return;
+                };
+                let Some(current) = rows
+                    .iter()
+                    .rev()
+                    .find(|r| r.status == crate::cluster::releases::ReleaseStatus::Deployed)
+                else {
+                    self.notice = Some("no revision is deployed now: deploy with d instead".into());
+                    return;
+                };
+                if current.revision == target.revision {
+                    self.notice = Some(format!("revision {} is the one deployed", target.revision));
+                    return;
+                }
+                let request = DiffRequest {
+                    namespace: h.namespace.clone(),
+                    name: h.name.clone(),
+                    from: current.revision,
+                    to: target.revision,
+                };
+                let rollback = super::operate::RollbackRequest {
+                    namespace: h.namespace.clone(),
+                    release: h.name.clone(),
+                    to: target.revision,
+                };
+                let title = format!(
+                    "Roll {} back from {} to {}? y rolls back, Esc cancels",
+                    h.name, current.revision, target.revision
+                );
+                let history = h.clone();
+                self.effects.push(Effect::LoadDiff(request));
+                self.top = Some(TopView::Diff(DiffView {
+                    title,
+                    lines: Loadable::Loading,
+                    offset: 0,
+                    history,
+                    rollback: Some(rollback),
                 }));
             }
             (TopView::History(h), nav) => move_table(&mut h.table, nav, page),
-            (TopView::Diff(d), Action::Back) => self.top = Some(TopView::History(d.history.clone())),
-            (TopView::Text(_), Action::Back) => self.top = None,
             (TopView::Text(t), Action::Reveal) => {
                 if let TextBody::Yaml {
                     value: Loadable::Ready(v),

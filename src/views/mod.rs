@@ -203,6 +203,7 @@ fn render_footer(app: &App, has_data: bool, area: Rect, buf: &mut Buffer) {
         let lead = match prompt.kind {
             PromptKind::Filter => "/",
             PromptKind::Command => ":",
+            PromptKind::Deploy => "deploy todo: ",
         };
         let mut spans = vec![
             Span::styled(lead, style::title()),
