@@ -130,6 +130,29 @@ async fn kubedeck_and_helm_work_on_the_same_release() {
     ];
     assert_eq!(helm_history(&ns), expected);
     assert_eq!(kubedeck_history(&client, &ns).await, expected);
+    // The plan compares with what is live: only the backend Deployment would change.
+    let plan = deploy::plan(&client, &request(&ns, &["backend.image.tag=1.3"]))
+        .await
+        .unwrap();
+    assert_eq!(plan.revision, 4);
+    assert!(plan.added.is_empty() && plan.removed.is_empty(), "{plan:?}");
+    let changed: Vec<String> = plan.changed.iter().map(|(id, _)| id.to_string()).collect();
+    assert_eq!(changed, ["Deployment/todo-todo-chatbot-backend"]);
+    assert!(
+        plan.changed[0]
+            .1
+            .contains("-        image: ghcr.io/todo-chatbot/backend:1.2"),
+        "{}",
+        plan.changed[0].1
+    );
+    assert!(
+        plan.changed[0]
+            .1
+            .contains("+        image: ghcr.io/todo-chatbot/backend:1.3"),
+        "{}",
+        plan.changed[0].1
+    );
+
     // The applied objects carry Helm's ownership, so helm can adopt them.
     let values = helm(&["get", "values", "todo", "-n", &ns, "-o", "json"]);
     assert!(values.contains("\"tag\":\"1.2\""), "user values recorded: {values}");

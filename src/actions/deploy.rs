@@ -2,7 +2,7 @@
 //! revision in Helm's own storage the way Helm does, so `helm history`, `helm rollback` and
 //! kubedeck work on the same releases.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -111,7 +111,9 @@ fn render(req: &DeployRequest, revision: i32, upgrade: bool) -> Result<(chart::C
     Ok((loaded, rendered))
 }
 
-/// Renders the chart and compares it with the deployed revision; changes nothing.
+/// Renders the chart and compares it with what is live, the way `kubectl diff` does: each
+/// object as a server-side apply would leave it (a dry run) against the object in the cluster.
+/// Changes nothing.
 pub async fn plan(client: &Client, req: &DeployRequest) -> Result<DeployPlan, String> {
     let store = ReleaseStore::new(client.clone(), &req.namespace, &req.release);
     let history = store.history().await?;
@@ -125,37 +127,65 @@ pub async fn plan(client: &Client, req: &DeployRequest) -> Result<DeployPlan, St
     };
     let revision = history::next_revision(&history, &req.release, op).map_err(|e| e.to_string())?;
     let (_, rendered) = render(req, revision, op == Operation::Upgrade)?;
-    let before: BTreeMap<ObjectId, Value> = history
-        .iter()
-        .rev()
-        .find(|r| r.info.status == Some(ReleaseStatus::Deployed))
-        .map(|r| manifest_objects(&r.manifest).into_iter().collect())
-        .unwrap_or_default();
-    let after: BTreeMap<ObjectId, Value> = manifest_objects(&rendered.manifest).into_iter().collect();
+    let after = manifest_objects(&rendered.manifest);
+    let mut applier = Applier::new(client.clone(), &req.namespace, &req.release);
     let mut plan = DeployPlan {
         revision,
         ..DeployPlan::default()
     };
-    for (id, new) in &after {
-        match before.get(id) {
-            None => plan.added.push(id.clone()),
-            Some(old) if old != new => {
-                let (a, b) = (
-                    serde_yaml::to_string(old).unwrap_or_default(),
-                    serde_yaml::to_string(new).unwrap_or_default(),
-                );
-                let diff = similar::TextDiff::from_lines(&a, &b)
-                    .unified_diff()
-                    .context_radius(3)
-                    .header(&format!("{id} (deployed)"), &format!("{id} (new)"))
-                    .to_string();
-                plan.changed.push((id.clone(), diff));
-            }
-            Some(_) => {}
+    for (id, object) in &after {
+        let api = applier.api(id).await?;
+        let Some(live) = api.get_opt(&id.name).await.map_err(|e| format!("reading {id}: {e}"))? else {
+            plan.added.push(id.clone());
+            continue;
+        };
+        let would_be = applier
+            .apply_with(id, object, PatchParams::apply(FIELD_MANAGER).force().dry_run())
+            .await?;
+        let (a, b) = (comparable(&live), comparable(&would_be));
+        if a != b {
+            let diff = similar::TextDiff::from_lines(&a, &b)
+                .unified_diff()
+                .context_radius(3)
+                .header(&format!("{id} (live)"), &format!("{id} (after deploy)"))
+                .to_string();
+            plan.changed.push((id.clone(), diff));
         }
     }
-    plan.removed = before.keys().filter(|id| !after.contains_key(*id)).cloned().collect();
+    let kept: HashSet<&ObjectId> = after.iter().map(|(id, _)| id).collect();
+    if let Some(deployed) = history
+        .iter()
+        .rev()
+        .find(|r| r.info.status == Some(ReleaseStatus::Deployed))
+    {
+        plan.removed = manifest_objects(&deployed.manifest)
+            .into_iter()
+            .map(|(id, _)| id)
+            .filter(|id| !kept.contains(id))
+            .collect();
+    }
     Ok(plan)
+}
+
+/// An object as YAML without what the server keeps for itself, so two versions compare by
+/// what a person changed.
+fn comparable(obj: &DynamicObject) -> String {
+    let mut v = serde_json::to_value(obj).unwrap_or(Value::Null);
+    if let Some(meta) = v.get_mut("metadata").and_then(Value::as_object_mut) {
+        for noise in [
+            "managedFields",
+            "resourceVersion",
+            "uid",
+            "creationTimestamp",
+            "generation",
+        ] {
+            meta.remove(noise);
+        }
+    }
+    if let Some(map) = v.as_object_mut() {
+        map.remove("status");
+    }
+    serde_yaml::to_string(&v).unwrap_or_default()
 }
 
 /// Installs or upgrades the release. Returns the new revision. With `atomic`, a failure is
@@ -470,6 +500,17 @@ impl Applier {
 
     /// Server-side apply, with the label and annotations that let helm adopt the object later.
     async fn apply(&mut self, id: &ObjectId, object: &Value) -> Result<(), String> {
+        self.apply_with(id, object, PatchParams::apply(FIELD_MANAGER).force())
+            .await
+            .map(|_| ())
+    }
+
+    async fn apply_with(
+        &mut self,
+        id: &ObjectId,
+        object: &Value,
+        params: PatchParams,
+    ) -> Result<DynamicObject, String> {
         let mut object = object.clone();
         let meta = object
             .get_mut("metadata")
@@ -485,14 +526,7 @@ impl Applier {
             a.insert("meta.helm.sh/release-namespace".into(), self.namespace.clone().into());
         }
         let api = self.api(id).await?;
-        api.patch(
-            &id.name,
-            &PatchParams::apply(FIELD_MANAGER).force(),
-            &Patch::Apply(&object),
-        )
-        .await
-        .map(|_| ())
-        .map_err(|e| {
+        api.patch(&id.name, &params, &Patch::Apply(&object)).await.map_err(|e| {
             format!(
                 "applying {id}: {}",
                 crate::cluster::describe_client_error(&e, "the API server").1
