@@ -1,31 +1,13 @@
 //! The bundled Todo Chatbot chart passes the real `helm lint` with every values file, and its
 //! values schema and required secrets stop bad input before anything is rendered.
 
+mod common;
+
 use std::path::Path;
-use std::process::Command;
+
+use common::helm_output as helm;
 
 const CHART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/chart/todo-chatbot");
-
-fn helm(args: &[&str]) -> (bool, String) {
-    let out = Command::new("helm")
-        .args(args)
-        .env("HELM_CACHE_HOME", std::env::temp_dir().join("kubedeck-test-helm/cache"))
-        .env(
-            "HELM_CONFIG_HOME",
-            std::env::temp_dir().join("kubedeck-test-helm/config"),
-        )
-        .env("HELM_DATA_HOME", std::env::temp_dir().join("kubedeck-test-helm/data"))
-        .output()
-        .expect("running helm: scripts/test puts the sim cluster's helm on PATH");
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
-}
 
 const SECRETS: [&str; 8] = [
     "--set",

@@ -4,7 +4,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
@@ -95,27 +94,6 @@ async fn hpa_shows_cpu_utilisation_from_metrics_and_then_more_replicas() {
     common::delete_namespace(&client, &ns).await;
 }
 
-fn helm(args: &[&str], kubeconfig: &Path) -> String {
-    let out = Command::new("helm")
-        .args(args)
-        .arg("--kubeconfig")
-        .arg(kubeconfig)
-        .env("HELM_CACHE_HOME", std::env::temp_dir().join("kubedeck-test-helm/cache"))
-        .env(
-            "HELM_CONFIG_HOME",
-            std::env::temp_dir().join("kubedeck-test-helm/config"),
-        )
-        .env("HELM_DATA_HOME", std::env::temp_dir().join("kubedeck-test-helm/data"))
-        .output()
-        .expect("running helm: the test suite puts the sim cluster's helm on PATH (scripts/test)");
-    assert!(
-        out.status.success(),
-        "helm {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 /// A one-template chart, enough for helm to record real releases.
 fn tiny_chart(dir: &Path) {
     std::fs::create_dir_all(dir.join("templates")).unwrap();
@@ -136,15 +114,11 @@ fn tiny_chart(dir: &Path) {
 async fn releases_installed_by_helm_show_with_history_and_a_corrupt_record_as_an_error_row() {
     let client = common::client().await;
     let ns = common::namespace(&client, "rel").await;
-    let kubeconfig = common::sim_kubeconfig();
     let chart = tempfile::tempdir().unwrap();
     tiny_chart(chart.path());
     let chart_path = chart.path().to_str().unwrap();
-    helm(&["install", "tiny", chart_path, "-n", &ns], &kubeconfig);
-    helm(
-        &["upgrade", "tiny", chart_path, "-n", &ns, "--set", "greeting=hi"],
-        &kubeconfig,
-    );
+    common::helm(&["install", "tiny", chart_path, "-n", &ns]);
+    common::helm(&["upgrade", "tiny", chart_path, "-n", &ns, "--set", "greeting=hi"]);
 
     // A record whose data is not what Helm writes.
     let corrupt: Secret = from_json(serde_json::json!({

@@ -5,9 +5,9 @@
 mod common;
 
 use std::path::PathBuf;
-use std::process::Command;
 use std::time::Duration;
 
+use common::helm;
 use k8s_openapi::api::core::v1::{PersistentVolume, Secret};
 use kube::Api;
 use kube::api::{ListParams, PostParams};
@@ -48,28 +48,6 @@ async fn volumes(client: &kube::Client, ns: &str) {
             .await
             .unwrap();
     }
-}
-
-fn helm(args: &[&str]) -> String {
-    let out = Command::new("helm")
-        .args(args)
-        .arg("--kubeconfig")
-        .arg(common::sim_kubeconfig())
-        .env("HELM_CACHE_HOME", std::env::temp_dir().join("kubedeck-test-helm/cache"))
-        .env(
-            "HELM_CONFIG_HOME",
-            std::env::temp_dir().join("kubedeck-test-helm/config"),
-        )
-        .env("HELM_DATA_HOME", std::env::temp_dir().join("kubedeck-test-helm/data"))
-        .output()
-        .expect("running helm: scripts/test puts the sim cluster's helm on PATH");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "helm {args:?} failed:\n{text}");
-    text
 }
 
 /// `helm history` as (revision, status, description).

@@ -138,38 +138,16 @@ pub async fn run(opts: ConnectOptions, settings: Settings) -> Result<()> {
                         Msg::PlanReady(result)
                     });
                 }
-                Effect::Deploy(req) => {
-                    let c = client.clone();
-                    let progress_tx = tx.clone();
-                    spawn_read(&tx, async move {
-                        let Some(c) = c else {
-                            return Msg::ActionDone(Err(NOT_CONNECTED.into()));
-                        };
-                        let progress = move |line: String| {
-                            let _ = progress_tx.send(Msg::ActionProgress(line));
-                        };
-                        let result = deploy::deploy(&c, &req, &progress).await;
-                        Msg::ActionDone(result.map(|rev| format!("release {} revision {rev} deployed", req.release)))
-                    });
-                }
-                Effect::Rollback(req) => {
-                    let c = client.clone();
-                    let progress_tx = tx.clone();
-                    spawn_read(&tx, async move {
-                        let Some(c) = c else {
-                            return Msg::ActionDone(Err(NOT_CONNECTED.into()));
-                        };
-                        let progress = move |line: String| {
-                            let _ = progress_tx.send(Msg::ActionProgress(line));
-                        };
-                        let timeout = std::time::Duration::from_secs(300);
-                        let result =
-                            deploy::rollback(&c, &req.namespace, &req.release, Some(req.to), timeout, &progress).await;
-                        Msg::ActionDone(
-                            result.map(|rev| format!("release {} rolled back: revision {rev} deployed", req.release)),
-                        )
-                    });
-                }
+                Effect::Deploy(req) => spawn_action(&tx, client.clone(), move |c, progress| async move {
+                    let rev = deploy::deploy(&c, &req, &progress).await?;
+                    Ok(format!("release {} revision {rev} deployed", req.release))
+                }),
+                Effect::Rollback(req) => spawn_action(&tx, client.clone(), move |c, progress| async move {
+                    let timeout = std::time::Duration::from_secs(300);
+                    let rev =
+                        deploy::rollback(&c, &req.namespace, &req.release, Some(req.to), timeout, &progress).await?;
+                    Ok(format!("release {} rolled back: revision {rev} deployed", req.release))
+                }),
                 Effect::LoadObject(object) => {
                     let c = client.clone();
                     spawn_read(&tx, async move {
@@ -195,6 +173,24 @@ fn spawn_read(tx: &mpsc::UnboundedSender<Msg>, read: impl Future<Output = Msg> +
     let tx = tx.clone();
     tokio::spawn(async move {
         let _ = tx.send(read.await);
+    });
+}
+
+/// Runs an action in the background: its progress lines and its outcome go to the app.
+fn spawn_action<F, Fut>(tx: &mpsc::UnboundedSender<Msg>, client: Option<kube::Client>, action: F)
+where
+    F: FnOnce(kube::Client, Box<dyn Fn(String) + Send + Sync>) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<String, String>> + Send + 'static,
+{
+    let progress_tx = tx.clone();
+    spawn_read(tx, async move {
+        let Some(client) = client else {
+            return Msg::ActionDone(Err(NOT_CONNECTED.into()));
+        };
+        let progress = Box::new(move |line: String| {
+            let _ = progress_tx.send(Msg::ActionProgress(line));
+        });
+        Msg::ActionDone(action(client, progress).await)
     });
 }
 

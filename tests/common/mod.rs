@@ -167,3 +167,32 @@ pub fn sim(args: &[&str]) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Runs the real helm (scripts/test puts the sim cluster's on PATH) with its caches in the temp
+/// folder; returns whether it succeeded and what it printed.
+pub fn helm_output(args: &[&str]) -> (bool, String) {
+    let helm_home = std::env::temp_dir().join("kubedeck-test-helm");
+    let out = std::process::Command::new("helm")
+        .args(args)
+        .env("HELM_CACHE_HOME", helm_home.join("cache"))
+        .env("HELM_CONFIG_HOME", helm_home.join("config"))
+        .env("HELM_DATA_HOME", helm_home.join("data"))
+        .output()
+        .expect("running helm: scripts/test puts the sim cluster's helm on PATH");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// helm against the sim cluster; panics with its output when it fails.
+pub fn helm(args: &[&str]) -> String {
+    let kubeconfig = sim_kubeconfig();
+    let mut all = args.to_vec();
+    all.extend(["--kubeconfig", kubeconfig.to_str().expect("utf-8 path")]);
+    let (ok, text) = helm_output(&all);
+    assert!(ok, "helm {args:?} failed:\n{text}");
+    text
+}
