@@ -93,9 +93,11 @@ impl std::fmt::Display for Refusal {
 /// every stored revision of the release, in any order.
 pub fn next_revision(history: &[Release], name: &str, op: Operation) -> Result<i32, Refusal> {
     let newest = history.iter().max_by_key(|r| r.version);
+    // A rollback is the way out of an interrupted operation, so only it may start then.
     if let Some(last) = newest
         && let Some(status) = &last.info.status
         && status.is_pending()
+        && !matches!(op, Operation::Rollback { .. })
     {
         return Err(Refusal::Pending {
             release: name.into(),
@@ -200,6 +202,11 @@ mod tests {
         let text = refusal.to_string();
         assert!(text.contains("revision 2 is still pending-upgrade"), "{text}");
         assert!(text.contains("kubedeck rollback todo"), "{text}");
+        assert_eq!(
+            next_revision(&history, "todo", Operation::Rollback { to: 1 }),
+            Ok(3),
+            "the way out stays open"
+        );
     }
 
     #[test]
