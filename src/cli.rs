@@ -32,6 +32,11 @@ pub struct Cli {
     #[arg(short = 'A', long, global = true)]
     pub all_namespaces: bool,
 
+    /// Read-only: nothing that changes the cluster is offered or done (also `readonly: true`,
+    /// for all or per context, in the config file).
+    #[arg(long, global = true)]
+    pub readonly: bool,
+
     /// Enable the mouse (wheel scroll, click to focus); also `mouse: true` in the config file.
     #[arg(long)]
     pub mouse: bool,

@@ -15,11 +15,28 @@ use crate::cluster::{ConnectOptions, Scope, load_config};
 /// The chart that ships with kubedeck.
 pub const BUNDLED_CHART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/chart/todo-chatbot");
 
-/// Runs a subcommand; the error is the sentence to print.
-pub async fn run(command: Command, opts: ConnectOptions) -> Result<(), String> {
-    let (client, namespace) = connect(&opts).await?;
+/// Runs a subcommand; the error is the sentence to print. What changes the cluster is refused
+/// in read-only mode and written to the audit log.
+pub async fn run(command: Command, opts: ConnectOptions, readonly: &crate::app::Readonly) -> Result<(), String> {
+    let (client, namespace, context) = connect(&opts).await?;
     let progress = |line: String| println!("{line}");
-    match command {
+    let mutating = match &command {
+        Command::Deploy(args) => (!args.dry_run).then(|| ("deploy".to_owned(), format!("release/{}", args.release))),
+        Command::Rollback { release, revision, .. } => {
+            let to = revision.map_or("the last good revision".to_owned(), |r| r.to_string());
+            Some((format!("rollback to {to}"), format!("release/{release}")))
+        }
+        Command::Uninstall { release, .. } => Some(("uninstall".to_owned(), format!("release/{release}"))),
+        Command::History { .. } => None,
+    };
+    if let Some((verb, object)) = &mutating
+        && readonly.applies_to(Some(&context))
+    {
+        return Err(format!(
+            "{verb} of {object} refused: context {context} is read-only (--readonly, or readonly in the config file)"
+        ));
+    }
+    let result = match command {
         Command::Deploy(args) => deploy_command(&client, &namespace, args, &progress).await,
         Command::Rollback {
             release,
@@ -29,7 +46,7 @@ pub async fn run(command: Command, opts: ConnectOptions) -> Result<(), String> {
         } => {
             let target = revision.map_or("the last good revision".to_owned(), |r| format!("revision {r}"));
             confirm(&format!("Roll back release {release} in {namespace} to {target}?"), yes)?;
-            let rev = deploy::rollback(
+            deploy::rollback(
                 &client,
                 &namespace,
                 &release,
@@ -37,9 +54,8 @@ pub async fn run(command: Command, opts: ConnectOptions) -> Result<(), String> {
                 Duration::from_secs(timeout),
                 &progress,
             )
-            .await?;
-            println!("release {release} rolled back: revision {rev} deployed");
-            Ok(())
+            .await
+            .map(|rev| format!("release {release} rolled back: revision {rev} deployed"))
         }
         Command::Uninstall {
             release,
@@ -50,22 +66,35 @@ pub async fn run(command: Command, opts: ConnectOptions) -> Result<(), String> {
                 &format!("Uninstall release {release} from {namespace}, deleting its objects?"),
                 yes,
             )?;
-            deploy::uninstall(&client, &namespace, &release, keep_history, &progress).await?;
-            println!("release {release} uninstalled");
-            Ok(())
+            deploy::uninstall(&client, &namespace, &release, keep_history, &progress)
+                .await
+                .map(|()| format!("release {release} uninstalled"))
         }
-        Command::History { release, output } => history_command(&client, &namespace, &release, &output).await,
+        Command::History { release, output } => history_command(&client, &namespace, &release, &output)
+            .await
+            .map(|()| String::new()),
+    };
+    if let Some((verb, object)) = mutating {
+        let entry = crate::actions::audit::AuditEntry::new(&context, &namespace, &object, &verb, &result);
+        if let Err(e) = crate::actions::audit::record(&entry) {
+            eprintln!("kubedeck: warning: {e}");
+        }
     }
+    let done = result?;
+    if !done.is_empty() {
+        println!("{done}");
+    }
+    Ok(())
 }
 
-async fn connect(opts: &ConnectOptions) -> Result<(Client, String), String> {
+async fn connect(opts: &ConnectOptions) -> Result<(Client, String, String), String> {
     let (target, config) = load_config(opts).await.map_err(|p| format!("{} {}", p.what, p.fix))?;
     let namespace = match target.scope {
         Scope::Namespace(ns) => ns,
         Scope::All => return Err("releases live in one namespace: pass -n NAMESPACE instead of -A".into()),
     };
     let client = Client::try_from(config).map_err(|e| format!("cannot set up a client for {}: {e}", target.server))?;
-    Ok((client, namespace))
+    Ok((client, namespace, target.context))
 }
 
 /// Asks on the terminal; without one, `--yes` is required so a script never hangs.
@@ -112,7 +141,7 @@ async fn deploy_command(
     namespace: &str,
     args: DeployArgs,
     progress: &(dyn Fn(String) + Send + Sync),
-) -> Result<(), String> {
+) -> Result<String, String> {
     let chart_dir = args.chart.clone().unwrap_or_else(|| PathBuf::from(BUNDLED_CHART));
     let values_files = args
         .values
@@ -151,15 +180,14 @@ async fn deploy_command(
         println!("  (no object changes; a new revision is still recorded)");
     }
     if args.dry_run {
-        return Ok(());
+        return Ok(String::new());
     }
     confirm(
         &format!("Apply revision {} of {} to {namespace}?", plan.revision, req.release),
         args.yes,
     )?;
     let rev = deploy::deploy(client, &req, progress).await?;
-    println!("release {} revision {rev} deployed", req.release);
-    Ok(())
+    Ok(format!("release {} revision {rev} deployed", req.release))
 }
 
 async fn history_command(client: &Client, namespace: &str, release: &str, output: &str) -> Result<(), String> {

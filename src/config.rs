@@ -17,6 +17,23 @@ pub struct Config {
     pub mouse: bool,
     /// Action name -> key(s), e.g. `quit: Q` or `filter: ctrl-f, f3`.
     pub keys: BTreeMap<String, String>,
+    /// Read-only everywhere: nothing that changes the cluster is offered or done.
+    pub readonly: bool,
+    /// Per kubeconfig context, e.g. `prod: {readonly: true}`.
+    pub contexts: BTreeMap<String, ContextSettings>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ContextSettings {
+    pub readonly: bool,
+}
+
+impl Config {
+    /// Whether `context` is read-only by this config.
+    pub fn readonly_for(&self, context: Option<&str>) -> bool {
+        self.readonly || context.is_some_and(|c| self.contexts.get(c).is_some_and(|s| s.readonly))
+    }
 }
 
 /// Where the config file is looked for: `KUBEDECK_CONFIG`, else the platform's config folder.
@@ -72,7 +89,9 @@ mod tests {
 
     #[test]
     fn reads_theme_mouse_and_keys() {
-        let (config, problem) = load_text("theme: light\nmouse: true\nkeys:\n  quit: Q\n");
+        let (config, problem) =
+            load_text("theme: light\nmouse: true\nkeys:\n  quit: Q\ncontexts:\n  prod: {readonly: true}\n");
+        assert!(config.readonly_for(Some("prod")) && !config.readonly_for(Some("minikube")));
         assert_eq!(problem, None);
         assert_eq!(config.theme, ThemeName::Light);
         assert!(config.mouse);

@@ -8,12 +8,23 @@ fn main() -> Result<()> {
     // first and color-eyre's report then prints on a normal screen.
     color_eyre::install()?;
     let mut cli = kubedeck::cli::Cli::parse();
+    let config_path = cli.config.clone().or_else(kubedeck::config::default_path);
+    let (config, config_problem) = kubedeck::config::load(config_path.as_deref());
+    let readonly = kubedeck::app::Readonly {
+        everywhere: cli.readonly || config.readonly,
+        contexts: config
+            .contexts
+            .iter()
+            .filter(|(_, s)| s.readonly)
+            .map(|(name, _)| name.clone())
+            .collect(),
+    };
     if let Some(command) = cli.command.take() {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()?;
-        return match runtime.block_on(kubedeck::commands::run(command, cli.connect_options())) {
+        return match runtime.block_on(kubedeck::commands::run(command, cli.connect_options(), &readonly)) {
             Ok(()) => Ok(()),
             Err(sentence) => {
                 eprintln!("kubedeck: {sentence}");
@@ -21,14 +32,13 @@ fn main() -> Result<()> {
             }
         };
     }
-    let config_path = cli.config.clone().or_else(kubedeck::config::default_path);
-    let (config, config_problem) = kubedeck::config::load(config_path.as_deref());
     kubedeck::views::style::init(config.theme);
     let (keymap, key_problems) = kubedeck::app::keys::KeyMap::with_overrides(&config.keys);
     let notice = config_problem.or_else(|| key_problems.first().map(|p| format!("config: {p}")));
     let settings = kubedeck::app::event_loop::Settings {
         mouse: cli.mouse || config.mouse,
         keymap,
+        readonly,
         notice,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()

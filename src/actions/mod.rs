@@ -2,6 +2,7 @@
 //! wizard steps). Each action takes a client and a sender, streams progress messages and ends
 //! with a result message; none of them touches the dashboard state directly.
 
+pub mod audit;
 pub mod deploy;
 pub mod history;
 pub mod release_store;

@@ -12,6 +12,7 @@ use tokio::time::{Instant, MissedTickBehavior};
 
 use super::keys::KeyMap;
 use super::{App, Effect, Msg};
+use crate::actions::audit::{self, AuditEntry};
 use crate::actions::deploy;
 use crate::cluster::session::SessionEvent;
 use crate::cluster::{ConnectOptions, objects, releases, session};
@@ -40,6 +41,7 @@ impl Drop for TerminalGuard {
 pub struct Settings {
     pub mouse: bool,
     pub keymap: KeyMap,
+    pub readonly: super::Readonly,
     /// Shown until the first key: what was wrong with the config file.
     pub notice: Option<String>,
 }
@@ -54,6 +56,8 @@ pub async fn run(opts: ConnectOptions, settings: Settings) -> Result<()> {
     let size = terminal.size().wrap_err("reading the terminal size")?;
     let mut app = App::new(opts.clone(), jiff::Timestamp::now(), (size.width, size.height));
     app.keymap = settings.keymap;
+    app.readonly = settings.readonly;
+    app.keymap.readonly = app.is_readonly();
     app.notice = settings.notice;
 
     let (tx, mut rx) = mpsc::unbounded_channel();
@@ -109,7 +113,8 @@ pub async fn run(opts: ConnectOptions, settings: Settings) -> Result<()> {
                 Err(_) => break,
             }
         }
-        for effect in app.effects.drain(..) {
+        let effects: Vec<Effect> = app.effects.drain(..).collect();
+        for effect in effects {
             match effect {
                 Effect::Reconnect(opts) => {
                     // Dropping the old session aborts it and its watches; messages it already
@@ -138,16 +143,23 @@ pub async fn run(opts: ConnectOptions, settings: Settings) -> Result<()> {
                         Msg::PlanReady(result)
                     });
                 }
-                Effect::Deploy(req) => spawn_action(&tx, client.clone(), move |c, progress| async move {
-                    let rev = deploy::deploy(&c, &req, &progress).await?;
-                    Ok(format!("release {} revision {rev} deployed", req.release))
-                }),
-                Effect::Rollback(req) => spawn_action(&tx, client.clone(), move |c, progress| async move {
-                    let timeout = std::time::Duration::from_secs(300);
-                    let rev =
-                        deploy::rollback(&c, &req.namespace, &req.release, Some(req.to), timeout, &progress).await?;
-                    Ok(format!("release {} rolled back: revision {rev} deployed", req.release))
-                }),
+                Effect::Deploy(req) => {
+                    let audit = audit_of(&app, &req.namespace, &format!("release/{}", req.release), "deploy");
+                    spawn_action(&tx, client.clone(), audit, move |c, progress| async move {
+                        let rev = deploy::deploy(&c, &req, &progress).await?;
+                        Ok(format!("release {} revision {rev} deployed", req.release))
+                    })
+                }
+                Effect::Rollback(req) => {
+                    let what = format!("rollback to {}", req.to);
+                    let audit = audit_of(&app, &req.namespace, &format!("release/{}", req.release), &what);
+                    spawn_action(&tx, client.clone(), audit, move |c, progress| async move {
+                        let timeout = std::time::Duration::from_secs(300);
+                        let rev = deploy::rollback(&c, &req.namespace, &req.release, Some(req.to), timeout, &progress)
+                            .await?;
+                        Ok(format!("release {} rolled back: revision {rev} deployed", req.release))
+                    })
+                }
                 Effect::LoadObject(object) => {
                     let c = client.clone();
                     spawn_read(&tx, async move {
@@ -176,8 +188,15 @@ fn spawn_read(tx: &mpsc::UnboundedSender<Msg>, read: impl Future<Output = Msg> +
     });
 }
 
-/// Runs an action in the background: its progress lines and its outcome go to the app.
-fn spawn_action<F, Fut>(tx: &mpsc::UnboundedSender<Msg>, client: Option<kube::Client>, action: F)
+/// What the audit log will say about an action, less its result.
+fn audit_of(app: &App, namespace: &str, object: &str, action: &str) -> AuditEntry {
+    let context = app.target.as_ref().map_or("", |t| t.context.as_str());
+    AuditEntry::new(context, namespace, object, action, &Ok(String::new()))
+}
+
+/// Runs an action in the background: its progress lines and its outcome go to the app, and
+/// the outcome to the audit log.
+fn spawn_action<F, Fut>(tx: &mpsc::UnboundedSender<Msg>, client: Option<kube::Client>, audit: AuditEntry, action: F)
 where
     F: FnOnce(kube::Client, Box<dyn Fn(String) + Send + Sync>) -> Fut + Send + 'static,
     Fut: Future<Output = Result<String, String>> + Send + 'static,
@@ -190,7 +209,16 @@ where
         let progress = Box::new(move |line: String| {
             let _ = progress_tx.send(Msg::ActionProgress(line));
         });
-        Msg::ActionDone(action(client, progress).await)
+        let outcome = action(client, progress).await;
+        let entry = AuditEntry {
+            result: AuditEntry::new("", "", "", "", &outcome).result,
+            ..audit
+        };
+        let outcome = match (outcome, audit::record(&entry)) {
+            (Ok(done), Err(e)) => Ok(format!("{done} (audit log not written: {e})")),
+            (outcome, _) => outcome,
+        };
+        Msg::ActionDone(outcome)
     });
 }
 

@@ -188,6 +188,12 @@ pub fn action_for(key: &KeyEvent, context: KeyContext) -> Option<Action> {
 }
 
 impl Action {
+    /// Whether it changes the cluster: the one place read-only mode looks. Such actions are
+    /// hidden from the key map, the footer and help, and refused, in read-only mode.
+    pub fn is_mutating(self) -> bool {
+        matches!(self, Action::Deploy | Action::Rollback | Action::Confirm)
+    }
+
     /// The name used for it in the config file's `keys:` section.
     pub fn name(self) -> String {
         let name = match self {
@@ -280,6 +286,8 @@ pub struct ActiveBinding {
 /// The key map in force: the built-in table with the config file's overrides applied.
 #[derive(Debug, Clone, Default)]
 pub struct KeyMap {
+    /// Read-only mode: actions that change the cluster are left out.
+    pub readonly: bool,
     /// Action name -> the keys the user chose and how to write them.
     overrides: std::collections::BTreeMap<String, (Vec<(KeyCode, KeyModifiers)>, String)>,
 }
@@ -307,9 +315,12 @@ impl KeyMap {
         (map, problems)
     }
 
-    /// The bindings that apply in `context`, the user's keys first.
+    /// The bindings that apply in `context`, the user's keys first; none that change the
+    /// cluster in read-only mode.
     pub fn bindings_for(&self, context: KeyContext) -> Vec<ActiveBinding> {
+        let readonly = self.readonly;
         bindings_for(context)
+            .filter(move |b| !(readonly && b.action.is_mutating()))
             .map(|b| match self.overrides.get(&b.action.name()) {
                 Some((keys, label)) => ActiveBinding {
                     keys: keys.clone(),

@@ -111,6 +111,21 @@ pub struct App {
     pub should_quit: bool,
     pub effects: Vec<Effect>,
     pub keymap: keys::KeyMap,
+    /// Which contexts are read-only (all of them when `Readonly::everywhere`).
+    pub readonly: Readonly,
+}
+
+/// Read-only mode, from `--readonly` and the config file.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Readonly {
+    pub everywhere: bool,
+    pub contexts: std::collections::BTreeSet<String>,
+}
+
+impl Readonly {
+    pub fn applies_to(&self, context: Option<&str>) -> bool {
+        self.everywhere || context.is_some_and(|c| self.contexts.contains(c))
+    }
 }
 
 impl App {
@@ -134,6 +149,7 @@ impl App {
             should_quit: false,
             effects: Vec::new(),
             keymap: keys::KeyMap::default(),
+            readonly: Readonly::default(),
         }
     }
 
@@ -262,7 +278,21 @@ impl App {
         }
     }
 
-    fn perform(&mut self, action: Action) {
+    /// Whether the cluster in view may not be changed.
+    pub fn is_readonly(&self) -> bool {
+        let context = self
+            .target
+            .as_ref()
+            .map(|t| t.context.as_str())
+            .or(self.options.context.as_deref());
+        self.readonly.applies_to(context)
+    }
+
+    pub(crate) fn perform(&mut self, action: Action) {
+        if action.is_mutating() && self.is_readonly() {
+            self.notice = Some("read-only mode: nothing that changes the cluster is allowed here".into());
+            return;
+        }
         let page = self.page_size();
         let pane = self.panes.get_mut(self.focus);
         match action {
@@ -343,6 +373,7 @@ impl App {
         match event {
             SessionEvent::Target(target) => {
                 self.target = Some(target);
+                self.keymap.readonly = self.is_readonly();
                 self.connection = Connection::Connecting;
             }
             SessionEvent::ConfigProblem(problem) => self.connection = Connection::BadConfig(problem),

@@ -561,3 +561,41 @@ fn rollback_from_the_history_shows_the_diff_then_rolls_back_on_y() {
         }))
     );
 }
+
+#[test]
+fn read_only_mode_hides_and_refuses_everything_that_changes_the_cluster() {
+    let mut a = app();
+    a.readonly = Readonly {
+        everywhere: false,
+        contexts: ["kwok-kubedeck".to_owned()].into(),
+    };
+    // The key map learns it with the session's target, as at start-up.
+    a.update(Msg::Session(SessionEvent::Target(a.target.clone().unwrap())));
+    assert!(a.is_readonly() && a.keymap.readonly);
+    let actions: Vec<_> = a
+        .keymap
+        .bindings_for(a.key_context())
+        .into_iter()
+        .map(|b| b.action)
+        .collect();
+    assert!(
+        !actions.contains(&keys::Action::Deploy),
+        "d is not even offered: {actions:?}"
+    );
+    press(&mut a, KeyCode::Char('d'));
+    assert!(a.prompt.is_none() && a.effects.is_empty());
+    // Called directly, the action is refused too.
+    a.perform(keys::Action::Deploy);
+    assert!(a.notice.as_deref().unwrap().contains("read-only"));
+    assert!(a.prompt.is_none());
+
+    // Another context is not read-only.
+    let mut b = app();
+    b.readonly = Readonly {
+        everywhere: false,
+        contexts: ["prod".to_owned()].into(),
+    };
+    assert!(!b.is_readonly());
+    press(&mut b, KeyCode::Char('d'));
+    assert!(b.prompt.is_some());
+}

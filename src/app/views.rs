@@ -389,6 +389,10 @@ impl App {
     }
 
     pub(super) fn perform_in_view(&mut self, action: Action) {
+        if action.is_mutating() && self.is_readonly() {
+            self.notice = Some("read-only mode: nothing that changes the cluster is allowed here".into());
+            return;
+        }
         let page = self.page_size();
         let text_len = match &self.top {
             Some(TopView::Text(t)) => t.lines(self).len(),

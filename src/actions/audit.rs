@@ -1,0 +1,62 @@
+//! The audit log: one JSON line per mutating action (time, context, namespace, object, action,
+//! result), appended in kubedeck's state folder so an on-call engineer can see what was done.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AuditEntry {
+    pub time: String,
+    pub context: String,
+    pub namespace: String,
+    pub object: String,
+    pub action: String,
+    pub result: String,
+}
+
+impl AuditEntry {
+    pub fn new(context: &str, namespace: &str, object: &str, action: &str, result: &Result<String, String>) -> Self {
+        AuditEntry {
+            time: jiff::Timestamp::now().to_string(),
+            context: context.into(),
+            namespace: namespace.into(),
+            object: object.into(),
+            action: action.into(),
+            result: match result {
+                Ok(done) => format!("ok: {done}"),
+                Err(why) => format!("failed: {why}"),
+            },
+        }
+    }
+}
+
+/// `KUBEDECK_STATE_DIR`, else the platform's state folder (e.g. `~/.local/state/kubedeck`).
+pub fn log_path() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("KUBEDECK_STATE_DIR").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir).join("audit.log"));
+    }
+    let dirs = directories::ProjectDirs::from("", "", "kubedeck")?;
+    Some(
+        dirs.state_dir()
+            .unwrap_or_else(|| dirs.data_local_dir())
+            .join("audit.log"),
+    )
+}
+
+/// Appends one entry. A log that cannot be written is reported, never fatal: the action
+/// already happened.
+pub fn record(entry: &AuditEntry) -> Result<(), String> {
+    let path = log_path().ok_or("no state folder for the audit log (set KUBEDECK_STATE_DIR)")?;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    }
+    let line = serde_json::to_string(entry).map_err(|e| e.to_string())?;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .map_err(|e| format!("opening the audit log {}: {e}", path.display()))?;
+    writeln!(file, "{line}").map_err(|e| format!("writing the audit log {}: {e}", path.display()))
+}
