@@ -76,6 +76,40 @@ pub enum Command {
         #[arg(long, short = 'y')]
         yes: bool,
     },
+    /// Scale a Deployment or StatefulSet: `kubedeck scale deploy/backend 4`.
+    Scale {
+        /// deploy/NAME or sts/NAME.
+        workload: String,
+        /// Replicas, 0 to 1000.
+        replicas: String,
+        /// When an HPA manages the workload, set its minimum (and maximum) instead.
+        #[arg(long)]
+        hpa: bool,
+        #[arg(long, default_value_t = 300)]
+        timeout: u64,
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// Restart a workload's pods, as kubectl rollout restart.
+    Restart {
+        /// deploy/NAME or sts/NAME.
+        workload: String,
+        #[arg(long, default_value_t = 300)]
+        timeout: u64,
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// Delete a pod and time its replacement: `kubedeck delete pod NAME`.
+    Delete {
+        /// Only `pod` for now.
+        #[arg(value_parser = ["pod"])]
+        kind: String,
+        name: String,
+        #[arg(long, default_value_t = 300)]
+        timeout: u64,
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
     /// List a release's revisions, as helm history does.
     History {
         release: String,

@@ -8,6 +8,7 @@ use std::time::Duration;
 use kube::Client;
 
 use crate::actions::deploy::{self, DeployRequest};
+use crate::actions::operate;
 use crate::actions::release_store::ReleaseStore;
 use crate::cli::{Command, DeployArgs};
 use crate::cluster::{ConnectOptions, Scope, load_config};
@@ -27,6 +28,9 @@ pub async fn run(command: Command, opts: ConnectOptions, readonly: &crate::app::
             Some((format!("rollback to {to}"), format!("release/{release}")))
         }
         Command::Uninstall { release, .. } => Some(("uninstall".to_owned(), format!("release/{release}"))),
+        Command::Scale { workload, replicas, .. } => Some((format!("scale to {replicas}"), workload.clone())),
+        Command::Restart { workload, .. } => Some(("restart".to_owned(), workload.clone())),
+        Command::Delete { name, .. } => Some(("delete".to_owned(), format!("pod/{name}"))),
         Command::History { .. } => None,
     };
     if let Some((verb, object)) = &mutating
@@ -70,6 +74,34 @@ pub async fn run(command: Command, opts: ConnectOptions, readonly: &crate::app::
                 .await
                 .map(|()| format!("release {release} uninstalled"))
         }
+        Command::Scale {
+            workload,
+            replicas,
+            hpa,
+            timeout,
+            yes,
+        } => {
+            scale_command(
+                &client,
+                &namespace,
+                &workload,
+                &replicas,
+                hpa,
+                Duration::from_secs(timeout),
+                yes,
+                &progress,
+            )
+            .await
+        }
+        Command::Restart { workload, timeout, yes } => {
+            let workload = operate::WorkloadRef::parse(&workload)?;
+            confirm(&format!("Restart every pod of {workload} in {namespace}?"), yes)?;
+            operate::restart(&client, &namespace, &workload, Duration::from_secs(timeout), &progress).await
+        }
+        Command::Delete { name, timeout, yes, .. } => {
+            confirm(&format!("Delete pod {name} in {namespace}?"), yes)?;
+            operate::delete_pod(&client, &namespace, &name, Duration::from_secs(timeout), &progress).await
+        }
         Command::History { release, output } => history_command(&client, &namespace, &release, &output)
             .await
             .map(|()| String::new()),
@@ -85,6 +117,41 @@ pub async fn run(command: Command, opts: ConnectOptions, readonly: &crate::app::
         println!("{done}");
     }
     Ok(())
+}
+
+#[allow(clippy::too_many_arguments)] // one per flag of the subcommand
+async fn scale_command(
+    client: &Client,
+    namespace: &str,
+    workload: &str,
+    replicas: &str,
+    hpa: bool,
+    timeout: Duration,
+    yes: bool,
+    progress: &(dyn Fn(String) + Send + Sync),
+) -> Result<String, String> {
+    let workload = operate::WorkloadRef::parse(workload)?;
+    let replicas = operate::parse_replicas(replicas)?;
+    if let Some(h) = operate::hpa_for(client, namespace, &workload).await? {
+        let name = h.metadata.name.clone().unwrap_or_default();
+        let (min, max) = (h.spec.min_replicas.unwrap_or(1), h.spec.max_replicas);
+        if hpa {
+            confirm(
+                &format!(
+                    "Set HPA {name}'s minimum to {replicas} (maximum {})?",
+                    max.max(replicas)
+                ),
+                yes,
+            )?;
+            return operate::set_hpa_bounds(client, namespace, &name, replicas, max.max(replicas)).await;
+        }
+        eprintln!(
+            "kubedeck: note: HPA {name} manages {workload} ({min}..{max} replicas) and will override a manual scale; \
+             pass --hpa to set its minimum instead"
+        );
+    }
+    confirm(&format!("Scale {workload} in {namespace} to {replicas}?"), yes)?;
+    operate::scale(client, namespace, &workload, replicas, timeout, progress).await
 }
 
 async fn connect(opts: &ConnectOptions) -> Result<(Client, String, String), String> {

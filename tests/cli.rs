@@ -73,3 +73,88 @@ async fn read_only_refuses_and_the_audit_log_records_each_action() {
     assert!(err.contains("pass --yes"), "{err}");
     common::delete_namespace(&client, &ns).await;
 }
+
+#[tokio::test]
+async fn scale_restart_and_delete_pod_from_the_command_line() {
+    use k8s_openapi::api::core::v1::Pod;
+    use kube::api::ListParams;
+    let client = common::client().await;
+    let ns = common::namespace(&client, "ops").await;
+    let state = tempfile::tempdir().unwrap();
+    common::create_deployment(&client, &ns, "backend", 2).await;
+    let pods = kube::Api::<Pod>::namespaced(client.clone(), &ns);
+    let names = || async {
+        let mut n: Vec<String> = pods
+            .list(&ListParams::default())
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .filter(|p| p.metadata.deletion_timestamp.is_none())
+            .filter_map(|p| p.metadata.name)
+            .collect();
+        n.sort();
+        n
+    };
+
+    let (code, out, err) = kubedeck(
+        &["scale", "deploy/backend", "4", "-n", &ns, "--yes"],
+        state.path(),
+        None,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("deploy/backend in") && out.contains("runs 4 ready replicas"),
+        "{out}"
+    );
+    assert_eq!(names().await.len(), 4);
+    let (code, out, _) = kubedeck(
+        &["scale", "deploy/backend", "2", "-n", &ns, "--yes"],
+        state.path(),
+        None,
+    );
+    assert_eq!(code, 0, "{out}");
+
+    let (code, _, err) = kubedeck(
+        &["scale", "deploy/backend", "1001", "-n", &ns, "--yes"],
+        state.path(),
+        None,
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("whole number from 0 to 1000"), "{err}");
+
+    let before = names().await;
+    let (code, out, err) = kubedeck(&["restart", "deploy/backend", "-n", &ns, "--yes"], state.path(), None);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("restarted"), "{out}");
+    let after = names().await;
+    assert_eq!(after.len(), 2);
+    assert!(
+        after.iter().all(|n| !before.contains(n)),
+        "new pods: {before:?} -> {after:?}"
+    );
+
+    let victim = after[0].clone();
+    let (code, out, err) = kubedeck(&["delete", "pod", &victim, "-n", &ns, "--yes"], state.path(), None);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("Ready after") && out.contains("s"),
+        "replacement time measured: {out}"
+    );
+
+    let log = std::fs::read_to_string(state.path().join("audit.log")).unwrap();
+    let actions: Vec<String> = log
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["action"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        ["scale to 4", "scale to 2", "scale to 1001", "restart", "delete"]
+    );
+    common::delete_namespace(&client, &ns).await;
+}

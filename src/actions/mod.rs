@@ -5,4 +5,5 @@
 pub mod audit;
 pub mod deploy;
 pub mod history;
+pub mod operate;
 pub mod release_store;
