@@ -11,9 +11,10 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior};
 
 use super::keys::KeyMap;
+use super::operate::Operation;
 use super::{App, Effect, Msg};
 use crate::actions::audit::{self, AuditEntry};
-use crate::actions::deploy;
+use crate::actions::{deploy, operate};
 use crate::cluster::session::SessionEvent;
 use crate::cluster::{ConnectOptions, objects, releases, session};
 
@@ -158,6 +159,26 @@ pub async fn run(opts: ConnectOptions, settings: Settings) -> Result<()> {
                         let rev = deploy::rollback(&c, &req.namespace, &req.release, Some(req.to), timeout, &progress)
                             .await?;
                         Ok(format!("release {} rolled back: revision {rev} deployed", req.release))
+                    })
+                }
+                Effect::Operate(op) => {
+                    let (object, what) = op.audit();
+                    let audit = audit_of(&app, op.namespace(), &object, &what);
+                    spawn_action(&tx, client.clone(), audit, move |c, progress| async move {
+                        let timeout = std::time::Duration::from_secs(300);
+                        match op {
+                            Operation::Scale {
+                                namespace,
+                                workload,
+                                replicas,
+                            } => operate::scale(&c, &namespace, &workload, replicas, timeout, &progress).await,
+                            Operation::Restart { namespace, workload } => {
+                                operate::restart(&c, &namespace, &workload, timeout, &progress).await
+                            }
+                            Operation::DeletePod { namespace, name } => {
+                                operate::delete_pod(&c, &namespace, &name, timeout, &progress).await
+                            }
+                        }
                     })
                 }
                 Effect::LoadObject(object) => {

@@ -49,6 +49,12 @@ pub enum Action {
     Rollback,
     /// Say yes to the plan or diff on screen.
     Confirm,
+    /// Scale the selected workload.
+    Scale,
+    /// Restart the selected workload's pods.
+    Restart,
+    /// Delete the selected pod.
+    DeletePod,
 }
 
 /// Where a binding applies.
@@ -159,6 +165,9 @@ pub const BINDINGS: &[Binding] = &[
     bind("y", Action::Yaml, "YAML of the selected object", true, PANES, &[(KeyCode::Char('y'), NONE)]),
     bind("e", Action::Events, "events of the selected object", true, PANES, &[(KeyCode::Char('e'), NONE)]),
     bind("d", Action::Deploy, "deploy the Todo Chatbot chart (values, plan, confirm)", true, PANES, &[(KeyCode::Char('d'), NONE)]),
+    bind("s", Action::Scale, "scale the workload (0 to 1000 replicas)", true, KeyScope::Pane(PaneId::Workloads), &[(KeyCode::Char('s'), NONE)]),
+    bind("R", Action::Restart, "restart the workload's pods", false, KeyScope::Pane(PaneId::Workloads), &[(KeyCode::Char('R'), NONE)]),
+    bind("C-d", Action::DeletePod, "delete the pod (and time its replacement)", true, KeyScope::Pane(PaneId::Pods), &[(KeyCode::Char('d'), CTRL)]),
     bind("r", Action::Rollback, "roll back to this revision (shows the diff first)", true, HISTORY, &[(KeyCode::Char('r'), NONE)]),
     bind("y", Action::Confirm, "apply the plan", true, TEXT, &[(KeyCode::Char('y'), NONE)]),
     bind("y", Action::Confirm, "roll back (when opened with r)", false, DIFF, &[(KeyCode::Char('y'), NONE)]),
@@ -191,7 +200,10 @@ impl Action {
     /// Whether it changes the cluster: the one place read-only mode looks. Such actions are
     /// hidden from the key map, the footer and help, and refused, in read-only mode.
     pub fn is_mutating(self) -> bool {
-        matches!(self, Action::Deploy | Action::Rollback | Action::Confirm)
+        matches!(
+            self,
+            Action::Deploy | Action::Rollback | Action::Confirm | Action::Scale | Action::Restart | Action::DeletePod
+        )
     }
 
     /// The name used for it in the config file's `keys:` section.
@@ -226,6 +238,9 @@ impl Action {
             Action::Deploy => "deploy",
             Action::Rollback => "rollback",
             Action::Confirm => "confirm",
+            Action::Scale => "scale",
+            Action::Restart => "restart",
+            Action::DeletePod => "delete-pod",
         };
         name.to_owned()
     }

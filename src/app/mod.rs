@@ -65,6 +65,8 @@ pub enum Effect {
     Deploy(crate::actions::deploy::DeployRequest),
     /// Roll back (after the user saw the diff and said yes).
     Rollback(operate::RollbackRequest),
+    /// Scale, restart or delete a pod (after the user said yes).
+    Operate(operate::Operation),
 }
 
 /// Where we are with the API server.
@@ -303,6 +305,9 @@ impl App {
             Action::Open => self.open_selected(),
             Action::Yaml => self.open_yaml(),
             Action::Deploy => self.open_deploy(),
+            Action::Scale => self.open_scale(),
+            Action::Restart => self.open_restart(),
+            Action::DeletePod => self.open_delete_pod(),
             Action::Events => self.open_events(),
             // Only meaningful in views on top; the key map does not bind them here.
             Action::Mark | Action::Back | Action::Reveal | Action::Confirm | Action::Rollback => {}

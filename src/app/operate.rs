@@ -22,6 +22,58 @@ pub struct ActionLog {
     pub outcome: Option<Result<String, String>>,
 }
 
+/// An on-call action on one object, asked for with a key and confirmed with `y`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Operation {
+    Scale {
+        namespace: String,
+        workload: crate::actions::operate::WorkloadRef,
+        replicas: i32,
+    },
+    Restart {
+        namespace: String,
+        workload: crate::actions::operate::WorkloadRef,
+    },
+    DeletePod {
+        namespace: String,
+        name: String,
+    },
+}
+
+impl Operation {
+    /// The question that names the object and the namespace.
+    pub fn question(&self) -> String {
+        match self {
+            Operation::Scale {
+                namespace,
+                workload,
+                replicas,
+            } => format!("Scale {workload} in {namespace} to {replicas}?"),
+            Operation::Restart { namespace, workload } => format!("Restart every pod of {workload} in {namespace}?"),
+            Operation::DeletePod { namespace, name } => {
+                format!("Delete pod {name} in {namespace}? Its controller will replace it; kubedeck times that.")
+            }
+        }
+    }
+
+    pub fn namespace(&self) -> &str {
+        match self {
+            Operation::Scale { namespace, .. }
+            | Operation::Restart { namespace, .. }
+            | Operation::DeletePod { namespace, .. } => namespace,
+        }
+    }
+
+    /// What the audit log calls the object and the action.
+    pub fn audit(&self) -> (String, String) {
+        match self {
+            Operation::Scale { workload, replicas, .. } => (workload.to_string(), format!("scale to {replicas}")),
+            Operation::Restart { workload, .. } => (workload.to_string(), "restart".into()),
+            Operation::DeletePod { name, .. } => (format!("pod/{name}"), "delete".into()),
+        }
+    }
+}
+
 /// A rollback the user was asked to confirm.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RollbackRequest {
@@ -107,7 +159,108 @@ impl App {
                 self.effects.push(Effect::Rollback(req));
                 self.open_log(title);
             }
+            Some(TopView::Text(TextView {
+                body: TextBody::Confirm { operation, .. },
+                ..
+            })) => {
+                let title = operation.question().trim_end_matches('?').to_owned();
+                self.effects.push(Effect::Operate(operation));
+                self.open_log(title);
+            }
             other => self.top = other,
+        }
+    }
+
+    /// Opens the confirmation for an operation; nothing happens before `y`.
+    fn ask(&mut self, operation: Operation, warning: Option<String>) {
+        let body = TextBody::Confirm { operation, warning };
+        self.top = Some(TopView::Text(TextView { body, offset: 0 }));
+    }
+
+    /// The selected workload of the Workloads pane, if that pane has focus.
+    fn selected_workload(&mut self) -> Option<crate::actions::operate::WorkloadRef> {
+        if self.focus != super::PaneId::Workloads {
+            self.notice = Some("select a Deployment or StatefulSet in Workloads (5) first".into());
+            return None;
+        }
+        let key = self.panes.get(super::PaneId::Workloads).selected_key()?;
+        crate::actions::operate::WorkloadRef::parse(&key.name).ok()
+    }
+
+    /// `s`: ask for a replica count.
+    pub(super) fn open_scale(&mut self) {
+        if self.selected_workload().is_some() {
+            self.prompt = Some(Prompt::new(PromptKind::Scale, String::new()));
+        }
+    }
+
+    pub(super) fn scale_prompt_done(&mut self, text: &str) {
+        let Some(workload) = self.selected_workload() else {
+            return;
+        };
+        let replicas = match crate::actions::operate::parse_replicas(text) {
+            Ok(n) => n,
+            Err(e) => return self.notice = Some(e),
+        };
+        let namespace = self
+            .panes
+            .get(super::PaneId::Workloads)
+            .selected_key()
+            .map(|k| k.namespace.clone())
+            .unwrap_or_default();
+        // An HPA that targets the workload will undo a manual scale: say so before asking.
+        let target = format!(
+            "{}/{}",
+            if workload.statefulset {
+                "StatefulSet"
+            } else {
+                "Deployment"
+            },
+            workload.name
+        );
+        let warning = self.data.hpas.iter().find(|h| h.key.namespace == namespace && h.target == target).map(|h| {
+            format!(
+                "HPA {} manages it ({}..{} replicas) and will override this; `kubedeck scale {workload} {replicas} --hpa` changes the HPA instead.",
+                h.key.name, h.min, h.max
+            )
+        });
+        self.ask(
+            Operation::Scale {
+                namespace,
+                workload,
+                replicas,
+            },
+            warning,
+        );
+    }
+
+    /// `R`: restart the selected workload.
+    pub(super) fn open_restart(&mut self) {
+        if let Some(workload) = self.selected_workload() {
+            let namespace = self
+                .panes
+                .get(super::PaneId::Workloads)
+                .selected_key()
+                .map(|k| k.namespace.clone())
+                .unwrap_or_default();
+            self.ask(Operation::Restart { namespace, workload }, None);
+        }
+    }
+
+    /// ctrl-d: delete the selected pod.
+    pub(super) fn open_delete_pod(&mut self) {
+        if self.focus != super::PaneId::Pods {
+            self.notice = Some("select a pod in Pods (1) first".into());
+            return;
+        }
+        if let Some(key) = self.panes.get(super::PaneId::Pods).selected_key().cloned() {
+            self.ask(
+                Operation::DeletePod {
+                    namespace: key.namespace,
+                    name: key.name,
+                },
+                None,
+            );
         }
     }
 

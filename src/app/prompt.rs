@@ -11,6 +11,8 @@ pub enum PromptKind {
     Command,
     /// Values and overrides for `d`.
     Deploy,
+    /// A replica count for `s`.
+    Scale,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +43,7 @@ impl App {
                     PromptKind::Filter => self.apply_filter(&prompt.text),
                     PromptKind::Command => self.run_command(&prompt.text),
                     PromptKind::Deploy => self.deploy_prompt_done(&prompt.text),
+                    PromptKind::Scale => self.scale_prompt_done(&prompt.text),
                 }
             }
             KeyCode::Backspace => {

@@ -599,3 +599,93 @@ fn read_only_mode_hides_and_refuses_everything_that_changes_the_cluster() {
     press(&mut b, KeyCode::Char('d'));
     assert!(b.prompt.is_some());
 }
+
+#[test]
+fn scale_restart_and_delete_pod_ask_first_and_warn_about_an_hpa() {
+    use crate::cluster::hpas::HpaRow;
+    use crate::cluster::workloads::{Rollout, WorkloadKind, WorkloadRow};
+    use operate::Operation;
+    let mut a = app();
+    let row = WorkloadRow {
+        key: ObjectKey::new("shop", "deploy/backend"),
+        kind: WorkloadKind::Deployment,
+        name: "backend".into(),
+        desired: 2,
+        ready: 2,
+        updated: 2,
+        available: 2,
+        images: vec![],
+        rollout: Rollout::Complete,
+        created: None,
+    };
+    a.update(Msg::Rows(RowUpdate::Deployments(WatchUpdate::Applied(row))));
+    let hpa = HpaRow {
+        key: ObjectKey::new("shop", "backend"),
+        target: "Deployment/backend".into(),
+        min: 2,
+        max: 5,
+        current: 2,
+        desired: 2,
+        metrics: vec![],
+        cpu_utilization: None,
+        conditions: vec![],
+        last_scale: None,
+        created: None,
+    };
+    a.update(Msg::Rows(RowUpdate::Hpas(WatchUpdate::Applied(hpa))));
+    press(&mut a, KeyCode::Char('5'));
+    press(&mut a, KeyCode::Char('s'));
+    type_line(&mut a, "abc");
+    assert!(a.notice.as_deref().unwrap().contains("0 to 1000"), "{:?}", a.notice);
+    press(&mut a, KeyCode::Char('s'));
+    type_line(&mut a, "4");
+    let text = match &a.top {
+        Some(views::TopView::Text(t)) => t.lines(&a).into_iter().map(|(l, _)| l).collect::<Vec<_>>().join("\n"),
+        _ => panic!("a confirmation"),
+    };
+    assert!(text.contains("Scale deploy/backend in shop to 4?"), "{text}");
+    assert!(
+        text.contains("HPA backend manages it (2..5 replicas) and will override"),
+        "{text}"
+    );
+    assert!(a.effects.is_empty(), "nothing before y");
+    press(&mut a, KeyCode::Char('y'));
+    let workload = crate::actions::operate::WorkloadRef {
+        statefulset: false,
+        name: "backend".into(),
+    };
+    assert_eq!(
+        a.effects.pop(),
+        Some(Effect::Operate(Operation::Scale {
+            namespace: "shop".into(),
+            workload: workload.clone(),
+            replicas: 4
+        }))
+    );
+    press(&mut a, KeyCode::Esc);
+    a.update(Msg::Key(KeyEvent::new(KeyCode::Char('R'), KeyModifiers::SHIFT)));
+    press(&mut a, KeyCode::Char('y'));
+    assert_eq!(
+        a.effects.pop(),
+        Some(Effect::Operate(Operation::Restart {
+            namespace: "shop".into(),
+            workload
+        }))
+    );
+
+    press(&mut a, KeyCode::Esc);
+    pods(&mut a, &["api-1"]);
+    press(&mut a, KeyCode::Char('1'));
+    a.update(Msg::Key(KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL)));
+    press(&mut a, KeyCode::Esc);
+    assert!(a.effects.is_empty(), "Esc cancels");
+    a.update(Msg::Key(KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL)));
+    press(&mut a, KeyCode::Char('y'));
+    assert_eq!(
+        a.effects.pop(),
+        Some(Effect::Operate(Operation::DeletePod {
+            namespace: "shop".into(),
+            name: "api-1".into()
+        }))
+    );
+}

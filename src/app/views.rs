@@ -74,6 +74,11 @@ pub enum TextBody {
     },
     /// A running or finished deploy or rollback.
     Log(super::operate::ActionLog),
+    /// An on-call action waiting for `y`.
+    Confirm {
+        operation: super::operate::Operation,
+        warning: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -106,6 +111,7 @@ impl TextView {
                 )
             }
             TextBody::Log(log) => log.title.clone(),
+            TextBody::Confirm { .. } => "Confirm (y does it, Esc cancels)".into(),
         }
     }
 
@@ -168,6 +174,15 @@ impl TextView {
                 plan: Loadable::Ready(plan),
                 ..
             } => plan_lines(plan),
+            TextBody::Confirm { operation, warning } => {
+                let mut lines = vec![(operation.question(), Tone::Heading)];
+                if let Some(w) = warning {
+                    lines.push((w.clone(), Tone::Warn));
+                }
+                lines.push((String::new(), Tone::Plain));
+                lines.push(("y does it; Esc cancels and changes nothing.".into(), Tone::Dim));
+                lines
+            }
             TextBody::Log(log) => {
                 let mut lines: Vec<(String, Tone)> = log.lines.iter().map(|l| (l.clone(), Tone::Plain)).collect();
                 lines.push((String::new(), Tone::Plain));

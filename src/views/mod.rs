@@ -204,6 +204,7 @@ fn render_footer(app: &App, has_data: bool, area: Rect, buf: &mut Buffer) {
             PromptKind::Filter => "/",
             PromptKind::Command => ":",
             PromptKind::Deploy => "deploy todo: ",
+            PromptKind::Scale => "replicas: ",
         };
         let mut spans = vec![
             Span::styled(lead, style::title()),
