@@ -81,6 +81,28 @@ async fn kubedeck_history(client: &kube::Client, ns: &str) -> Vec<(i32, String, 
         .collect()
 }
 
+/// `helm install|upgrade todo` of the bundled chart with the local and CI values, waiting.
+fn helm_chart(verb: &str, ns: &str, extra: &[&str]) {
+    let values_local = format!("{CHART}/values-local.yaml");
+    let ci = format!("{CHART}/ci-values.yaml");
+    let mut args = vec![
+        verb,
+        "todo",
+        CHART,
+        "-n",
+        ns,
+        "-f",
+        &ci,
+        "-f",
+        &values_local,
+        "--wait",
+        "--timeout",
+        "120s",
+    ];
+    args.extend(extra);
+    helm(&args);
+}
+
 fn quiet() -> impl Fn(String) + Send + Sync {
     |line| eprintln!("  {line}")
 }
@@ -157,22 +179,7 @@ async fn kubedeck_and_helm_work_on_the_same_release() {
     );
 
     // And helm upgrades it.
-    let values_local = format!("{CHART}/values-local.yaml");
-    let ci = format!("{CHART}/ci-values.yaml");
-    helm(&[
-        "upgrade",
-        "todo",
-        CHART,
-        "-n",
-        &ns,
-        "-f",
-        &ci,
-        "-f",
-        &values_local,
-        "--wait",
-        "--timeout",
-        "120s",
-    ]);
+    helm_chart("upgrade", &ns, &[]);
     assert_eq!(
         kubedeck_history(&client, &ns).await.last().unwrap(),
         &(6, "deployed".into(), "Upgrade complete".into())
@@ -188,38 +195,8 @@ async fn a_release_helm_installed_is_rolled_back_by_kubedeck() {
     let client = common::client().await;
     let ns = common::namespace(&client, "helmfirst").await;
     volumes(&client, &ns).await;
-    let values_local = format!("{CHART}/values-local.yaml");
-    let ci = format!("{CHART}/ci-values.yaml");
-    helm(&[
-        "install",
-        "todo",
-        CHART,
-        "-n",
-        &ns,
-        "-f",
-        &ci,
-        "-f",
-        &values_local,
-        "--wait",
-        "--timeout",
-        "120s",
-    ]);
-    helm(&[
-        "upgrade",
-        "todo",
-        CHART,
-        "-n",
-        &ns,
-        "-f",
-        &ci,
-        "-f",
-        &values_local,
-        "--set",
-        "frontend.image.tag=2.0",
-        "--wait",
-        "--timeout",
-        "120s",
-    ]);
+    helm_chart("install", &ns, &[]);
+    helm_chart("upgrade", &ns, &["--set", "frontend.image.tag=2.0"]);
     let progress = quiet();
     assert_eq!(
         deploy::rollback(&client, &ns, "todo", None, Duration::from_secs(180), &progress).await,

@@ -177,14 +177,15 @@ impl App {
         self.top = Some(TopView::Text(TextView { body, offset: 0 }));
     }
 
-    /// The selected workload of the Workloads pane, if that pane has focus.
-    fn selected_workload(&mut self) -> Option<crate::actions::operate::WorkloadRef> {
+    /// The selected workload of the Workloads pane and its namespace, if that pane has focus.
+    fn selected_workload(&mut self) -> Option<(String, crate::actions::operate::WorkloadRef)> {
         if self.focus != super::PaneId::Workloads {
             self.notice = Some("select a Deployment or StatefulSet in Workloads (5) first".into());
             return None;
         }
         let key = self.panes.get(super::PaneId::Workloads).selected_key()?;
-        crate::actions::operate::WorkloadRef::parse(&key.name).ok()
+        let workload = crate::actions::operate::WorkloadRef::parse(&key.name).ok()?;
+        Some((key.namespace.clone(), workload))
     }
 
     /// `s`: ask for a replica count.
@@ -195,19 +196,13 @@ impl App {
     }
 
     pub(super) fn scale_prompt_done(&mut self, text: &str) {
-        let Some(workload) = self.selected_workload() else {
+        let Some((namespace, workload)) = self.selected_workload() else {
             return;
         };
         let replicas = match crate::actions::operate::parse_replicas(text) {
             Ok(n) => n,
             Err(e) => return self.notice = Some(e),
         };
-        let namespace = self
-            .panes
-            .get(super::PaneId::Workloads)
-            .selected_key()
-            .map(|k| k.namespace.clone())
-            .unwrap_or_default();
         // An HPA that targets the workload will undo a manual scale: say so before asking.
         let target = format!(
             "{}/{}",
@@ -236,13 +231,7 @@ impl App {
 
     /// `R`: restart the selected workload.
     pub(super) fn open_restart(&mut self) {
-        if let Some(workload) = self.selected_workload() {
-            let namespace = self
-                .panes
-                .get(super::PaneId::Workloads)
-                .selected_key()
-                .map(|k| k.namespace.clone())
-                .unwrap_or_default();
+        if let Some((namespace, workload)) = self.selected_workload() {
             self.ask(Operation::Restart { namespace, workload }, None);
         }
     }
