@@ -717,7 +717,7 @@ fn conditions_true(status: &Value, kind: &str) -> bool {
 
 /// Whether a Deployment or StatefulSet finished rolling out, by kubectl rollout status's rules,
 /// and a line saying where it is.
-fn rollout_state(obj: &DynamicObject) -> (bool, String) {
+pub(super) fn rollout_state(obj: &DynamicObject) -> (bool, String) {
     let num = |path: &str| obj.data.pointer(path).and_then(Value::as_i64).unwrap_or(0);
     let text = |path: &str| obj.data.pointer(path).and_then(Value::as_str).unwrap_or_default();
     let desired = obj.data.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1);

@@ -6,11 +6,11 @@ use std::time::{Duration, Instant};
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::Pod;
-use kube::api::{DeleteParams, ListParams, Patch, PatchParams};
+use kube::api::{ApiResource, DeleteParams, DynamicObject, ListParams, Patch, PatchParams};
 use kube::{Api, Client};
 use serde_json::json;
 
-use super::deploy::{FIELD_MANAGER, Progress};
+use super::deploy::{FIELD_MANAGER, Progress, rollout_state};
 
 /// A Deployment or StatefulSet, as `deploy/NAME` or `sts/NAME` on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,6 +71,23 @@ pub async fn hpa_for(
         .find(|h| h.spec.scale_target_ref.kind == workload.kind() && h.spec.scale_target_ref.name == workload.name))
 }
 
+/// The API of the workload's kind; both kinds share the scale subresource and pod template.
+fn workload_api(client: &Client, namespace: &str, workload: &WorkloadRef) -> Api<DynamicObject> {
+    let resource = if workload.statefulset {
+        ApiResource::erase::<StatefulSet>(&())
+    } else {
+        ApiResource::erase::<Deployment>(&())
+    };
+    Api::namespaced_with(client.clone(), namespace, &resource)
+}
+
+fn failed(doing: &str, workload: &WorkloadRef, namespace: &str, e: &kube::Error) -> String {
+    format!(
+        "{doing} {workload} in {namespace}: {}",
+        crate::cluster::describe_client_error(e, "the API server").1
+    )
+}
+
 /// Changes an HPA's bounds, the way to scale a workload an HPA manages.
 pub async fn set_hpa_bounds(
     client: &Client,
@@ -103,29 +120,13 @@ pub async fn scale(
 ) -> Result<String, String> {
     let patch = Patch::Merge(json!({"spec": {"replicas": replicas}}));
     let params = PatchParams::default();
-    let what = |e: kube::Error| {
-        format!(
-            "scaling {workload} in {namespace}: {}",
-            crate::cluster::describe_client_error(&e, "the API server").1
-        )
-    };
-    if workload.statefulset {
-        Api::<StatefulSet>::namespaced(client.clone(), namespace)
-            .patch_scale(&workload.name, &params, &patch)
-            .await
-            .map_err(what)?;
-    } else {
-        Api::<Deployment>::namespaced(client.clone(), namespace)
-            .patch_scale(&workload.name, &params, &patch)
-            .await
-            .map_err(what)?;
-    }
+    workload_api(client, namespace, workload)
+        .patch_scale(&workload.name, &params, &patch)
+        .await
+        .map_err(|e| failed("scaling", workload, namespace, &e))?;
     progress(format!("{workload}: asked for {replicas} replicas"));
     let started = Instant::now();
-    wait(client, namespace, workload, timeout, progress, |ready, _| {
-        ready == replicas
-    })
-    .await?;
+    wait(client, namespace, workload, timeout, progress).await?;
     Ok(format!(
         "{workload} in {namespace} runs {replicas} ready replicas ({:.1}s)",
         started.elapsed().as_secs_f32()
@@ -148,26 +149,13 @@ pub async fn restart(
         field_manager: Some(FIELD_MANAGER.into()),
         ..PatchParams::default()
     };
-    let what = |e: kube::Error| {
-        format!(
-            "restarting {workload} in {namespace}: {}",
-            crate::cluster::describe_client_error(&e, "the API server").1
-        )
-    };
-    if workload.statefulset {
-        Api::<StatefulSet>::namespaced(client.clone(), namespace)
-            .patch(&workload.name, &params, &patch)
-            .await
-            .map_err(what)?;
-    } else {
-        Api::<Deployment>::namespaced(client.clone(), namespace)
-            .patch(&workload.name, &params, &patch)
-            .await
-            .map_err(what)?;
-    }
+    workload_api(client, namespace, workload)
+        .patch(&workload.name, &params, &patch)
+        .await
+        .map_err(|e| failed("restarting", workload, namespace, &e))?;
     progress(format!("{workload}: restart requested"));
     let started = Instant::now();
-    wait(client, namespace, workload, timeout, progress, |_, done| done).await?;
+    wait(client, namespace, workload, timeout, progress).await?;
     Ok(format!(
         "{workload} in {namespace} restarted ({:.1}s)",
         started.elapsed().as_secs_f32()
@@ -205,9 +193,21 @@ pub async fn delete_pod(
     let Some(owner) = owner else {
         return Ok(format!("pod {name} deleted; nothing owns it, so nothing replaces it"));
     };
+    // Its replacement carries the same labels, so only those pods are listed.
+    let selector = pod
+        .metadata
+        .labels
+        .unwrap_or_default()
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",");
     let deadline = started + timeout;
     loop {
-        let list = pods.list(&ListParams::default()).await.map_err(|e| e.to_string())?;
+        let list = pods
+            .list(&ListParams::default().labels(&selector))
+            .await
+            .map_err(|e| e.to_string())?;
         // A pod of the same controller, created after the deletion, and Ready.
         let replacement = list.items.iter().find(|p| {
             let meta = &p.metadata;
@@ -243,54 +243,29 @@ pub async fn delete_pod(
     }
 }
 
-/// Waits on a workload, reporting its state as it changes, until `done(ready, rolled_out)`.
+/// Waits until the workload has rolled out by kubectl rollout status's rules (the same check a
+/// deploy waits on), reporting its state as it changes.
 async fn wait(
     client: &Client,
     namespace: &str,
     workload: &WorkloadRef,
     timeout: Duration,
     progress: Progress<'_>,
-    done: impl Fn(i32, bool) -> bool,
 ) -> Result<(), String> {
+    let api = workload_api(client, namespace, workload);
     let deadline = Instant::now() + timeout;
     let mut last = String::new();
     loop {
-        let (ready, rolled_out, line) = if workload.statefulset {
-            let s = Api::<StatefulSet>::namespaced(client.clone(), namespace)
-                .get(&workload.name)
-                .await
-                .map_err(|e| e.to_string())?;
-            let st = s.status.unwrap_or_default();
-            let desired = s.spec.and_then(|sp| sp.replicas).unwrap_or(1);
-            let ready = st.ready_replicas.unwrap_or(0);
-            let rolled = st.update_revision == st.current_revision
-                && ready == desired
-                && st.observed_generation >= s.metadata.generation;
-            (ready, rolled, format!("{ready}/{desired} ready"))
-        } else {
-            let d = Api::<Deployment>::namespaced(client.clone(), namespace)
-                .get(&workload.name)
-                .await
-                .map_err(|e| e.to_string())?;
-            let st = d.status.unwrap_or_default();
-            let desired = d.spec.and_then(|sp| sp.replicas).unwrap_or(1);
-            let (ready, updated, total, available) = (
-                st.ready_replicas.unwrap_or(0),
-                st.updated_replicas.unwrap_or(0),
-                st.replicas.unwrap_or(0),
-                st.available_replicas.unwrap_or(0),
-            );
-            let rolled = st.observed_generation >= d.metadata.generation
-                && updated >= desired
-                && total <= updated
-                && available >= updated;
-            (ready, rolled, format!("{ready}/{desired} ready, {updated} updated"))
-        };
+        let obj = api
+            .get(&workload.name)
+            .await
+            .map_err(|e| failed("reading", workload, namespace, &e))?;
+        let (done, line) = rollout_state(&obj);
         if line != last {
             progress(format!("{workload}: {line}"));
             last = line;
         }
-        if done(ready, rolled_out) {
+        if done {
             return Ok(());
         }
         if Instant::now() > deadline {

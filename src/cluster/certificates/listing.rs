@@ -87,6 +87,19 @@ pub struct CertificateEntry {
 }
 
 impl CertificateEntry {
+    /// What tells entries apart: the key, with `secret/` before the name of a secret that no
+    /// Certificate issues (a Certificate and a secret may share a name).
+    pub fn unique_key(&self) -> ObjectKey {
+        if self.source.cert_manager {
+            self.key.clone()
+        } else {
+            ObjectKey {
+                namespace: self.key.namespace.clone(),
+                name: format!("secret/{}", self.key.name),
+            }
+        }
+    }
+
     pub fn days_left(&self, now: Timestamp) -> Option<i64> {
         self.not_after.map(|t| days_left(t, now))
     }
@@ -243,14 +256,7 @@ pub fn pane_entries(
         entry.source.ingresses.dedup();
     }
     for entry in &mut entries {
-        entry.id = if entry.source.cert_manager {
-            entry.key.clone()
-        } else {
-            ObjectKey {
-                namespace: entry.key.namespace.clone(),
-                name: format!("secret/{}", entry.key.name),
-            }
-        };
+        entry.id = entry.unique_key();
     }
     entries.sort_by(|a, b| a.key.cmp(&b.key));
     entries

@@ -106,14 +106,7 @@ fn app_with(entries: Vec<CertificateEntry>, cert_manager_missing: bool) -> App {
     app.data.cert_entries = entries
         .into_iter()
         .map(|mut e| {
-            e.id = if e.source.cert_manager {
-                e.key.clone()
-            } else {
-                ObjectKey {
-                    namespace: e.key.namespace.clone(),
-                    name: format!("secret/{}", e.key.name),
-                }
-            };
+            e.id = e.unique_key();
             (e.id.clone(), e)
         })
         .collect();
