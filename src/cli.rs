@@ -110,6 +110,14 @@ pub enum Command {
         #[arg(long, short = 'y')]
         yes: bool,
     },
+    /// Stream the logs of a pod, or of every pod of a workload: `kubedeck logs deploy/backend -f`.
+    Logs(LogsArgs),
+    /// Is the app in this namespace healthy? Workloads, pods, HPAs and releases; exits 1 when not.
+    Status {
+        /// Print JSON instead of text.
+        #[arg(long, short = 'o', value_parser = ["text", "json"], default_value = "text")]
+        output: String,
+    },
     /// List a release's revisions, as helm history does.
     History {
         release: String,
@@ -117,6 +125,39 @@ pub enum Command {
         #[arg(long, value_parser = ["table", "json"], default_value = "table")]
         output: String,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// A pod name, pod/NAME, deploy/NAME or sts/NAME (every pod of the workload, interleaved).
+    pub target: String,
+    /// Keep streaming new lines; reconnects when a container restarts or the connection drops.
+    #[arg(short = 'f', long)]
+    pub follow: bool,
+    /// Lines from the end of each container's log to start with (default: all).
+    #[arg(long, value_name = "N")]
+    pub tail: Option<i64>,
+    /// Only lines newer than this: 30s, 5m, 2h, 1d.
+    #[arg(long, value_name = "DURATION")]
+    pub since: Option<String>,
+    /// The container (default: the pod's default container, else its first).
+    #[arg(short = 'c', long, conflicts_with = "all_containers")]
+    pub container: Option<String>,
+    /// Every container of each pod.
+    #[arg(long)]
+    pub all_containers: bool,
+    /// The previous (terminated) container's logs.
+    #[arg(short = 'p', long, conflicts_with = "follow")]
+    pub previous: bool,
+    /// Start each line with its time (RFC 3339).
+    #[arg(long)]
+    pub timestamps: bool,
+    /// Start each line with pod/container (the default for workloads and --all-containers).
+    #[arg(long)]
+    pub prefix: bool,
+    /// One JSON object per line: time, pod, container, line.
+    #[arg(long, short = 'o', value_parser = ["text", "json"], default_value = "text")]
+    pub output: String,
 }
 
 #[derive(Debug, Args)]

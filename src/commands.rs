@@ -10,8 +10,11 @@ use kube::Client;
 use crate::actions::deploy::{self, DeployRequest};
 use crate::actions::operate;
 use crate::actions::release_store::ReleaseStore;
-use crate::cli::{Command, DeployArgs};
+use crate::cli::{Command, DeployArgs, LogsArgs};
 use crate::cluster::{ConnectOptions, Scope, load_config};
+
+pub mod logs;
+pub mod status;
 
 /// The chart that ships with kubedeck.
 pub const BUNDLED_CHART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/chart/todo-chatbot");
@@ -31,7 +34,7 @@ pub async fn run(command: Command, opts: ConnectOptions, readonly: &crate::app::
         Command::Scale { workload, replicas, .. } => Some((format!("scale to {replicas}"), workload.clone())),
         Command::Restart { workload, .. } => Some(("restart".to_owned(), workload.clone())),
         Command::Delete { name, .. } => Some(("delete".to_owned(), format!("pod/{name}"))),
-        Command::History { .. } => None,
+        Command::History { .. } | Command::Logs(_) | Command::Status { .. } => None,
     };
     if let Some((verb, object)) = &mutating
         && readonly.applies_to(Some(&context))
@@ -105,6 +108,25 @@ pub async fn run(command: Command, opts: ConnectOptions, readonly: &crate::app::
         Command::History { release, output } => history_command(&client, &namespace, &release, &output)
             .await
             .map(|()| String::new()),
+        Command::Logs(args) => logs_command(client.clone(), &namespace, args)
+            .await
+            .map(|()| String::new()),
+        Command::Status { output } => {
+            let report = status::check(&client, &namespace).await?;
+            if output == "json" {
+                println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
+            } else {
+                print!("{}", report.text());
+            }
+            if report.healthy {
+                Ok(String::new())
+            } else {
+                Err(format!(
+                    "namespace {namespace} is unhealthy: {}",
+                    report.problems.first().map_or("", String::as_str)
+                ))
+            }
+        }
     };
     if let Some((verb, object)) = mutating {
         let entry = crate::actions::audit::AuditEntry::new(&context, &namespace, &object, &verb, &result);
@@ -117,6 +139,27 @@ pub async fn run(command: Command, opts: ConnectOptions, readonly: &crate::app::
         println!("{done}");
     }
     Ok(())
+}
+
+async fn logs_command(client: Client, namespace: &str, args: LogsArgs) -> Result<(), String> {
+    let target = crate::cluster::logs::LogTarget::parse(&args.target)?;
+    let container = match (args.container, args.all_containers) {
+        (Some(c), _) => crate::cluster::logs::ContainerChoice::Named(c),
+        (None, true) => crate::cluster::logs::ContainerChoice::All,
+        (None, false) => crate::cluster::logs::ContainerChoice::Default,
+    };
+    let prefix = args.prefix || args.all_containers || matches!(target, crate::cluster::logs::LogTarget::Workload(_));
+    let request = crate::cluster::logs::LogRequest {
+        namespace: namespace.to_owned(),
+        target,
+        container,
+        previous: args.previous,
+        tail: args.tail.filter(|&n| n >= 0),
+        since_seconds: args.since.as_deref().map(logs::parse_since).transpose()?,
+        follow: args.follow,
+    };
+    let format = logs::LogFormat::for_stdout(args.output == "json", args.timestamps, prefix);
+    logs::run(client, request, format).await
 }
 
 #[allow(clippy::too_many_arguments)] // one per flag of the subcommand
@@ -158,7 +201,7 @@ async fn connect(opts: &ConnectOptions) -> Result<(Client, String, String), Stri
     let (target, config) = load_config(opts).await.map_err(|p| format!("{} {}", p.what, p.fix))?;
     let namespace = match target.scope {
         Scope::Namespace(ns) => ns,
-        Scope::All => return Err("releases live in one namespace: pass -n NAMESPACE instead of -A".into()),
+        Scope::All => return Err("this command works on one namespace: pass -n NAMESPACE instead of -A".into()),
     };
     let client = Client::try_from(config).map_err(|e| format!("cannot set up a client for {}: {e}", target.server))?;
     Ok((client, namespace, target.context))

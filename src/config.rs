@@ -21,6 +21,8 @@ pub struct Config {
     pub readonly: bool,
     /// Per kubeconfig context, e.g. `prod: {readonly: true}`.
     pub contexts: BTreeMap<String, ContextSettings>,
+    /// The log view: `buffer` lines kept (10000), `tail` lines to start with (500).
+    pub logs: crate::app::logs::LogSettings,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]

@@ -1,6 +1,7 @@
 //! kubedeck: a terminal dashboard for deploying and operating the Todo Chatbot on Kubernetes.
 
 pub mod actions;
+pub mod ansi;
 pub mod app;
 pub mod chart;
 pub mod cli;

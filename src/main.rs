@@ -40,6 +40,7 @@ fn main() -> Result<()> {
         keymap,
         readonly,
         notice,
+        logs: config.logs,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

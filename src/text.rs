@@ -22,7 +22,7 @@ pub fn sanitize(input: &str) -> String {
 }
 
 /// Unicode bidirectional overrides can make a name display as something it is not.
-fn is_bidi_control(c: char) -> bool {
+pub(crate) fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
 }
 

@@ -19,6 +19,13 @@ async fn store_resyncs_after_the_apiserver_restarts() {
     })
     .await;
 
+    // A log tail through the outage: it says it reconnects, and carries on after.
+    let pod = common::logs::running_pods(&client, &ns, "before", 2).await.remove(0);
+    let log_file = common::pod_log_file(&ns, &pod);
+    common::append_log(&log_file, &["before the outage"]);
+    let tail = common::logs::LogsProcess::start(&[&pod, "-n", &ns, "-f"]);
+    tail.read_until("before the outage", Duration::from_secs(20));
+
     common::sim(&["stop-apiserver"]);
     dash.wait_until("the dashboard to notice the outage", Duration::from_secs(60), |app| {
         matches!(app.connection, Connection::Reconnecting { .. })
@@ -30,11 +37,18 @@ async fn store_resyncs_after_the_apiserver_restarts() {
         "last known pods stay on screen during the outage"
     );
 
+    tail.stderr_until("reconnecting", Duration::from_secs(30));
     common::sim(&["start-apiserver"]);
     dash.wait_until("live again", Duration::from_secs(90), |app| {
         app.connection == Connection::Live
     })
     .await;
+    common::append_log(&log_file, &["after the outage"]);
+    let lines = tail.read_until("after the outage", Duration::from_secs(60));
+    assert!(
+        !lines.iter().any(|l| l.contains("before the outage")),
+        "a reconnected tail does not repeat what it showed: {lines:?}"
+    );
 
     // Changes made after the restart reach the same dashboard, without restarting it.
     let client = common::client().await;

@@ -15,6 +15,7 @@ use super::operate::Operation;
 use super::{App, Effect, Msg};
 use crate::actions::audit::{self, AuditEntry};
 use crate::actions::{deploy, operate};
+use crate::cluster::logs::{self, LogEvent};
 use crate::cluster::session::SessionEvent;
 use crate::cluster::{ConnectOptions, objects, releases, session};
 
@@ -45,6 +46,7 @@ pub struct Settings {
     pub readonly: super::Readonly,
     /// Shown until the first key: what was wrong with the config file.
     pub notice: Option<String>,
+    pub logs: super::logs::LogSettings,
 }
 
 /// Runs the dashboard until the user quits or a signal asks us to.
@@ -60,9 +62,12 @@ pub async fn run(opts: ConnectOptions, settings: Settings) -> Result<()> {
     app.readonly = settings.readonly;
     app.keymap.readonly = app.is_readonly();
     app.notice = settings.notice;
+    app.log_settings = settings.logs;
 
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut running = Some(AbortOnDrop(tokio::spawn(session::run(opts, tx.clone()))));
+    // The log stream of the open log view, if any; dropping it stops the stream.
+    let mut log_tail: Option<AbortOnDrop> = None;
 
     let mut input = EventStream::new();
     let mut sigterm = signal(SignalKind::terminate()).wrap_err("installing the SIGTERM handler")?;
@@ -181,6 +186,25 @@ pub async fn run(opts: ConnectOptions, settings: Settings) -> Result<()> {
                         }
                     })
                 }
+                Effect::TailLogs(stream, request) => {
+                    drop(log_tail.take());
+                    let Some(c) = client.clone() else {
+                        app.update(Msg::Logs(stream, LogEvent::Ended(Err(NOT_CONNECTED.into()))));
+                        continue;
+                    };
+                    let tx = tx.clone();
+                    let sink: logs::Sink = std::sync::Arc::new(move |event| {
+                        let _ = tx.send(Msg::Logs(stream, event));
+                    });
+                    drop(log_tail.replace(AbortOnDrop(tokio::spawn(logs::stream(c, request, sink)))));
+                }
+                Effect::StopLogs => drop(log_tail.take()),
+                Effect::SaveFile { path, text } => spawn_read(&tx, async move {
+                    Msg::Notice(match tokio::fs::write(&path, text).await {
+                        Ok(()) => format!("saved to {}", path.display()),
+                        Err(e) => format!("could not save to {}: {e}", path.display()),
+                    })
+                }),
                 Effect::LoadObject(object) => {
                     let c = client.clone();
                     spawn_read(&tx, async move {

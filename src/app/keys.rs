@@ -55,6 +55,28 @@ pub enum Action {
     Restart,
     /// Delete the selected pod.
     DeletePod,
+    /// The logs of the selected pod or workload.
+    Logs,
+    /// In the log view: pause / follow the end.
+    LogFollow,
+    LogWrap,
+    LogTimestamps,
+    /// Search (highlights matches; n/N move between them).
+    LogSearch,
+    /// Show only the lines matching the search, or all again.
+    LogFilter,
+    LogNext,
+    LogPrevMatch,
+    /// JSON lines: raw, pretty-printed, chosen fields.
+    LogJson,
+    /// Which JSON fields to show.
+    LogFields,
+    /// Save the buffer to a file.
+    LogSave,
+    /// The previous container's logs, or the current one's again.
+    LogPrevious,
+    /// The next container (then all of them).
+    LogContainer,
 }
 
 /// Where a binding applies.
@@ -75,6 +97,7 @@ pub enum ViewKind {
     History,
     Diff,
     Text,
+    Logs,
 }
 
 /// What has the keyboard: a pane, or a view on top.
@@ -91,6 +114,7 @@ impl KeyContext {
             KeyContext::View(ViewKind::History) => "Release history",
             KeyContext::View(ViewKind::Diff) => "Revision diff",
             KeyContext::View(ViewKind::Text) => "Object view",
+            KeyContext::View(ViewKind::Logs) => "Logs",
         }
     }
 }
@@ -135,6 +159,7 @@ const PANES: KeyScope = KeyScope::Panes;
 const HISTORY: KeyScope = KeyScope::View(ViewKind::History);
 const DIFF: KeyScope = KeyScope::View(ViewKind::Diff);
 const TEXT: KeyScope = KeyScope::View(ViewKind::Text);
+const LOGS: KeyScope = KeyScope::View(ViewKind::Logs);
 
 #[rustfmt::skip]
 pub const BINDINGS: &[Binding] = &[
@@ -168,6 +193,20 @@ pub const BINDINGS: &[Binding] = &[
     bind("s", Action::Scale, "scale the workload (0 to 1000 replicas)", true, KeyScope::Pane(PaneId::Workloads), &[(KeyCode::Char('s'), NONE)]),
     bind("R", Action::Restart, "restart the workload's pods", false, KeyScope::Pane(PaneId::Workloads), &[(KeyCode::Char('R'), NONE)]),
     bind("C-d", Action::DeletePod, "delete the pod (and time its replacement)", true, KeyScope::Pane(PaneId::Pods), &[(KeyCode::Char('d'), CTRL)]),
+    bind("l", Action::Logs, "logs (pod, or every pod of a workload)", true, PANES, &[(KeyCode::Char('l'), NONE)]),
+    bind("Space", Action::LogFollow, "pause / follow the end", true, LOGS, &[(KeyCode::Char(' '), NONE)]),
+    bind("/", Action::LogSearch, "search (regex; smartcase)", true, LOGS, &[(KeyCode::Char('/'), NONE)]),
+    bind("n", Action::LogNext, "next match", false, LOGS, &[(KeyCode::Char('n'), NONE)]),
+    bind("N", Action::LogPrevMatch, "previous match", false, LOGS, &[(KeyCode::Char('N'), NONE), (KeyCode::Char('N'), SHIFT)]),
+    bind("f", Action::LogFilter, "only lines matching the search / all", true, LOGS, &[(KeyCode::Char('f'), NONE)]),
+    bind("w", Action::LogWrap, "wrap long lines on/off", true, LOGS, &[(KeyCode::Char('w'), NONE)]),
+    bind("t", Action::LogTimestamps, "timestamps on/off", true, LOGS, &[(KeyCode::Char('t'), NONE)]),
+    bind("J", Action::LogJson, "JSON lines: raw, pretty, fields", true, LOGS, &[(KeyCode::Char('J'), NONE), (KeyCode::Char('J'), SHIFT)]),
+    bind("F", Action::LogFields, "JSON fields to show (e.g. level,msg)", false, LOGS, &[(KeyCode::Char('F'), NONE), (KeyCode::Char('F'), SHIFT)]),
+    bind("c", Action::LogContainer, "next container, then all", false, LOGS, &[(KeyCode::Char('c'), NONE)]),
+    bind("p", Action::LogPrevious, "previous container's logs / current", false, LOGS, &[(KeyCode::Char('p'), NONE)]),
+    bind("s", Action::LogSave, "save the buffer to a file", true, LOGS, &[(KeyCode::Char('s'), NONE), (KeyCode::Char('s'), CTRL)]),
+    bind("Esc", Action::Back, "back (stops the stream)", true, LOGS, &[(KeyCode::Esc, NONE)]),
     bind("r", Action::Rollback, "roll back to this revision (shows the diff first)", true, HISTORY, &[(KeyCode::Char('r'), NONE)]),
     bind("y", Action::Confirm, "apply the plan", true, TEXT, &[(KeyCode::Char('y'), NONE)]),
     bind("y", Action::Confirm, "roll back (when opened with r)", false, DIFF, &[(KeyCode::Char('y'), NONE)]),
@@ -241,6 +280,19 @@ impl Action {
             Action::Scale => "scale",
             Action::Restart => "restart",
             Action::DeletePod => "delete-pod",
+            Action::Logs => "logs",
+            Action::LogFollow => "log-follow",
+            Action::LogWrap => "log-wrap",
+            Action::LogTimestamps => "log-timestamps",
+            Action::LogSearch => "log-search",
+            Action::LogFilter => "log-filter",
+            Action::LogNext => "log-next",
+            Action::LogPrevMatch => "log-prev-match",
+            Action::LogJson => "log-json",
+            Action::LogFields => "log-fields",
+            Action::LogSave => "log-save",
+            Action::LogPrevious => "log-previous",
+            Action::LogContainer => "log-container",
         };
         name.to_owned()
     }

@@ -3,6 +3,7 @@
 pub mod data;
 pub mod event_loop;
 pub mod keys;
+pub mod logs;
 pub mod operate;
 pub mod panes;
 mod prompt;
@@ -48,6 +49,10 @@ pub enum Msg {
     ActionProgress(String),
     /// How the running deploy or rollback ended.
     ActionDone(Result<String, String>),
+    /// From the log stream numbered so (`LogView::stream`).
+    Logs(u64, crate::cluster::logs::LogEvent),
+    /// A one-line outcome to show in the footer (a file saved, or why not).
+    Notice(String),
 }
 
 /// Work the event loop does on the app's behalf.
@@ -67,6 +72,12 @@ pub enum Effect {
     Rollback(operate::RollbackRequest),
     /// Scale, restart or delete a pod (after the user said yes).
     Operate(operate::Operation),
+    /// Start a log stream (replacing any running one); it reports as `Msg::Logs(id, ..)`.
+    TailLogs(u64, crate::cluster::logs::LogRequest),
+    /// Stop the running log stream.
+    StopLogs,
+    /// Write text to a file; answered with `Msg::Notice`.
+    SaveFile { path: std::path::PathBuf, text: String },
 }
 
 /// Where we are with the API server.
@@ -115,6 +126,9 @@ pub struct App {
     pub keymap: keys::KeyMap,
     /// Which contexts are read-only (all of them when `Readonly::everywhere`).
     pub readonly: Readonly,
+    pub log_settings: logs::LogSettings,
+    /// Log streams started so far; numbers the next one.
+    pub log_streams: u64,
 }
 
 /// Read-only mode, from `--readonly` and the config file.
@@ -152,6 +166,8 @@ impl App {
             effects: Vec::new(),
             keymap: keys::KeyMap::default(),
             readonly: Readonly::default(),
+            log_settings: logs::LogSettings::default(),
+            log_streams: 0,
         }
     }
 
@@ -211,6 +227,11 @@ impl App {
             }
             Msg::ActionDone(outcome) => {
                 self.action_done(outcome);
+                true
+            }
+            Msg::Logs(stream, event) => self.on_logs(stream, event),
+            Msg::Notice(text) => {
+                self.notice = Some(text);
                 true
             }
         }
@@ -274,6 +295,7 @@ impl App {
             return;
         }
         match self.keymap.action_for(&key, self.key_context()) {
+            Some(action) if matches!(self.top, Some(views::TopView::Logs(_))) => self.perform_in_logs(action),
             Some(action) if self.top.is_some() => self.perform_in_view(action),
             Some(action) => self.perform(action),
             None => {}
@@ -309,8 +331,21 @@ impl App {
             Action::Restart => self.open_restart(),
             Action::DeletePod => self.open_delete_pod(),
             Action::Events => self.open_events(),
+            Action::Logs => self.open_logs(),
             // Only meaningful in views on top; the key map does not bind them here.
             Action::Mark | Action::Back | Action::Reveal | Action::Confirm | Action::Rollback => {}
+            Action::LogFollow
+            | Action::LogWrap
+            | Action::LogTimestamps
+            | Action::LogSearch
+            | Action::LogFilter
+            | Action::LogNext
+            | Action::LogPrevMatch
+            | Action::LogJson
+            | Action::LogFields
+            | Action::LogSave
+            | Action::LogPrevious
+            | Action::LogContainer => {}
             Action::NextPane => self.focus_pane(self.focus.next(1)),
             Action::PrevPane => self.focus_pane(self.focus.next(-1)),
             Action::Focus(n) => {
@@ -364,6 +399,9 @@ impl App {
 
     fn restart_session(&mut self) {
         self.data = ClusterData::default();
+        if matches!(self.top, Some(views::TopView::Logs(_))) {
+            self.effects.push(Effect::StopLogs);
+        }
         self.top = None;
         let focus = self.focus;
         self.panes = Panes::default();

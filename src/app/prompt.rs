@@ -13,6 +13,12 @@ pub enum PromptKind {
     Deploy,
     /// A replica count for `s`.
     Scale,
+    /// In the log view: `/` search.
+    LogSearch,
+    /// In the log view: JSON fields to show.
+    LogFields,
+    /// In the log view: where to save the buffer.
+    LogSave,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +50,9 @@ impl App {
                     PromptKind::Command => self.run_command(&prompt.text),
                     PromptKind::Deploy => self.deploy_prompt_done(&prompt.text),
                     PromptKind::Scale => self.scale_prompt_done(&prompt.text),
+                    PromptKind::LogSearch => self.log_search_done(&prompt.text),
+                    PromptKind::LogFields => self.log_fields_done(&prompt.text),
+                    PromptKind::LogSave => self.log_save_done(&prompt.text),
                 }
             }
             KeyCode::Backspace => {

@@ -42,6 +42,7 @@ pub enum TopView {
     History(HistoryView),
     Diff(DiffView),
     Text(TextView),
+    Logs(Box<super::logs::LogView>),
 }
 
 impl TopView {
@@ -50,6 +51,7 @@ impl TopView {
             TopView::History(_) => ViewKind::History,
             TopView::Diff(_) => ViewKind::Diff,
             TopView::Text(_) => ViewKind::Text,
+            TopView::Logs(_) => ViewKind::Logs,
         }
     }
 }
@@ -455,6 +457,8 @@ impl App {
                 }));
             }
             (TopView::Diff(d), Action::Back) => self.top = Some(TopView::History(d.history.clone())),
+            // The log view has its own keys (`perform_in_logs`).
+            (TopView::Logs(_), _) => {}
             (TopView::Text(_), Action::Back) => self.top = None,
             (TopView::Text(_) | TopView::Diff(_), Action::Confirm) => self.confirm(),
             (TopView::History(h), Action::Rollback) => {

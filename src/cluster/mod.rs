@@ -4,6 +4,7 @@
 pub mod certificates;
 pub mod events;
 pub mod hpas;
+pub mod logs;
 pub mod namespaces;
 pub mod objects;
 pub mod pods;

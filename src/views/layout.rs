@@ -62,6 +62,12 @@ pub fn screen(app: &App, area: Rect) -> Screen {
     }
 }
 
+/// Where views opened on top of the panes go: everything between the summary and the footer.
+pub fn body(screen: &Screen) -> Rect {
+    let panes = screen.panes.iter().fold(Rect::default(), |acc, (_, r)| acc.union(*r));
+    screen.tabs.map_or(panes, |t| panes.union(t))
+}
+
 /// Rows of the focused pane's table that fit on screen (its height less borders and header).
 pub fn table_rows(app: &App) -> usize {
     let area = Rect::new(0, 0, app.size.0, app.size.1);

@@ -5,6 +5,7 @@ mod events;
 mod help;
 mod hpas;
 pub mod layout;
+pub mod logs;
 mod pods;
 mod releases;
 mod status;
@@ -61,8 +62,7 @@ pub fn render_app(app: &App, area: Rect, buf: &mut Buffer) {
     }
     let screen = layout::screen(app, area);
     status::render_header(app, screen.header, buf);
-    let body = screen.panes.iter().fold(Rect::default(), |acc, (_, r)| acc.union(*r));
-    let body = screen.tabs.map_or(body, |t| body.union(t));
+    let body = layout::body(&screen);
     match &app.connection {
         Connection::BadConfig(problem) => {
             status::render_config_problem(problem, body, buf);
@@ -106,6 +106,7 @@ pub fn render_app(app: &App, area: Rect, buf: &mut Buffer) {
         Some(TopView::History(h)) => releases::render_history(app, h, body, buf),
         Some(TopView::Diff(d)) => releases::render_diff_view(d, body, buf),
         Some(TopView::Text(t)) => render_text(app, t, body, buf),
+        Some(TopView::Logs(view)) => logs::render(view, body, buf),
         None => {}
     }
     render_footer(app, true, screen.footer, buf);
@@ -205,6 +206,9 @@ fn render_footer(app: &App, has_data: bool, area: Rect, buf: &mut Buffer) {
             PromptKind::Command => ":",
             PromptKind::Deploy => "deploy todo: ",
             PromptKind::Scale => "replicas: ",
+            PromptKind::LogSearch => "search /",
+            PromptKind::LogFields => "JSON fields (comma-separated): ",
+            PromptKind::LogSave => "save to: ",
         };
         let mut spans = vec![
             Span::styled(lead, style::title()),

@@ -180,6 +180,39 @@ pub fn alert() -> Style {
     }
 }
 
+/// The prefix colour of the Nth pod (or container) in an interleaved log.
+pub fn source(index: u16) -> Style {
+    const COLOURS: [Color; 6] = [
+        Color::Cyan,
+        Color::Magenta,
+        Color::Yellow,
+        Color::Green,
+        Color::Blue,
+        Color::LightRed,
+    ];
+    match palette().accent {
+        Some(_) => Style::new().fg(COLOURS[usize::from(index) % COLOURS.len()]),
+        None => Style::new().add_modifier(Modifier::BOLD),
+    }
+}
+
+/// A log line's own colours, unless the theme has none (NO_COLOR keeps only emphasis).
+pub fn log_text(own: Style) -> Style {
+    match palette().accent {
+        Some(_) => own,
+        None => Style {
+            fg: None,
+            bg: None,
+            ..own
+        },
+    }
+}
+
+/// A search match in a log.
+pub fn search_match() -> Style {
+    key_hint()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 //! dashboard driven without a terminal, and kubedeck in a pseudo-terminal.
 #![allow(dead_code)] // each test binary uses a different part of this module
 
+pub mod logs;
 pub mod pty;
 
 use std::path::PathBuf;
@@ -151,8 +152,8 @@ impl Drop for Dashboard {
     }
 }
 
-/// Runs `scripts/sim ARGS` and panics with its output on failure.
-pub fn sim(args: &[&str]) {
+/// Runs `scripts/sim ARGS` and panics with its output on failure; returns what it printed.
+pub fn sim(args: &[&str]) -> String {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/sim");
     let mut cmd = std::process::Command::new(script);
     cmd.args(args);
@@ -166,6 +167,27 @@ pub fn sim(args: &[&str]) {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// Serves `pod`'s logs from a file of its own (a kwok `Logs` object); returns the file.
+pub fn pod_log_file(ns: &str, pod: &str) -> PathBuf {
+    PathBuf::from(sim(&["pod-log", pod, "-n", ns]))
+}
+
+/// Appends lines to a pod log file in the CRI format kwok serves, stamped now.
+pub fn append_log(file: &std::path::Path, lines: &[&str]) {
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(file)
+        .expect("opening the pod log file");
+    let mut text = String::new();
+    for line in lines {
+        text.push_str(&format!("{} stdout F {line}\n", jiff::Timestamp::now()));
+    }
+    f.write_all(text.as_bytes()).expect("appending to the pod log file");
 }
 
 /// Runs the real helm (scripts/test puts the sim cluster's on PATH) with its caches in the temp

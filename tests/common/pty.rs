@@ -11,7 +11,27 @@ pub struct Tui {
     master: Box<dyn MasterPty + Send>,
     child: Box<dyn Child + Send + Sync>,
     writer: Box<dyn Write + Send>,
-    screen: Arc<Mutex<vt100::Parser>>,
+    screen: Arc<Mutex<vt100::Parser<Escapes>>>,
+}
+
+/// What kubedeck asked the terminal to do besides drawing: window titles and clipboard writes.
+/// A dashboard that draws cluster text safely never asks for either.
+#[derive(Debug, Default, Clone)]
+pub struct Escapes {
+    pub titles: Vec<String>,
+    pub clipboard: Vec<String>,
+}
+
+impl vt100::Callbacks for Escapes {
+    fn set_window_title(&mut self, _: &mut vt100::Screen, title: &[u8]) {
+        self.titles.push(String::from_utf8_lossy(title).into_owned());
+    }
+    fn set_window_icon_name(&mut self, _: &mut vt100::Screen, name: &[u8]) {
+        self.titles.push(String::from_utf8_lossy(name).into_owned());
+    }
+    fn copy_to_clipboard(&mut self, _: &mut vt100::Screen, _ty: &[u8], data: &[u8]) {
+        self.clipboard.push(String::from_utf8_lossy(data).into_owned());
+    }
 }
 
 impl Tui {
@@ -38,7 +58,12 @@ impl Tui {
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().expect("pty reader");
         let writer = pair.master.take_writer().expect("pty writer");
-        let screen = Arc::new(Mutex::new(vt100::Parser::new(30, 120, 0)));
+        let screen = Arc::new(Mutex::new(vt100::Parser::new_with_callbacks(
+            30,
+            120,
+            0,
+            Escapes::default(),
+        )));
         let feed = Arc::clone(&screen);
         std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
@@ -59,6 +84,11 @@ impl Tui {
 
     pub fn contents(&self) -> String {
         self.screen.lock().unwrap().screen().contents()
+    }
+
+    /// Titles and clipboard writes kubedeck sent so far.
+    pub fn escapes(&self) -> Escapes {
+        self.screen.lock().unwrap().callbacks().clone()
     }
 
     pub fn alternate_screen(&self) -> bool {

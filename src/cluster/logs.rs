@@ -1,0 +1,513 @@
+//! Log streams through the API server's pod log subresource: one pod's containers, or every pod
+//! of a workload (pods that come and go are picked up by a watch). A stream that ends while the
+//! pod lives (container restarted, connection dropped) is reopened from the last line seen.
+
+use std::collections::HashMap;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::{AsyncBufRead, AsyncBufReadExt, StreamExt};
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use kube::api::LogParams;
+use kube::runtime::watcher;
+use kube::{Api, Client};
+
+use crate::actions::operate::WorkloadRef;
+use crate::ansi::StyledText;
+
+/// Longest line kept; the rest of a longer line is dropped (a line without an end must not grow
+/// memory without bound).
+const MAX_LINE: usize = 16 * 1024;
+/// Lines are sent in batches: at most this many, or whatever came within `FLUSH_AFTER`.
+const BATCH: usize = 2048;
+const FLUSH_AFTER: Duration = Duration::from_millis(40);
+
+/// What to read the logs of.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LogTarget {
+    Pod(String),
+    /// Every pod the workload's selector matches, interleaved.
+    Workload(WorkloadRef),
+}
+
+impl LogTarget {
+    /// `pod/NAME`, `NAME` (a pod), `deploy/NAME` or `sts/NAME`.
+    pub fn parse(text: &str) -> Result<LogTarget, String> {
+        match text.split_once('/') {
+            None if !text.is_empty() => Ok(LogTarget::Pod(text.to_owned())),
+            Some(("pod" | "pods" | "po", name)) if !name.is_empty() => Ok(LogTarget::Pod(name.to_owned())),
+            _ => WorkloadRef::parse(text).map(LogTarget::Workload).map_err(|_| {
+                format!("{text:?} is not a log target: write a pod name, pod/NAME, deploy/NAME or sts/NAME")
+            }),
+        }
+    }
+}
+
+impl std::fmt::Display for LogTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LogTarget::Pod(name) => write!(f, "pod/{name}"),
+            LogTarget::Workload(w) => write!(f, "{w}"),
+        }
+    }
+}
+
+/// Which containers of each pod.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContainerChoice {
+    /// The pod's `kubectl.kubernetes.io/default-container`, else its first container.
+    Default,
+    Named(String),
+    All,
+}
+
+/// One log tail, as the dashboard or `kubedeck logs` asks for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogRequest {
+    pub namespace: String,
+    pub target: LogTarget,
+    pub container: ContainerChoice,
+    /// The previous (terminated) container's logs; never followed.
+    pub previous: bool,
+    /// Lines from the end of each container's log to start with (None: all).
+    pub tail: Option<i64>,
+    pub since_seconds: Option<i64>,
+    pub follow: bool,
+}
+
+/// A line as read: its time from the API server (we always ask for timestamps, so the view can
+/// show or hide them and a reopened stream can skip what was already seen) and its text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawLine {
+    pub time: Option<jiff::Timestamp>,
+    pub text: StyledText,
+}
+
+/// What a log stream reports.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LogEvent {
+    /// Lines of one container, in order.
+    Lines {
+        pod: Arc<str>,
+        container: Arc<str>,
+        lines: Vec<RawLine>,
+    },
+    /// About the stream itself: a pod joined or left, the stream was reopened.
+    Notice(String),
+    /// The containers of the target's (first) pod, for the container picker.
+    Containers(Vec<String>),
+    /// Nothing more will come: not following, or the target is gone, or it cannot be read.
+    Ended(Result<(), String>),
+}
+
+/// Where a stream's events go: the dashboard wraps them in a message, the command line prints.
+pub type Sink = Arc<dyn Fn(LogEvent) + Send + Sync>;
+
+/// Streams the logs `request` asks for until they end (or the task is dropped).
+pub async fn stream(client: Client, request: LogRequest, sink: Sink) {
+    let pods: Api<Pod> = Api::namespaced(client.clone(), &request.namespace);
+    let outcome = match &request.target {
+        LogTarget::Pod(name) => match pods.get(name).await {
+            Ok(pod) => {
+                sink(LogEvent::Containers(container_names(&pod)));
+                follow_pod(&pods, &pod, &request, &sink).await;
+                Ok(())
+            }
+            Err(e) => Err(describe(&e, &format!("pod {name} in {}", request.namespace))),
+        },
+        LogTarget::Workload(workload) => follow_workload(client, workload, &request, &sink).await,
+    };
+    sink(LogEvent::Ended(outcome));
+}
+
+/// Every chosen container of one pod, side by side, until all their streams end.
+async fn follow_pod(pods: &Api<Pod>, pod: &Pod, request: &LogRequest, sink: &Sink) {
+    let name: Arc<str> = pod.metadata.name.clone().unwrap_or_default().into();
+    let streams = chosen_containers(pod, &request.container).into_iter().map(|container| {
+        let container: Arc<str> = container.into();
+        follow_container(pods, name.clone(), container, request, sink)
+    });
+    futures::future::join_all(streams).await;
+}
+
+/// The pods of a workload: a watch on its selector starts a stream for each pod that runs and
+/// stops it when the pod is deleted.
+async fn follow_workload(
+    client: Client,
+    workload: &WorkloadRef,
+    request: &LogRequest,
+    sink: &Sink,
+) -> Result<(), String> {
+    let what = format!("{workload} in {}", request.namespace);
+    let selector = workload_selector(&client, &request.namespace, workload)
+        .await
+        .map_err(|e| describe(&e, &what))?;
+    let pods: Api<Pod> = Api::namespaced(client, &request.namespace);
+    if !request.follow {
+        let list = pods
+            .list(&kube::api::ListParams::default().labels(&selector))
+            .await
+            .map_err(|e| describe(&e, &what))?;
+        if let Some(first) = list.items.first() {
+            sink(LogEvent::Containers(container_names(first)));
+        }
+        for pod in &list.items {
+            follow_pod(&pods, pod, request, sink).await;
+        }
+        return Ok(());
+    }
+    let mut running: HashMap<String, AbortOnDrop> = HashMap::new();
+    let mut initial = true;
+    let mut said_containers = false;
+    let mut events = std::pin::pin!(watcher(pods.clone(), watcher::Config::default().labels(&selector)));
+    while let Some(event) = events.next().await {
+        let (pod, deleted) = match event {
+            Ok(watcher::Event::Apply(pod) | watcher::Event::InitApply(pod)) => (pod, false),
+            Ok(watcher::Event::Delete(pod)) => (pod, true),
+            Ok(watcher::Event::Init) => continue,
+            Ok(watcher::Event::InitDone) => {
+                if running.is_empty() {
+                    sink(LogEvent::Notice(format!(
+                        "{what} has no running pods yet; waiting for one"
+                    )));
+                }
+                initial = false;
+                continue;
+            }
+            Err(e) => {
+                sink(LogEvent::Notice(format!("watching the pods of {what}: {e}; retrying")));
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        let Some(name) = pod.metadata.name.clone() else {
+            continue;
+        };
+        let gone = deleted || pod.metadata.deletion_timestamp.is_some();
+        if gone {
+            if running.remove(&name).is_some() {
+                sink(LogEvent::Notice(format!(
+                    "pod {name} is going away; its stream stopped"
+                )));
+            }
+            continue;
+        }
+        if running.contains_key(&name) || !has_started(&pod) {
+            continue;
+        }
+        if !said_containers {
+            sink(LogEvent::Containers(container_names(&pod)));
+            said_containers = true;
+        }
+        if !initial {
+            sink(LogEvent::Notice(format!("pod {name} joined")));
+        }
+        let (pods, request, sink) = (pods.clone(), request.clone(), sink.clone());
+        let task = tokio::spawn(async move { follow_pod(&pods, &pod, &request, &sink).await });
+        running.insert(name, AbortOnDrop(task));
+    }
+    Ok(())
+}
+
+/// One container's stream, reopened after it ends for as long as the pod exists (when following).
+async fn follow_container(pods: &Api<Pod>, pod: Arc<str>, container: Arc<str>, request: &LogRequest, sink: &Sink) {
+    let mut last_seen: Option<jiff::Timestamp> = None;
+    let mut retry = Duration::from_millis(500);
+    let mut reopened = false;
+    loop {
+        let params = LogParams {
+            container: Some(container.to_string()),
+            follow: request.follow && !request.previous,
+            previous: request.previous,
+            timestamps: true,
+            // The first time as asked; after that from the last line seen.
+            tail_lines: if reopened { None } else { request.tail },
+            since_seconds: if reopened { None } else { request.since_seconds },
+            since_time: if reopened { last_seen } else { None },
+            ..LogParams::default()
+        };
+        match pods.log_stream(&pod, &params).await {
+            Ok(reader) => {
+                retry = Duration::from_millis(500);
+                let reader: Pin<Box<dyn AsyncBufRead + Send>> = Box::pin(reader);
+                let ended = read_lines(reader, &pod, &container, &mut last_seen, sink).await;
+                if !params.follow {
+                    if let Err(e) = ended {
+                        sink(LogEvent::Notice(format!("{pod}/{container}: {e}")));
+                    }
+                    return;
+                }
+                let why = ended
+                    .err()
+                    .map_or("the stream ended".to_owned(), |e| format!("the stream broke ({e})"));
+                match pods.get_opt(&pod).await {
+                    Ok(None) => {
+                        sink(LogEvent::Notice(format!("{pod}/{container}: {why}; the pod is gone")));
+                        return;
+                    }
+                    Ok(Some(p)) if p.metadata.deletion_timestamp.is_some() => {
+                        sink(LogEvent::Notice(format!(
+                            "{pod}/{container}: {why}; the pod is terminating"
+                        )));
+                        return;
+                    }
+                    _ => sink(LogEvent::Notice(format!(
+                        "{pod}/{container}: {why} (container restarted or connection dropped); reconnecting"
+                    ))),
+                }
+            }
+            Err(e) => {
+                let text = describe(&e, &format!("logs of {pod}/{container}"));
+                if !request.follow || matches!(&e, kube::Error::Api(s) if s.code == 404) {
+                    sink(LogEvent::Notice(text));
+                    return;
+                }
+                sink(LogEvent::Notice(format!(
+                    "{text}; retrying in {:.1} s",
+                    retry.as_secs_f32()
+                )));
+            }
+        }
+        reopened = true;
+        tokio::time::sleep(retry).await;
+        retry = (retry * 2).min(Duration::from_secs(10));
+    }
+}
+
+/// Reads lines until the stream ends, sending them in batches. Lines at or before `last_seen`
+/// were shown before the stream was reopened and are skipped.
+async fn read_lines(
+    mut reader: Pin<Box<dyn AsyncBufRead + Send>>,
+    pod: &Arc<str>,
+    container: &Arc<str>,
+    last_seen: &mut Option<jiff::Timestamp>,
+    sink: &Sink,
+) -> std::io::Result<()> {
+    let skip_until = *last_seen;
+    let mut batch: Vec<RawLine> = Vec::new();
+    let mut deadline: Option<tokio::time::Instant> = None;
+    let flush = |batch: &mut Vec<RawLine>| {
+        if !batch.is_empty() {
+            sink(LogEvent::Lines {
+                pod: pod.clone(),
+                container: container.clone(),
+                lines: std::mem::take(batch),
+            });
+        }
+    };
+    let mut buf = Vec::new();
+    loop {
+        let next = tokio::select! {
+            line = next_line(&mut reader, &mut buf) => line,
+            _ = sleep_until(deadline) => {
+                flush(&mut batch);
+                deadline = None;
+                continue;
+            }
+        };
+        match next {
+            Ok(true) => {
+                let line = parse_line(&String::from_utf8_lossy(&buf));
+                if let (Some(t), Some(skip)) = (line.time, skip_until)
+                    && t <= skip
+                {
+                    continue;
+                }
+                if line.time.is_some() {
+                    *last_seen = line.time;
+                }
+                batch.push(line);
+                if batch.len() >= BATCH {
+                    flush(&mut batch);
+                    deadline = None;
+                } else if deadline.is_none() {
+                    deadline = Some(tokio::time::Instant::now() + FLUSH_AFTER);
+                }
+            }
+            Ok(false) => {
+                flush(&mut batch);
+                return Ok(());
+            }
+            Err(e) => {
+                flush(&mut batch);
+                return Err(e);
+            }
+        }
+    }
+}
+
+async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => futures::future::pending().await,
+    }
+}
+
+/// The next line into `buf` (without its line break); false at the end of the stream. Only
+/// `fill_buf`/`consume` are used, so a line cut short by cancellation resumes where it was.
+async fn next_line(reader: &mut Pin<Box<dyn AsyncBufRead + Send>>, buf: &mut Vec<u8>) -> std::io::Result<bool> {
+    // A completed line was handed out last time; start afresh.
+    if buf.last() == Some(&b'\n') || buf.len() > MAX_LINE {
+        buf.clear();
+    }
+    loop {
+        let chunk = reader.fill_buf().await?;
+        if chunk.is_empty() {
+            if buf.is_empty() {
+                return Ok(false);
+            }
+            // The last line had no line break: hand it out, and end next time.
+            buf.push(b'\n');
+            return Ok(true);
+        }
+        let (take, done) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (chunk.len(), false),
+        };
+        let room = (MAX_LINE + 1).saturating_sub(buf.len());
+        buf.extend_from_slice(&chunk[..take.min(room)]);
+        reader.consume_unpin(take);
+        if done {
+            if buf.last() != Some(&b'\n') {
+                buf.push(b'\n');
+            }
+            return Ok(true);
+        }
+    }
+}
+
+/// `2026-11-23T16:00:00.123456789Z message` as the API server sends it with timestamps on.
+pub fn parse_line(raw: &str) -> RawLine {
+    let raw = raw.trim_end_matches(['\n', '\r']);
+    let raw = match raw.char_indices().nth(MAX_LINE) {
+        Some((cut, _)) => &raw[..cut],
+        None => raw,
+    };
+    let (time, text) = match raw.split_once(' ') {
+        Some((stamp, rest)) if stamp.len() >= 20 && stamp.as_bytes()[0].is_ascii_digit() => match stamp.parse() {
+            Ok(t) => (Some(t), rest),
+            Err(_) => (None, raw),
+        },
+        _ => (None, raw),
+    };
+    RawLine {
+        time,
+        text: StyledText::parse(text),
+    }
+}
+
+fn container_names(pod: &Pod) -> Vec<String> {
+    pod.spec
+        .as_ref()
+        .map(|s| s.containers.iter().map(|c| c.name.clone()).collect())
+        .unwrap_or_default()
+}
+
+fn chosen_containers(pod: &Pod, choice: &ContainerChoice) -> Vec<String> {
+    let names = container_names(pod);
+    match choice {
+        ContainerChoice::All => names,
+        ContainerChoice::Named(name) => vec![name.clone()],
+        ContainerChoice::Default => {
+            let annotated = pod
+                .metadata
+                .annotations
+                .as_ref()
+                .and_then(|a| a.get("kubectl.kubernetes.io/default-container"))
+                .filter(|c| names.contains(c));
+            annotated.or(names.first()).cloned().into_iter().collect()
+        }
+    }
+}
+
+/// A pod whose containers have started (or finished): the log subresource can answer.
+fn has_started(pod: &Pod) -> bool {
+    pod.status
+        .as_ref()
+        .and_then(|s| s.phase.as_deref())
+        .is_some_and(|phase| phase != "Pending")
+}
+
+async fn workload_selector(client: &Client, namespace: &str, workload: &WorkloadRef) -> Result<String, kube::Error> {
+    let selector = if workload.statefulset {
+        let sts = Api::<StatefulSet>::namespaced(client.clone(), namespace)
+            .get(&workload.name)
+            .await?;
+        sts.spec.map(|s| s.selector)
+    } else {
+        let deploy = Api::<Deployment>::namespaced(client.clone(), namespace)
+            .get(&workload.name)
+            .await?;
+        deploy.spec.map(|s| s.selector)
+    };
+    Ok(selector.as_ref().map(selector_string).unwrap_or_default())
+}
+
+/// A label selector in the `-l` syntax the API server takes.
+pub fn selector_string(selector: &LabelSelector) -> String {
+    let mut parts: Vec<String> = selector
+        .match_labels
+        .iter()
+        .flatten()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    for e in selector.match_expressions.iter().flatten() {
+        let values = e.values.clone().unwrap_or_default().join(",");
+        parts.push(match e.operator.as_str() {
+            "In" => format!("{} in ({values})", e.key),
+            "NotIn" => format!("{} notin ({values})", e.key),
+            "Exists" => e.key.clone(),
+            _ => format!("!{}", e.key),
+        });
+    }
+    parts.join(",")
+}
+
+fn describe(e: &kube::Error, what: &str) -> String {
+    match e {
+        kube::Error::Api(s) if s.code == 404 => format!("{what} was not found"),
+        kube::Error::Api(s) if s.code == 403 => {
+            format!("reading {what} is forbidden: {}", crate::text::sanitize(&s.message))
+        }
+        kube::Error::Api(s) => format!("reading {what}: {}", crate::text::sanitize(&s.message)),
+        other => format!("reading {what}: {}", crate::text::sanitize(&super::error_chain(other))),
+    }
+}
+
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_parse_like_kubectl() {
+        assert_eq!(LogTarget::parse("web-1").unwrap(), LogTarget::Pod("web-1".into()));
+        assert_eq!(LogTarget::parse("pod/web-1").unwrap(), LogTarget::Pod("web-1".into()));
+        assert_eq!(
+            LogTarget::parse("deploy/backend").unwrap().to_string(),
+            "deploy/backend"
+        );
+        let err = LogTarget::parse("svc/backend").unwrap_err();
+        assert!(err.contains("deploy/NAME"), "{err}");
+    }
+
+    #[test]
+    fn lines_split_into_time_and_text() {
+        let line = parse_line("2026-11-23T16:00:00.123456789Z \x1b[32mready\x1b[0m\n");
+        assert_eq!(line.time.unwrap().to_string(), "2026-11-23T16:00:00.123456789Z");
+        assert_eq!(line.text.text, "ready");
+        let line = parse_line("no timestamp here");
+        assert_eq!(line.time, None);
+        assert_eq!(line.text.text, "no timestamp here");
+    }
+}

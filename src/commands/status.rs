@@ -1,0 +1,248 @@
+//! `kubedeck status`: is the app in this namespace healthy? One look at workloads, pods, HPAs and
+//! releases, as text or JSON, with an exit status a script or CI job can use.
+
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::core::v1::{Pod, Secret};
+use kube::api::ListParams;
+use kube::{Api, Client};
+use serde::Serialize;
+
+use crate::cluster::hpas::HpaRow;
+use crate::cluster::pods::{Health, PodRow};
+use crate::cluster::releases::{self, ReleaseRow};
+use crate::cluster::store::FromObject;
+use crate::cluster::workloads::{Rollout, WorkloadRow};
+
+/// What `kubedeck status` found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatusReport {
+    pub namespace: String,
+    pub healthy: bool,
+    pub workloads: Vec<WorkloadStatus>,
+    pub pods: PodCounts,
+    pub hpas: Vec<HpaStatus>,
+    pub releases: Vec<ReleaseStatusLine>,
+    /// What makes it unhealthy, one sentence each.
+    pub problems: Vec<String>,
+    /// Worth knowing, but not unhealthy (an HPA at its maximum).
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WorkloadStatus {
+    pub name: String,
+    pub ready: i32,
+    pub desired: i32,
+    pub state: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PodCounts {
+    pub total: usize,
+    pub ready: usize,
+    pub failing: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HpaStatus {
+    pub name: String,
+    pub current: i32,
+    pub min: i32,
+    pub max: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReleaseStatusLine {
+    pub name: String,
+    pub revision: i32,
+    pub status: String,
+}
+
+/// Reads the namespace once and judges it.
+pub async fn check(client: &Client, namespace: &str) -> Result<StatusReport, String> {
+    let lp = ListParams::default();
+    let what = |kind: &str, e: kube::Error| format!("cannot list {kind} in {namespace}: {e}");
+    let pods = Api::<Pod>::namespaced(client.clone(), namespace)
+        .list(&lp)
+        .await
+        .map_err(|e| what("pods", e))?;
+    let deployments = Api::<Deployment>::namespaced(client.clone(), namespace)
+        .list(&lp)
+        .await
+        .map_err(|e| what("deployments", e))?;
+    let statefulsets = Api::<StatefulSet>::namespaced(client.clone(), namespace)
+        .list(&lp)
+        .await
+        .map_err(|e| what("statefulsets", e))?;
+    let hpas = Api::<HorizontalPodAutoscaler>::namespaced(client.clone(), namespace)
+        .list(&lp)
+        .await
+        .map_err(|e| what("horizontalpodautoscalers", e))?;
+    let records = Api::<Secret>::namespaced(client.clone(), namespace)
+        .list(
+            &ListParams::default()
+                .labels(releases::LABEL_SELECTOR)
+                .fields(releases::FIELD_SELECTOR),
+        )
+        .await
+        .map_err(|e| what("Helm release records", e))?;
+    let workloads: Vec<WorkloadRow> = deployments
+        .items
+        .iter()
+        .map(WorkloadRow::from_object)
+        .chain(statefulsets.items.iter().map(WorkloadRow::from_object))
+        .collect();
+    let pods: Vec<PodRow> = pods.items.iter().map(PodRow::from_object).collect();
+    let hpas: Vec<HpaRow> = hpas.items.iter().map(HpaRow::from_object).collect();
+    let releases: Vec<ReleaseRow> = records.items.iter().map(ReleaseRow::from_object).collect();
+    Ok(judge(namespace, &workloads, &pods, &hpas, &releases))
+}
+
+/// The verdict, from rows: what a person on call would call unhealthy.
+pub fn judge(
+    namespace: &str,
+    workloads: &[WorkloadRow],
+    pods: &[PodRow],
+    hpas: &[HpaRow],
+    release_rows: &[ReleaseRow],
+) -> StatusReport {
+    let mut problems = Vec::new();
+    let mut warnings = Vec::new();
+    let mut workload_lines = Vec::new();
+    for w in workloads {
+        let name = w.key.name.clone();
+        let state = match &w.rollout {
+            Rollout::Complete => "complete".to_owned(),
+            Rollout::ScaledDown => "scaled to 0".to_owned(),
+            Rollout::Progressing => {
+                problems.push(format!(
+                    "{name}: {} of {} ready, rollout in progress",
+                    w.ready, w.desired
+                ));
+                "progressing".to_owned()
+            }
+            Rollout::Stalled(why) => {
+                problems.push(format!("{name}: rollout stalled: {why}"));
+                format!("stalled: {why}")
+            }
+        };
+        if matches!(w.rollout, Rollout::Complete) && w.ready < w.desired {
+            problems.push(format!("{name}: only {} of {} ready", w.ready, w.desired));
+        }
+        workload_lines.push(WorkloadStatus {
+            name,
+            ready: w.ready,
+            desired: w.desired,
+            state,
+        });
+    }
+    let mut failing = Vec::new();
+    for p in pods.iter().filter(|p| p.health == Health::Failing) {
+        let line = format!("pod {}: {} (restarts {})", p.key.name, p.status, p.restarts);
+        problems.push(line.clone());
+        failing.push(line);
+    }
+    let ready = pods
+        .iter()
+        .filter(|p| matches!(p.health, Health::Ready | Health::Completed))
+        .count();
+    let mut hpa_lines = Vec::new();
+    for h in hpas {
+        if h.at_max() {
+            warnings.push(format!("HPA {} is at its maximum of {} replicas", h.key.name, h.max));
+        }
+        hpa_lines.push(HpaStatus {
+            name: h.key.name.clone(),
+            current: h.current,
+            min: h.min,
+            max: h.max,
+        });
+    }
+    let mut release_lines = Vec::new();
+    for r in releases::latest_per_release(release_rows.iter()) {
+        let status = match &r.problem {
+            Some(p) => {
+                problems.push(format!("release {}: record unreadable: {p}", r.name));
+                "unreadable".to_owned()
+            }
+            None => {
+                let s = r.status.as_str().to_owned();
+                match r.status.health() {
+                    Health::Failing => problems.push(format!("release {} revision {}: {s}", r.name, r.revision)),
+                    Health::Progressing => problems.push(format!(
+                        "release {} revision {}: {s} (still in progress)",
+                        r.name, r.revision
+                    )),
+                    _ => {}
+                }
+                s
+            }
+        };
+        release_lines.push(ReleaseStatusLine {
+            name: r.name.clone(),
+            revision: r.revision,
+            status,
+        });
+    }
+    StatusReport {
+        namespace: namespace.to_owned(),
+        healthy: problems.is_empty(),
+        workloads: workload_lines,
+        pods: PodCounts {
+            total: pods.len(),
+            ready,
+            failing,
+        },
+        hpas: hpa_lines,
+        releases: release_lines,
+        problems,
+        warnings,
+    }
+}
+
+impl StatusReport {
+    /// The report for a person: verdict first, then what is there, then what is wrong.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        let verdict = if self.healthy {
+            "healthy".to_owned()
+        } else {
+            format!(
+                "UNHEALTHY ({} problem{})",
+                self.problems.len(),
+                if self.problems.len() == 1 { "" } else { "s" }
+            )
+        };
+        out.push_str(&format!("namespace {}: {verdict}\n", self.namespace));
+        out.push_str(&format!("pods: {}/{} ready\n", self.pods.ready, self.pods.total));
+        if !self.workloads.is_empty() {
+            out.push_str(&format!("\n{:<32}{:<8}STATE\n", "WORKLOAD", "READY"));
+            for w in &self.workloads {
+                let ready = format!("{}/{}", w.ready, w.desired);
+                out.push_str(&format!("{:<32}{ready:<8}{}\n", w.name, w.state));
+            }
+        }
+        if !self.hpas.is_empty() {
+            out.push_str(&format!("\n{:<32}REPLICAS (MIN..MAX)\n", "HPA"));
+            for h in &self.hpas {
+                out.push_str(&format!("{:<32}{} ({}..{})\n", h.name, h.current, h.min, h.max));
+            }
+        }
+        if !self.releases.is_empty() {
+            out.push_str(&format!("\n{:<32}{:<10}STATUS\n", "RELEASE", "REVISION"));
+            for r in &self.releases {
+                out.push_str(&format!("{:<32}{:<10}{}\n", r.name, r.revision, r.status));
+            }
+        }
+        for (title, lines) in [("problems", &self.problems), ("warnings", &self.warnings)] {
+            if !lines.is_empty() {
+                out.push_str(&format!("\n{title}:\n"));
+                for l in lines {
+                    out.push_str(&format!("  {l}\n"));
+                }
+            }
+        }
+        out
+    }
+}
