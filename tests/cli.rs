@@ -158,3 +158,54 @@ async fn scale_restart_and_delete_pod_from_the_command_line() {
     );
     common::delete_namespace(&client, &ns).await;
 }
+
+#[tokio::test]
+async fn status_is_zero_when_healthy_and_names_the_problem_when_not() {
+    let client = common::client().await;
+    let ns = common::namespace(&client, "status").await;
+    let state = tempfile::tempdir().unwrap();
+    common::create_deployment(&client, &ns, "web", 2).await;
+    common::logs::running_pods(&client, &ns, "web", 2).await;
+    // The Deployment's status catches up with its pods a moment later.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let out = loop {
+        let (code, out, err) = kubedeck(&["status", "-n", &ns], state.path(), None);
+        if code == 0 {
+            break out;
+        }
+        assert!(std::time::Instant::now() < deadline, "never healthy: {out}{err}");
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    };
+    assert!(out.starts_with(&format!("namespace {ns}: healthy")), "{out}");
+    assert!(out.contains("deploy/web") && out.contains("2/2"), "{out}");
+
+    // A pod that keeps crashing (a kwok stage does it) makes it unhealthy, in text and JSON.
+    let pod: k8s_openapi::api::core::v1::Pod = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "crasher", "labels": {"kubedeck.dev/sim-fail": "crashloop"}},
+        "spec": {"containers": [{"name": "main", "image": "registry.local/crasher:1"}]}
+    }))
+    .unwrap();
+    kube::Api::<k8s_openapi::api::core::v1::Pod>::namespaced(client.clone(), &ns)
+        .create(&Default::default(), &pod)
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let (out, err) = loop {
+        let (code, out, err) = kubedeck(&["status", "-n", &ns, "-o", "json"], state.path(), None);
+        if code == 1 {
+            break (out, err);
+        }
+        assert!(std::time::Instant::now() < deadline, "never unhealthy: {out}{err}");
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    };
+    let report: serde_json::Value = serde_json::from_str(&out).expect("status -o json prints JSON");
+    assert_eq!(report["healthy"], false);
+    let problems = report["problems"].to_string();
+    assert!(problems.contains("pod crasher"), "{problems}");
+    assert!(
+        err.contains(&format!("namespace {ns} is unhealthy: pod crasher")),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    common::delete_namespace(&client, &ns).await;
+}

@@ -128,3 +128,42 @@ fn a_broken_config_file_is_explained_and_kubedeck_still_starts() {
     tui.type_str("q");
     assert_eq!(tui.wait_exit(Duration::from_secs(10)), 0);
 }
+
+#[tokio::test]
+async fn read_only_mode_hides_and_refuses_every_key_that_changes_the_cluster() {
+    let client = common::client().await;
+    let ns = common::namespace(&client, "readonly-keys").await;
+    common::create_deployment(&client, &ns, "web", 1).await;
+    let pod = common::logs::running_pods(&client, &ns, "web", 1).await.remove(0);
+    let mut tui = Tui::spawn(&["--readonly", "-n", &ns], &common::sim_kubeconfig());
+    let screen = tui.wait_for(&[&pod, "Running"], Duration::from_secs(30));
+    assert!(!screen.contains("deploy the"), "d is not offered:\n{screen}");
+    assert!(!screen.contains("delete the pod"), "Ctrl-D is not offered:\n{screen}");
+    // Every mutating key, on the pane where it would apply; nothing may open a prompt or a plan.
+    for keys in ["d", "\x04", "5s", "5R"] {
+        tui.type_str(keys);
+        std::thread::sleep(Duration::from_millis(400));
+        let screen = tui.contents();
+        assert!(
+            !screen.contains("replicas:") && !screen.contains("Confirm") && !screen.contains("deploy todo:"),
+            "{keys:?} was not refused:\n{screen}"
+        );
+        // Esc alone (a key right after it would read as Alt-key), then back to Pods.
+        tui.type_str("\x1b");
+        std::thread::sleep(Duration::from_millis(200));
+        tui.type_str("1");
+    }
+    tui.type_str("?");
+    let help = tui.wait_for(&["quit"], Duration::from_secs(5));
+    assert!(
+        !help.contains("scale the workload") && !help.contains("restart the workload"),
+        "{help}"
+    );
+    tui.type_str("\x1b");
+    std::thread::sleep(Duration::from_millis(200));
+    tui.type_str("q");
+    assert_eq!(tui.wait_exit(Duration::from_secs(10)), 0);
+    // The pod is still there, unchanged.
+    assert_eq!(common::logs::running_pods(&client, &ns, "web", 1).await, [pod]);
+    common::delete_namespace(&client, &ns).await;
+}
