@@ -177,6 +177,7 @@ fn main() {
     let cpu = (cpu_seconds(pid) - cpu_before) / start.elapsed().as_secs_f64() * 100.0;
     let peak = memory_mib(pid, "VmHWM:");
     let _ = child.kill();
+    let _ = child.wait();
     println!("kubedeck logs -f (to a pipe):");
     println!(
         "  lines received           {} of {}",

@@ -118,6 +118,17 @@ pub enum Command {
         #[arg(long, short = 'o', value_parser = ["text", "json"], default_value = "text")]
         output: String,
     },
+    /// A guided demo on the live cluster: self-healing, scaling, autoscaling, rollback, persistence.
+    Demo {
+        /// self-healing, scaling, autoscaling, rollback or persistence.
+        name: String,
+        /// The Todo Chatbot release to demo.
+        #[arg(long, default_value = "todo")]
+        release: String,
+        /// Do not ask, even on a context that does not look local.
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
     /// List a release's revisions, as helm history does.
     History {
         release: String,

@@ -34,6 +34,7 @@ pub async fn run(command: Command, opts: ConnectOptions, readonly: &crate::app::
         Command::Scale { workload, replicas, .. } => Some((format!("scale to {replicas}"), workload.clone())),
         Command::Restart { workload, .. } => Some(("restart".to_owned(), workload.clone())),
         Command::Delete { name, .. } => Some(("delete".to_owned(), format!("pod/{name}"))),
+        Command::Demo { name, release, .. } => Some((format!("demo {name}"), format!("release/{release}"))),
         Command::History { .. } | Command::Logs(_) | Command::Status { .. } => None,
     };
     if let Some((verb, object)) = &mutating
@@ -108,6 +109,19 @@ pub async fn run(command: Command, opts: ConnectOptions, readonly: &crate::app::
         Command::History { release, output } => history_command(&client, &namespace, &release, &output)
             .await
             .map(|()| String::new()),
+        Command::Demo { name, release, yes } => {
+            let demo = crate::actions::demo::Demo::parse(&name)?;
+            let question = if crate::actions::demo::looks_local(&context) {
+                format!("Run the {name} demo on release {release} in {namespace} ({context})?")
+            } else {
+                format!(
+                    "Context {context} does not look like a local cluster (minikube, kind, kwok, docker-desktop). \
+                     Run the {name} demo there anyway? It changes release {release} in {namespace}."
+                )
+            };
+            confirm(&question, yes)?;
+            crate::actions::demo::run(&client, &namespace, &release, demo, &progress).await
+        }
         Command::Logs(args) => logs_command(client.clone(), &namespace, args)
             .await
             .map(|()| String::new()),
@@ -268,6 +282,7 @@ async fn deploy_command(
         timeout: Duration::from_secs(args.timeout),
         history_max: args.history_max,
         helm_renderer: args.renderer == "helm",
+        base_values: Default::default(),
     };
     let plan = deploy::plan(client, &req).await?;
     println!(

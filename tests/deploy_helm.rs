@@ -4,51 +4,16 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use common::helm;
-use k8s_openapi::api::core::v1::{PersistentVolume, Secret};
+use k8s_openapi::api::core::v1::Secret;
 use kube::Api;
-use kube::api::{ListParams, PostParams};
-use kubedeck::actions::deploy::{self, DeployRequest};
+use kube::api::ListParams;
+use kubedeck::actions::deploy;
 use kubedeck::actions::release_store::ReleaseStore;
 
 const CHART: &str = kubedeck::commands::BUNDLED_CHART;
-
-fn request(ns: &str, set: &[&str]) -> DeployRequest {
-    DeployRequest {
-        release: "todo".into(),
-        namespace: ns.into(),
-        chart_dir: PathBuf::from(CHART),
-        values_files: vec![
-            PathBuf::from(CHART).join("ci-values.yaml"),
-            PathBuf::from(CHART).join("values-local.yaml"),
-        ],
-        set: set.iter().map(|s| s.to_string()).collect(),
-        atomic: false,
-        timeout: Duration::from_secs(180),
-        history_max: 10,
-        helm_renderer: false,
-    }
-}
-
-/// Volumes for the chart's Redis and PostgreSQL claims (the sim has no provisioner).
-async fn volumes(client: &kube::Client, ns: &str) {
-    for i in 0..2 {
-        let pv: PersistentVolume = serde_json::from_value(serde_json::json!({
-            "metadata": {"name": format!("{ns}-pv-{i}")},
-            "spec": {"storageClassName": "standard", "capacity": {"storage": "2Gi"},
-                "accessModes": ["ReadWriteOnce"], "hostPath": {"path": format!("/tmp/{ns}-pv-{i}")},
-                "claimRef": {"namespace": ns, "name": if i == 0 { "data-todo-todo-chatbot-redis-0" } else { "data-todo-todo-chatbot-postgresql-0" }}}
-        }))
-        .unwrap();
-        Api::<PersistentVolume>::all(client.clone())
-            .create(&PostParams::default(), &pv)
-            .await
-            .unwrap();
-    }
-}
 
 /// `helm history` as (revision, status, description).
 fn helm_history(ns: &str) -> Vec<(i32, String, String)> {
@@ -111,16 +76,29 @@ fn quiet() -> impl Fn(String) + Send + Sync {
 async fn kubedeck_and_helm_work_on_the_same_release() {
     let client = common::client().await;
     let ns = common::namespace(&client, "deploy").await;
-    volumes(&client, &ns).await;
+    common::chart_volumes(&client, &ns).await;
     let progress = quiet();
 
-    assert_eq!(deploy::deploy(&client, &request(&ns, &[]), &progress).await, Ok(1));
     assert_eq!(
-        deploy::deploy(&client, &request(&ns, &["backend.image.tag=1.1"]), &progress).await,
+        deploy::deploy(&client, &common::chart_request(&ns, &[]), &progress).await,
+        Ok(1)
+    );
+    assert_eq!(
+        deploy::deploy(
+            &client,
+            &common::chart_request(&ns, &["backend.image.tag=1.1"]),
+            &progress
+        )
+        .await,
         Ok(2)
     );
     assert_eq!(
-        deploy::deploy(&client, &request(&ns, &["backend.image.tag=1.2"]), &progress).await,
+        deploy::deploy(
+            &client,
+            &common::chart_request(&ns, &["backend.image.tag=1.2"]),
+            &progress
+        )
+        .await,
         Ok(3)
     );
     let expected = [
@@ -131,7 +109,7 @@ async fn kubedeck_and_helm_work_on_the_same_release() {
     assert_eq!(helm_history(&ns), expected);
     assert_eq!(kubedeck_history(&client, &ns).await, expected);
     // The plan compares with what is live: only the backend Deployment would change.
-    let plan = deploy::plan(&client, &request(&ns, &["backend.image.tag=1.3"]))
+    let plan = deploy::plan(&client, &common::chart_request(&ns, &["backend.image.tag=1.3"]))
         .await
         .unwrap();
     assert_eq!(plan.revision, 4);
@@ -194,7 +172,7 @@ async fn kubedeck_and_helm_work_on_the_same_release() {
 async fn a_release_helm_installed_is_rolled_back_by_kubedeck() {
     let client = common::client().await;
     let ns = common::namespace(&client, "helmfirst").await;
-    volumes(&client, &ns).await;
+    common::chart_volumes(&client, &ns).await;
     helm_chart("install", &ns, &[]);
     helm_chart("upgrade", &ns, &["--set", "frontend.image.tag=2.0"]);
     let progress = quiet();
@@ -220,16 +198,19 @@ async fn a_release_helm_installed_is_rolled_back_by_kubedeck() {
 async fn a_deploy_whose_pods_never_get_ready_fails_and_atomic_rolls_it_back() {
     let client = common::client().await;
     let ns = common::namespace(&client, "unready").await;
-    volumes(&client, &ns).await;
+    common::chart_volumes(&client, &ns).await;
     let progress = quiet();
-    assert_eq!(deploy::deploy(&client, &request(&ns, &[]), &progress).await, Ok(1));
+    assert_eq!(
+        deploy::deploy(&client, &common::chart_request(&ns, &[]), &progress).await,
+        Ok(1)
+    );
 
     // kwok's sim stage keeps pods with this label Running but never Ready.
     let unready = [
         "backend.podLabels.kubedeck\\.dev/sim-fail=unready",
         "backend.image.tag=broken",
     ];
-    let mut req = request(&ns, &unready);
+    let mut req = common::chart_request(&ns, &unready);
     req.timeout = Duration::from_secs(20);
     let err = deploy::deploy(&client, &req, &progress).await.unwrap_err();
     assert!(
@@ -262,17 +243,21 @@ async fn bad_input_is_explained_and_nothing_reaches_the_cluster() {
     let not_yaml = dir.path().join("broken.yaml");
     std::fs::write(&not_yaml, "backend: [unclosed\n").unwrap();
 
-    let mut req = request(&ns, &[]);
+    let mut req = common::chart_request(&ns, &[]);
     req.values_files.push(not_yaml.clone());
     let err = deploy::deploy(&client, &req, &progress).await.unwrap_err();
     assert!(err.contains("broken.yaml") && err.contains("not valid YAML"), "{err}");
 
-    let err = deploy::deploy(&client, &request(&ns, &["frontend.replicas=abc"]), &progress)
-        .await
-        .unwrap_err();
+    let err = deploy::deploy(
+        &client,
+        &common::chart_request(&ns, &["frontend.replicas=abc"]),
+        &progress,
+    )
+    .await
+    .unwrap_err();
     assert!(err.contains("frontend") && err.contains("replicas"), "{err}");
 
-    let mut req = request(&ns, &[]);
+    let mut req = common::chart_request(&ns, &[]);
     req.values_files.clear();
     let err = deploy::deploy(&client, &req, &progress).await.unwrap_err();
     // A required secret is missing: the message names the value and how to set it.

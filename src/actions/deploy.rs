@@ -35,6 +35,8 @@ pub struct DeployRequest {
     pub history_max: usize,
     /// Render with a helm binary on PATH instead of kubedeck's own renderer.
     pub helm_renderer: bool,
+    /// Values to start from, before the files and `--set`s (a revision's values, reused).
+    pub base_values: Map<String, Value>,
 }
 
 /// Progress lines for whoever runs the action (the dashboard or the command line).
@@ -88,6 +90,10 @@ pub struct DeployPlan {
 
 fn render(req: &DeployRequest, revision: i32, upgrade: bool) -> Result<(chart::Chart, Rendered), String> {
     let loaded = chart::load_chart(&req.chart_dir).map_err(|e| e.to_string())?;
+    let base = base_mapping(req);
+    if req.helm_renderer && !base.is_empty() {
+        return Err("reusing a revision's values needs kubedeck's own renderer: leave out --renderer helm".into());
+    }
     let rendered = if req.helm_renderer {
         chart::render_with_helm(
             &req.chart_dir,
@@ -102,6 +108,7 @@ fn render(req: &DeployRequest, revision: i32, upgrade: bool) -> Result<(chart::C
             namespace: req.namespace.clone(),
             values_files: req.values_files.clone(),
             set: req.set.clone(),
+            base,
             is_upgrade: upgrade,
             revision: revision.max(1) as u32,
         };
@@ -438,6 +445,7 @@ fn user_values(req: &DeployRequest) -> Result<Map<String, Value>, String> {
     let opts = RenderOptions {
         values_files: req.values_files.clone(),
         set: req.set.clone(),
+        base: base_mapping(req),
         ..RenderOptions::default()
     };
     let merged = chart::user_values(&opts).map_err(|e| e.to_string())?;
@@ -445,6 +453,14 @@ fn user_values(req: &DeployRequest) -> Result<Map<String, Value>, String> {
         .ok()
         .and_then(|v| v.as_object().cloned())
         .unwrap_or_default())
+}
+
+/// The reused values as the renderer takes them.
+fn base_mapping(req: &DeployRequest) -> serde_yaml::Mapping {
+    serde_yaml::to_value(&req.base_values)
+        .ok()
+        .and_then(|v| v.as_mapping().cloned())
+        .unwrap_or_default()
 }
 
 fn stored_hook(h: &RenderedHook) -> Hook {

@@ -183,6 +183,11 @@ pub async fn run(opts: ConnectOptions, settings: Settings) -> Result<()> {
                             Operation::DeletePod { namespace, name } => {
                                 operate::delete_pod(&c, &namespace, &name, timeout, &progress).await
                             }
+                            Operation::Demo {
+                                namespace,
+                                release,
+                                demo,
+                            } => crate::actions::demo::run(&c, &namespace, &release, demo, &progress).await,
                         }
                     })
                 }

@@ -38,6 +38,12 @@ pub enum Operation {
         namespace: String,
         name: String,
     },
+    /// A guided demo (`:demo NAME`) on the Todo Chatbot release.
+    Demo {
+        namespace: String,
+        release: String,
+        demo: crate::actions::demo::Demo,
+    },
 }
 
 impl Operation {
@@ -53,6 +59,11 @@ impl Operation {
             Operation::DeletePod { namespace, name } => {
                 format!("Delete pod {name} in {namespace}? Its controller will replace it; kubedeck times that.")
             }
+            Operation::Demo {
+                namespace,
+                release,
+                demo,
+            } => format!("{} Run it on release {release} in {namespace}?", demo.narration()),
         }
     }
 
@@ -60,7 +71,8 @@ impl Operation {
         match self {
             Operation::Scale { namespace, .. }
             | Operation::Restart { namespace, .. }
-            | Operation::DeletePod { namespace, .. } => namespace,
+            | Operation::DeletePod { namespace, .. }
+            | Operation::Demo { namespace, .. } => namespace,
         }
     }
 
@@ -70,6 +82,7 @@ impl Operation {
             Operation::Scale { workload, replicas, .. } => (workload.to_string(), format!("scale to {replicas}")),
             Operation::Restart { workload, .. } => (workload.to_string(), "restart".into()),
             Operation::DeletePod { name, .. } => (format!("pod/{name}"), "delete".into()),
+            Operation::Demo { release, demo, .. } => (format!("release/{release}"), format!("demo {}", demo.name())),
         }
     }
 }
@@ -91,6 +104,39 @@ impl App {
                 None
             }
         }
+    }
+
+    /// `:demo NAME`: say what the demo does, warn when the context does not look local, ask.
+    pub(super) fn open_demo(&mut self, name: Option<&str>) {
+        use crate::actions::demo::{Demo, looks_local};
+        if self.is_readonly() {
+            self.notice = Some("read-only mode: demos change the cluster, so they are off here".into());
+            return;
+        }
+        let demo = match name.map(Demo::parse) {
+            Some(Ok(demo)) => demo,
+            Some(Err(e)) => return self.notice = Some(e),
+            None => {
+                let names: Vec<&str> = Demo::ALL.iter().map(|d| d.name()).collect();
+                return self.notice = Some(format!("usage: :demo NAME, one of {}", names.join(", ")));
+            }
+        };
+        let Some(namespace) = self.namespace_for_actions() else {
+            return;
+        };
+        let context = self.target.as_ref().map(|t| t.context.clone()).unwrap_or_default();
+        let warning = (!looks_local(&context)).then(|| {
+            format!(
+                "Context {context} does not look like a local cluster (minikube, kind, kwok, docker-desktop): \
+                 this demo deletes or changes real pods there."
+            )
+        });
+        let operation = Operation::Demo {
+            namespace,
+            release: RELEASE.into(),
+            demo,
+        };
+        self.ask(operation, warning);
     }
 
     /// `d`: ask for values files and overrides.
@@ -308,6 +354,7 @@ pub fn parse_deploy_line(text: &str, namespace: &str) -> Result<DeployRequest, S
         timeout: Duration::from_secs(300),
         history_max: 10,
         helm_renderer: false,
+        base_values: Default::default(),
     };
     let mut words = text.split_whitespace();
     while let Some(word) = words.next() {

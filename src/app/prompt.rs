@@ -33,7 +33,7 @@ impl Prompt {
     }
 }
 
-const VERBS: &[&str] = &["ns", "ctx", "sort", "quit", "help"];
+const VERBS: &[&str] = &["ns", "ctx", "sort", "demo", "quit", "help"];
 
 impl App {
     pub(super) fn on_prompt_key(&mut self, key: KeyEvent) {
@@ -109,6 +109,7 @@ impl App {
                 }
             }
             ("ctx", None) => self.notice = Some("usage: :ctx NAME (Tab completes)".into()),
+            ("demo", name) => self.open_demo(name),
             ("sort", Some(column)) => {
                 let columns = super::columns_of(self.focus);
                 match columns.iter().position(|c| c.eq_ignore_ascii_case(column)) {
@@ -125,7 +126,7 @@ impl App {
             _ => {
                 let panes: Vec<&str> = PaneId::ALL.iter().map(|p| p.command_names()[0]).collect();
                 self.notice = Some(format!(
-                    "unknown command {line:?}: try {}, ns NAME, ctx NAME, sort COLUMN, quit",
+                    "unknown command {line:?}: try {}, ns NAME, ctx NAME, sort COLUMN, demo NAME, quit",
                     panes.join(", ")
                 ));
             }
@@ -151,6 +152,10 @@ impl App {
             "ns" => self.known_namespaces(),
             "ctx" => self.target.as_ref().map(|t| t.contexts.clone()).unwrap_or_default(),
             "sort" => super::columns_of(self.focus).iter().map(|c| c.to_lowercase()).collect(),
+            "demo" => crate::actions::demo::Demo::ALL
+                .iter()
+                .map(|d| d.name().to_owned())
+                .collect(),
             _ => Vec::new(),
         };
         candidates

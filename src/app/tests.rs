@@ -689,3 +689,35 @@ fn scale_restart_and_delete_pod_ask_first_and_warn_about_an_hpa() {
         }))
     );
 }
+
+#[test]
+fn a_demo_is_asked_for_by_name_and_warns_off_non_local_contexts() {
+    use crate::app::operate::Operation;
+    use crate::app::views::{TextBody, TopView};
+    let mut a = app();
+    a.run_command("demo chaos");
+    assert!(
+        a.notice
+            .as_deref()
+            .unwrap_or_default()
+            .contains("self-healing, scaling")
+    );
+    a.run_command("demo self-healing");
+    match &a.top {
+        Some(TopView::Text(t)) => match &t.body {
+            TextBody::Confirm { operation, warning } => {
+                assert!(matches!(operation, Operation::Demo { .. }));
+                assert!(operation.question().starts_with("Self-healing: delete a backend pod."));
+                // The test app's context is kwok-kubedeck: local, so no warning.
+                assert_eq!(warning, &None);
+            }
+            other => panic!("{other:?}"),
+        },
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(a.completions("demo auto"), ["demo autoscaling"]);
+    let mut ro = app();
+    ro.readonly.everywhere = true;
+    ro.run_command("demo scaling");
+    assert!(ro.top.is_none() && ro.notice.as_deref().unwrap_or_default().contains("read-only"));
+}

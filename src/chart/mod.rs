@@ -69,6 +69,8 @@ pub struct RenderOptions {
     pub values_files: Vec<PathBuf>,
     /// `--set` arguments, applied in order after the values files.
     pub set: Vec<String>,
+    /// Values to start from before the files (a release's earlier values, as `--reuse-values`).
+    pub base: Mapping,
     pub is_upgrade: bool,
     /// Release revision; 0 means 1.
     pub revision: u32,
@@ -288,6 +290,7 @@ pub fn user_values(opts: &RenderOptions) -> Result<Mapping, ChartError> {
 }
 
 fn overlay(mut merged: Mapping, opts: &RenderOptions) -> Result<Mapping, ChartError> {
+    values::merge_into(&mut merged, opts.base.clone());
     for file in &opts.values_files {
         let overlay = values::parse_values(&read(file)?, &format!("values file {}", file.display()))?;
         values::merge_into(&mut merged, overlay);

@@ -105,6 +105,13 @@ pub fn render_app(app: &App, area: Rect, buf: &mut Buffer) {
     match &app.top {
         Some(TopView::History(h)) => releases::render_history(app, h, body, buf),
         Some(TopView::Diff(d)) => releases::render_diff_view(d, body, buf),
+        // A running action (deploy, scale, demo) keeps the panes above in view, so its effect on
+        // pods, workloads and HPAs shows live while its log runs below.
+        Some(TopView::Text(t)) if matches!(t.body, crate::app::views::TextBody::Log(_)) => {
+            let height = (body.height * 2 / 5).max(8).min(body.height);
+            let lower = Rect::new(body.x, body.y + body.height - height, body.width, height);
+            render_text(app, t, lower, buf)
+        }
         Some(TopView::Text(t)) => render_text(app, t, body, buf),
         Some(TopView::Logs(view)) => logs::render(view, body, buf),
         None => {}

@@ -106,3 +106,18 @@ impl Drop for LogsProcess {
         let _ = self.child.wait();
     }
 }
+
+/// The names of the pods matching `selector` now.
+pub async fn running_pods_with(client: &kube::Client, ns: &str, selector: &str) -> Vec<String> {
+    let api: Api<Pod> = Api::namespaced(client.clone(), ns);
+    let mut names: Vec<String> = api
+        .list(&ListParams::default().labels(selector))
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .filter_map(|p| p.metadata.name)
+        .collect();
+    names.sort();
+    names
+}

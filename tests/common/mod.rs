@@ -218,3 +218,39 @@ pub fn helm(args: &[&str]) -> String {
     assert!(ok, "helm {args:?} failed:\n{text}");
     text
 }
+
+/// A deploy of the bundled chart with the test secrets and the local values.
+pub fn chart_request(ns: &str, set: &[&str]) -> kubedeck::actions::deploy::DeployRequest {
+    kubedeck::actions::deploy::DeployRequest {
+        release: "todo".into(),
+        namespace: ns.into(),
+        chart_dir: std::path::PathBuf::from(kubedeck::commands::BUNDLED_CHART),
+        values_files: vec![
+            std::path::PathBuf::from(kubedeck::commands::BUNDLED_CHART).join("ci-values.yaml"),
+            std::path::PathBuf::from(kubedeck::commands::BUNDLED_CHART).join("values-local.yaml"),
+        ],
+        set: set.iter().map(|s| s.to_string()).collect(),
+        atomic: false,
+        timeout: std::time::Duration::from_secs(180),
+        history_max: 10,
+        helm_renderer: false,
+        base_values: Default::default(),
+    }
+}
+
+/// Volumes for the chart's Redis and PostgreSQL claims (the sim has no provisioner).
+pub async fn chart_volumes(client: &kube::Client, ns: &str) {
+    for i in 0..2 {
+        let pv: k8s_openapi::api::core::v1::PersistentVolume = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": format!("{ns}-pv-{i}")},
+            "spec": {"storageClassName": "standard", "capacity": {"storage": "2Gi"},
+                "accessModes": ["ReadWriteOnce"], "hostPath": {"path": format!("/tmp/{ns}-pv-{i}")},
+                "claimRef": {"namespace": ns, "name": if i == 0 { "data-todo-todo-chatbot-redis-0" } else { "data-todo-todo-chatbot-postgresql-0" }}}
+        }))
+        .unwrap();
+        kube::Api::<k8s_openapi::api::core::v1::PersistentVolume>::all(client.clone())
+            .create(&kube::api::PostParams::default(), &pv)
+            .await
+            .unwrap();
+    }
+}
