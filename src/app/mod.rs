@@ -6,6 +6,7 @@ pub mod keys;
 pub mod operate;
 pub mod panes;
 mod prompt;
+pub mod setup;
 pub mod switcher;
 pub mod table;
 pub mod views;

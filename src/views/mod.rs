@@ -7,6 +7,7 @@ mod hpas;
 pub mod layout;
 mod pods;
 mod releases;
+pub mod setup;
 mod status;
 pub mod style;
 pub mod table;
