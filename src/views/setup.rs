@@ -35,7 +35,7 @@ pub fn render(state: &SetupState, area: Rect, buf: &mut Buffer) {
         Span::raw(format!("step {number} of {}", state.steps.len())),
     ])
     .render(header, buf);
-    let [list, right] = Layout::horizontal([Constraint::Length(34), Constraint::Fill(1)]).areas(body);
+    let [list, right] = Layout::horizontal([Constraint::Length(36), Constraint::Fill(1)]).areas(body);
     render_steps(state, list, buf);
     let step = state.step();
     let detail_lines = detail(state, step);
@@ -86,8 +86,8 @@ fn render_steps(state: &SetupState, area: Rect, buf: &mut Buffer) {
             };
             Line::from(vec![
                 Span::styled(format!(" {mark} "), mark_style),
-                Span::styled(format!("{name:<22}"), name_style),
-                Span::styled(format!("{time:>7}"), style::dim()),
+                Span::styled(format!("{name:<23}"), name_style),
+                Span::styled(format!("{time:>8}"), style::dim()),
             ])
         })
         .collect();

@@ -68,8 +68,10 @@ pub async fn run(connect: ConnectOptions) -> Result<String> {
                         state.notice = Some(format!("progress not saved ({e}); the next run starts over"));
                     }
                 }
+                // Answered at once, before the next key: an Enter typed right after Ctrl-G
+                // must find the secret filled in.
                 SetupEffect::GenerateSecret => {
-                    let _ = tx.send(SetupMsg::Generated(setup::random_hex(32)));
+                    state.update(SetupMsg::Generated(setup::random_hex(32)));
                 }
             }
         }
@@ -94,8 +96,12 @@ pub async fn run(connect: ConnectOptions) -> Result<String> {
             _ = sigint.recv() => SetupMsg::Quit,
             _ = sighup.recv() => SetupMsg::Quit,
         };
-        dirty = state.update(msg);
-        while let Ok(msg) = rx.try_recv() {
+        dirty = false;
+        for msg in std::iter::once(msg).chain(std::iter::from_fn(|| rx.try_recv().ok())) {
+            // A step's time is read when it ends, not at the last tick.
+            if matches!(msg, SetupMsg::StepDone(..)) {
+                state.update(SetupMsg::Tick(Instant::now()));
+            }
             dirty |= state.update(msg);
         }
     }

@@ -193,7 +193,14 @@ fn image_names_become_chart_values_and_folders_are_built() {
     finish(&mut state, StepId::Tools);
     state.update(key(KeyCode::Enter));
     finish(&mut state, StepId::Minikube);
+    // The addons' wait runs by itself; s stops it and skips the step once the command is gone.
     state.update(key(KeyCode::Char('s')));
+    assert_eq!(state.effects.last(), Some(&SetupEffect::Cancel));
+    state.update(SetupMsg::StepDone(StepId::Addons, Err("cancelled".into())));
+    assert_eq!(
+        state.saved.steps.get(&StepId::Addons).map(|s| s.status),
+        Some(SavedStatus::Skipped)
+    );
     assert_eq!(
         state.step().id,
         StepId::Images,
