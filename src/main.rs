@@ -20,6 +20,13 @@ fn main() -> Result<()> {
             .collect(),
     };
     if matches!(cli.command, Some(kubedeck::cli::Command::Setup)) {
+        if readonly.everywhere {
+            eprintln!(
+                "kubedeck: setup starts Minikube and deploys, which read-only mode refuses: run it without --readonly \
+                 (and without readonly: true in the config file)"
+            );
+            std::process::exit(1);
+        }
         kubedeck::views::style::init(config.theme);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
