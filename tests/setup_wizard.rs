@@ -273,6 +273,11 @@ async fn a_full_run_on_the_sim_cluster_deploys_and_keeps_secrets_off_disk() {
         Some(&"registry.local/todo/backend:1.0".into())
     );
     common::delete_namespace(&client, &ns).await;
+    for i in 0..2 {
+        let _ = Api::<PersistentVolume>::all(client.clone())
+            .delete(&format!("{ns}-pv-{i}"), &Default::default())
+            .await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
