@@ -129,6 +129,9 @@ pub enum Command {
         #[arg(long, short = 'y')]
         yes: bool,
     },
+    /// First-run wizard: from a laptop with Docker to the Todo Chatbot running on Minikube
+    /// (resumes where it stopped).
+    Setup,
     /// List a release's revisions, as helm history does.
     History {
         release: String,

@@ -35,7 +35,7 @@ pub async fn run(command: Command, opts: ConnectOptions, readonly: &crate::app::
         Command::Restart { workload, .. } => Some(("restart".to_owned(), workload.clone())),
         Command::Delete { name, .. } => Some(("delete".to_owned(), format!("pod/{name}"))),
         Command::Demo { name, release, .. } => Some((format!("demo {name}"), format!("release/{release}"))),
-        Command::History { .. } | Command::Logs(_) | Command::Status { .. } => None,
+        Command::History { .. } | Command::Logs(_) | Command::Status { .. } | Command::Setup => None,
     };
     if let Some((verb, object)) = &mutating
         && readonly.applies_to(Some(&context))
@@ -106,6 +106,8 @@ pub async fn run(command: Command, opts: ConnectOptions, readonly: &crate::app::
             confirm(&format!("Delete pod {name} in {namespace}?"), yes)?;
             operate::delete_pod(&client, &namespace, &name, Duration::from_secs(timeout), &progress).await
         }
+        // main starts the wizard itself; it never comes here.
+        Command::Setup => Err("`kubedeck setup` is a full-screen wizard: run it in a terminal".into()),
         Command::History { release, output } => history_command(&client, &namespace, &release, &output)
             .await
             .map(|()| String::new()),

@@ -19,6 +19,24 @@ fn main() -> Result<()> {
             .map(|(name, _)| name.clone())
             .collect(),
     };
+    if matches!(cli.command, Some(kubedeck::cli::Command::Setup)) {
+        if readonly.everywhere {
+            eprintln!(
+                "kubedeck: setup starts Minikube and deploys, which read-only mode refuses: run it without --readonly \
+                 (and without readonly: true in the config file)"
+            );
+            std::process::exit(1);
+        }
+        kubedeck::views::style::init(config.theme);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        // Printed after the terminal is restored, so it stays on screen.
+        let farewell = runtime.block_on(kubedeck::app::setup::run::run(cli.connect_options()))?;
+        println!("{farewell}");
+        return Ok(());
+    }
     if let Some(command) = cli.command.take() {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)

@@ -32,17 +32,18 @@ impl AuditEntry {
     }
 }
 
-/// `KUBEDECK_STATE_DIR`, else the platform's state folder (e.g. `~/.local/state/kubedeck`).
-pub fn log_path() -> Option<PathBuf> {
+/// kubedeck's state folder: `KUBEDECK_STATE_DIR`, else the platform's (e.g. `~/.local/state/kubedeck`).
+pub fn state_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("KUBEDECK_STATE_DIR").filter(|d| !d.is_empty()) {
-        return Some(PathBuf::from(dir).join("audit.log"));
+        return Some(PathBuf::from(dir));
     }
     let dirs = directories::ProjectDirs::from("", "", "kubedeck")?;
-    Some(
-        dirs.state_dir()
-            .unwrap_or_else(|| dirs.data_local_dir())
-            .join("audit.log"),
-    )
+    Some(dirs.state_dir().unwrap_or_else(|| dirs.data_local_dir()).to_path_buf())
+}
+
+/// The audit log, in the state folder.
+pub fn log_path() -> Option<PathBuf> {
+    Some(state_dir()?.join("audit.log"))
 }
 
 /// Appends one entry. A log that cannot be written is reported, never fatal: the action

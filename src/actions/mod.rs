@@ -8,3 +8,4 @@ pub mod deploy;
 pub mod history;
 pub mod operate;
 pub mod release_store;
+pub mod setup;

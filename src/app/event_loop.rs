@@ -25,8 +25,19 @@ const FRAME: Duration = Duration::from_millis(1000 / 30);
 const DRAIN_LIMIT: usize = 4096;
 
 /// Puts the terminal back however we leave: normal return, error, or unwinding panic.
-struct TerminalGuard {
+pub(crate) struct TerminalGuard {
     mouse: bool,
+}
+
+/// Raw mode and the alternate screen (and the mouse when asked), undone when the guard drops.
+/// The dashboard and `kubedeck setup` both start here.
+pub(crate) fn init_terminal(mouse: bool) -> Result<(ratatui::DefaultTerminal, TerminalGuard)> {
+    let terminal = ratatui::try_init().wrap_err("kubedeck needs an interactive terminal; could not set it up")?;
+    let guard = TerminalGuard { mouse };
+    if mouse {
+        crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture).wrap_err("enabling the mouse")?;
+    }
+    Ok((terminal, guard))
 }
 
 impl Drop for TerminalGuard {
@@ -51,11 +62,7 @@ pub struct Settings {
 
 /// Runs the dashboard until the user quits or a signal asks us to.
 pub async fn run(opts: ConnectOptions, settings: Settings) -> Result<()> {
-    let mut terminal = ratatui::try_init().wrap_err("kubedeck needs an interactive terminal; could not set it up")?;
-    let _guard = TerminalGuard { mouse: settings.mouse };
-    if settings.mouse {
-        crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture).wrap_err("enabling the mouse")?;
-    }
+    let (mut terminal, _guard) = init_terminal(settings.mouse)?;
     let size = terminal.size().wrap_err("reading the terminal size")?;
     let mut app = App::new(opts.clone(), jiff::Timestamp::now(), (size.width, size.height));
     app.keymap = settings.keymap;

@@ -7,6 +7,7 @@ pub mod logs;
 pub mod operate;
 pub mod panes;
 mod prompt;
+pub mod setup;
 pub mod switcher;
 pub mod table;
 pub mod views;

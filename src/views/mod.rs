@@ -8,6 +8,7 @@ pub mod layout;
 pub mod logs;
 mod pods;
 mod releases;
+pub mod setup;
 mod status;
 pub mod style;
 pub mod table;

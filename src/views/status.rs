@@ -96,12 +96,17 @@ pub fn render_summary(app: &App, area: Rect, buf: &mut Buffer) {
     Line::from(spans).render(area, buf);
 }
 
+/// Offered wherever there is no cluster to show: the wizard creates one.
+const SETUP_HINT: &str =
+    "No cluster yet? Press q, then run `kubedeck setup`: it starts Minikube and deploys the Todo Chatbot step by step.";
+
 pub fn render_config_problem(problem: &ConfigProblem, area: Rect, buf: &mut Buffer) {
     let lines = vec![
         Line::styled(problem.what.clone(), style::error()),
         Line::raw(""),
         Line::raw(problem.fix.clone()),
         Line::raw(""),
+        Line::raw(SETUP_HINT),
         Line::styled("Press q to quit.", style::dim()),
     ];
     message_box(" Cannot use the kubeconfig ", lines, area, buf);
@@ -123,6 +128,7 @@ pub fn render_connecting(app: &App, area: Rect, buf: &mut Buffer) {
                     "Start the cluster (e.g. `minikube start`, or `scripts/sim up` for the sim cluster), \
                      or pick another with --context / --kubeconfig.",
                 ),
+                Line::raw(SETUP_HINT),
                 Line::raw(""),
                 Line::styled(
                     format!(

@@ -38,6 +38,11 @@ impl Tui {
     /// Starts the kubedeck binary with `args` in a 120x30 terminal; `KUBECONFIG` is set to
     /// `kubeconfig` and HOME to an empty folder so nothing of the developer's leaks in.
     pub fn spawn(args: &[&str], kubeconfig: &Path) -> Tui {
+        Self::spawn_with_env(args, kubeconfig, &[])
+    }
+
+    /// As `spawn`, with more environment variables (set after the defaults, so they win).
+    pub fn spawn_with_env(args: &[&str], kubeconfig: &Path, env: &[(&str, &std::ffi::OsStr)]) -> Tui {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows: 30,
@@ -54,6 +59,9 @@ impl Tui {
         cmd.env("HOME", home);
         cmd.cwd(env!("CARGO_MANIFEST_DIR"));
         cmd.env("TERM", "xterm-256color");
+        for (name, value) in env {
+            cmd.env(name, value);
+        }
         let child = pair.slave.spawn_command(cmd).expect("starting kubedeck in the pty");
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().expect("pty reader");
