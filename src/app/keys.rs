@@ -57,6 +57,8 @@ pub enum Action {
     DeletePod,
     /// The logs of the selected pod or workload.
     Logs,
+    /// The guided demos.
+    Demos,
     /// In the log view: pause / follow the end.
     LogFollow,
     LogWrap,
@@ -194,6 +196,8 @@ pub const BINDINGS: &[Binding] = &[
     bind("R", Action::Restart, "restart the workload's pods", false, KeyScope::Pane(PaneId::Workloads), &[(KeyCode::Char('R'), NONE)]),
     bind("C-d", Action::DeletePod, "delete the pod (and time its replacement)", true, KeyScope::Pane(PaneId::Pods), &[(KeyCode::Char('d'), CTRL)]),
     bind("l", Action::Logs, "logs (pod, or every pod of a workload)", true, PANES, &[(KeyCode::Char('l'), NONE)]),
+    bind("D", Action::Demos, "guided demos (self-healing, scaling, autoscaling, rollback, persistence)", false, PANES, &[(KeyCode::Char('D'), NONE), (KeyCode::Char('D'), SHIFT)]),
+    bind("Enter", Action::Open, "run the selected demo (asks first)", false, TEXT, &[(KeyCode::Enter, NONE)]),
     bind("Space", Action::LogFollow, "pause / follow the end", true, LOGS, &[(KeyCode::Char(' '), NONE)]),
     bind("/", Action::LogSearch, "search (regex; smartcase)", true, LOGS, &[(KeyCode::Char('/'), NONE)]),
     bind("n", Action::LogNext, "next match", false, LOGS, &[(KeyCode::Char('n'), NONE)]),
@@ -281,6 +285,7 @@ impl Action {
             Action::Restart => "restart",
             Action::DeletePod => "delete-pod",
             Action::Logs => "logs",
+            Action::Demos => "demos",
             Action::LogFollow => "log-follow",
             Action::LogWrap => "log-wrap",
             Action::LogTimestamps => "log-timestamps",

@@ -333,6 +333,7 @@ impl App {
             Action::DeletePod => self.open_delete_pod(),
             Action::Events => self.open_events(),
             Action::Logs => self.open_logs(),
+            Action::Demos => self.open_demo(None),
             // Only meaningful in views on top; the key map does not bind them here.
             Action::Mark | Action::Back | Action::Reveal | Action::Confirm | Action::Rollback => {}
             Action::LogFollow

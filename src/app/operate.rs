@@ -117,8 +117,9 @@ impl App {
             Some(Ok(demo)) => demo,
             Some(Err(e)) => return self.notice = Some(e),
             None => {
-                let names: Vec<&str> = Demo::ALL.iter().map(|d| d.name()).collect();
-                return self.notice = Some(format!("usage: :demo NAME, one of {}", names.join(", ")));
+                let body = super::views::TextBody::Demos { selected: 0 };
+                self.top = Some(TopView::Text(TextView { body, offset: 0 }));
+                return;
             }
         };
         let Some(namespace) = self.namespace_for_actions() else {

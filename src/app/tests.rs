@@ -716,6 +716,21 @@ fn a_demo_is_asked_for_by_name_and_warns_off_non_local_contexts() {
         other => panic!("{other:?}"),
     }
     assert_eq!(a.completions("demo auto"), ["demo autoscaling"]);
+    // The Demo pane: D lists them, j moves, Enter asks for the selected one.
+    a.top = None;
+    a.perform(keys::Action::Demos);
+    assert!(matches!(&a.top, Some(TopView::Text(t)) if t.body == TextBody::Demos { selected: 0 }));
+    a.perform_in_view(keys::Action::Down);
+    a.perform_in_view(keys::Action::Open);
+    match &a.top {
+        Some(TopView::Text(t)) => {
+            assert!(
+                matches!(&t.body, TextBody::Confirm { operation: Operation::Demo { demo, .. }, .. }
+                if *demo == crate::actions::demo::Demo::Scaling)
+            )
+        }
+        other => panic!("{other:?}"),
+    }
     let mut ro = app();
     ro.readonly.everywhere = true;
     ro.run_command("demo scaling");

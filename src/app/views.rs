@@ -76,6 +76,8 @@ pub enum TextBody {
     },
     /// A running or finished deploy or rollback.
     Log(super::operate::ActionLog),
+    /// The guided demos, one selected; Enter asks to run it.
+    Demos { selected: usize },
     /// An on-call action waiting for `y`.
     Confirm {
         operation: super::operate::Operation,
@@ -114,6 +116,7 @@ impl TextView {
             }
             TextBody::Log(log) => log.title.clone(),
             TextBody::Confirm { .. } => "Confirm (y does it, Esc cancels)".into(),
+            TextBody::Demos { .. } => "Guided demos (j/k choose, Enter runs after asking, Esc back)".into(),
         }
     }
 
@@ -176,6 +179,22 @@ impl TextView {
                 plan: Loadable::Ready(plan),
                 ..
             } => plan_lines(plan),
+            TextBody::Demos { selected } => {
+                let mut lines = vec![
+                    (
+                        "Each demo says what it does, does it on this cluster and ends with what it measured.".into(),
+                        Tone::Dim,
+                    ),
+                    (String::new(), Tone::Plain),
+                ];
+                for (i, demo) in crate::actions::demo::Demo::ALL.iter().enumerate() {
+                    let marker = if i == *selected { "▶" } else { " " };
+                    let tone = if i == *selected { Tone::Heading } else { Tone::Plain };
+                    lines.push((format!("{marker} {}. {}", i + 1, demo.name()), tone));
+                    lines.push((format!("     {}", demo.narration()), Tone::Dim));
+                }
+                lines
+            }
             TextBody::Confirm { operation, warning } => {
                 let mut lines = vec![(operation.question(), Tone::Heading)];
                 if let Some(w) = warning {
@@ -460,6 +479,26 @@ impl App {
             // The log view has its own keys (`perform_in_logs`).
             (TopView::Logs(_), _) => {}
             (TopView::Text(_), Action::Back) => self.top = None,
+            (
+                TopView::Text(TextView {
+                    body: TextBody::Demos { selected },
+                    ..
+                }),
+                action,
+            ) => {
+                let last = crate::actions::demo::Demo::ALL.len() - 1;
+                match action {
+                    Action::Up => *selected = selected.saturating_sub(1),
+                    Action::Down => *selected = (*selected + 1).min(last),
+                    Action::Top => *selected = 0,
+                    Action::Bottom => *selected = last,
+                    Action::Open => {
+                        let name = crate::actions::demo::Demo::ALL[*selected].name();
+                        self.open_demo(Some(name));
+                    }
+                    _ => {}
+                }
+            }
             (TopView::Text(_) | TopView::Diff(_), Action::Confirm) => self.confirm(),
             (TopView::History(h), Action::Rollback) => {
                 let rows = releases::history(self.data.releases.iter(), &h.namespace, &h.name);

@@ -344,3 +344,69 @@ mod tests {
         assert_eq!(texts, [("hel", false), ("lo", true), (" wo", true), ("rld", false)]);
     }
 }
+
+#[cfg(test)]
+mod snapshots {
+    use crate::actions::operate::WorkloadRef;
+    use crate::ansi::StyledText;
+    use crate::app::logs::{JsonMode, LogSearch, LogView, compile_search};
+    use crate::cluster::logs::{ContainerChoice, LogEvent, LogRequest, LogTarget, RawLine};
+    use crate::views::tests::drawn;
+
+    fn workload_view() -> LogView {
+        let request = LogRequest {
+            namespace: "todo".into(),
+            target: LogTarget::Workload(WorkloadRef {
+                statefulset: false,
+                name: "backend".into(),
+            }),
+            container: ContainerChoice::Default,
+            previous: false,
+            tail: Some(500),
+            since_seconds: None,
+            follow: true,
+        };
+        let mut view = LogView::new(1, request, 100);
+        let line = |t: &str| RawLine {
+            time: Some("2026-11-23T16:00:00.250Z".parse().unwrap()),
+            text: StyledText::parse(t),
+        };
+        for i in 0..30 {
+            view.on_event(LogEvent::Lines {
+                pod: "backend-7d9f-a".into(),
+                container: "api".into(),
+                lines: vec![line(&format!("GET /api/todos/{i} 200 4ms"))],
+            });
+        }
+        view.on_event(LogEvent::Lines {
+            pod: "backend-7d9f-b".into(),
+            container: "api".into(),
+            lines: vec![
+                line(r#"{"level":"error","msg":"database timeout","attempt":3}"#),
+                line("\x1b[31mERROR\x1b[0m a very long line that goes past the edge of the view and has to wrap when wrapping is on"),
+            ],
+        });
+        view.on_event(LogEvent::Notice("pod backend-7d9f-c joined".into()));
+        view
+    }
+
+    #[test]
+    fn a_workload_tail_with_prefixes_following_the_end() {
+        let view = workload_view();
+        insta::assert_snapshot!(drawn(80, 12, |area, buf| super::render(&view, area, buf)));
+    }
+
+    #[test]
+    fn wrapped_timestamped_json_fields_and_a_search() {
+        let mut view = workload_view();
+        view.wrap = true;
+        view.timestamps = true;
+        view.json = JsonMode::Fields(vec!["level".into(), "msg".into()]);
+        view.search = Some(LogSearch {
+            text: "error".into(),
+            regex: compile_search("error").unwrap(),
+        });
+        view.filtering = true;
+        insta::assert_snapshot!(drawn(80, 12, |area, buf| super::render(&view, area, buf)));
+    }
+}
