@@ -1,7 +1,7 @@
 //! kubedeck's entry point: flags, error reporting, then the dashboard.
 
 use clap::Parser;
-use color_eyre::eyre::Result;
+use color_eyre::eyre::{Result, WrapErr};
 
 fn main() -> Result<()> {
     // Installed before the terminal is set up, so ratatui's panic hook restores the terminal
@@ -28,14 +28,7 @@ fn main() -> Result<()> {
             std::process::exit(1);
         }
         kubedeck::views::style::init(config.theme);
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()?;
-        // Printed after the terminal is restored, so it stays on screen.
-        let farewell = runtime.block_on(kubedeck::app::setup::run::run(cli.connect_options()))?;
-        println!("{farewell}");
-        return Ok(());
+        return setup(cli.connect_options());
     }
     if let Some(command) = cli.command.take() {
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -64,5 +57,43 @@ fn main() -> Result<()> {
         .worker_threads(2)
         .enable_all()
         .build()?;
-    runtime.block_on(kubedeck::app::event_loop::run(cli.connect_options(), settings))
+    let exit = runtime.block_on(kubedeck::app::event_loop::run(cli.connect_options(), settings))?;
+    match exit {
+        kubedeck::app::event_loop::Exit::Quit => Ok(()),
+        kubedeck::app::event_loop::Exit::Setup => exec_setup(&cli),
+    }
+}
+
+/// Replaces this process with `kubedeck setup` and the same cluster flags: the wizard starts
+/// with a terminal and an input reader of its own, as if typed in the shell.
+fn exec_setup(cli: &kubedeck::cli::Cli) -> Result<()> {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = std::process::Command::new(std::env::current_exe()?);
+    cmd.arg("setup");
+    if let Some(k) = &cli.kubeconfig {
+        cmd.arg("--kubeconfig").arg(k);
+    }
+    if let Some(c) = &cli.context {
+        cmd.arg("--context").arg(c);
+    }
+    if let Some(n) = &cli.namespace {
+        cmd.arg("--namespace").arg(n);
+    }
+    if let Some(c) = &cli.config {
+        cmd.arg("--config").arg(c);
+    }
+    // exec only returns when it failed.
+    Err(cmd.exec()).wrap_err("starting kubedeck setup")
+}
+
+/// The first-run wizard, from `kubedeck setup` or `S` on the dashboard.
+fn setup(opts: kubedeck::cluster::ConnectOptions) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    // Printed after the terminal is restored, so it stays on screen.
+    let farewell = runtime.block_on(kubedeck::app::setup::run::run(opts))?;
+    println!("{farewell}");
+    Ok(())
 }

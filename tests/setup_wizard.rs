@@ -46,6 +46,13 @@ impl Wizard {
 
     /// `kubedeck setup ARGS` with the stand-ins first on PATH and `env` for them.
     fn spawn(&self, args: &[&str], kubeconfig: &Path, env: &[(&str, &str)]) -> Tui {
+        let mut argv = vec!["setup"];
+        argv.extend(args);
+        self.spawn_kubedeck(&argv, kubeconfig, env)
+    }
+
+    /// `kubedeck ARGV` (the dashboard unless ARGV names a command) with the stand-ins on PATH.
+    fn spawn_kubedeck(&self, argv: &[&str], kubeconfig: &Path, env: &[(&str, &str)]) -> Tui {
         let path = format!("{BIN}:{}", std::env::var("PATH").unwrap_or_default());
         let mut all: Vec<(&str, OsString)> = vec![
             ("PATH", path.into()),
@@ -55,9 +62,7 @@ impl Wizard {
         ];
         all.extend(env.iter().map(|(k, v)| (*k, OsString::from(v))));
         let env: Vec<(&str, &std::ffi::OsStr)> = all.iter().map(|(k, v)| (*k, v.as_os_str())).collect();
-        let mut argv = vec!["setup"];
-        argv.extend(args);
-        Tui::spawn_with_env(&argv, kubeconfig, &env)
+        Tui::spawn_with_env(argv, kubeconfig, &env)
     }
 
     /// The commands the stand-ins saw, in order.
@@ -303,4 +308,16 @@ async fn the_addon_wait_sees_pods_become_ready_through_the_api() {
         "{done:?} {lines:?}"
     );
     common::delete_namespace(&client, &ns).await;
+}
+
+#[test]
+fn s_on_the_no_cluster_screen_starts_the_wizard() {
+    let w = Wizard::new();
+    let mut tui = w.spawn_kubedeck(&[], &no_cluster(), &[("FAKE_MINIKUBE_VERSION", "v1.31.2")]);
+    tui.wait_for(&["No kubeconfig at", "Press S for the first-run wizard"], WAIT);
+    tui.type_str("S");
+    tui.wait_for(&["kubedeck setup", "minikube 1.31.2 is older than 1.32.0"], WAIT);
+    tui.type_str("q");
+    assert_eq!(tui.wait_exit(WAIT), 0);
+    assert!(tui.is_cooked());
 }

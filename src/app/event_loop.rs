@@ -61,7 +61,15 @@ pub struct Settings {
 }
 
 /// Runs the dashboard until the user quits or a signal asks us to.
-pub async fn run(opts: ConnectOptions, settings: Settings) -> Result<()> {
+/// How the dashboard ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Quit,
+    /// The user asked for the first-run wizard (`S`).
+    Setup,
+}
+
+pub async fn run(opts: ConnectOptions, settings: Settings) -> Result<Exit> {
     let (mut terminal, _guard) = init_terminal(settings.mouse)?;
     let size = terminal.size().wrap_err("reading the terminal size")?;
     let mut app = App::new(opts.clone(), jiff::Timestamp::now(), (size.width, size.height));
@@ -230,7 +238,7 @@ pub async fn run(opts: ConnectOptions, settings: Settings) -> Result<()> {
             }
         }
         if app.should_quit {
-            return Ok(());
+            return Ok(if app.run_setup { Exit::Setup } else { Exit::Quit });
         }
     }
 }

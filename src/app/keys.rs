@@ -59,6 +59,8 @@ pub enum Action {
     Logs,
     /// The guided demos.
     Demos,
+    /// Leave the dashboard for the first-run wizard (`kubedeck setup`).
+    Setup,
     /// In the log view: pause / follow the end.
     LogFollow,
     LogWrap,
@@ -196,6 +198,7 @@ pub const BINDINGS: &[Binding] = &[
     bind("R", Action::Restart, "restart the workload's pods", false, KeyScope::Pane(PaneId::Workloads), &[(KeyCode::Char('R'), NONE)]),
     bind("C-d", Action::DeletePod, "delete the pod (and time its replacement)", true, KeyScope::Pane(PaneId::Pods), &[(KeyCode::Char('d'), CTRL)]),
     bind("l", Action::Logs, "logs (pod, or every pod of a workload)", true, PANES, &[(KeyCode::Char('l'), NONE)]),
+    bind("S", Action::Setup, "first-run wizard: start Minikube and deploy (kubedeck setup)", true, PANES, &[(KeyCode::Char('S'), NONE), (KeyCode::Char('S'), SHIFT)]),
     bind("D", Action::Demos, "guided demos (self-healing, scaling, autoscaling, rollback, persistence)", false, PANES, &[(KeyCode::Char('D'), NONE), (KeyCode::Char('D'), SHIFT)]),
     bind("Enter", Action::Open, "run the selected demo (asks first)", false, TEXT, &[(KeyCode::Enter, NONE)]),
     bind("Space", Action::LogFollow, "pause / follow the end", true, LOGS, &[(KeyCode::Char(' '), NONE)]),
@@ -245,7 +248,13 @@ impl Action {
     pub fn is_mutating(self) -> bool {
         matches!(
             self,
-            Action::Deploy | Action::Rollback | Action::Confirm | Action::Scale | Action::Restart | Action::DeletePod
+            Action::Deploy
+                | Action::Rollback
+                | Action::Confirm
+                | Action::Scale
+                | Action::Restart
+                | Action::DeletePod
+                | Action::Setup
         )
     }
 
@@ -286,6 +295,7 @@ impl Action {
             Action::DeletePod => "delete-pod",
             Action::Logs => "logs",
             Action::Demos => "demos",
+            Action::Setup => "setup",
             Action::LogFollow => "log-follow",
             Action::LogWrap => "log-wrap",
             Action::LogTimestamps => "log-timestamps",

@@ -123,6 +123,8 @@ pub struct App {
     pub now: Timestamp,
     pub size: (u16, u16),
     pub should_quit: bool,
+    /// Quit to the first-run wizard (`S` where there is no cluster).
+    pub run_setup: bool,
     pub effects: Vec<Effect>,
     pub keymap: keys::KeyMap,
     /// Which contexts are read-only (all of them when `Readonly::everywhere`).
@@ -164,6 +166,7 @@ impl App {
             now,
             size,
             should_quit: false,
+            run_setup: false,
             effects: Vec::new(),
             keymap: keys::KeyMap::default(),
             readonly: Readonly::default(),
@@ -334,6 +337,10 @@ impl App {
             Action::Events => self.open_events(),
             Action::Logs => self.open_logs(),
             Action::Demos => self.open_demo(None),
+            Action::Setup => {
+                self.run_setup = true;
+                self.should_quit = true;
+            }
             // Only meaningful in views on top; the key map does not bind them here.
             Action::Mark | Action::Back | Action::Reveal | Action::Confirm | Action::Rollback => {}
             Action::LogFollow

@@ -97,8 +97,7 @@ pub fn render_summary(app: &App, area: Rect, buf: &mut Buffer) {
 }
 
 /// Offered wherever there is no cluster to show: the wizard creates one.
-const SETUP_HINT: &str =
-    "No cluster yet? Press q, then run `kubedeck setup`: it starts Minikube and deploys the Todo Chatbot step by step.";
+const SETUP_HINT: &str = "No cluster yet? Press S for the first-run wizard (kubedeck setup): it starts Minikube and deploys the Todo Chatbot step by step.";
 
 pub fn render_config_problem(problem: &ConfigProblem, area: Rect, buf: &mut Buffer) {
     let lines = vec![
