@@ -3,37 +3,17 @@
 //! Reports kubedeck's CPU and memory while tailing and whether the screen keeps up. Run with
 //! `scripts/bench logs`, or `cargo bench --bench logs` with KUBEDECK_SIM_KUBECONFIG set.
 
+#[path = "common/mod.rs"]
+mod bench;
 #[path = "../tests/common/mod.rs"]
 mod common;
+
+use bench::{cpu_seconds, knob, peak_rss_mib, rss_mib};
 
 use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-
-/// CPU seconds (user + system) a process has used so far.
-fn cpu_seconds(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // Fields after the command name, which is in parentheses and may contain spaces.
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: f64 = fields.get(11).and_then(|v| v.parse().ok()).unwrap_or(0.0)
-        + fields.get(12).and_then(|v| v.parse().ok()).unwrap_or(0.0);
-    // SAFETY: sysconf has no preconditions.
-    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
-    ticks / hz
-}
-
-/// Resident memory in MiB (`VmRSS`), or the peak (`VmHWM`).
-fn memory_mib(pid: u32, field: &str) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
-}
 
 /// Appends `rate` numbered lines a second to `file` until `stop`; `written` counts them.
 fn writer(file: std::path::PathBuf, rate: u64, seconds: u64, written: Arc<AtomicU64>) -> std::thread::JoinHandle<()> {
@@ -74,14 +54,8 @@ fn newest_on_screen(screen: &str) -> u64 {
 }
 
 fn main() {
-    let rate: u64 = std::env::var("LOG_RATE")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(5000);
-    let seconds: u64 = std::env::var("LOG_SECONDS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(20);
+    let rate: u64 = knob("LOG_RATE", 5000);
+    let seconds: u64 = knob("LOG_SECONDS", 20);
     let rt = tokio::runtime::Runtime::new().unwrap();
     let client = rt.block_on(common::client());
     let ns = rt.block_on(common::namespace(&client, "bench-logs"));
@@ -111,7 +85,7 @@ fn main() {
                 .load(Ordering::Relaxed)
                 .saturating_sub(newest_on_screen(&tui.contents())),
         );
-        rss_max = rss_max.max(memory_mib(pid, "VmRSS:"));
+        rss_max = rss_max.max(rss_mib(pid));
     }
     let total = written.load(Ordering::Relaxed);
     let caught_up = Instant::now();
@@ -121,7 +95,7 @@ fn main() {
     let catch_up = caught_up.elapsed();
     let busy = start.elapsed().as_secs_f64();
     let cpu = (cpu_seconds(pid) - cpu_before) / busy * 100.0;
-    let peak = memory_mib(pid, "VmHWM:");
+    let peak = peak_rss_mib(pid);
     lags.sort_unstable();
     let median_lag = lags.get(lags.len() / 2).copied().unwrap_or(0);
     let max_lag = lags.last().copied().unwrap_or(0);
@@ -175,7 +149,7 @@ fn main() {
         std::thread::sleep(Duration::from_millis(20));
     }
     let cpu = (cpu_seconds(pid) - cpu_before) / start.elapsed().as_secs_f64() * 100.0;
-    let peak = memory_mib(pid, "VmHWM:");
+    let peak = peak_rss_mib(pid);
     let _ = child.kill();
     let _ = child.wait();
     println!("kubedeck logs -f (to a pipe):");

@@ -1,5 +1,6 @@
 //! kubedeck in a pseudo-terminal, read back through a vt100 parser like a person would see it.
 
+use std::ffi::OsStr;
 use std::io::{Read, Write};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -10,12 +11,13 @@ use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system}
 pub struct Tui {
     master: Box<dyn MasterPty + Send>,
     child: Box<dyn Child + Send + Sync>,
-    writer: Box<dyn Write + Send>,
+    /// Shared with the reader thread, which answers the program's cursor-position queries.
+    writer: Arc<Mutex<Box<dyn Write + Send>>>,
     screen: Arc<Mutex<vt100::Parser<Escapes>>>,
 }
 
-/// What kubedeck asked the terminal to do besides drawing: window titles and clipboard writes.
-/// A dashboard that draws cluster text safely never asks for either.
+/// What the program asked the terminal to do besides drawing: window titles and clipboard
+/// writes. A dashboard that draws cluster text safely never asks for either.
 #[derive(Debug, Default, Clone)]
 pub struct Escapes {
     pub titles: Vec<String>,
@@ -42,44 +44,62 @@ impl Tui {
     }
 
     /// As `spawn`, with more environment variables (set after the defaults, so they win).
-    pub fn spawn_with_env(args: &[&str], kubeconfig: &Path, env: &[(&str, &std::ffi::OsStr)]) -> Tui {
+    pub fn spawn_with_env(args: &[&str], kubeconfig: &Path, extra: &[(&str, &OsStr)]) -> Tui {
+        let home = std::env::temp_dir().join("kubedeck-test-home");
+        std::fs::create_dir_all(&home).expect("creating the test HOME");
+        let mut env = vec![("KUBECONFIG", kubeconfig.as_os_str()), ("HOME", home.as_os_str())];
+        env.extend_from_slice(extra);
+        Tui::spawn_program(Path::new(env!("CARGO_BIN_EXE_kubedeck")), args, &env, 120, 30)
+    }
+
+    /// Starts any terminal program (kubedeck or a peer in the benchmarks) in a `cols`x`rows`
+    /// terminal with `env` added to this process's environment and TERM=xterm-256color.
+    pub fn spawn_program(program: &Path, args: &[&str], env: &[(&str, &OsStr)], cols: u16, rows: u16) -> Tui {
         let pair = native_pty_system()
             .openpty(PtySize {
-                rows: 30,
-                cols: 120,
+                rows,
+                cols,
                 pixel_width: 0,
                 pixel_height: 0,
             })
             .expect("opening a pty");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_kubedeck"));
+        let mut cmd = CommandBuilder::new(program);
         cmd.args(args);
-        cmd.env("KUBECONFIG", kubeconfig);
-        let home = std::env::temp_dir().join("kubedeck-test-home");
-        std::fs::create_dir_all(&home).expect("creating the test HOME");
-        cmd.env("HOME", home);
+        for (key, value) in env {
+            cmd.env(key, value);
+        }
         cmd.cwd(env!("CARGO_MANIFEST_DIR"));
         cmd.env("TERM", "xterm-256color");
-        for (name, value) in env {
-            cmd.env(name, value);
-        }
-        let child = pair.slave.spawn_command(cmd).expect("starting kubedeck in the pty");
+        let child = pair
+            .slave
+            .spawn_command(cmd)
+            .unwrap_or_else(|e| panic!("starting {} in the pty: {e}", program.display()));
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().expect("pty reader");
-        let writer = pair.master.take_writer().expect("pty writer");
+        let writer = Arc::new(Mutex::new(pair.master.take_writer().expect("pty writer")));
         let screen = Arc::new(Mutex::new(vt100::Parser::new_with_callbacks(
-            30,
-            120,
+            rows,
+            cols,
             0,
             Escapes::default(),
         )));
         let feed = Arc::clone(&screen);
+        let answer = Arc::clone(&writer);
         std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buf) {
                 if n == 0 {
                     break;
                 }
-                feed.lock().unwrap().process(&buf[..n]);
+                let mut parser = feed.lock().unwrap();
+                parser.process(&buf[..n]);
+                // A real terminal answers "where is the cursor?" (ESC [ 6 n); programs that ask
+                // (crossterm's cursor::position, used by kdash) give up without the answer.
+                if buf[..n].windows(4).any(|w| w == b"\x1b[6n") {
+                    let (row, col) = parser.screen().cursor_position();
+                    let reply = format!("\x1b[{};{}R", row + 1, col + 1);
+                    let _ = answer.lock().unwrap().write_all(reply.as_bytes());
+                }
             }
         });
         Tui {
@@ -94,7 +114,7 @@ impl Tui {
         self.screen.lock().unwrap().screen().contents()
     }
 
-    /// Titles and clipboard writes kubedeck sent so far.
+    /// Titles and clipboard writes the program sent so far.
     pub fn escapes(&self) -> Escapes {
         self.screen.lock().unwrap().callbacks().clone()
     }
@@ -132,9 +152,32 @@ impl Tui {
         }
     }
 
+    /// Polls the screen every 10 ms until `done` holds on its text; None after `timeout`. For
+    /// benchmarks, where a tool that never gets there is a result, not a failure.
+    pub fn poll_until(&self, timeout: Duration, done: impl Fn(&str) -> bool) -> Option<String> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let text = self.contents();
+            if done(&text) {
+                return Some(text);
+            }
+            if Instant::now() > deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Ends the program with SIGKILL, for one that does not quit when asked.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     pub fn type_str(&mut self, keys: &str) {
-        self.writer.write_all(keys.as_bytes()).expect("writing to the pty");
-        self.writer.flush().unwrap();
+        let mut writer = self.writer.lock().unwrap();
+        writer.write_all(keys.as_bytes()).expect("writing to the pty");
+        writer.flush().unwrap();
     }
 
     pub fn pid(&self) -> u32 {

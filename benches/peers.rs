@@ -1,0 +1,658 @@
+//! kubedeck beside k9s, kdash and kubetui on the same sim cluster (issue 7): each tool runs in a
+//! 200x50 pseudo-terminal showing the pods of all namespaces and is measured from outside, through
+//! its screen (vt100) and /proc. Run with `scripts/bench-peers`, which installs the peers at pinned
+//! versions and starts a sim cluster; never part of the test suite.
+//!
+//! Knobs: BENCH_PEER_PODS (pod counts, default "100,1000,10000"), BENCH_RUNS (3), BENCH_IDLE_SECS
+//! (20; the issue asks 60), BENCH_CHURN_SECS (20), BENCH_CHURN_RATE (pods created a second, 20),
+//! BENCH_LOG_SECS (15; BENCH_LOG=0 skips the log figure), BENCH_LOG_RATE (log lines a second, 5000), BENCH_TOOLS (default
+//! "kubedeck,k9s,kdash,kubetui"), BENCH_PEERS_BIN (the peers' folder), BENCH_REPORT (a file the
+//! markdown table is also written to).
+
+#[path = "../tests/common/pty.rs"]
+#[allow(dead_code)]
+mod pty;
+
+mod common;
+
+use std::collections::HashMap;
+use std::ffi::OsStr;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::{Spread, knob, quantile};
+use k8s_openapi::api::core::v1::{Namespace, Pod};
+use kube::api::{DeleteParams, ListParams, PostParams};
+use kube::{Api, Client};
+use tokio::runtime::Runtime;
+
+const COLS: u16 = 200;
+const ROWS: u16 = 50;
+/// Churn pods live here: the namespace and names sort first, and every new name sorts before the
+/// previous one, so the newest churn pod is the top row of a namespace/name-ordered view.
+const CHURN_NS: &str = "aaa-churn";
+/// The log-tail pod: first in namespace/name order, so it is the row every tool selects at start.
+const LOG_NS: &str = "aaa-log";
+const LOG_POD: &str = "aaa-log-0";
+/// How long a churn pod lives before it is deleted.
+const CHURN_LIFETIME: Duration = Duration::from_secs(5);
+/// Longest wait for a complete first screen before a run counts as "did not finish".
+const FIRST_SCREEN_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// One tool under test and how to read its screen.
+struct Tool {
+    name: &'static str,
+    program: PathBuf,
+    args: &'static [&'static str],
+    /// Whether the screen shows the complete pod list of `total` pods.
+    complete: fn(&str, usize) -> bool,
+    /// Keys, sent one second apart, that open the log view of the selected (first) pod.
+    log_keys: &'static [&'static str],
+}
+
+fn tools(peers_bin: &Path) -> Vec<Tool> {
+    let all = vec![
+        Tool {
+            name: "kubedeck",
+            program: PathBuf::from(env!("CARGO_BIN_EXE_kubedeck")),
+            args: &["-A"],
+            complete: |s, n| s.contains(&format!("Pods (all namespaces) [{n}]")),
+            log_keys: &["l"],
+        },
+        Tool {
+            name: "k9s",
+            program: peers_bin.join("k9s"),
+            args: &["-A", "-c", "pods"],
+            // k9s groups digits: pods(all)[1,001].
+            complete: |s, n| s.contains(&format!("(all)[{}]", thousands(n))),
+            log_keys: &["l"],
+        },
+        Tool {
+            name: "kdash",
+            program: peers_bin.join("kdash"),
+            args: &[],
+            complete: |s, n| s.contains(&format!("Pods (ns: all) [{n}]")),
+            // Enter on a pod lists its containers; Enter on the container opens its log.
+            log_keys: &["\r", "\r"],
+        },
+        Tool {
+            name: "kubetui",
+            program: peers_bin.join("kubetui"),
+            args: &["-A"],
+            // kubetui shows no count, but it lists every namespace, waits for all of them and
+            // only then draws the whole table: any bench pod row means the list is complete.
+            complete: |s, _| s.contains("load-"),
+            // Enter on a pod shows its log in the lower pane.
+            log_keys: &["\r"],
+        },
+    ];
+    let wanted = knob("BENCH_TOOLS", String::from("kubedeck,k9s,kdash,kubetui"));
+    all.into_iter()
+        .filter(|t| wanted.split(',').any(|w| w.trim() == t.name))
+        .collect()
+}
+
+/// What one dashboard run measured; None where the tool never got there.
+#[derive(Default, Clone)]
+struct DashboardRun {
+    first_screen_s: Option<f64>,
+    peak_rss_mib: f64,
+    settled_rss_mib: f64,
+    idle_cpu_pct: f64,
+    churn_cpu_pct: f64,
+    churn_p50_ms: Option<f64>,
+    churn_p99_ms: Option<f64>,
+    churn_seen: usize,
+    churn_created: usize,
+}
+
+/// What one log-tail run measured.
+#[derive(Default, Clone)]
+struct LogRun {
+    opened: bool,
+    cpu_pct: f64,
+    /// How far the newest line on screen is behind the newest line written, in seconds of log.
+    lag_p50_s: Option<f64>,
+    lag_end_s: Option<f64>,
+}
+
+struct Bench {
+    rt: Runtime,
+    client: Client,
+    kubeconfig: PathBuf,
+    idle: Duration,
+    churn: Duration,
+    churn_rate: f64,
+    log_window: Duration,
+    log_rate: usize,
+    /// Churn pod names count down from here across the whole bench, so each sorts first.
+    churn_seq: Arc<AtomicUsize>,
+}
+
+fn main() {
+    let kubeconfig = common::sim_kubeconfig();
+    let counts: Vec<usize> = knob("BENCH_PEER_PODS", String::from("100,1000,10000"))
+        .split(',')
+        .map(|c| c.trim().parse().expect("BENCH_PEER_PODS is a list of numbers"))
+        .collect();
+    let runs: usize = knob("BENCH_RUNS", 3);
+    let default_bin = std::env::var_os("HOME")
+        .map(|h| PathBuf::from(h).join(".cache/kubedeck/peers/bin"))
+        .expect("HOME is set");
+    let peers_bin = knob("BENCH_PEERS_BIN", default_bin.display().to_string());
+    let tools = tools(Path::new(&peers_bin));
+    for tool in &tools {
+        assert!(
+            tool.program.is_file(),
+            "{} is missing at {}: run scripts/bench-peers, which installs it",
+            tool.name,
+            tool.program.display()
+        );
+    }
+    let rt = Runtime::new().expect("tokio runtime");
+    let client = rt.block_on(common::client(&kubeconfig));
+    let bench = Bench {
+        rt,
+        client,
+        kubeconfig,
+        idle: Duration::from_secs(knob("BENCH_IDLE_SECS", 20)),
+        churn: Duration::from_secs(knob("BENCH_CHURN_SECS", 20)),
+        churn_rate: knob("BENCH_CHURN_RATE", 20.0),
+        log_window: Duration::from_secs(knob("BENCH_LOG_SECS", 15)),
+        log_rate: knob("BENCH_LOG_RATE", 5000),
+        churn_seq: Arc::new(AtomicUsize::new(0)),
+    };
+    let log_file = bench.setup_log_pod();
+
+    let mut report = Report::default();
+    for (i, &count) in counts.iter().enumerate() {
+        eprintln!("== {count} pods: setting up");
+        bench.rt.block_on(common::ensure_pods(&bench.client, count));
+        bench.rt.block_on(clear_churn(&bench.client));
+        let total = bench.rt.block_on(common::all_pods(&bench.client));
+        eprintln!("== {count} pods: {total} pods in the cluster");
+        let floor: Vec<f64> = (0..runs.max(3))
+            .map(|_| {
+                bench
+                    .rt
+                    .block_on(common::list_floor(&bench.client, total))
+                    .as_secs_f64()
+            })
+            .collect();
+        report.floor.insert(count, floor);
+        for run in 0..runs {
+            // Alternate the order so no tool always runs on a cluster another has just warmed.
+            for k in 0..tools.len() {
+                let tool = &tools[(k + run) % tools.len()];
+                let result = bench.dashboard_run(tool, total);
+                eprintln!("{count} pods, run {run}, {}: {}", tool.name, result.describe());
+                report.dashboard.entry((count, tool.name)).or_default().push(result);
+            }
+        }
+        // The log figure does not depend on the pod count: measure it once, at the first count.
+        if i == 0 && knob("BENCH_LOG", 1) == 1 {
+            for run in 0..runs {
+                for k in 0..tools.len() {
+                    let tool = &tools[(k + run) % tools.len()];
+                    let result = bench.log_run(tool, total, &log_file);
+                    eprintln!("log tail, run {run}, {}: {}", tool.name, result.describe());
+                    report.logs.entry(tool.name).or_default().push(result);
+                }
+            }
+        }
+    }
+    let table = report.markdown(&tools, &counts, &bench);
+    println!("{table}");
+    if let Ok(path) = std::env::var("BENCH_REPORT") {
+        std::fs::write(&path, &table).unwrap_or_else(|e| panic!("writing {path}: {e}"));
+    }
+}
+
+impl Bench {
+    /// A HOME (and XDG folders) of its own for each launch, so no user config or cache leaks in
+    /// and k9s's first-run files are created fresh every time, as for a new user.
+    fn launch(&self, tool: &Tool, home: &Path) -> pty::Tui {
+        let dirs = ["config", "data", "state", "cache"].map(|d| home.join(d));
+        for d in &dirs {
+            std::fs::create_dir_all(d).expect("creating the tool's XDG folders");
+        }
+        let env: Vec<(&str, &OsStr)> = vec![
+            ("KUBECONFIG", self.kubeconfig.as_os_str()),
+            ("HOME", home.as_os_str()),
+            ("XDG_CONFIG_HOME", dirs[0].as_os_str()),
+            ("XDG_DATA_HOME", dirs[1].as_os_str()),
+            ("XDG_STATE_HOME", dirs[2].as_os_str()),
+            ("XDG_CACHE_HOME", dirs[3].as_os_str()),
+        ];
+        pty::Tui::spawn_program(&tool.program, tool.args, &env, COLS, ROWS)
+    }
+
+    /// First screen, memory, idle CPU and churn, in one launch of `tool`.
+    fn dashboard_run(&self, tool: &Tool, total: usize) -> DashboardRun {
+        let home = tempfile::tempdir().expect("temp HOME");
+        let mut tui = self.launch(tool, home.path());
+        let pid = tui.pid();
+        let start = Instant::now();
+        let mut run = DashboardRun::default();
+        let peak = Mutex::new(0.0_f64);
+        let complete = tui.poll_until(FIRST_SCREEN_TIMEOUT, |screen| {
+            let mut p = peak.lock().unwrap();
+            *p = p.max(common::peak_rss_mib(pid));
+            (tool.complete)(screen, total)
+        });
+        if complete.is_none() {
+            run.peak_rss_mib = common::peak_rss_mib(pid);
+            eprintln!("{}: no complete screen; last screen:\n{}", tool.name, tui.contents());
+            tui.kill();
+            return run;
+        }
+        run.first_screen_s = Some(start.elapsed().as_secs_f64());
+        std::thread::sleep(Duration::from_secs(5));
+
+        let before = common::cpu_seconds(pid);
+        std::thread::sleep(self.idle);
+        run.idle_cpu_pct = (common::cpu_seconds(pid) - before) / self.idle.as_secs_f64() * 100.0;
+        run.settled_rss_mib = common::rss_mib(pid);
+
+        self.churn_run(&tui, &mut run);
+        run.peak_rss_mib = common::peak_rss_mib(pid).max(*peak.lock().unwrap());
+        tui.kill();
+        self.rt.block_on(clear_churn(&self.client));
+        run
+    }
+
+    /// Creates pods at `churn_rate` a second (each deleted after CHURN_LIFETIME) and watches the
+    /// screen for each name; the delay counts from the moment its create request was sent.
+    fn churn_run(&self, tui: &pty::Tui, run: &mut DashboardRun) {
+        let pid = tui.pid();
+        let created: Arc<Mutex<Vec<(String, Instant)>>> = Arc::default();
+        let done = Arc::new(AtomicBool::new(false));
+        let driver = self.rt.spawn(churn(
+            self.client.clone(),
+            self.churn_rate,
+            self.churn,
+            Arc::clone(&self.churn_seq),
+            Arc::clone(&created),
+            Arc::clone(&done),
+        ));
+        let before = common::cpu_seconds(pid);
+        let start = Instant::now();
+        let mut seen: HashMap<String, f64> = HashMap::new();
+        // Keep looking a few seconds after the last creation, for tools that poll slowly.
+        while !done.load(Ordering::Relaxed) || start.elapsed() < self.churn + Duration::from_secs(6) {
+            let screen = tui.contents();
+            let now = Instant::now();
+            for (name, at) in created.lock().unwrap().iter() {
+                if !seen.contains_key(name) && screen.contains(name.as_str()) {
+                    seen.insert(name.clone(), (now - *at).as_secs_f64() * 1000.0);
+                }
+            }
+            if start.elapsed() > self.churn + Duration::from_secs(30) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let window = start.elapsed().as_secs_f64();
+        run.churn_cpu_pct = (common::cpu_seconds(pid) - before) / window * 100.0;
+        self.rt.block_on(driver).expect("churn driver");
+        let delays: Vec<f64> = seen.values().copied().collect();
+        run.churn_created = created.lock().unwrap().len();
+        run.churn_seen = delays.len();
+        run.churn_p50_ms = quantile(&delays, 0.5);
+        run.churn_p99_ms = quantile(&delays, 0.99);
+    }
+
+    /// A pod whose log is served by kwok from a file this bench appends to.
+    fn setup_log_pod(&self) -> PathBuf {
+        self.rt.block_on(async {
+            let ns: Namespace = serde_json::from_value(serde_json::json!({"metadata": {"name": LOG_NS}})).unwrap();
+            let _ = Api::<Namespace>::all(self.client.clone())
+                .create(&PostParams::default(), &ns)
+                .await;
+            let pod: Pod = serde_json::from_value(serde_json::json!({
+                "metadata": {"name": LOG_POD},
+                "spec": {"containers": [{"name": "main", "image": "todo/backend:1"}]}
+            }))
+            .unwrap();
+            let _ = Api::<Pod>::namespaced(self.client.clone(), LOG_NS)
+                .create(&PostParams::default(), &pod)
+                .await;
+        });
+        let out = sim_command(&["logdir"]);
+        let file = PathBuf::from(out.trim()).join(format!("{LOG_NS}_{LOG_POD}.log"));
+        reset_log(&file);
+        sim_command(&["pod-log", LOG_POD, "-n", LOG_NS, &file.display().to_string()]);
+        file
+    }
+
+    /// Opens the log pod's log in `tool`, then appends `log_rate` lines a second and samples how
+    /// far behind the screen is.
+    fn log_run(&self, tool: &Tool, total: usize, log_file: &Path) -> LogRun {
+        reset_log(log_file);
+        let home = tempfile::tempdir().expect("temp HOME");
+        let mut tui = self.launch(tool, home.path());
+        let pid = tui.pid();
+        let mut run = LogRun::default();
+        if tui
+            .poll_until(FIRST_SCREEN_TIMEOUT, |s| {
+                (tool.complete)(s, total) && s.contains(LOG_POD)
+            })
+            .is_none()
+        {
+            tui.kill();
+            return run;
+        }
+        std::thread::sleep(Duration::from_secs(2));
+        for key in tool.log_keys {
+            tui.type_str(key);
+            std::thread::sleep(Duration::from_secs(1));
+        }
+        // Lines flow from now on: some tools show only lines that arrive after they connect.
+        let written = Arc::new(AtomicUsize::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let writer = {
+            let (file, written, stop, rate) = (
+                log_file.to_owned(),
+                Arc::clone(&written),
+                Arc::clone(&stop),
+                self.log_rate,
+            );
+            std::thread::spawn(move || append_log(&file, rate, &stop, &written))
+        };
+        run.opened = tui
+            .poll_until(Duration::from_secs(15), |s| s.contains("seq=0"))
+            .is_some();
+        if !run.opened {
+            stop.store(true, Ordering::Relaxed);
+            writer.join().expect("log writer");
+            eprintln!("{}: no log view; screen:\n{}", tool.name, tui.contents());
+            tui.kill();
+            return run;
+        }
+        let before = common::cpu_seconds(pid);
+        let start = Instant::now();
+        let mut lags = Vec::new();
+        while start.elapsed() < self.log_window {
+            std::thread::sleep(Duration::from_millis(250));
+            let newest = newest_seq(&tui.contents());
+            let behind = written.load(Ordering::Relaxed).saturating_sub(newest.unwrap_or(0));
+            lags.push(behind as f64 / self.log_rate as f64);
+        }
+        run.cpu_pct = (common::cpu_seconds(pid) - before) / start.elapsed().as_secs_f64() * 100.0;
+        stop.store(true, Ordering::Relaxed);
+        writer.join().expect("log writer");
+        run.lag_p50_s = quantile(&lags, 0.5);
+        run.lag_end_s = lags.last().copied();
+        tui.kill();
+        run
+    }
+}
+
+/// Creates a pod every 1/rate s for `window`, deleting each after CHURN_LIFETIME.
+async fn churn(
+    client: Client,
+    rate: f64,
+    window: Duration,
+    seq: Arc<AtomicUsize>,
+    created: Arc<Mutex<Vec<(String, Instant)>>>,
+    done: Arc<AtomicBool>,
+) {
+    let api: Api<Pod> = Api::namespaced(client.clone(), CHURN_NS);
+    let ns: Namespace = serde_json::from_value(serde_json::json!({"metadata": {"name": CHURN_NS}})).unwrap();
+    let _ = Api::<Namespace>::all(client.clone())
+        .create(&PostParams::default(), &ns)
+        .await;
+    let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    while start.elapsed() < window {
+        tick.tick().await;
+        let name = format!("aaa-{:06}", 999_999 - seq.fetch_add(1, Ordering::Relaxed));
+        let pod: Pod = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": name, "labels": {"app": "churn"}},
+            "spec": {"containers": [{"name": "main", "image": "todo/backend:1"}]}
+        }))
+        .unwrap();
+        let (api, created) = (api.clone(), Arc::clone(&created));
+        // Each pod has its own task so a slow request never slows the rate.
+        tasks.push(tokio::spawn(async move {
+            let sent = Instant::now();
+            if api.create(&PostParams::default(), &pod).await.is_ok() {
+                created.lock().unwrap().push((name.clone(), sent));
+                tokio::time::sleep(CHURN_LIFETIME).await;
+                let _ = api.delete(&name, &DeleteParams::default().grace_period(0)).await;
+            }
+        }));
+    }
+    done.store(true, Ordering::Relaxed);
+    for t in tasks {
+        let _ = t.await;
+    }
+}
+
+/// Deletes every churn pod left and waits until they are gone, so the next run sees `total` again.
+async fn clear_churn(client: &Client) {
+    let api: Api<Pod> = Api::namespaced(client.clone(), CHURN_NS);
+    let _ = api
+        .delete_collection(&DeleteParams::default().grace_period(0), &ListParams::default())
+        .await;
+    for _ in 0..300 {
+        match api.list(&ListParams::default()).await {
+            Ok(list) if !list.items.is_empty() => tokio::time::sleep(Duration::from_millis(100)).await,
+            _ => return,
+        }
+    }
+}
+
+/// `scripts/sim ARGS --name $KUBEDECK_SIM_NAME`; its stdout.
+fn sim_command(args: &[&str]) -> String {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/sim");
+    let mut cmd = std::process::Command::new(script);
+    cmd.args(args);
+    if let Ok(name) = std::env::var("KUBEDECK_SIM_NAME") {
+        cmd.args(["--name", &name]);
+    }
+    let out = cmd.output().expect("running scripts/sim");
+    assert!(
+        out.status.success(),
+        "scripts/sim {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A log of 20 lines, `seq=0000000001` .. `seq=0000000020`, in CRI format.
+fn reset_log(file: &Path) {
+    let mut text = String::new();
+    for seq in 1..=20 {
+        text.push_str(&cri_line(seq));
+    }
+    std::fs::write(file, text).unwrap_or_else(|e| panic!("writing {}: {e}", file.display()));
+}
+
+fn cri_line(seq: usize) -> String {
+    format!(
+        "{} stdout F seq={seq:010} GET /api/todos 200 in 3 ms, user=bench, the quick brown fox\n",
+        jiff::Timestamp::now()
+    )
+}
+
+/// Appends `rate` lines a second until `stop`, in 10 ms batches; `written` is the newest seq.
+fn append_log(file: &Path, rate: usize, stop: &AtomicBool, written: &AtomicUsize) {
+    let mut out = std::fs::OpenOptions::new()
+        .append(true)
+        .open(file)
+        .unwrap_or_else(|e| panic!("opening {}: {e}", file.display()));
+    let start = Instant::now();
+    let mut seq = 20;
+    while !stop.load(Ordering::Relaxed) {
+        let due = 20 + (start.elapsed().as_secs_f64() * rate as f64) as usize;
+        let mut batch = String::new();
+        while seq < due {
+            seq += 1;
+            batch.push_str(&cri_line(seq));
+        }
+        out.write_all(batch.as_bytes()).expect("appending to the log");
+        written.store(seq, Ordering::Relaxed);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// 10001 as "10,001", as k9s prints counts.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The highest `seq=N` on the screen.
+fn newest_seq(screen: &str) -> Option<usize> {
+    screen
+        .match_indices("seq=")
+        .filter_map(|(i, _)| {
+            let digits: String = screen[i + 4..].chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok()
+        })
+        .max()
+}
+
+impl DashboardRun {
+    fn describe(&self) -> String {
+        format!(
+            "first screen {:?} s, peak {:.1} MiB, settled {:.1} MiB, idle {:.2}%, churn {:.1}% p50 {:?} ms p99 {:?} ms ({}/{} seen)",
+            self.first_screen_s,
+            self.peak_rss_mib,
+            self.settled_rss_mib,
+            self.idle_cpu_pct,
+            self.churn_cpu_pct,
+            self.churn_p50_ms.map(|v| v.round()),
+            self.churn_p99_ms.map(|v| v.round()),
+            self.churn_seen,
+            self.churn_created
+        )
+    }
+}
+
+impl LogRun {
+    fn describe(&self) -> String {
+        format!(
+            "opened {}, cpu {:.1}%, lag p50 {:?} s, lag at end {:?} s",
+            self.opened, self.cpu_pct, self.lag_p50_s, self.lag_end_s
+        )
+    }
+}
+
+#[derive(Default)]
+struct Report {
+    floor: HashMap<usize, Vec<f64>>,
+    dashboard: HashMap<(usize, &'static str), Vec<DashboardRun>>,
+    logs: HashMap<&'static str, Vec<LogRun>>,
+}
+
+/// "median (min-max)" with `digits` decimals, or "—" when no run got there.
+fn cell(values: &[f64], digits: usize) -> String {
+    match Spread::of(values) {
+        Some(s) if values.len() > 1 => format!("{:.d$} ({:.d$}–{:.d$})", s.median, s.min, s.max, d = digits),
+        Some(s) => format!("{:.d$}", s.median, d = digits),
+        None => "—".to_owned(),
+    }
+}
+
+impl Report {
+    fn markdown(&self, tools: &[Tool], counts: &[usize], bench: &Bench) -> String {
+        let mut out = String::new();
+        let names: Vec<&str> = tools.iter().map(|t| t.name).collect();
+        out.push_str(&format!("| figure | pods | floor | {} |\n", names.join(" | ")));
+        out.push_str(&format!("| --- | ---: | ---: |{}\n", " ---: |".repeat(names.len())));
+        type Figure = (&'static str, usize, fn(&DashboardRun) -> Option<f64>);
+        let figures: [Figure; 7] = [
+            ("first complete screen (s)", 2, |r| r.first_screen_s),
+            ("peak RSS (MiB)", 1, |r| Some(r.peak_rss_mib)),
+            ("settled RSS (MiB)", 1, |r| r.first_screen_s.map(|_| r.settled_rss_mib)),
+            ("idle CPU (% of a core)", 2, |r| {
+                r.first_screen_s.map(|_| r.idle_cpu_pct)
+            }),
+            ("churn CPU (% of a core)", 1, |r| {
+                r.first_screen_s.map(|_| r.churn_cpu_pct)
+            }),
+            ("churn: creation to screen, median (ms)", 0, |r| r.churn_p50_ms),
+            ("churn: creation to screen, p99 (ms)", 0, |r| r.churn_p99_ms),
+        ];
+        for &count in counts {
+            for (i, (title, digits, get)) in figures.iter().enumerate() {
+                let floor = if i == 0 {
+                    cell(self.floor.get(&count).map(Vec::as_slice).unwrap_or(&[]), 3)
+                } else {
+                    String::new()
+                };
+                let cells: Vec<String> = names
+                    .iter()
+                    .map(|n| {
+                        let runs = self.dashboard.get(&(count, *n)).map(Vec::as_slice).unwrap_or(&[]);
+                        let values: Vec<f64> = runs.iter().map(|r| get(r).unwrap_or(f64::NAN)).collect();
+                        let mut c = cell(&values, *digits);
+                        let missing = values.iter().filter(|v| v.is_nan()).count();
+                        if missing > 0 && !values.is_empty() {
+                            c.push_str(&format!(" [{missing}/{} runs: none]", values.len()));
+                        }
+                        c
+                    })
+                    .collect();
+                out.push_str(&format!("| {title} | {count} | {floor} | {} |\n", cells.join(" | ")));
+            }
+            let seen: Vec<String> = names
+                .iter()
+                .map(|n| {
+                    let runs = self.dashboard.get(&(count, *n)).map(Vec::as_slice).unwrap_or(&[]);
+                    let (s, c) = runs
+                        .iter()
+                        .fold((0, 0), |(s, c), r| (s + r.churn_seen, c + r.churn_created));
+                    format!("{s}/{c}")
+                })
+                .collect();
+            out.push_str(&format!(
+                "| churn: pods seen on screen / created | {count} | | {} |\n",
+                seen.join(" | ")
+            ));
+        }
+        let log_cells = |get: fn(&LogRun) -> Option<f64>, digits: usize| -> String {
+            names
+                .iter()
+                .map(|n| {
+                    let runs = self.logs.get(n).map(Vec::as_slice).unwrap_or(&[]);
+                    if !runs.is_empty() && runs.iter().all(|r| !r.opened) {
+                        return "no log view".to_owned();
+                    }
+                    let values: Vec<f64> = runs.iter().map(|r| get(r).unwrap_or(f64::NAN)).collect();
+                    cell(&values, digits)
+                })
+                .collect::<Vec<_>>()
+                .join(" | ")
+        };
+        let rate = bench.log_rate;
+        out.push_str(&format!(
+            "| log tail at {rate} lines/s: CPU (% of a core) | | | {} |\n",
+            log_cells(|r| r.opened.then_some(r.cpu_pct), 1)
+        ));
+        out.push_str(&format!(
+            "| log tail: newest line on screen behind the file, median (s) | | | {} |\n",
+            log_cells(|r| r.lag_p50_s, 2)
+        ));
+        out.push_str(&format!(
+            "| log tail: behind at the end of {} s (s) | | | {} |\n",
+            bench.log_window.as_secs(),
+            log_cells(|r| r.lag_end_s, 2)
+        ));
+        out
+    }
+}
