@@ -24,19 +24,8 @@ fn main() {
     println!("cluster: {total} pods Running in all namespaces (asked for {pods} in {NAMESPACES} namespaces)");
 
     let mut floor = Vec::new();
-    let mut slim = Vec::new();
     for _ in 0..runs {
         floor.push(rt.block_on(common::list_floor(&client, total)));
-        // The same LIST decoded the way kubedeck's pods watch decodes it (managedFields skipped).
-        let start = Instant::now();
-        let listed = rt
-            .block_on(
-                kube::Api::<kubedeck::cluster::pods::slim::SlimPod>::all(client.clone())
-                    .list(&kube::api::ListParams::default()),
-            )
-            .expect("listing all pods");
-        assert!(listed.items.len() >= total);
-        slim.push(start.elapsed());
     }
 
     let mut first_screen = Vec::new();
@@ -57,7 +46,6 @@ fn main() {
         tui.wait_exit(Duration::from_secs(10));
     }
     println!("physical floor (one LIST, decoded): median {:?}", median(&mut floor));
-    println!("the same LIST, slim decode:         median {:?}", median(&mut slim));
     println!(
         "first complete screen:              median {:?} (runs {first_screen:?})",
         median(&mut first_screen.clone())

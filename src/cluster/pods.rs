@@ -75,19 +75,6 @@ impl FromObject<Pod> for PodRow {
     }
 }
 
-/// What the pods watch decodes (see `slim`).
-impl FromObject<slim::SlimPod> for PodRow {
-    const KIND: &'static str = "pods";
-
-    fn from_object(pod: &slim::SlimPod) -> Self {
-        PodRow::from(&pod.0)
-    }
-
-    fn wrap(update: WatchUpdate<Self>) -> RowUpdate {
-        RowUpdate::Pods(update)
-    }
-}
-
 impl From<&Pod> for PodRow {
     fn from(pod: &Pod) -> Self {
         let meta = &pod.metadata;
@@ -393,8 +380,6 @@ fn health_of(reason: &str, ready: u16, total: u16) -> Health {
         _ => Health::Failing,
     }
 }
-
-pub mod slim;
 
 #[cfg(test)]
 mod tests;

@@ -3,7 +3,7 @@
 
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
-use k8s_openapi::api::core::v1::{Event, Namespace, Secret};
+use k8s_openapi::api::core::v1::{Event, Namespace, Pod, Secret};
 use kube::runtime::watcher;
 use kube::{Api, Client};
 use tokio::sync::mpsc::UnboundedSender;
@@ -116,7 +116,7 @@ pub async fn run(opts: ConnectOptions, tx: UnboundedSender<Msg>) {
         .labels(releases::LABEL_SELECTOR)
         .fields(releases::FIELD_SELECTOR);
     tokio::join!(
-        watch::run::<super::pods::slim::SlimPod, PodRow>(scope.api(client.clone()), all(), server.clone(), tx.clone()),
+        watch::run::<Pod, PodRow>(scope.api(client.clone()), all(), server.clone(), tx.clone()),
         watch::run::<Deployment, WorkloadRow>(scope.api(client.clone()), all(), server.clone(), tx.clone()),
         watch::run::<StatefulSet, WorkloadRow>(scope.api(client.clone()), all(), server.clone(), tx.clone()),
         watch::run::<HorizontalPodAutoscaler, HpaRow>(scope.api(client.clone()), all(), server.clone(), tx.clone()),
