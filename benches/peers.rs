@@ -12,6 +12,8 @@
 #[path = "../tests/common/pty.rs"]
 #[allow(dead_code)]
 mod pty;
+#[path = "../tests/common/sim.rs"]
+mod sim;
 
 mod common;
 
@@ -321,10 +323,10 @@ impl Bench {
                 .create(&PostParams::default(), &pod)
                 .await;
         });
-        let out = sim_command(&["logdir"]);
+        let out = sim::sim(&["logdir"]);
         let file = PathBuf::from(out.trim()).join(format!("{LOG_NS}_{LOG_POD}.log"));
         reset_log(&file);
-        sim_command(&["pod-log", LOG_POD, "-n", LOG_NS, &file.display().to_string()]);
+        sim::sim(&["pod-log", LOG_POD, "-n", LOG_NS, &file.display().to_string()]);
         file
     }
 
@@ -446,23 +448,6 @@ async fn clear_churn(client: &Client) {
             _ => return,
         }
     }
-}
-
-/// `scripts/sim ARGS --name $KUBEDECK_SIM_NAME`; its stdout.
-fn sim_command(args: &[&str]) -> String {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/sim");
-    let mut cmd = std::process::Command::new(script);
-    cmd.args(args);
-    if let Ok(name) = std::env::var("KUBEDECK_SIM_NAME") {
-        cmd.args(["--name", &name]);
-    }
-    let out = cmd.output().expect("running scripts/sim");
-    assert!(
-        out.status.success(),
-        "scripts/sim {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// A log of 20 lines, `seq=0000000001` .. `seq=0000000020`, in CRI format.
