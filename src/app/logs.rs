@@ -88,12 +88,6 @@ pub struct LogView {
     pub ended: Option<Result<(), String>>,
 }
 
-impl PartialEq for LogView {
-    fn eq(&self, other: &Self) -> bool {
-        self.stream == other.stream
-    }
-}
-
 impl LogView {
     pub fn new(stream: u64, request: LogRequest, capacity: usize) -> LogView {
         LogView {
@@ -252,10 +246,16 @@ impl LogView {
         if matches!(action, Action::Down | Action::PageDown) && at_end {
             return self.follow();
         }
+        self.pause_at(self.lines[target].seq);
+    }
+
+    /// Stops following with `seq` as the first line on screen; lines arriving from now on count
+    /// as unseen.
+    pub fn pause_at(&mut self, seq: u64) {
         if self.paused_at.is_none() {
             self.unseen = 0;
         }
-        self.paused_at = Some(self.lines[target].seq);
+        self.paused_at = Some(seq);
     }
 
     pub fn follow(&mut self) {
@@ -280,10 +280,7 @@ impl LogView {
         };
         match found {
             Some(i) => {
-                if self.paused_at.is_none() {
-                    self.unseen = 0;
-                }
-                self.paused_at = Some(self.lines[i].seq);
+                self.pause_at(self.lines[i].seq);
                 Ok(())
             }
             None => Err(format!(
@@ -396,12 +393,9 @@ impl App {
                 self.top = None;
                 self.effects.push(Effect::StopLogs);
             }
-            Action::LogFollow => match view.paused_at {
-                Some(_) => view.follow(),
-                None => {
-                    view.paused_at = first_shown.or(view.lines.back().map(|l| l.seq));
-                    view.unseen = 0;
-                }
+            Action::LogFollow => match (view.paused_at, first_shown) {
+                (Some(_), _) | (None, None) => view.follow(),
+                (None, Some(seq)) => view.pause_at(seq),
             },
             Action::LogWrap => view.wrap = !view.wrap,
             Action::LogTimestamps => view.timestamps = !view.timestamps,

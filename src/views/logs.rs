@@ -27,17 +27,23 @@ pub fn text_area(app: &App, area: Rect) -> Rect {
 
 /// The first line on screen when following the end, for pausing and searching from there.
 pub fn first_shown(view: &LogView, area: Rect) -> Option<u64> {
+    last_screenful(view, area).last().map(|(seq, _)| *seq)
+}
+
+/// The newest visible lines, newest first, each with its rows, until they fill `area`.
+fn last_screenful(view: &LogView, area: Rect) -> Vec<(u64, Vec<Line<'static>>)> {
     let height = usize::from(area.height).max(1);
     let mut rows = 0;
-    let mut first = None;
+    let mut lines = Vec::new();
     for line in view.lines.iter().rev().filter(|l| view.visible(l)) {
-        rows += rows_of(view, line, area.width).len();
-        first = Some(line.seq);
+        let r = rows_of(view, line, area.width);
+        rows += r.len();
+        lines.push((line.seq, r));
         if rows >= height {
             break;
         }
     }
-    first
+    lines
 }
 
 pub fn render(view: &LogView, area: Rect, buf: &mut Buffer) {
@@ -73,19 +79,12 @@ pub fn render(view: &LogView, area: Rect, buf: &mut Buffer) {
 
 /// The last screenful: from the newest visible line back until the screen is full.
 fn following_rows(view: &LogView, area: Rect) -> Vec<Line<'static>> {
-    let height = usize::from(area.height);
-    let mut lines: Vec<Vec<Line>> = Vec::new();
-    let mut rows = 0;
-    for line in view.lines.iter().rev().filter(|l| view.visible(l)) {
-        let r = rows_of(view, line, area.width);
-        rows += r.len();
-        lines.push(r);
-        if rows >= height {
-            break;
-        }
-    }
-    let all: Vec<Line> = lines.into_iter().rev().flatten().collect();
-    let skip = all.len().saturating_sub(height);
+    let all: Vec<Line> = last_screenful(view, area)
+        .into_iter()
+        .rev()
+        .flat_map(|(_, rows)| rows)
+        .collect();
+    let skip = all.len().saturating_sub(usize::from(area.height));
     all.into_iter().skip(skip).collect()
 }
 
