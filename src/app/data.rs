@@ -73,11 +73,14 @@ impl ClusterData {
     pub fn apply(&mut self, update: RowUpdate, now: Timestamp) -> Option<PaneId> {
         let pane = match update {
             RowUpdate::Pods(u) => {
+                let rose = |row: &PodRow| self.pods.get(&row.key).is_some_and(|old| old.restarts < row.restarts);
                 match &u {
-                    WatchUpdate::Applied(row) | WatchUpdate::Listed(row)
-                        if self.pods.get(&row.key).is_some_and(|old| old.restarts < row.restarts) =>
-                    {
+                    WatchUpdate::Applied(row) if rose(row) => {
                         self.restarts_rose.insert(row.key.clone(), now);
+                    }
+                    WatchUpdate::Listed(rows) => {
+                        let risen: Vec<ObjectKey> = rows.iter().filter(|r| rose(r)).map(|r| r.key.clone()).collect();
+                        self.restarts_rose.extend(risen.into_iter().map(|k| (k, now)));
                     }
                     WatchUpdate::Deleted(key) => {
                         self.restarts_rose.remove(key);
@@ -96,7 +99,12 @@ impl ClusterData {
                 PaneId::Workloads
             }
             RowUpdate::Hpas(u) => {
-                if let WatchUpdate::Applied(row) | WatchUpdate::Listed(row) = &u {
+                let rows = match &u {
+                    WatchUpdate::Applied(row) => std::slice::from_ref(row),
+                    WatchUpdate::Listed(rows) => rows.as_slice(),
+                    WatchUpdate::Deleted(_) => &[],
+                };
+                for row in rows {
                     self.hpa_history.entry(row.key.clone()).or_default().record(row);
                 }
                 self.hpas.apply(u);

@@ -24,12 +24,11 @@ fn app() -> App {
 }
 
 fn pods(app: &mut App, names: &[&str]) {
-    app.update(Msg::Rows(RowUpdate::Pods(WatchUpdate::Relisting)));
-    for name in names {
-        let row = PodRow::example("shop", name, "Running", "2026-11-23T11:00:00Z");
-        app.update(Msg::Rows(RowUpdate::Pods(WatchUpdate::Listed(row))));
-    }
-    app.update(Msg::Rows(RowUpdate::Pods(WatchUpdate::ListDone)));
+    let rows = names
+        .iter()
+        .map(|name| PodRow::example("shop", name, "Running", "2026-11-23T11:00:00Z"))
+        .collect();
+    app.update(Msg::Rows(RowUpdate::Pods(WatchUpdate::Listed(rows))));
     app.update(Msg::Watch(WatchStatus::Synced { kind: "pods" }));
     app.refresh();
 }

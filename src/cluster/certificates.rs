@@ -10,7 +10,6 @@ use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::api::networking::v1::Ingress;
 use kube::api::{ApiResource, DynamicObject, GroupVersionKind};
-use kube::runtime::watcher;
 use kube::{Api, Client};
 use serde_json::Value;
 use tokio::sync::mpsc::UnboundedSender;
@@ -40,10 +39,10 @@ pub async fn watch(client: Client, scope: &Scope, server: String, tx: UnboundedS
     };
     let secrets: Api<Secret> = scope.api(client.clone());
     let ingresses: Api<Ingress> = scope.api(client);
-    let all = watcher::Config::default;
+    let all = watch::config;
     // Only TLS secrets: others (service account tokens, Helm records) can be large and are
     // never shown, so they are not even sent.
-    let tls_only = watcher::Config::default().fields("type=kubernetes.io/tls");
+    let tls_only = watch::config().fields("type=kubernetes.io/tls");
     futures::join!(
         watch::run::<DynamicObject, CertificateRow>(certificates, all(), server.clone(), tx.clone()),
         watch::run::<Secret, TlsSecretRow>(secrets, tls_only, server.clone(), tx.clone()),

@@ -4,7 +4,6 @@
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{Event, Namespace, Pod, Secret};
-use kube::runtime::watcher;
 use kube::{Api, Client};
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -110,9 +109,9 @@ pub async fn run(opts: ConnectOptions, tx: UnboundedSender<Msg>) {
 
     // One watch per resource, each retrying on its own, so a forbidden or missing resource
     // never stops the others.
-    let all = watcher::Config::default;
+    let all = watch::config;
     // Only Helm's release records, not every Secret: less to list, and less RBAC needed.
-    let helm_records = watcher::Config::default()
+    let helm_records = watch::config()
         .labels(releases::LABEL_SELECTOR)
         .fields(releases::FIELD_SELECTOR);
     tokio::join!(

@@ -46,24 +46,20 @@ pub trait FromObject<K>: Row {
 /// A change to one pane's rows, as the watch reports it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum WatchUpdate<R> {
-    /// The watch (re)started: a full listing follows, ending with `Listed`.
-    Relisting,
-    /// One object of that listing.
-    Listed(R),
-    /// The listing is complete; rows not seen in it are gone.
-    ListDone,
+    /// A complete listing (the first, or a re-list after the watch restarted), gathered by the
+    /// watch task and sent as one message: it replaces every row, so the pane keeps showing the
+    /// old rows until the new listing is whole.
+    Listed(Vec<R>),
     /// An object was added or changed.
     Applied(R),
     /// An object was deleted.
     Deleted(ObjectKey),
 }
 
-/// The rows of one resource kind, sorted by key, with a listing in progress kept aside so the
-/// pane keeps showing the old rows until a re-list after a reconnect is complete.
+/// The rows of one resource kind, sorted by key.
 #[derive(Debug, Clone)]
 pub struct RowStore<R> {
     rows: BTreeMap<ObjectKey, R>,
-    relisting: Option<BTreeMap<ObjectKey, R>>,
     synced: bool,
 }
 
@@ -71,7 +67,6 @@ impl<R> Default for RowStore<R> {
     fn default() -> Self {
         RowStore {
             rows: BTreeMap::new(),
-            relisting: None,
             synced: false,
         }
     }
@@ -80,15 +75,10 @@ impl<R> Default for RowStore<R> {
 impl<R: Row> RowStore<R> {
     pub fn apply(&mut self, update: WatchUpdate<R>) {
         match update {
-            WatchUpdate::Relisting => self.relisting = Some(BTreeMap::new()),
-            WatchUpdate::Listed(row) => {
-                let target = self.relisting.as_mut().unwrap_or(&mut self.rows);
-                target.insert(row.key().clone(), row);
-            }
-            WatchUpdate::ListDone => {
-                if let Some(fresh) = self.relisting.take() {
-                    self.rows = fresh;
-                }
+            WatchUpdate::Listed(rows) => {
+                // The API server lists in namespace/name order, which is the key order, so
+                // this is a bulk build rather than one insertion per row.
+                self.rows = rows.into_iter().map(|row| (row.key().clone(), row)).collect();
                 self.synced = true;
             }
             WatchUpdate::Applied(row) => {
@@ -96,9 +86,6 @@ impl<R: Row> RowStore<R> {
             }
             WatchUpdate::Deleted(key) => {
                 self.rows.remove(&key);
-                if let Some(pending) = self.relisting.as_mut() {
-                    pending.remove(&key);
-                }
             }
         }
     }
@@ -153,25 +140,15 @@ mod tests {
     }
 
     #[test]
-    fn relist_keeps_old_rows_until_complete_then_drops_vanished_ones() {
+    fn a_listing_replaces_every_row_and_drops_vanished_ones() {
         let mut store = RowStore::default();
-        for u in [
-            WatchUpdate::Relisting,
-            WatchUpdate::Listed(row("b")),
-            WatchUpdate::Listed(row("a")),
-        ] {
-            store.apply(u);
-        }
         assert!(!store.is_synced());
-        store.apply(WatchUpdate::ListDone);
+        store.apply(WatchUpdate::Listed(vec![row("b"), row("a")]));
+        assert!(store.is_synced());
         assert_eq!(names(&store), ["a", "b"]);
 
         // Reconnect: "a" vanished while we were away, "c" appeared.
-        store.apply(WatchUpdate::Relisting);
-        store.apply(WatchUpdate::Listed(row("c")));
-        assert_eq!(names(&store), ["a", "b"], "old rows stay visible during the re-list");
-        store.apply(WatchUpdate::Listed(row("b")));
-        store.apply(WatchUpdate::ListDone);
+        store.apply(WatchUpdate::Listed(vec![row("b"), row("c")]));
         assert_eq!(names(&store), ["b", "c"]);
         assert_eq!(store.position(&ObjectKey::new("ns", "c")), 1);
         assert_eq!(store.position(&ObjectKey::new("ns", "bb")), 1);

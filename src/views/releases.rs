@@ -217,11 +217,7 @@ mod tests {
 
     fn app_with_releases() -> App {
         let mut app = connected_app(crate::cluster::Scope::All);
-        app.update(Msg::Rows(RowUpdate::Releases(WatchUpdate::Relisting)));
-        for row in revisions() {
-            app.update(Msg::Rows(RowUpdate::Releases(WatchUpdate::Listed(row))));
-        }
-        app.update(Msg::Rows(RowUpdate::Releases(WatchUpdate::ListDone)));
+        app.update(Msg::Rows(RowUpdate::Releases(WatchUpdate::Listed(revisions()))));
         app.update(Msg::Key(KeyEvent::new(KeyCode::Char('4'), KeyModifiers::NONE)));
         app.refresh();
         app

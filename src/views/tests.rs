@@ -77,11 +77,7 @@ fn with_pods(mut app: App) -> App {
             "2026-11-23T11:59:50Z",
         ),
     ];
-    app.update(Msg::Rows(RowUpdate::Pods(WatchUpdate::Relisting)));
-    for row in rows {
-        app.update(Msg::Rows(RowUpdate::Pods(WatchUpdate::Listed(row))));
-    }
-    app.update(Msg::Rows(RowUpdate::Pods(WatchUpdate::ListDone)));
+    app.update(Msg::Rows(RowUpdate::Pods(WatchUpdate::Listed(rows.into()))));
     app.update(Msg::Watch(WatchStatus::Synced { kind: "pods" }));
     app.refresh();
     app
@@ -271,11 +267,7 @@ mod panes {
     }
 
     fn listed<R>(wrap: fn(WatchUpdate<R>) -> RowUpdate, app: &mut App, rows: Vec<R>) {
-        with(app, wrap(WatchUpdate::Relisting));
-        for r in rows {
-            with(app, wrap(WatchUpdate::Listed(r)));
-        }
-        with(app, wrap(WatchUpdate::ListDone));
+        with(app, wrap(WatchUpdate::Listed(rows)));
     }
 
     #[test]

@@ -16,6 +16,7 @@ use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{DeleteParams, PostParams};
 use kube::{Api, Client};
 use kubedeck::app::{App, Msg};
+use kubedeck::cluster::watch::WatchStatus;
 use kubedeck::cluster::{ConnectOptions, session};
 use tokio::sync::mpsc;
 
@@ -90,6 +91,8 @@ pub async fn create_deployment(client: &Client, ns: &str, name: &str, replicas: 
 /// kubedeck's state and update loop, fed by its real session and watches, without a terminal.
 pub struct Dashboard {
     pub app: App,
+    /// Every watch failure the session reported, as "kind: message".
+    pub watch_failures: Vec<String>,
     rx: mpsc::UnboundedReceiver<Msg>,
     session: tokio::task::JoinHandle<()>,
 }
@@ -100,6 +103,7 @@ impl Dashboard {
         let session = tokio::spawn(session::run(opts.clone(), tx));
         Dashboard {
             app: App::new(opts, jiff::Timestamp::now(), (120, 40)),
+            watch_failures: Vec::new(),
             rx,
             session,
         }
@@ -120,6 +124,9 @@ impl Dashboard {
         while !done(&self.app) {
             match tokio::time::timeout_at(deadline, self.rx.recv()).await {
                 Ok(Some(msg)) => {
+                    if let Msg::Watch(WatchStatus::Failed { kind, message, .. }) = &msg {
+                        self.watch_failures.push(format!("{kind}: {message}"));
+                    }
                     self.app.update(msg);
                     self.app.refresh();
                 }

@@ -289,11 +289,7 @@ fn urgency_thresholds() {
 
 fn store<R: Row>(rows: impl IntoIterator<Item = R>) -> RowStore<R> {
     let mut store = RowStore::default();
-    store.apply(WatchUpdate::Relisting);
-    for row in rows {
-        store.apply(WatchUpdate::Listed(row));
-    }
-    store.apply(WatchUpdate::ListDone);
+    store.apply(WatchUpdate::Listed(rows.into_iter().collect()));
     store
 }
 
@@ -356,8 +352,7 @@ fn join_lists_referenced_secrets_once_with_their_ingresses() {
 
 #[test]
 fn join_does_not_call_secrets_missing_before_they_are_listed() {
-    let mut loading = RowStore::default();
-    loading.apply(WatchUpdate::Relisting);
+    let loading = RowStore::default();
     let entries = ingress_secret_entries(&[ingress("web", &[("shop-tls", &["shop.example.com"])])], &loading);
     assert_eq!(
         (entries[0].ready, entries[0].problem.as_deref()),

@@ -99,10 +99,10 @@ fn app_with(entries: Vec<CertificateEntry>, cert_manager_missing: bool) -> App {
     if cert_manager_missing {
         app.data.cert_manager_missing = true;
     } else {
-        app.update(Msg::Rows(RowUpdate::Certificates(WatchUpdate::ListDone)));
+        app.update(Msg::Rows(RowUpdate::Certificates(WatchUpdate::Listed(Vec::new()))));
     }
-    app.update(Msg::Rows(RowUpdate::TlsSecrets(WatchUpdate::ListDone)));
-    app.update(Msg::Rows(RowUpdate::IngressTls(WatchUpdate::ListDone)));
+    app.update(Msg::Rows(RowUpdate::TlsSecrets(WatchUpdate::Listed(Vec::new()))));
+    app.update(Msg::Rows(RowUpdate::IngressTls(WatchUpdate::Listed(Vec::new()))));
     app.data.cert_entries = entries
         .into_iter()
         .map(|mut e| {
