@@ -19,8 +19,13 @@ use crate::cluster::logs::{self, LogEvent};
 use crate::cluster::session::SessionEvent;
 use crate::cluster::{ConnectOptions, objects, releases, session};
 
-/// At most this many frames a second; bursts of watch events are coalesced into one frame.
+/// After a key, mouse or resize, the next frame comes at most this long after the last one.
 const FRAME: Duration = Duration::from_millis(1000 / 30);
+/// After changes from the cluster (watch events, log lines, the clock), at most this long: the
+/// first change after a quiet spell is drawn at once, a steady stream of them (pods churning,
+/// a busy log) is coalesced into ten frames a second, which is all the eye can follow in a
+/// table and a third of the drawing work.
+const DATA_FRAME: Duration = Duration::from_millis(100);
 /// Messages handled before input gets another look, so a flood of watch events cannot starve keys.
 const DRAIN_LIMIT: usize = 4096;
 
@@ -93,18 +98,18 @@ pub async fn run(opts: ConnectOptions, settings: Settings) -> Result<Exit> {
 
     // The current session's client, for reads and actions the app asks for.
     let mut client: Option<kube::Client> = None;
-    let mut dirty = true;
-    let mut last_draw = Instant::now() - FRAME;
+    // When the next frame is due, if something changed since the last one.
+    let mut due = Some(Instant::now());
+    let mut last_draw = Instant::now() - DATA_FRAME;
     loop {
-        if dirty && last_draw.elapsed() >= FRAME {
+        if due.is_some_and(|at| at <= Instant::now()) {
             app.refresh();
             terminal
                 .draw(|frame| crate::views::render(&app, frame))
                 .wrap_err("drawing the screen")?;
             last_draw = Instant::now();
-            dirty = false;
+            due = None;
         }
-        let next_frame = last_draw + FRAME;
         let msg = tokio::select! {
             event = input.next() => match event {
                 Some(Ok(Event::Key(key))) => Msg::Key(key),
@@ -119,7 +124,12 @@ pub async fn run(opts: ConnectOptions, settings: Settings) -> Result<Exit> {
             _ = sigterm.recv() => Msg::Quit,
             _ = sigint.recv() => Msg::Quit,
             _ = sighup.recv() => Msg::Quit,
-            _ = tokio::time::sleep_until(next_frame), if dirty => continue,
+            _ = tokio::time::sleep_until(due.unwrap_or(last_draw)), if due.is_some() => continue,
+        };
+        let pace = if matches!(msg, Msg::Key(_) | Msg::Mouse(_) | Msg::Resize { .. }) {
+            FRAME
+        } else {
+            DATA_FRAME
         };
         let mut handle = |msg: Msg| {
             if let Msg::Session(SessionEvent::Client(c)) = &msg {
@@ -127,10 +137,16 @@ pub async fn run(opts: ConnectOptions, settings: Settings) -> Result<Exit> {
             }
             app.update(msg)
         };
-        dirty |= handle(msg);
+        let mut schedule = |changed: bool, pace: Duration| {
+            if changed {
+                let at = last_draw + pace;
+                due = Some(due.map_or(at, |d| d.min(at)));
+            }
+        };
+        schedule(handle(msg), pace);
         for _ in 0..DRAIN_LIMIT {
             match rx.try_recv() {
-                Ok(msg) => dirty |= handle(msg),
+                Ok(msg) => schedule(handle(msg), DATA_FRAME),
                 Err(_) => break,
             }
         }
