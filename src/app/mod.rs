@@ -204,7 +204,9 @@ impl App {
             Msg::Rows(update) => match self.data.apply(update, self.now) {
                 Some(pane) => {
                     self.panes.get_mut(pane).stale = true;
-                    true
+                    // A pane off screen is brought up to date when it comes on screen; until
+                    // then its changes draw nothing, unless the summary line counts them.
+                    self.on_screen(pane) || !matches!(pane, PaneId::Events | PaneId::Workloads)
                 }
                 // Only the switcher shows namespaces, and it reads them when drawn.
                 None => self.switcher.is_some(),
@@ -284,6 +286,10 @@ impl App {
     fn on_key(&mut self, key: KeyEvent) {
         if key.kind == crossterm::event::KeyEventKind::Release {
             return;
+        }
+        // Keys act on what the pane holds now, even if it changed since the last frame.
+        if self.panes.get(self.focus).stale {
+            self.refresh_pane(self.focus, self.page_size());
         }
         self.notice = None;
         if self.help {
@@ -497,34 +503,46 @@ impl App {
         }
     }
 
-    /// Recomputes the rows shown by panes whose data changed. Called once per batch of
-    /// messages, before drawing, so bursts of watch events cost one sort, not one per event.
+    /// Whether `pane` is drawn: in the grid, or the one pane shown.
+    pub fn on_screen(&self, pane: PaneId) -> bool {
+        let area = ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1);
+        crate::views::layout::screen(self, area)
+            .panes
+            .iter()
+            .any(|(p, _)| *p == pane)
+    }
+
+    /// Recomputes the rows shown by panes on screen whose data changed. Called once per batch
+    /// of messages, before drawing, so bursts of watch events cost one sort, not one per event;
+    /// a pane off screen (e.g. Events, with thousands of rows re-sorted on every change) stays
+    /// stale until it is shown or a key acts on it.
     pub fn refresh(&mut self) {
         let page = self.page_size();
         for id in PaneId::ALL {
-            if !self.panes.get(id).stale {
-                continue;
-            }
-            let pane = self.panes.get_mut(id);
-            match id {
-                PaneId::Pods => pane.refresh(self.data.pods.iter(), page),
-                PaneId::Workloads => {
-                    pane.refresh(self.data.deployments.iter().chain(self.data.statefulsets.iter()), page)
-                }
-                PaneId::Hpas => pane.refresh(self.data.hpas.iter(), page),
-                PaneId::Events => pane.refresh(
-                    crate::cluster::events::default_order(self.data.events.iter()).into_iter(),
-                    page,
-                ),
-                PaneId::Releases => pane.refresh(
-                    crate::cluster::releases::latest_per_release(self.data.releases.iter()).into_iter(),
-                    page,
-                ),
-                PaneId::Certificates => pane.refresh(self.data.cert_entries.values(), page),
+            if self.panes.get(id).stale && (id == self.focus || self.on_screen(id)) {
+                self.refresh_pane(id, page);
             }
         }
         if self.top.is_some() {
             self.refresh_view();
+        }
+    }
+
+    fn refresh_pane(&mut self, id: PaneId, page: usize) {
+        let pane = self.panes.get_mut(id);
+        match id {
+            PaneId::Pods => pane.refresh(self.data.pods.iter(), page),
+            PaneId::Workloads => pane.refresh(self.data.deployments.iter().chain(self.data.statefulsets.iter()), page),
+            PaneId::Hpas => pane.refresh(self.data.hpas.iter(), page),
+            PaneId::Events => pane.refresh(
+                crate::cluster::events::default_order(self.data.events.iter()).into_iter(),
+                page,
+            ),
+            PaneId::Releases => pane.refresh(
+                crate::cluster::releases::latest_per_release(self.data.releases.iter()).into_iter(),
+                page,
+            ),
+            PaneId::Certificates => pane.refresh(self.data.cert_entries.values(), page),
         }
     }
 
