@@ -6,12 +6,13 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{Secret, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use kube::Api;
 use kube::api::PostParams;
-use kubedeck::app::PaneId;
+use kubedeck::app::{Msg, PaneId};
 use kubedeck::cluster::ConnectOptions;
 
 fn from_json<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> T {
@@ -142,7 +143,12 @@ async fn releases_installed_by_helm_show_with_history_and_a_corrupt_record_as_an
         },
     )
     .await;
+    // The Releases pane, as a user gets there: its key (a pane off screen is not kept sorted).
+    dash.app
+        .update(Msg::Key(KeyEvent::new(KeyCode::Char('4'), KeyModifiers::NONE)));
+    dash.app.refresh();
     let app = &dash.app;
+    assert_eq!(app.focus, PaneId::Releases);
     let history = kubedeck::cluster::releases::history(app.data.releases.iter(), &ns, "tiny");
     let summary: Vec<(i32, &str, &str)> = history
         .iter()
