@@ -63,6 +63,9 @@ pub struct ClusterData {
     pub cert_entries: BTreeMap<ObjectKey, CertificateEntry>,
     /// The cert-manager CRDs are not installed.
     pub cert_manager_missing: bool,
+    /// How many Warning events there are, kept as events come and go: the summary line shows
+    /// it on every frame, so it is not counted there.
+    pub warning_events: usize,
     /// When a pod's restart count last went up while we watched: the pane highlights it.
     pub restarts_rose: HashMap<ObjectKey, Timestamp>,
     pub hpa_history: HashMap<ObjectKey, HpaHistory>,
@@ -111,6 +114,18 @@ impl ClusterData {
                 PaneId::Hpas
             }
             RowUpdate::Events(u) => {
+                let was_warning =
+                    |events: &RowStore<EventRow>, key: &ObjectKey| events.get(key).is_some_and(|e| e.warning);
+                match &u {
+                    WatchUpdate::Listed(rows) => self.warning_events = rows.iter().filter(|e| e.warning).count(),
+                    WatchUpdate::Applied(row) => {
+                        let before = usize::from(was_warning(&self.events, &row.key));
+                        self.warning_events = self.warning_events - before + usize::from(row.warning);
+                    }
+                    WatchUpdate::Deleted(key) => {
+                        self.warning_events -= usize::from(was_warning(&self.events, key));
+                    }
+                }
                 self.events.apply(u);
                 PaneId::Events
             }

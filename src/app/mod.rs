@@ -201,16 +201,20 @@ impl App {
                 self.on_session(event);
                 true
             }
-            Msg::Rows(update) => match self.data.apply(update, self.now) {
-                Some(pane) => {
-                    self.panes.get_mut(pane).stale = true;
-                    // A pane off screen is brought up to date when it comes on screen; until
-                    // then its changes draw nothing, unless the summary line counts them.
-                    self.on_screen(pane) || !matches!(pane, PaneId::Events | PaneId::Workloads)
+            Msg::Rows(update) => {
+                let warnings = self.data.warning_events;
+                match self.data.apply(update, self.now) {
+                    Some(pane) => {
+                        self.panes.get_mut(pane).stale = true;
+                        // A pane off screen is brought up to date when it comes on screen; until
+                        // then its changes draw nothing, unless the summary line counts them.
+                        let in_summary = !matches!(pane, PaneId::Events | PaneId::Workloads);
+                        self.on_screen(pane) || in_summary || self.data.warning_events != warnings
+                    }
+                    // Only the switcher shows namespaces, and it reads them when drawn.
+                    None => self.switcher.is_some(),
                 }
-                // Only the switcher shows namespaces, and it reads them when drawn.
-                None => self.switcher.is_some(),
-            },
+            }
             Msg::Watch(status) => {
                 self.on_watch(status);
                 true

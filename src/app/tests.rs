@@ -735,3 +735,51 @@ fn a_demo_is_asked_for_by_name_and_warns_off_non_local_contexts() {
     ro.run_command("demo scaling");
     assert!(ro.top.is_none() && ro.notice.as_deref().unwrap_or_default().contains("read-only"));
 }
+
+#[test]
+fn an_off_screen_pane_draws_nothing_until_shown_but_the_summary_count_stays_true() {
+    use crate::cluster::events::EventRow;
+    let mut a = app();
+    let event = |name: &str, warning: bool| EventRow {
+        key: ObjectKey::new("shop", name),
+        warning,
+        reason: "Scheduled".into(),
+        object: format!("pod/{name}"),
+        message: "assigned".into(),
+        count: 1,
+        last_seen: Some("2026-11-23T11:59:00Z".parse().unwrap()),
+    };
+    let events = |u| Msg::Rows(RowUpdate::Events(u));
+    // 120x30: one pane at a time, Pods in front; Events is off screen.
+    assert!(!a.on_screen(PaneId::Events));
+    assert!(
+        a.update(events(WatchUpdate::Listed(vec![event("a", false), event("b", true)]))),
+        "the first listing brings a warning: the summary changes"
+    );
+    assert_eq!(a.data.warning_events, 1);
+    assert!(
+        !a.update(events(WatchUpdate::Applied(event("c", false)))),
+        "a Normal event draws nothing"
+    );
+    assert!(
+        a.update(events(WatchUpdate::Applied(event("c", true)))),
+        "c became a warning"
+    );
+    assert_eq!(a.data.warning_events, 2);
+    assert!(
+        !a.update(events(WatchUpdate::Applied(event("c", true)))),
+        "still two warnings"
+    );
+    assert!(a.update(events(WatchUpdate::Deleted(ObjectKey::new("shop", "b")))));
+    assert_eq!(a.data.warning_events, 1);
+    a.refresh();
+    assert!(a.panes.get(PaneId::Events).stale, "not sorted while off screen");
+    assert!(a.panes.get(PaneId::Events).view.is_empty());
+
+    // Shown: its rows are there on the next frame, and its changes draw.
+    a.update(Msg::Key(KeyEvent::new(KeyCode::Char('6'), KeyModifiers::NONE)));
+    assert_eq!(a.focus, PaneId::Events);
+    a.refresh();
+    assert_eq!(a.panes.get(PaneId::Events).view.len(), 2);
+    assert!(a.update(events(WatchUpdate::Applied(event("d", false)))));
+}

@@ -87,7 +87,7 @@ pub fn render_summary(app: &App, area: Rect, buf: &mut Buffer) {
         ),
         None => Span::styled("no releases", style::dim()),
     });
-    let warnings = app.data.events.iter().filter(|e| e.warning).count();
+    let warnings = app.data.warning_events;
     spans.push(Span::styled("  │  ", style::dim()));
     spans.push(Span::styled(
         format!("{warnings} warning events"),
