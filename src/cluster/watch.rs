@@ -65,8 +65,8 @@ pub fn config() -> watcher::Config {
 }
 
 /// True when the server refused a streaming list as a request it does not understand: the
-/// `WatchList` feature is off (Kubernetes before 1.32, or turned off) and it answers 422
-/// "sendInitialEvents is forbidden", or an older one rejects the request's parameters.
+/// `WatchList` feature is off (turned off, or a version that ships with it off) and it answers
+/// 422 "sendInitialEvents is forbidden", or an older one rejects the request's parameters.
 pub fn streaming_refused(e: &watcher::Error) -> bool {
     matches!(e, watcher::Error::WatchStartFailed(kube::Error::Api(status)) if matches!(status.code, 400 | 422))
 }
