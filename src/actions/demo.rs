@@ -4,10 +4,12 @@
 
 use std::time::{Duration, Instant};
 
+use futures::StreamExt;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{Node, Pod, Service};
 use kube::api::{AttachParams, DeleteParams, ListParams, Patch, PatchParams, PostParams};
+use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Api, Client};
 use serde_json::json;
 
@@ -242,16 +244,25 @@ async fn wait_ready_replicas(
     progress: Progress<'_>,
 ) -> Result<f32, String> {
     let started = Instant::now();
+    let deadline = tokio::time::Instant::now() + PATIENCE;
     let api = Api::<Deployment>::namespaced(app.client.clone(), app.namespace);
+    // Fed by a watch on this one Deployment: each change of its status, no polling.
+    let only_it = watcher::Config::default().fields(&format!("metadata.name={}", workload.name));
+    let mut changes = std::pin::pin!(watcher(api, only_it).applied_objects());
     let mut last = -1;
     loop {
-        let ready = api
-            .get(&workload.name)
-            .await
-            .map_err(|e| format!("reading {workload}: {e}"))?
-            .status
-            .and_then(|s| s.ready_replicas)
-            .unwrap_or(0);
+        let deployment = match tokio::time::timeout_at(deadline, changes.next()).await {
+            Ok(Some(Ok(d))) => d,
+            Ok(Some(Err(e))) => return Err(format!("watching {workload}: {e}")),
+            Ok(None) => return Err(format!("the watch on {workload} ended")),
+            Err(_) => {
+                return Err(format!(
+                    "{workload} did not reach {n} ready replicas within {}s",
+                    PATIENCE.as_secs()
+                ));
+            }
+        };
+        let ready = deployment.status.and_then(|s| s.ready_replicas).unwrap_or(0);
         if ready != last {
             progress(format!("{workload}: {ready} of {n} ready"));
             last = ready;
@@ -259,13 +270,6 @@ async fn wait_ready_replicas(
         if ready >= n {
             return Ok(started.elapsed().as_secs_f32());
         }
-        if started.elapsed() > PATIENCE {
-            return Err(format!(
-                "{workload} did not reach {n} ready replicas within {}s",
-                PATIENCE.as_secs()
-            ));
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
     }
 }
 

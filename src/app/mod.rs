@@ -209,7 +209,8 @@ impl App {
                         // A pane off screen is brought up to date when it comes on screen; until
                         // then its changes draw nothing, unless the summary line counts them.
                         let in_summary = !matches!(pane, PaneId::Events | PaneId::Workloads);
-                        self.on_screen(pane) || in_summary || self.data.warning_events != warnings
+                        // (Cheapest first: the layout is only worked out for the other panes.)
+                        in_summary || self.data.warning_events != warnings || self.on_screen(pane)
                     }
                     // Only the switcher shows namespaces, and it reads them when drawn.
                     None => self.switcher.is_some(),

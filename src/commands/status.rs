@@ -59,44 +59,37 @@ pub struct ReleaseStatusLine {
     pub status: String,
 }
 
-/// Reads the namespace once and judges it.
+/// Reads the namespace once (the five lists at the same time) and judges it.
 pub async fn check(client: &Client, namespace: &str) -> Result<StatusReport, String> {
-    let lp = ListParams::default();
-    let what = |kind: &str, e: kube::Error| format!("cannot list {kind} in {namespace}: {e}");
-    let pods = Api::<Pod>::namespaced(client.clone(), namespace)
-        .list(&lp)
-        .await
-        .map_err(|e| what("pods", e))?;
-    let deployments = Api::<Deployment>::namespaced(client.clone(), namespace)
-        .list(&lp)
-        .await
-        .map_err(|e| what("deployments", e))?;
-    let statefulsets = Api::<StatefulSet>::namespaced(client.clone(), namespace)
-        .list(&lp)
-        .await
-        .map_err(|e| what("statefulsets", e))?;
-    let hpas = Api::<HorizontalPodAutoscaler>::namespaced(client.clone(), namespace)
-        .list(&lp)
-        .await
-        .map_err(|e| what("horizontalpodautoscalers", e))?;
-    let records = Api::<Secret>::namespaced(client.clone(), namespace)
-        .list(
-            &ListParams::default()
-                .labels(releases::LABEL_SELECTOR)
-                .fields(releases::FIELD_SELECTOR),
-        )
-        .await
-        .map_err(|e| what("Helm release records", e))?;
-    let workloads: Vec<WorkloadRow> = deployments
-        .items
-        .iter()
-        .map(WorkloadRow::from_object)
-        .chain(statefulsets.items.iter().map(WorkloadRow::from_object))
-        .collect();
-    let pods: Vec<PodRow> = pods.items.iter().map(PodRow::from_object).collect();
-    let hpas: Vec<HpaRow> = hpas.items.iter().map(HpaRow::from_object).collect();
-    let releases: Vec<ReleaseRow> = records.items.iter().map(ReleaseRow::from_object).collect();
+    let all = ListParams::default();
+    let helm_records = ListParams::default()
+        .labels(releases::LABEL_SELECTOR)
+        .fields(releases::FIELD_SELECTOR);
+    let (pods, deployments, statefulsets, hpas, releases) = tokio::try_join!(
+        rows::<Pod, PodRow>(client, namespace, &all, "pods"),
+        rows::<Deployment, WorkloadRow>(client, namespace, &all, "deployments"),
+        rows::<StatefulSet, WorkloadRow>(client, namespace, &all, "statefulsets"),
+        rows::<HorizontalPodAutoscaler, HpaRow>(client, namespace, &all, "horizontalpodautoscalers"),
+        rows::<Secret, ReleaseRow>(client, namespace, &helm_records, "Helm release records"),
+    )?;
+    let workloads: Vec<WorkloadRow> = deployments.into_iter().chain(statefulsets).collect();
     Ok(judge(namespace, &workloads, &pods, &hpas, &releases))
+}
+
+/// One list in `namespace`, as the rows the dashboard would show.
+async fn rows<K, R>(client: &Client, namespace: &str, params: &ListParams, kind: &str) -> Result<Vec<R>, String>
+where
+    K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug,
+    R: FromObject<K>,
+{
+    let list = Api::<K>::namespaced(client.clone(), namespace)
+        .list(params)
+        .await
+        .map_err(|e| format!("cannot list {kind} in {namespace}: {e}"))?;
+    Ok(list.items.iter().map(R::from_object).collect())
 }
 
 /// The verdict, from rows: what a person on call would call unhealthy.
