@@ -175,6 +175,20 @@ fn extended_colour(values: &mut impl Iterator<Item = u16>) -> Option<Color> {
     }
 }
 
+/// The colour of the Nth source (pod or container) of an interleaved log, the same in the
+/// dashboard and on the command line.
+pub fn source_colour(index: u16) -> Color {
+    const COLOURS: [Color; 6] = [
+        Color::Cyan,
+        Color::Magenta,
+        Color::Yellow,
+        Color::Green,
+        Color::Blue,
+        Color::LightRed,
+    ];
+    COLOURS[usize::from(index) % COLOURS.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,7 +21,7 @@ pub const BUNDLED_CHART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/cha
 
 /// Runs a subcommand; the error is the sentence to print. What changes the cluster is refused
 /// in read-only mode and written to the audit log.
-pub async fn run(command: Command, opts: ConnectOptions, readonly: &crate::app::Readonly) -> Result<(), String> {
+pub async fn run(command: Command, opts: ConnectOptions, readonly: &crate::config::Readonly) -> Result<(), String> {
     let (client, namespace, context) = connect(&opts).await?;
     let progress = |line: String| println!("{line}");
     let mutating = match &command {

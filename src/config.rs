@@ -6,8 +6,6 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::views::style::ThemeName;
-
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -22,7 +20,7 @@ pub struct Config {
     /// Per kubeconfig context, e.g. `prod: {readonly: true}`.
     pub contexts: BTreeMap<String, ContextSettings>,
     /// The log view: `buffer` lines kept (10000), `tail` lines to start with (500).
-    pub logs: crate::app::logs::LogSettings,
+    pub logs: LogSettings,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -35,6 +33,64 @@ impl Config {
     /// Whether `context` is read-only by this config.
     pub fn readonly_for(&self, context: Option<&str>) -> bool {
         self.readonly || context.is_some_and(|c| self.contexts.get(c).is_some_and(|s| s.readonly))
+    }
+}
+
+/// The colour themes a user can pick in the config file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ThemeName {
+    #[default]
+    Dark,
+    Light,
+    /// No colour at all, only bold, underline and reverse (what NO_COLOR asks for).
+    Mono,
+}
+
+/// Log settings from the config file (`logs: {buffer: 10000, tail: 500}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogSettings {
+    /// Lines kept; older lines are dropped.
+    pub buffer: usize,
+    /// Lines from the end of each container's log to start with.
+    pub tail: i64,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        LogSettings {
+            buffer: 10_000,
+            tail: 500,
+        }
+    }
+}
+
+/// Read-only mode, from `--readonly` and the config file.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Readonly {
+    pub everywhere: bool,
+    pub contexts: std::collections::BTreeSet<String>,
+}
+
+impl Readonly {
+    pub fn applies_to(&self, context: Option<&str>) -> bool {
+        self.everywhere || context.is_some_and(|c| self.contexts.contains(c))
+    }
+}
+
+impl Config {
+    /// Read-only mode as `--readonly` (`flag`) and this file ask for it.
+    pub fn readonly(&self, flag: bool) -> Readonly {
+        Readonly {
+            everywhere: flag || self.readonly,
+            contexts: self
+                .contexts
+                .iter()
+                .filter(|(_, s)| s.readonly)
+                .map(|(name, _)| name.clone())
+                .collect(),
+        }
     }
 }
 

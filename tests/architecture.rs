@@ -17,8 +17,14 @@ const MAY_IMPORT: &[(&str, &[&str])] = &[
     ("app", &["actions", "cluster", "chart", "config", "text", "ansi"]),
     ("views", &["app", "actions", "cluster", "config", "text", "ansi"]),
     ("cli", &["cluster", "config"]),
-    ("commands", &["cli", "actions", "cluster", "chart", "config", "text", "ansi"]),
-    ("tui", &["app", "views", "actions", "cluster", "chart", "config", "text", "ansi"]),
+    (
+        "commands",
+        &["cli", "actions", "cluster", "chart", "config", "text", "ansi"],
+    ),
+    (
+        "tui",
+        &["app", "views", "actions", "cluster", "chart", "config", "text", "ansi"],
+    ),
 ];
 
 const MAX_FILE_LINES: usize = 600;
@@ -209,5 +215,9 @@ fn no_file_or_function_is_too_long_to_read() {
             ));
         }
     }
-    assert!(wrong.is_empty(), "split these along a seam a reader would recognise:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "split these along a seam a reader would recognise:\n{}",
+        wrong.join("\n")
+    );
 }

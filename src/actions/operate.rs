@@ -12,38 +12,7 @@ use serde_json::json;
 
 use super::deploy::{FIELD_MANAGER, Progress, rollout_state};
 
-/// A Deployment or StatefulSet, as `deploy/NAME` or `sts/NAME` on the command line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WorkloadRef {
-    pub statefulset: bool,
-    pub name: String,
-}
-
-impl WorkloadRef {
-    pub fn parse(text: &str) -> Result<WorkloadRef, String> {
-        match text.split_once('/') {
-            Some(("deploy" | "deployment" | "deployments", name)) if !name.is_empty() => Ok(WorkloadRef {
-                statefulset: false,
-                name: name.into(),
-            }),
-            Some(("sts" | "statefulset" | "statefulsets", name)) if !name.is_empty() => Ok(WorkloadRef {
-                statefulset: true,
-                name: name.into(),
-            }),
-            _ => Err(format!("{text:?} is not a workload: write deploy/NAME or sts/NAME")),
-        }
-    }
-
-    fn kind(&self) -> &'static str {
-        if self.statefulset { "StatefulSet" } else { "Deployment" }
-    }
-}
-
-impl std::fmt::Display for WorkloadRef {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}", if self.statefulset { "sts" } else { "deploy" }, self.name)
-    }
-}
+pub use crate::cluster::workloads::WorkloadRef;
 
 /// The replica count a person may ask for.
 pub fn parse_replicas(text: &str) -> Result<i32, String> {

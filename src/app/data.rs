@@ -12,7 +12,7 @@ use crate::cluster::hpas::HpaRow;
 use crate::cluster::namespaces::NamespaceRow;
 use crate::cluster::pods::PodRow;
 use crate::cluster::releases::ReleaseRow;
-use crate::cluster::store::{ObjectKey, RowStore, WatchUpdate};
+use crate::cluster::store::{ObjectKey, RowStore, WatchKind, WatchUpdate};
 use crate::cluster::workloads::WorkloadRow;
 
 /// Samples kept per HPA for its sparklines.
@@ -162,16 +162,21 @@ impl ClusterData {
     }
 
     /// Which pane a watch of `kind` feeds, if any.
-    pub fn pane_of(kind: &str) -> Option<PaneId> {
+    pub fn pane_of(kind: WatchKind) -> Option<PaneId> {
         Some(match kind {
-            "pods" => PaneId::Pods,
-            "deployments" | "statefulsets" => PaneId::Workloads,
-            "horizontalpodautoscalers" => PaneId::Hpas,
-            "events" => PaneId::Events,
-            "releases" => PaneId::Releases,
-            "namespaces" => return None,
-            _ => PaneId::Certificates,
+            WatchKind::Pods => PaneId::Pods,
+            WatchKind::Deployments | WatchKind::StatefulSets => PaneId::Workloads,
+            WatchKind::Hpas => PaneId::Hpas,
+            WatchKind::Events => PaneId::Events,
+            WatchKind::Releases => PaneId::Releases,
+            WatchKind::Namespaces => return None,
+            WatchKind::Certificates | WatchKind::TlsSecrets | WatchKind::Ingresses => PaneId::Certificates,
         })
+    }
+
+    /// The Deployment or StatefulSet row with this key.
+    pub fn workload(&self, key: &ObjectKey) -> Option<&WorkloadRow> {
+        self.deployments.get(key).or_else(|| self.statefulsets.get(key))
     }
 
     pub fn is_synced(&self, pane: PaneId) -> bool {

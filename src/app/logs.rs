@@ -13,24 +13,7 @@ use super::{App, Effect, PaneId, Prompt, PromptKind};
 use crate::ansi::StyledText;
 use crate::cluster::logs::{ContainerChoice, LogEvent, LogRequest, LogTarget};
 
-/// Log settings from the config file (`logs: {buffer: 10000, tail: 500}`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct LogSettings {
-    /// Lines kept; older lines are dropped.
-    pub buffer: usize,
-    /// Lines from the end of each container's log to start with.
-    pub tail: i64,
-}
-
-impl Default for LogSettings {
-    fn default() -> Self {
-        LogSettings {
-            buffer: 10_000,
-            tail: 500,
-        }
-    }
-}
+pub use crate::config::LogSettings;
 
 /// One line in the buffer.
 #[derive(Debug, Clone, PartialEq)]
@@ -331,9 +314,9 @@ impl App {
         };
         let target = match self.focus {
             PaneId::Pods => LogTarget::Pod(key.name.clone()),
-            PaneId::Workloads => match crate::actions::operate::WorkloadRef::parse(&key.name) {
-                Ok(w) => LogTarget::Workload(w),
-                Err(e) => return self.notice = Some(e),
+            PaneId::Workloads => match self.data.workload(&key) {
+                Some(row) => LogTarget::Workload(row.workload()),
+                None => return,
             },
             _ => {
                 self.notice = Some("logs are for pods (1) and workloads (5): select one there".into());
@@ -382,11 +365,11 @@ impl App {
     /// Keys in the log view.
     pub(super) fn perform_in_logs(&mut self, action: Action) {
         let area = ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1);
-        let body = crate::views::logs::text_area(self, area);
+        let body = super::layout::log_text_area(self, area);
         let Some(TopView::Logs(view)) = self.top.as_mut() else {
             return;
         };
-        let first_shown = crate::views::logs::first_shown(view, body);
+        let first_shown = super::log_rows::first_shown(view, body);
         let page = usize::from(body.height);
         match action {
             Action::Back => {

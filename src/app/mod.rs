@@ -3,6 +3,8 @@
 pub mod data;
 pub mod event_loop;
 pub mod keys;
+pub mod layout;
+pub mod log_rows;
 pub mod logs;
 pub mod operate;
 pub mod panes;
@@ -54,6 +56,17 @@ pub enum Msg {
     Logs(u64, crate::cluster::logs::LogEvent),
     /// A one-line outcome to show in the footer (a file saved, or why not).
     Notice(String),
+}
+
+impl From<crate::cluster::ClusterEvent> for Msg {
+    fn from(event: crate::cluster::ClusterEvent) -> Self {
+        use crate::cluster::ClusterEvent;
+        match event {
+            ClusterEvent::Session(e) => Msg::Session(e),
+            ClusterEvent::Rows(update) => Msg::Rows(update),
+            ClusterEvent::Watch(status) => Msg::Watch(status),
+        }
+    }
 }
 
 /// Work the event loop does on the app's behalf.
@@ -134,18 +147,7 @@ pub struct App {
     pub log_streams: u64,
 }
 
-/// Read-only mode, from `--readonly` and the config file.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Readonly {
-    pub everywhere: bool,
-    pub contexts: std::collections::BTreeSet<String>,
-}
-
-impl Readonly {
-    pub fn applies_to(&self, context: Option<&str>) -> bool {
-        self.everywhere || context.is_some_and(|c| self.contexts.contains(c))
-    }
-}
+pub use crate::config::Readonly;
 
 impl App {
     pub fn new(options: ConnectOptions, now: Timestamp, size: (u16, u16)) -> Self {
@@ -255,7 +257,7 @@ impl App {
             return false;
         }
         let area = ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1);
-        let screen = crate::views::layout::screen(self, area);
+        let screen = layout::screen(self, area);
         let point = ratatui::layout::Position::new(mouse.column, mouse.row);
         let Some(&(pane, rect)) = screen.panes.iter().find(|(_, r)| r.contains(point)) else {
             return false;
@@ -462,7 +464,7 @@ impl App {
     fn on_watch(&mut self, status: WatchStatus) {
         match status {
             WatchStatus::Synced { kind } => {
-                if kind == "certificates" {
+                if kind == crate::cluster::store::WatchKind::Certificates {
                     self.data.cert_manager_missing = false;
                 }
                 if let Some(pane) = ClusterData::pane_of(kind) {
@@ -511,10 +513,7 @@ impl App {
     /// Whether `pane` is drawn: in the grid, or the one pane shown.
     pub fn on_screen(&self, pane: PaneId) -> bool {
         let area = ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1);
-        crate::views::layout::screen(self, area)
-            .panes
-            .iter()
-            .any(|(p, _)| *p == pane)
+        layout::screen(self, area).panes.iter().any(|(p, _)| *p == pane)
     }
 
     /// Recomputes the rows shown by panes on screen whose data changed. Called once per batch
@@ -553,12 +552,12 @@ impl App {
 
     /// Table rows that fit in the focused pane.
     pub fn page_size(&self) -> usize {
-        crate::views::layout::table_rows(self)
+        layout::table_rows(self)
     }
 }
 
-/// Column titles of a pane's table, for sorting.
-pub fn columns_of(pane: PaneId) -> &'static [&'static str] {
+/// The columns of a pane's table.
+pub fn columns_of(pane: PaneId) -> &'static [table::ColumnSpec] {
     use crate::cluster::{events::EventRow, hpas::HpaRow, pods::PodRow, workloads::WorkloadRow};
     use table::Tabular;
     match pane {

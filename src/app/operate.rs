@@ -231,8 +231,8 @@ impl App {
             return None;
         }
         let key = self.panes.get(super::PaneId::Workloads).selected_key()?;
-        let workload = crate::actions::operate::WorkloadRef::parse(&key.name).ok()?;
-        Some((key.namespace.clone(), workload))
+        let row = self.data.workload(key)?;
+        Some((key.namespace.clone(), row.workload()))
     }
 
     /// `s`: ask for a replica count.
@@ -251,16 +251,7 @@ impl App {
             Err(e) => return self.notice = Some(e),
         };
         // An HPA that targets the workload will undo a manual scale: say so before asking.
-        let target = format!(
-            "{}/{}",
-            if workload.statefulset {
-                "StatefulSet"
-            } else {
-                "Deployment"
-            },
-            workload.name
-        );
-        let warning = self.data.hpas.iter().find(|h| h.key.namespace == namespace && h.target == target).map(|h| {
+        let warning = self.data.hpas.iter().find(|h| h.key.namespace == namespace && h.scales.as_ref() == Some(&workload)).map(|h| {
             format!(
                 "HPA {} manages it ({}..{} replicas) and will override this; `kubedeck scale {workload} {replicas} --hpa` changes the HPA instead.",
                 h.key.name, h.min, h.max

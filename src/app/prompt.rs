@@ -112,13 +112,13 @@ impl App {
             ("demo", name) => self.open_demo(name),
             ("sort", Some(column)) => {
                 let columns = super::columns_of(self.focus);
-                match columns.iter().position(|c| c.eq_ignore_ascii_case(column)) {
+                match columns.iter().position(|c| c.title.eq_ignore_ascii_case(column)) {
                     Some(i) => self.panes.get_mut(self.focus).sort_by(i),
                     None => {
                         self.notice = Some(format!(
                             "{} has no column {column:?}; columns: {}",
                             self.focus.title(),
-                            columns.join(", ")
+                            columns.iter().map(|c| c.title).collect::<Vec<_>>().join(", ")
                         ))
                     }
                 }
@@ -151,7 +151,10 @@ impl App {
         let candidates: Vec<String> = match verb {
             "ns" => self.known_namespaces(),
             "ctx" => self.target.as_ref().map(|t| t.contexts.clone()).unwrap_or_default(),
-            "sort" => super::columns_of(self.focus).iter().map(|c| c.to_lowercase()).collect(),
+            "sort" => super::columns_of(self.focus)
+                .iter()
+                .map(|c| c.title.to_lowercase())
+                .collect(),
             "demo" => crate::actions::demo::Demo::ALL
                 .iter()
                 .map(|d| d.name().to_owned())

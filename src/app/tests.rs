@@ -29,7 +29,9 @@ fn pods(app: &mut App, names: &[&str]) {
         .map(|name| PodRow::example("shop", name, "Running", "2026-11-23T11:00:00Z"))
         .collect();
     app.update(Msg::Rows(RowUpdate::Pods(WatchUpdate::Listed(rows))));
-    app.update(Msg::Watch(WatchStatus::Synced { kind: "pods" }));
+    app.update(Msg::Watch(WatchStatus::Synced {
+        kind: crate::cluster::store::WatchKind::Pods,
+    }));
     app.refresh();
 }
 
@@ -140,7 +142,7 @@ fn connection_states_follow_session_and_watch() {
 
     // The API server goes away: rows stay, the header says we are reconnecting.
     a.update(Msg::Watch(WatchStatus::Failed {
-        kind: "pods",
+        kind: crate::cluster::store::WatchKind::Pods,
         failure: FailureKind::Unreachable,
         message: "connection refused".into(),
         retry_in: Duration::from_secs(1),
@@ -153,7 +155,7 @@ fn connection_states_follow_session_and_watch() {
 
     // A refusal (RBAC) belongs to the pane, not the connection.
     a.update(Msg::Watch(WatchStatus::Failed {
-        kind: "pods",
+        kind: crate::cluster::store::WatchKind::Pods,
         failure: FailureKind::Refused,
         message: "forbidden: cannot list pods in shop".into(),
         retry_in: Duration::from_secs(1),
@@ -621,6 +623,7 @@ fn scale_restart_and_delete_pod_ask_first_and_warn_about_an_hpa() {
     let hpa = HpaRow {
         key: ObjectKey::new("shop", "backend"),
         target: "Deployment/backend".into(),
+        scales: crate::cluster::workloads::WorkloadRef::of_kind("Deployment", "backend"),
         min: 2,
         max: 5,
         current: 2,

@@ -290,14 +290,7 @@ fn pod_detail(pod: &crate::cluster::pods::PodRow) -> Vec<(String, Tone)> {
     lines
 }
 
-/// A request for the diff between two revisions of a release.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DiffRequest {
-    pub namespace: String,
-    pub name: String,
-    pub from: i32,
-    pub to: i32,
-}
+pub use crate::cluster::releases::DiffRequest;
 
 impl App {
     /// The object under the selection of the focused pane.
@@ -305,17 +298,26 @@ impl App {
         let key = self.panes.get(self.focus).selected_key()?;
         let (kind, name) = match self.focus {
             PaneId::Pods => (ObjectKind::Pod, key.name.clone()),
-            PaneId::Workloads => match key.name.split_once('/')? {
-                ("deploy", name) => (ObjectKind::Deployment, name.to_owned()),
-                (_, name) => (ObjectKind::StatefulSet, name.to_owned()),
-            },
+            PaneId::Workloads => {
+                let row = self.data.workload(key)?;
+                let kind = match row.kind {
+                    crate::cluster::workloads::WorkloadKind::Deployment => ObjectKind::Deployment,
+                    crate::cluster::workloads::WorkloadKind::StatefulSet => ObjectKind::StatefulSet,
+                };
+                (kind, row.name.clone())
+            }
             PaneId::Hpas => (ObjectKind::Hpa, key.name.clone()),
             PaneId::Events => (ObjectKind::Event, key.name.clone()),
             PaneId::Releases => (ObjectKind::Secret, key.name.clone()),
-            PaneId::Certificates => match key.name.strip_prefix("secret/") {
-                Some(secret) => (ObjectKind::Secret, secret.to_owned()),
-                None => (ObjectKind::Certificate, key.name.clone()),
-            },
+            PaneId::Certificates => {
+                let entry = self.data.cert_entries.get(key)?;
+                let kind = if entry.source.cert_manager {
+                    ObjectKind::Certificate
+                } else {
+                    ObjectKind::Secret
+                };
+                (kind, entry.key.name.clone())
+            }
         };
         Some(ObjectRef {
             kind,

@@ -12,14 +12,12 @@ use k8s_openapi::api::networking::v1::Ingress;
 use kube::api::{ApiResource, DynamicObject, GroupVersionKind};
 use kube::{Api, Client};
 use serde_json::Value;
-use tokio::sync::mpsc::UnboundedSender;
 
 pub use self::ingress::{IngressTls, IngressTlsRef};
 pub use self::listing::{CertificateEntry, Source, Urgency, days_left, ingress_secret_entries, pane_entries, urgency};
 pub use self::tls_secret::TlsSecretRow;
 use super::store::{FromObject, ObjectKey, Row, WatchUpdate};
 use super::{RowUpdate, Scope, watch};
-use crate::app::Msg;
 use crate::text::sanitize;
 
 /// cert-manager's Certificate, as the dynamic API addresses it.
@@ -31,7 +29,7 @@ pub fn certificate_resource() -> ApiResource {
 /// Runs the three watches behind the Certificates pane until the app goes away. The one on
 /// certificates fails with `FailureKind::NotInstalled` where cert-manager is absent; the other two
 /// go on regardless.
-pub async fn watch(client: Client, scope: &Scope, server: String, tx: UnboundedSender<Msg>) {
+pub async fn watch(client: Client, scope: &Scope, server: String, tx: impl super::EventSink) {
     let resource = certificate_resource();
     let certificates: Api<DynamicObject> = match scope {
         Scope::All => Api::all_with(client.clone(), &resource),
@@ -101,7 +99,7 @@ impl Row for CertificateRow {
 }
 
 impl FromObject<DynamicObject> for CertificateRow {
-    const KIND: &'static str = "certificates";
+    const KIND: super::store::WatchKind = super::store::WatchKind::Certificates;
 
     fn from_object(object: &DynamicObject) -> Self {
         CertificateRow::from(object)

@@ -5,9 +5,7 @@ use k8s_openapi::api::core::v1::Event;
 
 use super::RowUpdate;
 use super::store::{FromObject, ObjectKey, Row, WatchUpdate};
-use crate::app::table::{SortValue, Tabular};
 use crate::text::sanitize;
-use regex::Regex;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventRow {
@@ -28,7 +26,7 @@ impl Row for EventRow {
 }
 
 impl FromObject<Event> for EventRow {
-    const KIND: &'static str = "events";
+    const KIND: super::store::WatchKind = super::store::WatchKind::Events;
 
     fn from_object(e: &Event) -> Self {
         let last_seen = e
@@ -61,35 +59,6 @@ impl FromObject<Event> for EventRow {
 
     fn wrap(update: WatchUpdate<Self>) -> RowUpdate {
         RowUpdate::Events(update)
-    }
-}
-
-impl Tabular for EventRow {
-    const COLUMNS: &'static [&'static str] =
-        &["NAMESPACE", "TYPE", "REASON", "OBJECT", "COUNT", "LAST SEEN", "MESSAGE"];
-
-    fn key(&self) -> &ObjectKey {
-        &self.key
-    }
-
-    fn sort_value(&self, column: usize) -> SortValue<'_> {
-        match column {
-            0 => SortValue::Text(&self.key.namespace),
-            1 => SortValue::Text(if self.warning { "Warning" } else { "Normal" }),
-            2 => SortValue::Text(&self.reason),
-            3 => SortValue::Text(&self.object),
-            4 => SortValue::Number(f64::from(self.count)),
-            5 => self
-                .last_seen
-                .map_or(SortValue::Missing, |t| SortValue::Number(-(t.as_second() as f64))),
-            _ => SortValue::Text(&self.message),
-        }
-    }
-
-    fn matches_text(&self, re: &Regex) -> bool {
-        [&self.reason, &self.object, &self.message, &self.key.namespace]
-            .iter()
-            .any(|t| re.is_match(t))
     }
 }
 

@@ -5,9 +5,7 @@ use k8s_openapi::api::autoscaling::v2::{HorizontalPodAutoscaler, MetricStatus, M
 
 use super::RowUpdate;
 use super::store::{FromObject, ObjectKey, Row, WatchUpdate};
-use crate::app::table::{SortValue, Tabular};
 use crate::text::sanitize;
-use regex::Regex;
 
 /// One metric: what it is, where it stands and what it aims for, already formatted.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,8 +27,10 @@ pub struct HpaCondition {
 #[derive(Debug, Clone, PartialEq)]
 pub struct HpaRow {
     pub key: ObjectKey,
-    /// `Deployment/backend`.
+    /// `Deployment/backend`, as shown.
     pub target: String,
+    /// The workload it scales, when that is a Deployment or StatefulSet.
+    pub scales: Option<super::workloads::WorkloadRef>,
     pub min: i32,
     pub max: i32,
     pub current: i32,
@@ -64,7 +64,7 @@ impl Row for HpaRow {
 }
 
 impl FromObject<HorizontalPodAutoscaler> for HpaRow {
-    const KIND: &'static str = "horizontalpodautoscalers";
+    const KIND: super::store::WatchKind = super::store::WatchKind::Hpas;
 
     fn from_object(hpa: &HorizontalPodAutoscaler) -> Self {
         let meta = &hpa.metadata;
@@ -94,6 +94,7 @@ impl FromObject<HorizontalPodAutoscaler> for HpaRow {
                 "{}/{}",
                 spec.scale_target_ref.kind, spec.scale_target_ref.name
             )),
+            scales: super::workloads::WorkloadRef::of_kind(&spec.scale_target_ref.kind, &spec.scale_target_ref.name),
             min: spec.min_replicas.unwrap_or(1),
             max: spec.max_replicas,
             current: status.current_replicas.unwrap_or(0),
@@ -118,48 +119,6 @@ impl FromObject<HorizontalPodAutoscaler> for HpaRow {
 
     fn wrap(update: WatchUpdate<Self>) -> RowUpdate {
         RowUpdate::Hpas(update)
-    }
-}
-
-impl Tabular for HpaRow {
-    const COLUMNS: &'static [&'static str] = &[
-        "NAMESPACE",
-        "NAME",
-        "TARGET",
-        "MIN",
-        "MAX",
-        "REPLICAS",
-        "METRICS",
-        "CONDITIONS",
-        "LAST SCALE",
-    ];
-
-    fn key(&self) -> &ObjectKey {
-        &self.key
-    }
-
-    fn sort_value(&self, column: usize) -> SortValue<'_> {
-        match column {
-            0 => SortValue::Text(&self.key.namespace),
-            1 => SortValue::Text(&self.key.name),
-            2 => SortValue::Text(&self.target),
-            3 => SortValue::Number(f64::from(self.min)),
-            4 => SortValue::Number(f64::from(self.max)),
-            5 => SortValue::Number(f64::from(self.current)),
-            6 => self
-                .cpu_utilization
-                .map_or(SortValue::Missing, |c| SortValue::Number(f64::from(c))),
-            7 => self
-                .trouble()
-                .map_or(SortValue::Missing, |c| SortValue::Text(&c.reason)),
-            _ => self
-                .last_scale
-                .map_or(SortValue::Missing, |t| SortValue::Number(-(t.as_second() as f64))),
-        }
-    }
-
-    fn matches_text(&self, re: &Regex) -> bool {
-        re.is_match(&self.key.name) || re.is_match(&self.key.namespace) || re.is_match(&self.target)
     }
 }
 

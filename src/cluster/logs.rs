@@ -15,7 +15,7 @@ use kube::api::LogParams;
 use kube::runtime::watcher;
 use kube::{Api, Client};
 
-use crate::actions::operate::WorkloadRef;
+use super::workloads::WorkloadRef;
 use crate::ansi::StyledText;
 
 /// Longest line kept; the rest of a longer line is dropped (a line without an end must not grow

@@ -20,6 +20,30 @@ use k8s_openapi::NamespaceResourceScope;
 use kube::config::{KubeConfigOptions, Kubeconfig, KubeconfigError};
 use kube::{Api, Client, Resource};
 
+/// What the cluster side reports to whoever runs it. The dashboard turns each into one of its
+/// own messages; the cluster side never names a UI type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClusterEvent {
+    Session(session::SessionEvent),
+    Rows(RowUpdate),
+    Watch(watch::WatchStatus),
+}
+
+/// Where cluster events go: any channel whose messages can be made from them. `emit` returns
+/// false once the receiver is gone, which ends the task that sent it.
+pub trait EventSink: Clone + Send + Sync + 'static {
+    fn emit(&self, event: ClusterEvent) -> bool;
+}
+
+impl<M> EventSink for tokio::sync::mpsc::UnboundedSender<M>
+where
+    M: From<ClusterEvent> + Send + 'static,
+{
+    fn emit(&self, event: ClusterEvent) -> bool {
+        self.send(M::from(event)).is_ok()
+    }
+}
+
 /// Row updates from the watches, tagged by the pane they feed.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RowUpdate {

@@ -17,7 +17,7 @@ impl Row for NamespaceRow {
 }
 
 impl FromObject<Namespace> for NamespaceRow {
-    const KIND: &'static str = "namespaces";
+    const KIND: super::store::WatchKind = super::store::WatchKind::Namespaces;
 
     fn from_object(ns: &Namespace) -> Self {
         NamespaceRow {

@@ -4,11 +4,9 @@ use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::{ContainerState, ContainerStatus, Pod, PodStatus};
-use regex::Regex;
 
 use super::RowUpdate;
 use super::store::{FromObject, ObjectKey, Row, WatchUpdate};
-use crate::app::table::{SortValue, Tabular};
 use crate::text::sanitize;
 
 /// What a status means for the person looking at it; decides the colour of the row.
@@ -64,7 +62,7 @@ impl Row for PodRow {
 }
 
 impl FromObject<Pod> for PodRow {
-    const KIND: &'static str = "pods";
+    const KIND: super::store::WatchKind = super::store::WatchKind::Pods;
 
     fn from_object(pod: &Pod) -> Self {
         PodRow::from(pod)
@@ -124,40 +122,6 @@ impl PodRow {
             labels: BTreeMap::new(),
             containers: Vec::new(),
         }
-    }
-}
-
-impl Tabular for PodRow {
-    const COLUMNS: &'static [&'static str] = &["NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE"];
-
-    fn key(&self) -> &ObjectKey {
-        &self.key
-    }
-
-    fn sort_value(&self, column: usize) -> SortValue<'_> {
-        match column {
-            0 => SortValue::Text(&self.key.namespace),
-            1 => SortValue::Text(&self.key.name),
-            2 => SortValue::Number(f64::from(self.ready) / f64::from(self.total.max(1))),
-            3 => SortValue::Text(&self.status),
-            4 => SortValue::Number(f64::from(self.restarts)),
-            // Newest first reads as "youngest first" when ascending, like kubectl's AGE.
-            5 => self
-                .created
-                .map_or(SortValue::Missing, |t| SortValue::Number(-(t.as_second() as f64))),
-            6 => SortValue::Text(&self.ip),
-            _ => SortValue::Text(&self.node),
-        }
-    }
-
-    fn matches_text(&self, re: &Regex) -> bool {
-        [&self.key.name, &self.key.namespace, &self.status, &self.node, &self.ip]
-            .iter()
-            .any(|t| re.is_match(t))
-    }
-
-    fn labels(&self) -> Option<&BTreeMap<String, String>> {
-        Some(&self.labels)
     }
 }
 

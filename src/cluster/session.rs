@@ -5,7 +5,6 @@ use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{Event, Namespace, Pod, Secret};
 use kube::{Api, Client};
-use tokio::sync::mpsc::UnboundedSender;
 
 use super::certificates;
 use super::events::EventRow;
@@ -16,7 +15,6 @@ use super::releases::{self, ReleaseRow};
 use super::watch::{self, Backoff};
 use super::workloads::WorkloadRow;
 use super::{ConfigProblem, ConnectOptions, Target, describe_client_error, load_config};
-use crate::app::Msg;
 use std::time::Duration;
 
 /// How the connection is going, as the session reports it.
@@ -57,8 +55,8 @@ impl PartialEq for ClientHandle {
 }
 
 /// Runs until the app drops its receiver (or the task is aborted on a context switch).
-pub async fn run(opts: ConnectOptions, tx: UnboundedSender<Msg>) {
-    let send = |e: SessionEvent| tx.send(Msg::Session(e)).is_ok();
+pub async fn run(opts: ConnectOptions, tx: impl super::EventSink) {
+    let send = |e: SessionEvent| tx.emit(super::ClusterEvent::Session(e));
     let (target, config) = match load_config(&opts).await {
         Ok(loaded) => loaded,
         Err(problem) => {

@@ -29,6 +29,45 @@ impl fmt::Display for ObjectKey {
     }
 }
 
+/// Which watch an update or a status is about: one per kind of object the session watches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WatchKind {
+    Pods,
+    Deployments,
+    StatefulSets,
+    Hpas,
+    Events,
+    Namespaces,
+    Releases,
+    Certificates,
+    TlsSecrets,
+    Ingresses,
+}
+
+impl WatchKind {
+    /// The plural resource name, as messages use it ("cannot list pods").
+    pub fn plural(self) -> &'static str {
+        match self {
+            WatchKind::Pods => "pods",
+            WatchKind::Deployments => "deployments",
+            WatchKind::StatefulSets => "statefulsets",
+            WatchKind::Hpas => "horizontalpodautoscalers",
+            WatchKind::Events => "events",
+            WatchKind::Namespaces => "namespaces",
+            WatchKind::Releases => "releases",
+            WatchKind::Certificates => "certificates",
+            WatchKind::TlsSecrets => "secrets",
+            WatchKind::Ingresses => "ingresses",
+        }
+    }
+}
+
+impl fmt::Display for WatchKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.plural())
+    }
+}
+
 /// A compact row made from a Kubernetes object, so the store never holds whole objects.
 pub trait Row: Clone + Send + 'static {
     fn key(&self) -> &ObjectKey;
@@ -36,8 +75,8 @@ pub trait Row: Clone + Send + 'static {
 
 /// How a row is made from one kind of object, and which store its updates go to.
 pub trait FromObject<K>: Row {
-    /// Plural resource name, used in messages ("cannot list pods").
-    const KIND: &'static str;
+    /// Which watch this is.
+    const KIND: WatchKind;
     fn from_object(object: &K) -> Self;
     /// Tags an update with the store it belongs to.
     fn wrap(update: WatchUpdate<Self>) -> super::RowUpdate;

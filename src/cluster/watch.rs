@@ -9,20 +9,18 @@ use futures::StreamExt;
 use kube::runtime::watcher::{self, InitialListStrategy, watcher};
 use kube::{Api, Resource};
 use serde::de::DeserializeOwned;
-use tokio::sync::mpsc::UnboundedSender;
 
-use super::store::{FromObject, WatchUpdate};
-use super::{FailureKind, describe_client_error};
-use crate::app::Msg;
+use super::store::{FromObject, WatchKind, WatchUpdate};
+use super::{ClusterEvent, EventSink, FailureKind, describe_client_error};
 
 /// What a watch tells the app besides row updates.
 #[derive(Debug, Clone, PartialEq)]
 pub enum WatchStatus {
     /// A complete listing arrived: the pane is live.
-    Synced { kind: &'static str },
+    Synced { kind: WatchKind },
     /// The watch failed and will be retried after `retry_in`.
     Failed {
-        kind: &'static str,
+        kind: WatchKind,
         failure: FailureKind,
         message: String,
         retry_in: Duration,
@@ -72,7 +70,7 @@ pub fn streaming_refused(e: &watcher::Error) -> bool {
 }
 
 /// Watches `api` until the app goes away (the channel closes), sending rows of type `R`.
-pub async fn run<K, R>(api: Api<K>, mut config: watcher::Config, server: String, tx: UnboundedSender<Msg>)
+pub async fn run<K, R>(api: Api<K>, mut config: watcher::Config, server: String, tx: impl EventSink)
 where
     R: FromObject<K>,
     K: Resource + Clone + DeserializeOwned + Debug + Send + 'static,
@@ -80,7 +78,7 @@ where
     let mut backoff = Backoff::default();
     loop {
         let mut stream = watcher(api.clone(), config.clone()).boxed();
-        let send = |update: WatchUpdate<R>| tx.send(Msg::Rows(R::wrap(update))).is_ok();
+        let send = |update: WatchUpdate<R>| tx.emit(ClusterEvent::Rows(R::wrap(update)));
         // A listing is gathered here and sent whole: one message instead of one per object,
         // and the app never sees half a listing.
         let mut listing: Vec<R> = Vec::new();
@@ -98,7 +96,7 @@ where
                 Ok(watcher::Event::InitDone) => {
                     backoff.reset();
                     send(WatchUpdate::Listed(std::mem::take(&mut listing)))
-                        && tx.send(Msg::Watch(WatchStatus::Synced { kind: R::KIND })).is_ok()
+                        && tx.emit(ClusterEvent::Watch(WatchStatus::Synced { kind: R::KIND }))
                 }
                 Ok(watcher::Event::Apply(obj)) => send(WatchUpdate::Applied(R::from_object(&obj))),
                 Ok(watcher::Event::Delete(obj)) => send(WatchUpdate::Deleted(R::from_object(&obj).key().clone())),
@@ -118,7 +116,7 @@ where
         }
         let retry_in = backoff.next_delay();
         let (failure, message) = match &error {
-            Some(e) => describe_watch_error(e, R::KIND, &server),
+            Some(e) => describe_watch_error(e, R::KIND.plural(), &server),
             None => (
                 FailureKind::Unreachable,
                 format!("The watch on {} ended unexpectedly.", R::KIND),
@@ -130,7 +128,7 @@ where
             message,
             retry_in,
         };
-        if tx.send(Msg::Watch(status)).is_err() {
+        if !tx.emit(ClusterEvent::Watch(status)) {
             return;
         }
         tokio::time::sleep(retry_in).await;

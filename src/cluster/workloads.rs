@@ -6,9 +6,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::RowUpdate;
 use super::store::{FromObject, ObjectKey, Row, WatchUpdate};
-use crate::app::table::{SortValue, Tabular};
 use crate::text::sanitize;
-use regex::Regex;
 
 /// Where a rollout stands.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +35,54 @@ impl WorkloadKind {
     }
 }
 
+/// A Deployment or StatefulSet, as `deploy/NAME` or `sts/NAME` on the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkloadRef {
+    pub statefulset: bool,
+    pub name: String,
+}
+
+impl WorkloadRef {
+    pub fn parse(text: &str) -> Result<WorkloadRef, String> {
+        match text.split_once('/') {
+            Some(("deploy" | "deployment" | "deployments", name)) if !name.is_empty() => Ok(WorkloadRef {
+                statefulset: false,
+                name: name.into(),
+            }),
+            Some(("sts" | "statefulset" | "statefulsets", name)) if !name.is_empty() => Ok(WorkloadRef {
+                statefulset: true,
+                name: name.into(),
+            }),
+            _ => Err(format!("{text:?} is not a workload: write deploy/NAME or sts/NAME")),
+        }
+    }
+
+    /// From an object reference's `kind` and `name` (an HPA's scaleTargetRef); None for kinds
+    /// other than Deployment and StatefulSet.
+    pub fn of_kind(kind: &str, name: &str) -> Option<WorkloadRef> {
+        let statefulset = match kind {
+            "Deployment" => false,
+            "StatefulSet" => true,
+            _ => return None,
+        };
+        Some(WorkloadRef {
+            statefulset,
+            name: sanitize(name),
+        })
+    }
+
+    /// The API kind, as in `kind:` of the object.
+    pub fn kind(&self) -> &'static str {
+        if self.statefulset { "StatefulSet" } else { "Deployment" }
+    }
+}
+
+impl std::fmt::Display for WorkloadRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", if self.statefulset { "sts" } else { "deploy" }, self.name)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct WorkloadRow {
     /// Namespace and `kind/name`, so a Deployment and a StatefulSet of the same name differ.
@@ -50,6 +96,16 @@ pub struct WorkloadRow {
     pub images: Vec<String>,
     pub rollout: Rollout,
     pub created: Option<Timestamp>,
+}
+
+impl WorkloadRow {
+    /// Which workload this row is, for the actions that act on it.
+    pub fn workload(&self) -> WorkloadRef {
+        WorkloadRef {
+            statefulset: self.kind == WorkloadKind::StatefulSet,
+            name: self.name.clone(),
+        }
+    }
 }
 
 impl Row for WorkloadRow {
@@ -89,7 +145,7 @@ fn images_of(spec: Option<&k8s_openapi::api::core::v1::PodSpec>) -> Vec<String> 
 }
 
 impl FromObject<Deployment> for WorkloadRow {
-    const KIND: &'static str = "deployments";
+    const KIND: super::store::WatchKind = super::store::WatchKind::Deployments;
 
     fn from_object(d: &Deployment) -> Self {
         let spec = d.spec.as_ref();
@@ -135,7 +191,7 @@ impl FromObject<Deployment> for WorkloadRow {
 }
 
 impl FromObject<StatefulSet> for WorkloadRow {
-    const KIND: &'static str = "statefulsets";
+    const KIND: super::store::WatchKind = super::store::WatchKind::StatefulSets;
 
     fn from_object(s: &StatefulSet) -> Self {
         let spec = s.spec.as_ref();
@@ -163,47 +219,6 @@ impl FromObject<StatefulSet> for WorkloadRow {
 
     fn wrap(update: WatchUpdate<Self>) -> RowUpdate {
         RowUpdate::StatefulSets(update)
-    }
-}
-
-impl Tabular for WorkloadRow {
-    const COLUMNS: &'static [&'static str] = &[
-        "NAMESPACE",
-        "KIND",
-        "NAME",
-        "READY",
-        "UP-TO-DATE",
-        "AVAILABLE",
-        "IMAGES",
-        "ROLLOUT",
-        "AGE",
-    ];
-
-    fn key(&self) -> &ObjectKey {
-        &self.key
-    }
-
-    fn sort_value(&self, column: usize) -> SortValue<'_> {
-        match column {
-            0 => SortValue::Text(&self.key.namespace),
-            1 => SortValue::Text(self.kind.short()),
-            2 => SortValue::Text(&self.name),
-            3 => SortValue::Number(f64::from(self.ready) / f64::from(self.desired.max(1))),
-            4 => SortValue::Number(f64::from(self.updated)),
-            5 => SortValue::Number(f64::from(self.available)),
-            6 => self.images.first().map_or(SortValue::Missing, |i| SortValue::Text(i)),
-            7 => SortValue::Text(self.rollout.label()),
-            _ => self
-                .created
-                .map_or(SortValue::Missing, |t| SortValue::Number(-(t.as_second() as f64))),
-        }
-    }
-
-    fn matches_text(&self, re: &Regex) -> bool {
-        re.is_match(&self.key.name)
-            || re.is_match(&self.key.namespace)
-            || self.images.iter().any(|i| re.is_match(i))
-            || re.is_match(self.rollout.label())
     }
 }
 

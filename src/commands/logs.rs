@@ -97,7 +97,7 @@ pub fn render_line(format: &LogFormat, pod: &str, container: &str, source: usize
     if format.prefix {
         let prefix = format!("{pod}/{container}");
         if format.colour {
-            let colour = crate::views::style::source(source as u16);
+            let colour = Style::new().fg(crate::ansi::source_colour(source as u16));
             out.push_str(&sgr(colour));
             out.push_str(&prefix);
             out.push_str("\x1b[0m ");

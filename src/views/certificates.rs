@@ -7,27 +7,15 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Cell;
 
-use super::table::{self, ColumnSpec, TableFrame, col};
+use super::table::{self, TableFrame};
 use super::{PaneContext, style};
 use crate::app::PaneId;
+use crate::app::table::Tabular;
 use crate::cluster::certificates::CertificateEntry;
 
 /// The notice shown when the certificates watch found no cert-manager CRDs.
 pub const CERT_MANAGER_NOT_INSTALLED: &str =
     "cert-manager is not installed: showing TLS secrets referenced by Ingresses only";
-
-/// In the order of `CertificateEntry::COLUMNS`.
-const COLUMNS: &[ColumnSpec] = &[
-    col("NAMESPACE", 10, 1, 1),
-    col("NAME", 16, 1, 0),
-    col("READY", 7, 0, 0),
-    col("DNS NAMES/SANs", 20, 3, 0),
-    col("ISSUER", 12, 1, 4),
-    col("NOT AFTER", 10, 0, 3),
-    col("RENEWAL", 10, 0, 5),
-    col("DAYS LEFT", 9, 0, 0),
-    col("SOURCE", 14, 2, 2),
-];
 
 pub fn render(cx: &PaneContext, area: Rect, buf: &mut Buffer) {
     let app = cx.app;
@@ -56,7 +44,7 @@ pub fn render(cx: &PaneContext, area: Rect, buf: &mut Buffer) {
     let frame = TableFrame {
         title: format!("Certificates ({})", cx.scope),
         pane,
-        columns: COLUMNS,
+        columns: CertificateEntry::COLUMNS,
         hidden: if cx.all_namespaces { &[] } else { &[0] },
         focused: cx.focused,
         empty: Line::styled(empty, style::dim()),

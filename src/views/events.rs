@@ -5,21 +5,12 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Cell;
 
-use super::table::{self, ColumnSpec, TableFrame, col};
+use super::table::{self, TableFrame};
 use super::{PaneContext, style};
 use crate::app::PaneId;
+use crate::app::table::Tabular;
 use crate::cluster::events::EventRow;
 use crate::text::age;
-
-const COLUMNS: &[ColumnSpec] = &[
-    col("NAMESPACE", 10, 1, 2),
-    col("TYPE", 7, 0, 0),
-    col("REASON", 16, 0, 3),
-    col("OBJECT", 20, 2, 0),
-    col("COUNT", 5, 0, 4),
-    col("LAST SEEN", 9, 0, 5),
-    col("MESSAGE", 20, 4, 1),
-];
 
 pub fn render(cx: &PaneContext, area: Rect, buf: &mut Buffer) {
     let app = cx.app;
@@ -27,7 +18,7 @@ pub fn render(cx: &PaneContext, area: Rect, buf: &mut Buffer) {
     let frame = TableFrame {
         title: format!("Events ({})", cx.scope),
         pane: app.panes.get(PaneId::Events),
-        columns: COLUMNS,
+        columns: EventRow::COLUMNS,
         hidden: if cx.all_namespaces { &[] } else { &[0] },
         focused: cx.focused,
         empty: Line::styled(if synced { "No events." } else { "Loading events ..." }, style::dim()),

@@ -6,23 +6,12 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Sparkline, Widget};
 
-use super::table::{self, ColumnSpec, TableFrame, col};
+use super::table::{self, TableFrame};
 use super::{PaneContext, style};
 use crate::app::PaneId;
+use crate::app::table::Tabular;
 use crate::cluster::hpas::HpaRow;
 use crate::text::age;
-
-const COLUMNS: &[ColumnSpec] = &[
-    col("NAMESPACE", 10, 1, 1),
-    col("NAME", 12, 2, 0),
-    col("TARGET", 16, 2, 4),
-    col("MIN", 3, 0, 3),
-    col("MAX", 3, 0, 3),
-    col("REPLICAS", 8, 0, 0),
-    col("METRICS", 18, 3, 0),
-    col("CONDITIONS", 16, 2, 2),
-    col("LAST SCALE", 10, 0, 5),
-];
 
 /// Height of the detail strip under the table.
 const DETAIL_HEIGHT: u16 = 6;
@@ -41,7 +30,7 @@ pub fn render(cx: &PaneContext, area: Rect, buf: &mut Buffer) {
     let frame = TableFrame {
         title: format!("HPAs ({})", cx.scope),
         pane,
-        columns: COLUMNS,
+        columns: HpaRow::COLUMNS,
         hidden: if cx.all_namespaces { &[] } else { &[0] },
         focused: cx.focused,
         empty: Line::styled(

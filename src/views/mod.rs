@@ -4,7 +4,6 @@ mod certificates;
 mod events;
 mod help;
 mod hpas;
-pub mod layout;
 pub mod logs;
 mod pods;
 mod releases;
@@ -20,6 +19,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
+use crate::app::layout;
 use crate::app::views::TopView;
 use crate::app::{App, Connection, PaneId, PromptKind, keys};
 use crate::cluster::Scope;

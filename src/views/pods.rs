@@ -5,22 +5,12 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Cell;
 
-use super::table::{self, ColumnSpec, TableFrame, col};
+use super::table::{self, TableFrame};
 use super::{PaneContext, style};
 use crate::app::PaneId;
+use crate::app::table::Tabular;
 use crate::cluster::pods::PodRow;
 use crate::text::age;
-
-const COLUMNS: &[ColumnSpec] = &[
-    col("NAMESPACE", 10, 1, 1),
-    col("NAME", 20, 3, 0),
-    col("READY", 5, 0, 0),
-    col("STATUS", 17, 0, 0),
-    col("RESTARTS", 14, 0, 3),
-    col("AGE", 6, 0, 2),
-    col("IP", 15, 0, 5),
-    col("NODE", 10, 1, 4),
-];
 
 pub fn render(cx: &PaneContext, area: Rect, buf: &mut Buffer) {
     let app = cx.app;
@@ -33,7 +23,7 @@ pub fn render(cx: &PaneContext, area: Rect, buf: &mut Buffer) {
     let frame = TableFrame {
         title: format!("Pods ({})", cx.scope),
         pane,
-        columns: COLUMNS,
+        columns: PodRow::COLUMNS,
         hidden: if cx.all_namespaces { &[] } else { &[0] },
         focused: cx.focused,
         empty,

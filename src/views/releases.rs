@@ -9,21 +9,11 @@ use ratatui::widgets::{Block, Cell, Clear, Paragraph, Widget};
 
 use super::table::{self, ColumnSpec, TableFrame, col};
 use super::{PaneContext, style};
+use crate::app::table::Tabular;
 use crate::app::views::{DiffView, HistoryView, Loadable};
 use crate::app::{App, PaneId};
 use crate::cluster::releases::{DiffLine, ReleaseRow};
 use crate::text::age;
-
-/// Columns of the Releases pane, in the order of `ReleaseRow::COLUMNS`.
-const LATEST: &[ColumnSpec] = &[
-    col("NAMESPACE", 10, 1, 1),
-    col("NAME", 14, 2, 0),
-    col("REVISION", 8, 0, 3),
-    col("STATUS", 15, 0, 0),
-    col("CHART", 20, 2, 0),
-    col("APP VERSION", 11, 0, 5),
-    col("UPDATED", 7, 0, 4),
-];
 
 /// Columns of a release's history.
 const HISTORY: &[ColumnSpec] = &[
@@ -45,7 +35,7 @@ pub fn render(cx: &PaneContext, area: Rect, buf: &mut Buffer) {
     let frame = TableFrame {
         title: format!("Releases ({})", cx.scope),
         pane: app.panes.get(PaneId::Releases),
-        columns: LATEST,
+        columns: ReleaseRow::COLUMNS,
         hidden: if cx.all_namespaces { &[] } else { &[0] },
         focused: cx.focused,
         empty: Line::styled(

@@ -4,21 +4,11 @@
 use std::sync::OnceLock;
 
 use ratatui::style::{Color, Modifier, Style};
-use serde::Deserialize;
 
 use crate::cluster::certificates::{Readiness, Urgency};
 use crate::cluster::pods::Health;
 
-/// The colour themes a user can pick in the config file.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ThemeName {
-    #[default]
-    Dark,
-    Light,
-    /// No colour at all, only bold, underline and reverse (what NO_COLOR asks for).
-    Mono,
-}
+pub use crate::config::ThemeName;
 
 /// The colours of one theme; `None` means "no colour", for the monochrome theme.
 #[derive(Debug, Clone, Copy)]
@@ -182,16 +172,8 @@ pub fn alert() -> Style {
 
 /// The prefix colour of the Nth pod (or container) in an interleaved log.
 pub fn source(index: u16) -> Style {
-    const COLOURS: [Color; 6] = [
-        Color::Cyan,
-        Color::Magenta,
-        Color::Yellow,
-        Color::Green,
-        Color::Blue,
-        Color::LightRed,
-    ];
     match palette().accent {
-        Some(_) => Style::new().fg(COLOURS[usize::from(index) % COLOURS.len()]),
+        Some(_) => Style::new().fg(crate::ansi::source_colour(index)),
         None => Style::new().add_modifier(Modifier::BOLD),
     }
 }

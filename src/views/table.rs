@@ -9,24 +9,8 @@ use ratatui::widgets::{Block, BorderType, Cell, Paragraph, Row, Table, Widget, W
 
 use super::style;
 use crate::app::table::TablePane;
+pub use crate::app::table::{ColumnSpec, col};
 use crate::cluster::store::ObjectKey;
-
-/// How a column is laid out.
-#[derive(Debug, Clone, Copy)]
-pub struct ColumnSpec {
-    pub title: &'static str,
-    /// Narrowest useful width.
-    pub min: u16,
-    /// Share of the spare width (0: fixed at `min`).
-    pub fill: u16,
-    /// When space runs out, columns with the highest number go first; 0 is never dropped.
-    /// By convention 1 is the namespace (dropped last) and 5 the least useful column.
-    pub drop: u8,
-}
-
-pub const fn col(title: &'static str, min: u16, fill: u16, drop: u8) -> ColumnSpec {
-    ColumnSpec { title, min, fill, drop }
-}
 
 /// Everything a table pane needs besides its rows.
 pub struct TableFrame<'a> {

@@ -78,7 +78,9 @@ fn with_pods(mut app: App) -> App {
         ),
     ];
     app.update(Msg::Rows(RowUpdate::Pods(WatchUpdate::Listed(rows.into()))));
-    app.update(Msg::Watch(WatchStatus::Synced { kind: "pods" }));
+    app.update(Msg::Watch(WatchStatus::Synced {
+        kind: crate::cluster::store::WatchKind::Pods,
+    }));
     app.refresh();
     app
 }
@@ -100,7 +102,7 @@ fn pods_in_all_namespaces_narrow() {
 fn reconnecting_keeps_rows_and_says_why() {
     let mut app = with_pods(connected(Scope::Namespace("todo".into())));
     app.update(Msg::Watch(WatchStatus::Failed {
-        kind: "pods",
+        kind: crate::cluster::store::WatchKind::Pods,
         failure: FailureKind::Unreachable,
         message: "connection refused".into(),
         retry_in: Duration::from_secs(2),
@@ -112,7 +114,7 @@ fn reconnecting_keeps_rows_and_says_why() {
 fn forbidden_pods_show_the_reason() {
     let mut app = connected(Scope::Namespace("todo".into()));
     app.update(Msg::Watch(WatchStatus::Failed {
-        kind: "pods",
+        kind: crate::cluster::store::WatchKind::Pods,
         failure: FailureKind::Refused,
         message: "forbidden: User \"dev\" cannot list resource \"pods\" in namespace \"todo\"".into(),
         retry_in: Duration::from_secs(2),
@@ -227,6 +229,7 @@ mod panes {
         HpaRow {
             key: ObjectKey::new("todo", name),
             target: format!("Deployment/{name}"),
+            scales: crate::cluster::workloads::WorkloadRef::of_kind("Deployment", name),
             min: 2,
             max: 5,
             current,

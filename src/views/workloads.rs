@@ -5,24 +5,13 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Cell;
 
-use super::table::{self, ColumnSpec, TableFrame, col};
+use super::table::{self, TableFrame};
 use super::{PaneContext, style};
 use crate::app::PaneId;
+use crate::app::table::Tabular;
 use crate::cluster::store::ObjectKey;
 use crate::cluster::workloads::{Rollout, WorkloadRow};
 use crate::text::age;
-
-const COLUMNS: &[ColumnSpec] = &[
-    col("NAMESPACE", 10, 1, 1),
-    col("KIND", 6, 0, 2),
-    col("NAME", 16, 2, 0),
-    col("READY", 7, 0, 0),
-    col("UP-TO-DATE", 10, 0, 4),
-    col("AVAILABLE", 9, 0, 4),
-    col("IMAGES", 16, 2, 5),
-    col("ROLLOUT", 14, 2, 0),
-    col("AGE", 6, 0, 3),
-];
 
 pub fn render(cx: &PaneContext, area: Rect, buf: &mut Buffer) {
     let app = cx.app;
@@ -30,7 +19,7 @@ pub fn render(cx: &PaneContext, area: Rect, buf: &mut Buffer) {
     let frame = TableFrame {
         title: format!("Workloads ({})", cx.scope),
         pane: app.panes.get(PaneId::Workloads),
-        columns: COLUMNS,
+        columns: WorkloadRow::COLUMNS,
         hidden: if cx.all_namespaces { &[] } else { &[0] },
         focused: cx.focused,
         empty: Line::styled(

@@ -29,7 +29,7 @@ impl Row for IngressTlsRef {
 }
 
 impl FromObject<Ingress> for IngressTlsRef {
-    const KIND: &'static str = "ingresses";
+    const KIND: crate::cluster::store::WatchKind = crate::cluster::store::WatchKind::Ingresses;
 
     fn from_object(ingress: &Ingress) -> Self {
         IngressTlsRef::from(ingress)

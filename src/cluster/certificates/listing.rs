@@ -7,8 +7,6 @@ use jiff::Timestamp;
 
 use super::super::store::{ObjectKey, RowStore};
 use super::{CertificateRow, IngressTlsRef, Readiness, TlsSecretRow};
-use crate::app::table::{SortValue, Tabular};
-use regex::Regex;
 
 /// Under this many days left a certificate wants attention soon.
 const SOON_DAYS: i64 = 30;
@@ -260,50 +258,4 @@ pub fn pane_entries(
     }
     entries.sort_by(|a, b| a.key.cmp(&b.key));
     entries
-}
-
-impl Tabular for CertificateEntry {
-    const COLUMNS: &'static [&'static str] = &[
-        "NAMESPACE",
-        "NAME",
-        "READY",
-        "DNS NAMES/SANs",
-        "ISSUER",
-        "NOT AFTER",
-        "RENEWAL",
-        "DAYS LEFT",
-        "SOURCE",
-    ];
-
-    // The pane tells entries apart by `id`; `key` is the object's own namespace and name.
-    #[allow(clippy::misnamed_getters)]
-    fn key(&self) -> &ObjectKey {
-        &self.id
-    }
-
-    fn sort_value(&self, column: usize) -> SortValue<'_> {
-        let time = |t: Option<Timestamp>| t.map_or(SortValue::Missing, |t| SortValue::Number(t.as_second() as f64));
-        match column {
-            0 => SortValue::Text(&self.key.namespace),
-            1 => SortValue::Text(&self.key.name),
-            2 => SortValue::Text(self.ready.label()),
-            3 => self.names.first().map_or(SortValue::Missing, |n| SortValue::Text(n)),
-            4 => SortValue::Text(&self.issuer),
-            5 | 7 => time(self.not_after),
-            6 => time(self.renewal),
-            _ => SortValue::Text(if self.source.cert_manager {
-                "cert-manager"
-            } else {
-                "ingress"
-            }),
-        }
-    }
-
-    fn matches_text(&self, re: &Regex) -> bool {
-        re.is_match(&self.key.name)
-            || re.is_match(&self.key.namespace)
-            || re.is_match(&self.issuer)
-            || self.names.iter().any(|n| re.is_match(n))
-            || self.problem.as_deref().is_some_and(|p| re.is_match(p))
-    }
 }

@@ -39,7 +39,7 @@ impl Row for TlsSecretRow {
 }
 
 impl FromObject<Secret> for TlsSecretRow {
-    const KIND: &'static str = "secrets";
+    const KIND: crate::cluster::store::WatchKind = crate::cluster::store::WatchKind::TlsSecrets;
 
     fn from_object(secret: &Secret) -> Self {
         TlsSecretRow::from(secret)

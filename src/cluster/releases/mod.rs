@@ -23,9 +23,7 @@ use serde::Deserialize;
 
 use super::RowUpdate;
 use super::store::{FromObject, ObjectKey, Row, WatchUpdate};
-use crate::app::table::{SortValue, Tabular};
 use crate::text::sanitize;
-use regex::Regex;
 
 /// One revision of one release, reduced to what the Releases and History panes draw.
 /// Text fields are sanitized.
@@ -55,7 +53,7 @@ impl Row for ReleaseRow {
 }
 
 impl FromObject<Secret> for ReleaseRow {
-    const KIND: &'static str = "releases";
+    const KIND: crate::cluster::store::WatchKind = crate::cluster::store::WatchKind::Releases;
 
     fn from_object(secret: &Secret) -> Self {
         ReleaseRow::from(secret)
@@ -63,49 +61,6 @@ impl FromObject<Secret> for ReleaseRow {
 
     fn wrap(update: WatchUpdate<Self>) -> RowUpdate {
         RowUpdate::Releases(update)
-    }
-}
-
-impl Tabular for ReleaseRow {
-    const COLUMNS: &'static [&'static str] = &[
-        "NAMESPACE",
-        "NAME",
-        "REVISION",
-        "STATUS",
-        "CHART",
-        "APP VERSION",
-        "UPDATED",
-    ];
-
-    fn key(&self) -> &ObjectKey {
-        &self.key
-    }
-
-    fn sort_value(&self, column: usize) -> SortValue<'_> {
-        match column {
-            0 => SortValue::Text(&self.namespace),
-            1 => SortValue::Text(&self.name),
-            2 => SortValue::Number(f64::from(self.revision)),
-            3 => SortValue::Text(self.status.as_str()),
-            4 => SortValue::Text(&self.chart),
-            5 => SortValue::Text(&self.app_version),
-            _ => self
-                .updated
-                .map_or(SortValue::Missing, |t| SortValue::Number(-(t.as_second() as f64))),
-        }
-    }
-
-    fn matches_text(&self, re: &Regex) -> bool {
-        [
-            &self.name,
-            &self.namespace,
-            &self.chart,
-            &self.app_version,
-            &self.description,
-        ]
-        .iter()
-        .any(|t| re.is_match(t))
-            || re.is_match(self.status.as_str())
     }
 }
 
@@ -245,13 +200,19 @@ pub fn history<'a>(rows: impl IntoIterator<Item = &'a ReleaseRow>, namespace: &s
 }
 
 /// Reads two revisions and diffs their values and manifests; errors are sentences.
-pub async fn load_diff(
-    client: kube::Client,
-    request: &crate::app::views::DiffRequest,
-) -> Result<Vec<DiffLine>, String> {
+pub async fn load_diff(client: kube::Client, request: &DiffRequest) -> Result<Vec<DiffLine>, String> {
     let load = |revision| load_revision(client.clone(), &request.namespace, &request.name, revision);
     let (old, new) = tokio::try_join!(load(request.from), load(request.to)).map_err(|e| e.to_string())?;
     Ok(diff_revisions(&old, &new))
+}
+
+/// A request for the diff between two revisions of a release.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiffRequest {
+    pub namespace: String,
+    pub name: String,
+    pub from: i32,
+    pub to: i32,
 }
 
 #[cfg(test)]

@@ -1,9 +1,10 @@
 //! Where things go on screen: the four-pane grid on a large terminal, tabs on a small one, a
-//! zoomed pane on its own. Both drawing and paging (how many rows a page is) use this.
+//! zoomed pane on its own. Both drawing (views) and paging, mouse hits and what is on screen
+//! (update) use this, so it lives on the state side.
 
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Margin, Rect};
 
-use crate::app::{App, PaneId};
+use super::{App, PaneId};
 
 /// From this size on the four main panes are shown together.
 pub const GRID_MIN: (u16, u16) = (160, 45);
@@ -78,4 +79,14 @@ pub fn table_rows(app: &App) -> usize {
         .find(|(p, _)| *p == app.focus)
         .map_or(0, |(_, r)| r.height);
     usize::from(height.saturating_sub(3)).max(1)
+}
+
+/// Where the log text goes (inside the box, above the status line).
+pub fn log_text_area(app: &App, area: Rect) -> Rect {
+    let body = body(&screen(app, area));
+    let inner = body.inner(Margin::new(1, 1));
+    Rect {
+        height: inner.height.saturating_sub(1),
+        ..inner
+    }
 }

@@ -9,6 +9,26 @@ use regex::{Regex, RegexBuilder};
 
 use crate::cluster::store::ObjectKey;
 
+mod rows;
+
+/// A table column: its title and how it is laid out. Each row kind declares its columns once
+/// (`Tabular::COLUMNS`, in rows.rs); sorting, `:sort` and drawing all read that list.
+#[derive(Debug, Clone, Copy)]
+pub struct ColumnSpec {
+    pub title: &'static str,
+    /// Narrowest useful width.
+    pub min: u16,
+    /// Share of the spare width (0: fixed at `min`).
+    pub fill: u16,
+    /// When space runs out, columns with the highest number go first; 0 is never dropped.
+    /// By convention 1 is the namespace (dropped last) and 5 the least useful column.
+    pub drop: u8,
+}
+
+pub const fn col(title: &'static str, min: u16, fill: u16, drop: u8) -> ColumnSpec {
+    ColumnSpec { title, min, fill, drop }
+}
+
 /// A value a column sorts by.
 #[derive(Debug, Clone, PartialEq, PartialOrd)]
 pub enum SortValue<'a> {
@@ -19,8 +39,8 @@ pub enum SortValue<'a> {
 
 /// A row that a table pane can filter and sort.
 pub trait Tabular {
-    /// Column titles, in display order; sorting refers to them by index.
-    const COLUMNS: &'static [&'static str];
+    /// Columns in display order; sorting and drawing refer to them by index.
+    const COLUMNS: &'static [ColumnSpec];
     fn key(&self) -> &ObjectKey;
     fn sort_value(&self, column: usize) -> SortValue<'_>;
     /// Whether any of the row's text matches (name, namespace, status, ...).
@@ -276,7 +296,7 @@ mod tests {
     }
 
     impl Tabular for Thing {
-        const COLUMNS: &'static [&'static str] = &["NAME", "SIZE"];
+        const COLUMNS: &'static [ColumnSpec] = &[col("NAME", 4, 1, 0), col("SIZE", 4, 0, 0)];
         fn key(&self) -> &ObjectKey {
             &self.key
         }
