@@ -46,7 +46,7 @@ fn main() -> Result<()> {
     kubedeck::views::style::init(config.theme);
     let (keymap, key_problems) = kubedeck::app::keys::KeyMap::with_overrides(&config.keys);
     let notice = config_problem.or_else(|| key_problems.first().map(|p| format!("config: {p}")));
-    let settings = kubedeck::app::event_loop::Settings {
+    let settings = kubedeck::tui::dashboard::Settings {
         mouse: cli.mouse || config.mouse,
         keymap,
         readonly,
@@ -57,10 +57,10 @@ fn main() -> Result<()> {
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let exit = runtime.block_on(kubedeck::app::event_loop::run(cli.connect_options(), settings))?;
+    let exit = runtime.block_on(kubedeck::tui::dashboard::run(cli.connect_options(), settings))?;
     match exit {
-        kubedeck::app::event_loop::Exit::Quit => Ok(()),
-        kubedeck::app::event_loop::Exit::Setup => exec_setup(&cli),
+        kubedeck::tui::dashboard::Exit::Quit => Ok(()),
+        kubedeck::tui::dashboard::Exit::Setup => exec_setup(&cli),
     }
 }
 
@@ -93,7 +93,7 @@ fn setup(opts: kubedeck::cluster::ConnectOptions) -> Result<()> {
         .enable_all()
         .build()?;
     // Printed after the terminal is restored, so it stays on screen.
-    let farewell = runtime.block_on(kubedeck::app::setup::run::run(opts))?;
+    let farewell = runtime.block_on(kubedeck::tui::setup::run(opts))?;
     println!("{farewell}");
     Ok(())
 }
