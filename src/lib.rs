@@ -9,4 +9,5 @@ pub mod cluster;
 pub mod commands;
 pub mod config;
 pub mod text;
+pub mod tui;
 pub mod views;

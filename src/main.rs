@@ -19,48 +19,55 @@ fn main() -> Result<()> {
             .map(|(name, _)| name.clone())
             .collect(),
     };
-    if matches!(cli.command, Some(kubedeck::cli::Command::Setup)) {
-        if readonly.everywhere {
-            eprintln!(
-                "kubedeck: setup starts Minikube and deploys, which read-only mode refuses: run it without --readonly \
-                 (and without readonly: true in the config file)"
-            );
-            std::process::exit(1);
-        }
-        kubedeck::views::style::init(config.theme);
-        return setup(cli.connect_options());
+    if matches!(cli.command, Some(kubedeck::cli::Command::Setup)) && readonly.everywhere {
+        eprintln!(
+            "kubedeck: setup starts Minikube and deploys, which read-only mode refuses: run it without --readonly \
+             (and without readonly: true in the config file)"
+        );
+        std::process::exit(1);
     }
-    if let Some(command) = cli.command.take() {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()?;
-        return match runtime.block_on(kubedeck::commands::run(command, cli.connect_options(), &readonly)) {
+    // One runtime for whatever runs: a subcommand, the wizard or the dashboard.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    match cli.command.take() {
+        Some(kubedeck::cli::Command::Setup) => {
+            kubedeck::views::style::init(config.theme);
+            setup(&runtime, cli.connect_options())
+        }
+        Some(command) => match runtime.block_on(kubedeck::commands::run(command, cli.connect_options(), &readonly)) {
             Ok(()) => Ok(()),
             Err(sentence) => {
                 eprintln!("kubedeck: {sentence}");
                 std::process::exit(1);
             }
-        };
+        },
+        None => dashboard(&runtime, &cli, config, config_problem, readonly),
     }
+}
+
+/// The dashboard, then the wizard if the user asked for it there.
+fn dashboard(
+    runtime: &tokio::runtime::Runtime,
+    cli: &kubedeck::cli::Cli,
+    config: kubedeck::config::Config,
+    config_problem: Option<String>,
+    readonly: kubedeck::app::Readonly,
+) -> Result<()> {
     kubedeck::views::style::init(config.theme);
     let (keymap, key_problems) = kubedeck::app::keys::KeyMap::with_overrides(&config.keys);
     let notice = config_problem.or_else(|| key_problems.first().map(|p| format!("config: {p}")));
-    let settings = kubedeck::app::event_loop::Settings {
+    let settings = kubedeck::tui::dashboard::Settings {
         mouse: cli.mouse || config.mouse,
         keymap,
         readonly,
         notice,
         logs: config.logs,
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    let exit = runtime.block_on(kubedeck::app::event_loop::run(cli.connect_options(), settings))?;
-    match exit {
-        kubedeck::app::event_loop::Exit::Quit => Ok(()),
-        kubedeck::app::event_loop::Exit::Setup => exec_setup(&cli),
+    match runtime.block_on(kubedeck::tui::dashboard::run(cli.connect_options(), settings))? {
+        kubedeck::tui::dashboard::Exit::Quit => Ok(()),
+        kubedeck::tui::dashboard::Exit::Setup => exec_setup(cli),
     }
 }
 
@@ -87,13 +94,9 @@ fn exec_setup(cli: &kubedeck::cli::Cli) -> Result<()> {
 }
 
 /// The first-run wizard, from `kubedeck setup` or `S` on the dashboard.
-fn setup(opts: kubedeck::cluster::ConnectOptions) -> Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
+fn setup(runtime: &tokio::runtime::Runtime, opts: kubedeck::cluster::ConnectOptions) -> Result<()> {
     // Printed after the terminal is restored, so it stays on screen.
-    let farewell = runtime.block_on(kubedeck::app::setup::run::run(opts))?;
+    let farewell = runtime.block_on(kubedeck::tui::setup::run(opts))?;
     println!("{farewell}");
     Ok(())
 }

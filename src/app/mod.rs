@@ -1,7 +1,6 @@
 //! The dashboard's one state and the only place it changes: messages in, new state out.
 
 pub mod data;
-pub mod event_loop;
 pub mod keys;
 pub mod layout;
 pub mod log_rows;

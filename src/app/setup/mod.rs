@@ -2,7 +2,6 @@
 //! and the effects to run (start or cancel a step, save progress) out. Nothing here does I/O.
 
 pub mod form;
-pub mod run;
 #[cfg(test)]
 mod tests;
 

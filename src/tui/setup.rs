@@ -1,25 +1,74 @@
 //! `kubedeck setup`'s loop: keys, ticks, signals and step output become `SetupMsg`s for the
 //! wizard's state; its effects start, cancel and save steps; the screen is redrawn after each.
 
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use color_eyre::eyre::{Result, WrapErr};
-use crossterm::event::{Event, EventStream};
-use futures::StreamExt;
-use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{mpsc, watch};
 
-use super::form::HostInfo;
-use super::{Mode, SetupEffect, SetupMsg, SetupState};
+use super::terminal::{Input, Inputs, init_terminal};
 use crate::actions::setup::progress::{self, SavedProgress};
 use crate::actions::setup::{self, SetupTarget, StepId};
+use crate::app::setup::form::HostInfo;
+use crate::app::setup::{Mode, SetupEffect, SetupMsg, SetupState};
 use crate::cluster::ConnectOptions;
+
+/// How often the running step's clock moves on.
+const TICK: Duration = Duration::from_millis(250);
 
 /// Runs the wizard until it is finished or the user stops it; returns what to print after the
 /// terminal is restored.
 pub async fn run(connect: ConnectOptions) -> Result<String> {
     let path = progress::path();
-    let (saved, problem) = match path.as_deref().map(progress::load) {
+    let (mut state, target) = start(connect, path.as_deref());
+    let (mut terminal, _guard) = init_terminal(false)?;
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let mut steps = Steps {
+        target,
+        path,
+        tx,
+        cancel: None,
+    };
+    let mut inputs = Inputs::new(TICK)?;
+    let mut dirty = true;
+    loop {
+        for effect in std::mem::take(&mut state.effects) {
+            steps.apply(effect, &mut state);
+        }
+        if state.should_quit {
+            break;
+        }
+        if dirty {
+            terminal
+                .draw(|frame| crate::views::setup::render(&state, frame.area(), frame.buffer_mut()))
+                .wrap_err("drawing the screen")?;
+        }
+        let msg = tokio::select! {
+            input = inputs.next() => match input {
+                Input::Key(key) => SetupMsg::Key(key),
+                Input::Resize { .. } => { dirty = true; continue }
+                Input::Mouse(_) => continue,
+                Input::Tick => SetupMsg::Tick(Instant::now()),
+                Input::Quit => SetupMsg::Quit,
+            },
+            Some(msg) = rx.recv() => msg,
+        };
+        dirty = false;
+        for msg in std::iter::once(msg).chain(std::iter::from_fn(|| rx.try_recv().ok())) {
+            // A step's time is read when it ends, not at the last tick.
+            if matches!(msg, SetupMsg::StepDone(..)) {
+                state.update(SetupMsg::Tick(Instant::now()));
+            }
+            dirty |= state.update(msg);
+        }
+    }
+    Ok(farewell(&state))
+}
+
+/// The wizard where saved progress left it, and the cluster it sets up.
+fn start(connect: ConnectOptions, path: Option<&Path>) -> (SetupState, SetupTarget) {
+    let (saved, problem) = match path.map(progress::load) {
         Some(Ok(saved)) => (saved, None),
         Some(Err(why)) => (SavedProgress::default(), Some(why)),
         None => (
@@ -41,71 +90,42 @@ pub async fn run(connect: ConnectOptions) -> Result<String> {
     if problem.is_some() {
         state.notice = problem;
     }
+    (state, target)
+}
 
-    let (mut terminal, _guard) = super::super::event_loop::init_terminal(false)?;
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let mut cancel: Option<watch::Sender<bool>> = None;
-    let mut input = EventStream::new();
-    let mut sigterm = signal(SignalKind::terminate()).wrap_err("installing the SIGTERM handler")?;
-    let mut sigint = signal(SignalKind::interrupt()).wrap_err("installing the SIGINT handler")?;
-    let mut sighup = signal(SignalKind::hangup()).wrap_err("installing the SIGHUP handler")?;
-    let mut ticker = tokio::time::interval(Duration::from_millis(250));
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut dirty = true;
-    loop {
-        for effect in std::mem::take(&mut state.effects) {
-            match effect {
-                SetupEffect::Run(request) => cancel = Some(spawn_step(request, &target, &tx)),
-                SetupEffect::Cancel => {
-                    if let Some(c) = &cancel {
-                        let _ = c.send(true);
-                    }
-                }
-                SetupEffect::Save(saved) => {
-                    if let Some(path) = &path
-                        && let Err(e) = progress::save(path, &saved)
-                    {
-                        state.notice = Some(format!("progress not saved ({e}); the next run starts over"));
-                    }
-                }
-                // Answered at once, before the next key: an Enter typed right after Ctrl-G
-                // must find the secret filled in.
-                SetupEffect::GenerateSecret => {
-                    state.update(SetupMsg::Generated(setup::random_hex(32)));
+/// What carries out the wizard's effects: the cluster and the file it works on, the channel
+/// steps answer on, and how to cancel the running step.
+struct Steps {
+    target: SetupTarget,
+    /// Where progress is saved, if there is a state folder.
+    path: Option<PathBuf>,
+    tx: mpsc::UnboundedSender<SetupMsg>,
+    cancel: Option<watch::Sender<bool>>,
+}
+
+impl Steps {
+    fn apply(&mut self, effect: SetupEffect, state: &mut SetupState) {
+        match effect {
+            SetupEffect::Run(request) => self.cancel = Some(spawn_step(request, &self.target, &self.tx)),
+            SetupEffect::Cancel => {
+                if let Some(c) = &self.cancel {
+                    let _ = c.send(true);
                 }
             }
-        }
-        if state.should_quit {
-            break;
-        }
-        if dirty {
-            terminal
-                .draw(|frame| crate::views::setup::render(&state, frame.area(), frame.buffer_mut()))
-                .wrap_err("drawing the screen")?;
-        }
-        let msg = tokio::select! {
-            event = input.next() => match event {
-                Some(Ok(Event::Key(key))) => SetupMsg::Key(key),
-                Some(Ok(Event::Resize(..))) => { dirty = true; continue }
-                Some(Ok(_)) => continue,
-                Some(Err(_)) | None => SetupMsg::Quit,
-            },
-            Some(msg) = rx.recv() => msg,
-            _ = ticker.tick() => SetupMsg::Tick(Instant::now()),
-            _ = sigterm.recv() => SetupMsg::Quit,
-            _ = sigint.recv() => SetupMsg::Quit,
-            _ = sighup.recv() => SetupMsg::Quit,
-        };
-        dirty = false;
-        for msg in std::iter::once(msg).chain(std::iter::from_fn(|| rx.try_recv().ok())) {
-            // A step's time is read when it ends, not at the last tick.
-            if matches!(msg, SetupMsg::StepDone(..)) {
-                state.update(SetupMsg::Tick(Instant::now()));
+            SetupEffect::Save(saved) => {
+                if let Some(path) = &self.path
+                    && let Err(e) = progress::save(path, &saved)
+                {
+                    state.notice = Some(format!("progress not saved ({e}); the next run starts over"));
+                }
             }
-            dirty |= state.update(msg);
+            // Answered at once, before the next key: an Enter typed right after Ctrl-G
+            // must find the secret filled in.
+            SetupEffect::GenerateSecret => {
+                state.update(SetupMsg::Generated(setup::random_hex(32)));
+            }
         }
     }
-    Ok(farewell(&state))
 }
 
 /// Runs one step in the background; its lines and its end come back as messages. The sender

@@ -1,0 +1,169 @@
+//! The dashboard's loop: turns key presses, resizes, signals and cluster messages into `Msg`s,
+//! feeds them to `App::update`, hands the app's effects to the runner, and draws when something
+//! changed, at most once a frame.
+
+use std::time::Duration;
+
+use color_eyre::eyre::{Result, WrapErr};
+use tokio::time::Instant;
+
+use super::effects::EffectRunner;
+use super::terminal::{Input, Inputs, init_terminal};
+use crate::app::keys::KeyMap;
+use crate::app::{App, Msg};
+use crate::cluster::ConnectOptions;
+
+/// After a key, mouse or resize, the next frame comes at most this long after the last one.
+const FRAME: Duration = Duration::from_millis(1000 / 30);
+/// After changes from the cluster (watch events, log lines, the clock), at most this long: the
+/// first change after a quiet spell is drawn at once, a steady stream of them (pods churning,
+/// a busy log) is coalesced into ten frames a second, which is all the eye can follow in a
+/// table and a third of the drawing work.
+const DATA_FRAME: Duration = Duration::from_millis(100);
+/// Messages handled before input gets another look, so a flood of watch events cannot starve keys.
+const DRAIN_LIMIT: usize = 4096;
+/// How often ages and clocks move on.
+const TICK: Duration = Duration::from_secs(1);
+
+/// How the dashboard starts, from flags and the config file.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub mouse: bool,
+    pub keymap: KeyMap,
+    pub readonly: crate::app::Readonly,
+    /// Shown until the first key: what was wrong with the config file.
+    pub notice: Option<String>,
+    pub logs: crate::app::logs::LogSettings,
+}
+
+/// How the dashboard ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Quit,
+    /// The user asked for the first-run wizard (`S`).
+    Setup,
+}
+
+/// Runs the dashboard until the user quits or a signal asks us to.
+pub async fn run(opts: ConnectOptions, settings: Settings) -> Result<Exit> {
+    let (mut terminal, _guard) = init_terminal(settings.mouse)?;
+    let size = terminal.size().wrap_err("reading the terminal size")?;
+    let mut app = dashboard(opts.clone(), settings, (size.width, size.height));
+    let mut runner = EffectRunner::start(opts);
+    let mut inputs = Inputs::new(TICK)?;
+    let mut frames = Frames::new();
+    loop {
+        if frames.is_due() {
+            app.refresh();
+            terminal
+                .draw(|frame| crate::views::render(&app, frame))
+                .wrap_err("drawing the screen")?;
+            frames.drawn();
+        }
+        let msg = tokio::select! {
+            input = inputs.next() => message_of(input),
+            Some(msg) = runner.recv() => msg,
+            _ = tokio::time::sleep_until(frames.due.unwrap_or(frames.last_draw)), if frames.due.is_some() => continue,
+        };
+        let pace = if matches!(msg, Msg::Key(_) | Msg::Mouse(_) | Msg::Resize { .. }) {
+            FRAME
+        } else {
+            DATA_FRAME
+        };
+        frames.schedule(app.update(msg), pace);
+        for _ in 0..DRAIN_LIMIT {
+            match runner.try_recv() {
+                Some(msg) => frames.schedule(app.update(msg), DATA_FRAME),
+                None => break,
+            }
+        }
+        for effect in std::mem::take(&mut app.effects) {
+            if let Some(answer) = runner.apply(effect, &app) {
+                app.update(answer);
+            }
+        }
+        if app.should_quit {
+            return Ok(if app.run_setup { Exit::Setup } else { Exit::Quit });
+        }
+    }
+}
+
+/// The app as the flags and the config file start it.
+fn dashboard(opts: ConnectOptions, settings: Settings, size: (u16, u16)) -> App {
+    let mut app = App::new(opts, jiff::Timestamp::now(), size);
+    app.keymap = settings.keymap;
+    app.readonly = settings.readonly;
+    app.keymap.readonly = app.is_readonly();
+    app.notice = settings.notice;
+    app.log_settings = settings.logs;
+    app
+}
+
+fn message_of(input: Input) -> Msg {
+    match input {
+        Input::Key(key) => Msg::Key(key),
+        Input::Mouse(mouse) => Msg::Mouse(mouse),
+        Input::Resize { width, height } => Msg::Resize { width, height },
+        Input::Tick => Msg::Tick(jiff::Timestamp::now()),
+        Input::Quit => Msg::Quit,
+    }
+}
+
+/// When the next frame is due: changes are drawn at once after a quiet spell, and otherwise
+/// at most once per pace after the last frame.
+struct Frames {
+    /// When the next frame is due, if something changed since the last one.
+    due: Option<Instant>,
+    last_draw: Instant,
+}
+
+impl Frames {
+    fn new() -> Frames {
+        Frames {
+            due: Some(Instant::now()),
+            last_draw: Instant::now() - DATA_FRAME,
+        }
+    }
+
+    fn is_due(&self) -> bool {
+        self.due.is_some_and(|at| at <= Instant::now())
+    }
+
+    fn drawn(&mut self) {
+        self.last_draw = Instant::now();
+        self.due = None;
+    }
+
+    /// After a change, the next frame comes at most `pace` after the last one.
+    fn schedule(&mut self, changed: bool, pace: Duration) {
+        if changed {
+            let at = self.last_draw + pace;
+            self.due = Some(self.due.map_or(at, |d| d.min(at)));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_frame_is_due_at_once() {
+        assert!(Frames::new().is_due());
+    }
+
+    #[test]
+    fn a_key_brings_a_pending_data_frame_forward_and_nothing_changed_draws_nothing() {
+        let mut frames = Frames::new();
+        frames.drawn();
+        frames.schedule(false, FRAME);
+        assert_eq!(frames.due, None);
+        frames.schedule(true, DATA_FRAME);
+        assert_eq!(frames.due, Some(frames.last_draw + DATA_FRAME));
+        frames.schedule(true, FRAME);
+        assert_eq!(frames.due, Some(frames.last_draw + FRAME));
+        // A later data change does not push the key's frame back.
+        frames.schedule(true, DATA_FRAME);
+        assert_eq!(frames.due, Some(frames.last_draw + FRAME));
+    }
+}

@@ -1,0 +1,235 @@
+//! The effect runner: does the work the dashboard asks for (connect, read, deploy, operate,
+//! tail logs, save) in the background, and hands their answers back as messages.
+
+use std::future::Future;
+
+use tokio::sync::mpsc;
+
+use crate::actions::audit::{self, AuditEntry};
+use crate::actions::{deploy, operate};
+use crate::app::operate::Operation;
+use crate::app::{App, Effect, Msg};
+use crate::cluster::logs::{self, LogEvent, LogRequest};
+use crate::cluster::session::SessionEvent;
+use crate::cluster::{ConnectOptions, objects, releases, session};
+
+const NOT_CONNECTED: &str = "not connected to the cluster yet";
+
+/// The running session and log tail, the session's current client, and the channel every
+/// background task answers on.
+pub(crate) struct EffectRunner {
+    tx: mpsc::UnboundedSender<Msg>,
+    rx: mpsc::UnboundedReceiver<Msg>,
+    /// The current session's client, for reads and actions the app asks for.
+    client: Option<kube::Client>,
+    session: Option<AbortOnDrop>,
+    /// The log stream of the open log view, if any; dropping it stops the stream.
+    log_tail: Option<AbortOnDrop>,
+}
+
+impl EffectRunner {
+    /// Connects with `opts` in the background; the session reports through `recv`.
+    pub(crate) fn start(opts: ConnectOptions) -> EffectRunner {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let session = Some(AbortOnDrop(tokio::spawn(session::run(opts, tx.clone()))));
+        EffectRunner {
+            tx,
+            rx,
+            client: None,
+            session,
+            log_tail: None,
+        }
+    }
+
+    /// The next answer from the session or a background task. Cancel-safe, for `select!`.
+    pub(crate) async fn recv(&mut self) -> Option<Msg> {
+        let msg = self.rx.recv().await?;
+        self.note_client(&msg);
+        Some(msg)
+    }
+
+    /// An answer that is already waiting, if any.
+    pub(crate) fn try_recv(&mut self) -> Option<Msg> {
+        let msg = self.rx.try_recv().ok()?;
+        self.note_client(&msg);
+        Some(msg)
+    }
+
+    fn note_client(&mut self, msg: &Msg) {
+        if let Msg::Session(SessionEvent::Client(c)) = msg {
+            self.client = Some(c.0.clone());
+        }
+    }
+
+    /// Starts the work `effect` asks for. Returns the answer when it is known at once, for
+    /// the app to take before the next frame.
+    pub(crate) fn apply(&mut self, effect: Effect, app: &App) -> Option<Msg> {
+        match effect {
+            Effect::Reconnect(opts) => self.reconnect(opts),
+            Effect::LoadDiff(request) => {
+                let c = self.client.clone();
+                self.spawn_read(async move {
+                    let result = connected(c, |c| releases::load_diff(c, &request)).await;
+                    Msg::DiffLoaded(request, result)
+                });
+            }
+            Effect::PlanDeploy(req) => {
+                let c = self.client.clone();
+                self.spawn_read(async move {
+                    Msg::PlanReady(connected(c, |c| async move { deploy::plan(&c, &req).await }).await)
+                });
+            }
+            Effect::Deploy(req) => {
+                let audit = audit_of(app, &req.namespace, &format!("release/{}", req.release), "deploy");
+                self.spawn_action(audit, move |c, progress| async move {
+                    let rev = deploy::deploy(&c, &req, &progress).await?;
+                    Ok(format!("release {} revision {rev} deployed", req.release))
+                })
+            }
+            Effect::Rollback(req) => {
+                let what = format!("rollback to {}", req.to);
+                let audit = audit_of(app, &req.namespace, &format!("release/{}", req.release), &what);
+                self.spawn_action(audit, move |c, progress| async move {
+                    let timeout = std::time::Duration::from_secs(300);
+                    let rev =
+                        deploy::rollback(&c, &req.namespace, &req.release, Some(req.to), timeout, &progress).await?;
+                    Ok(format!("release {} rolled back: revision {rev} deployed", req.release))
+                })
+            }
+            Effect::Operate(op) => {
+                let (object, what) = op.audit();
+                let audit = audit_of(app, op.namespace(), &object, &what);
+                self.spawn_action(audit, move |c, progress| run_operation(c, op, progress))
+            }
+            Effect::TailLogs(stream, request) => return self.tail_logs(stream, request),
+            Effect::StopLogs => drop(self.log_tail.take()),
+            Effect::SaveFile { path, text } => self.spawn_read(async move {
+                Msg::Notice(match tokio::fs::write(&path, text).await {
+                    Ok(()) => format!("saved to {}", path.display()),
+                    Err(e) => format!("could not save to {}: {e}", path.display()),
+                })
+            }),
+            Effect::LoadObject(object) => {
+                let c = self.client.clone();
+                self.spawn_read(async move {
+                    let result = connected(c, |c| objects::fetch(c, &object)).await;
+                    Msg::ObjectLoaded(object, result)
+                });
+            }
+        }
+        None
+    }
+
+    /// Drops the old session, which aborts it and its watches, and starts one with `opts`.
+    fn reconnect(&mut self, opts: ConnectOptions) {
+        let session = AbortOnDrop(tokio::spawn(session::run(opts, self.tx.clone())));
+        drop(self.session.replace(session));
+        // Messages the old session already sent are for the old context: discarded.
+        while self.rx.try_recv().is_ok() {}
+        self.client = None;
+    }
+
+    /// Replaces the running log stream with one for `request`, numbered `stream`.
+    fn tail_logs(&mut self, stream: u64, request: LogRequest) -> Option<Msg> {
+        drop(self.log_tail.take());
+        let Some(c) = self.client.clone() else {
+            return Some(Msg::Logs(stream, LogEvent::Ended(Err(NOT_CONNECTED.into()))));
+        };
+        let tx = self.tx.clone();
+        let sink: logs::Sink = std::sync::Arc::new(move |event| {
+            let _ = tx.send(Msg::Logs(stream, event));
+        });
+        self.log_tail = Some(AbortOnDrop(tokio::spawn(logs::stream(c, request, sink))));
+        None
+    }
+
+    /// Runs a read in the background and sends its answer to the app.
+    fn spawn_read(&self, read: impl Future<Output = Msg> + Send + 'static) {
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let _ = tx.send(read.await);
+        });
+    }
+
+    /// Runs an action in the background: its progress lines and its outcome go to the app,
+    /// and the outcome to the audit log.
+    fn spawn_action<F, Fut>(&self, audit: AuditEntry, action: F)
+    where
+        F: FnOnce(kube::Client, Box<dyn Fn(String) + Send + Sync>) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<String, String>> + Send + 'static,
+    {
+        let client = self.client.clone();
+        let progress_tx = self.tx.clone();
+        self.spawn_read(async move {
+            let Some(client) = client else {
+                return Msg::ActionDone(Err(NOT_CONNECTED.into()));
+            };
+            let progress = Box::new(move |line: String| {
+                let _ = progress_tx.send(Msg::ActionProgress(line));
+            });
+            let outcome = action(client, progress).await;
+            let entry = AuditEntry {
+                result: AuditEntry::new("", "", "", "", &outcome).result,
+                ..audit
+            };
+            let outcome = match (outcome, audit::record(&entry)) {
+                (Ok(done), Err(e)) => Ok(format!("{done} (audit log not written: {e})")),
+                (outcome, _) => outcome,
+            };
+            Msg::ActionDone(outcome)
+        });
+    }
+}
+
+/// What `read` answers with the current client, or "not connected" when there is none yet.
+async fn connected<T, Fut>(client: Option<kube::Client>, read: impl FnOnce(kube::Client) -> Fut) -> Result<T, String>
+where
+    Fut: Future<Output = Result<T, String>>,
+{
+    match client {
+        Some(c) => read(c).await,
+        None => Err(NOT_CONNECTED.into()),
+    }
+}
+
+/// What the audit log will say about an action, less its result.
+fn audit_of(app: &App, namespace: &str, object: &str, action: &str) -> AuditEntry {
+    let context = app.target.as_ref().map_or("", |t| t.context.as_str());
+    AuditEntry::new(context, namespace, object, action, &Ok(String::new()))
+}
+
+/// Scales, restarts, deletes a pod or runs a demo, as the user confirmed.
+async fn run_operation(
+    c: kube::Client,
+    op: Operation,
+    progress: Box<dyn Fn(String) + Send + Sync>,
+) -> Result<String, String> {
+    let timeout = std::time::Duration::from_secs(300);
+    match op {
+        Operation::Scale {
+            namespace,
+            workload,
+            replicas,
+        } => operate::scale(&c, &namespace, &workload, replicas, timeout, &progress).await,
+        Operation::Restart { namespace, workload } => {
+            operate::restart(&c, &namespace, &workload, timeout, &progress).await
+        }
+        Operation::DeletePod { namespace, name } => {
+            operate::delete_pod(&c, &namespace, &name, timeout, &progress).await
+        }
+        Operation::Demo {
+            namespace,
+            release,
+            demo,
+        } => crate::actions::demo::run(&c, &namespace, &release, demo, &progress).await,
+    }
+}
+
+/// A background task that stops when its handle is dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}

@@ -1,0 +1,101 @@
+//! The real terminal: raw mode and the alternate screen, put back however we leave, and the
+//! inputs both loops wait on (keys, mouse, resizes, signals and a ticker).
+
+use std::time::Duration;
+
+use color_eyre::eyre::{Result, WrapErr};
+use crossterm::event::{Event, EventStream, KeyEvent, MouseEvent};
+use futures::StreamExt;
+use tokio::signal::unix::{Signal, SignalKind, signal};
+use tokio::time::{Interval, MissedTickBehavior};
+
+/// Puts the terminal back however we leave: normal return, error, or unwinding panic.
+pub(crate) struct TerminalGuard {
+    mouse: bool,
+}
+
+/// Raw mode and the alternate screen (and the mouse when asked), undone when the guard drops.
+/// The dashboard and `kubedeck setup` both start here.
+pub(crate) fn init_terminal(mouse: bool) -> Result<(ratatui::DefaultTerminal, TerminalGuard)> {
+    let terminal = ratatui::try_init().wrap_err("kubedeck needs an interactive terminal; could not set it up")?;
+    let guard = TerminalGuard { mouse };
+    if mouse {
+        crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture).wrap_err("enabling the mouse")?;
+    }
+    Ok((terminal, guard))
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        if self.mouse {
+            let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+        }
+        ratatui::restore();
+    }
+}
+
+/// What the user, the system or the clock did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Input {
+    Key(KeyEvent),
+    /// Only when the mouse is enabled.
+    Mouse(MouseEvent),
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    /// The ticker's beat.
+    Tick,
+    /// SIGTERM, SIGINT, SIGHUP, or the terminal going away.
+    Quit,
+}
+
+/// The terminal's events, the signals that end us, and a ticker, read as one stream of `Input`s.
+pub(crate) struct Inputs {
+    events: EventStream,
+    sigterm: Signal,
+    sigint: Signal,
+    sighup: Signal,
+    ticker: Interval,
+}
+
+impl Inputs {
+    /// Starts listening; the ticker beats every `tick`, the first time at once.
+    pub(crate) fn new(tick: Duration) -> Result<Inputs> {
+        let events = EventStream::new();
+        let sigterm = signal(SignalKind::terminate()).wrap_err("installing the SIGTERM handler")?;
+        let sigint = signal(SignalKind::interrupt()).wrap_err("installing the SIGINT handler")?;
+        let sighup = signal(SignalKind::hangup()).wrap_err("installing the SIGHUP handler")?;
+        let mut ticker = tokio::time::interval(tick);
+        ticker.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        Ok(Inputs {
+            events,
+            sigterm,
+            sigint,
+            sighup,
+            ticker,
+        })
+    }
+
+    /// Waits for the next input; terminal events neither loop uses (focus, paste) are skipped.
+    /// Cancel-safe, so it can be one branch of a `select!`.
+    pub(crate) async fn next(&mut self) -> Input {
+        loop {
+            let input = tokio::select! {
+                event = self.events.next() => match event {
+                    Some(Ok(Event::Key(key))) => Input::Key(key),
+                    Some(Ok(Event::Mouse(mouse))) => Input::Mouse(mouse),
+                    Some(Ok(Event::Resize(width, height))) => Input::Resize { width, height },
+                    Some(Ok(_)) => continue,
+                    // The terminal is gone: nothing more to show.
+                    Some(Err(_)) | None => Input::Quit,
+                },
+                _ = self.ticker.tick() => Input::Tick,
+                _ = self.sigterm.recv() => Input::Quit,
+                _ = self.sigint.recv() => Input::Quit,
+                _ = self.sighup.recv() => Input::Quit,
+            };
+            return input;
+        }
+    }
+}
