@@ -13,11 +13,11 @@ use crate::actions::release_store::ReleaseStore;
 use crate::cli::{Command, DeployArgs, LogsArgs};
 use crate::cluster::{ConnectOptions, Scope, load_config};
 
+// Still reachable here, where they lived before moving to the chart module.
+pub use crate::chart::{BUNDLED_CHART, values_file};
+
 pub mod logs;
 pub mod status;
-
-/// The chart that ships with kubedeck.
-pub const BUNDLED_CHART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/chart/todo-chatbot");
 
 /// Runs a subcommand; the error is the sentence to print. What changes the cluster is refused
 /// in read-only mode and written to the audit log.
@@ -245,21 +245,6 @@ fn confirm(question: &str, yes: bool) -> Result<(), String> {
     } else {
         Err("cancelled: nothing was changed".into())
     }
-}
-
-pub fn values_file(chart: &std::path::Path, spec: &str) -> Result<PathBuf, String> {
-    let named = chart.join(format!("values-{spec}.yaml"));
-    if named.is_file() {
-        return Ok(named);
-    }
-    let path = PathBuf::from(spec);
-    if path.is_file() {
-        return Ok(path);
-    }
-    Err(format!(
-        "no values {spec:?}: neither {} nor a file of that name exists (use local, staging, production or a path)",
-        named.display()
-    ))
 }
 
 async fn deploy_command(

@@ -13,7 +13,7 @@ use kube::api::ListParams;
 use kubedeck::actions::deploy;
 use kubedeck::actions::release_store::ReleaseStore;
 
-const CHART: &str = kubedeck::commands::BUNDLED_CHART;
+const CHART: &str = kubedeck::chart::BUNDLED_CHART;
 
 /// `helm history` as (revision, status, description).
 fn helm_history(ns: &str) -> Vec<(i32, String, String)> {

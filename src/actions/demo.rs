@@ -421,7 +421,7 @@ async fn rollback(app: &Release<'_>, progress: Progress<'_>) -> Result<String, S
     let request = DeployRequest {
         release: app.name.to_owned(),
         namespace: app.namespace.to_owned(),
-        chart_dir: crate::commands::BUNDLED_CHART.into(),
+        chart_dir: crate::chart::BUNDLED_CHART.into(),
         values_files: Vec::new(),
         set: vec![format!("backend.image.tag={tag}")],
         atomic: false,

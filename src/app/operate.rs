@@ -335,7 +335,7 @@ impl App {
 
 /// `-f local -f ./mine.yaml --set a.b=c`: values by name (the chart's values-NAME.yaml) or path.
 pub fn parse_deploy_line(text: &str, namespace: &str) -> Result<DeployRequest, String> {
-    let chart_dir = PathBuf::from(crate::commands::BUNDLED_CHART);
+    let chart_dir = PathBuf::from(crate::chart::BUNDLED_CHART);
     let mut req = DeployRequest {
         release: RELEASE.into(),
         namespace: namespace.into(),
@@ -353,7 +353,7 @@ pub fn parse_deploy_line(text: &str, namespace: &str) -> Result<DeployRequest, S
         match word {
             "-f" | "--values" => {
                 let v = words.next().ok_or("-f needs a values name or file")?;
-                req.values_files.push(crate::commands::values_file(&chart_dir, v)?);
+                req.values_files.push(crate::chart::values_file(&chart_dir, v)?);
             }
             "--set" => req.set.push(words.next().ok_or("--set needs key=value")?.to_owned()),
             "--atomic" => req.atomic = true,

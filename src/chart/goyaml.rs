@@ -271,10 +271,33 @@ fn analyze(s: &str) -> Analysis {
         return a;
     }
     let chars: Vec<char> = s.chars().collect();
+    let block_indicators = has_indicators(s, &chars);
+    let shape = ScalarShape::of(&chars);
+    if shape.leading_space || shape.leading_break || shape.trailing_space || shape.trailing_break {
+        a.block_plain_allowed = false;
+    }
+    if shape.trailing_space {
+        a.block_allowed = false;
+    }
+    if shape.break_space {
+        a.block_plain_allowed = false;
+        a.single_quoted_allowed = false;
+    }
+    if shape.space_break || shape.special {
+        a.block_plain_allowed = false;
+        a.single_quoted_allowed = false;
+        a.block_allowed = false;
+    }
+    if shape.line_breaks || block_indicators {
+        a.block_plain_allowed = false;
+    }
+    a
+}
+
+/// Whether a character means something to YAML where it stands (a leading `-` or `&`, a `: `, a
+/// ` #`), so the text cannot be written plain.
+fn has_indicators(s: &str, chars: &[char]) -> bool {
     let mut block_indicators = s.starts_with("---") || s.starts_with("...");
-    let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) = (false, false, false, false);
-    let (mut break_space, mut space_break, mut previous_space, mut previous_break) = (false, false, false, false);
-    let (mut line_breaks, mut special) = (false, false);
     let mut preceded_by_ws = true;
     for (i, &ch) in chars.iter().enumerate() {
         let next = chars.get(i + 1).copied();
@@ -294,61 +317,58 @@ fn analyze(s: &str) -> Analysis {
                 _ => {}
             }
         }
-        if !is_printable(ch) || ch == '\u{feff}' {
-            special = true;
-        }
-        if is_break(ch) {
-            line_breaks = true;
-        }
-        if ch == ' ' {
-            if i == 0 {
-                leading_space = true;
-            }
-            if i + 1 == chars.len() {
-                trailing_space = true;
-            }
-            if previous_break {
-                break_space = true;
-            }
-            previous_space = true;
-            previous_break = false;
-        } else if is_break(ch) {
-            if i == 0 {
-                leading_break = true;
-            }
-            if i + 1 == chars.len() {
-                trailing_break = true;
-            }
-            if previous_space {
-                space_break = true;
-            }
-            previous_break = true;
-            previous_space = false;
-        } else {
-            previous_space = false;
-            previous_break = false;
-        }
         preceded_by_ws = ch == ' ' || ch == '\t' || is_break(ch);
     }
-    if leading_space || leading_break || trailing_space || trailing_break {
-        a.block_plain_allowed = false;
+    block_indicators
+}
+
+/// Where a scalar's spaces and line breaks sit, and whether it holds a character YAML cannot
+/// print as it is.
+#[derive(Default)]
+struct ScalarShape {
+    leading_space: bool,
+    leading_break: bool,
+    trailing_space: bool,
+    trailing_break: bool,
+    /// A space right after a line break.
+    break_space: bool,
+    /// A line break right after a space.
+    space_break: bool,
+    line_breaks: bool,
+    special: bool,
+}
+
+impl ScalarShape {
+    fn of(chars: &[char]) -> Self {
+        let mut shape = ScalarShape::default();
+        let (mut previous_space, mut previous_break) = (false, false);
+        for (i, &ch) in chars.iter().enumerate() {
+            if !is_printable(ch) || ch == '\u{feff}' {
+                shape.special = true;
+            }
+            if is_break(ch) {
+                shape.line_breaks = true;
+            }
+            let (first, last) = (i == 0, i + 1 == chars.len());
+            if ch == ' ' {
+                shape.leading_space |= first;
+                shape.trailing_space |= last;
+                shape.break_space |= previous_break;
+                previous_space = true;
+                previous_break = false;
+            } else if is_break(ch) {
+                shape.leading_break |= first;
+                shape.trailing_break |= last;
+                shape.space_break |= previous_space;
+                previous_break = true;
+                previous_space = false;
+            } else {
+                previous_space = false;
+                previous_break = false;
+            }
+        }
+        shape
     }
-    if trailing_space {
-        a.block_allowed = false;
-    }
-    if break_space {
-        a.block_plain_allowed = false;
-        a.single_quoted_allowed = false;
-    }
-    if space_break || special {
-        a.block_plain_allowed = false;
-        a.single_quoted_allowed = false;
-        a.block_allowed = false;
-    }
-    if line_breaks || block_indicators {
-        a.block_plain_allowed = false;
-    }
-    a
 }
 
 /// Whether yaml.v2 would read `s` back as a string when written plain (else it must be quoted).

@@ -1,5 +1,6 @@
 //! Helm charts rendered by kubedeck itself: loading, values, templates, and Helm's release manifest.
 
+mod bundled;
 mod engine;
 mod funcs;
 pub mod goyaml;
@@ -7,6 +8,7 @@ mod helm_cli;
 mod manifest;
 mod values;
 
+pub use bundled::{BUNDLED_CHART, values_file};
 pub use helm_cli::render_with_helm;
 
 use engine::{map, str_val};

@@ -9,6 +9,7 @@ pub mod namespaces;
 pub mod objects;
 pub mod pods;
 pub mod releases;
+pub mod rollout;
 pub mod session;
 pub mod store;
 pub mod watch;

@@ -5,6 +5,7 @@ use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::RowUpdate;
+use super::rollout::{RollingWorkload, rolled_out};
 use super::store::{FromObject, ObjectKey, Row, WatchUpdate};
 use crate::text::sanitize;
 
@@ -163,7 +164,6 @@ impl FromObject<Deployment> for WorkloadRow {
         let stalled = conditions.iter().find(|c| {
             (c.type_ == "Progressing" && c.status == "False") || (c.type_ == "ReplicaFailure" && c.status == "True")
         });
-        let observed = status.observed_generation.unwrap_or(0) >= d.metadata.generation.unwrap_or(0);
         row.rollout = if let Some(c) = stalled {
             Rollout::Stalled(sanitize(
                 c.message
@@ -173,11 +173,7 @@ impl FromObject<Deployment> for WorkloadRow {
             ))
         } else if row.desired == 0 && status.replicas.unwrap_or(0) == 0 {
             Rollout::ScaledDown
-        } else if observed
-            && row.updated == row.desired
-            && row.available == row.desired
-            && status.replicas.unwrap_or(0) == row.desired
-        {
+        } else if rolled_out(RollingWorkload::Deployment(d)) {
             Rollout::Complete
         } else {
             Rollout::Progressing
@@ -205,11 +201,9 @@ impl FromObject<StatefulSet> for WorkloadRow {
         row.ready = status.ready_replicas.unwrap_or(0);
         row.updated = status.updated_replicas.unwrap_or(0);
         row.available = status.available_replicas.unwrap_or(0);
-        let observed = status.observed_generation.unwrap_or(0) >= s.metadata.generation.unwrap_or(0);
-        let revision_done = status.update_revision.is_none() || status.update_revision == status.current_revision;
         row.rollout = if row.desired == 0 && status.replicas == 0 {
             Rollout::ScaledDown
-        } else if observed && revision_done && row.ready == row.desired && row.updated == row.desired {
+        } else if rolled_out(RollingWorkload::StatefulSet(s)) {
             Rollout::Complete
         } else {
             Rollout::Progressing

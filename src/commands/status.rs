@@ -102,6 +102,24 @@ pub fn judge(
 ) -> StatusReport {
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
+    let workloads = judge_workloads(workloads, &mut problems);
+    let pods = count_pods(pods, &mut problems);
+    let hpas = judge_hpas(hpas, &mut warnings);
+    let releases = judge_releases(release_rows, &mut problems);
+    StatusReport {
+        namespace: namespace.to_owned(),
+        healthy: problems.is_empty(),
+        workloads,
+        pods,
+        hpas,
+        releases,
+        problems,
+        warnings,
+    }
+}
+
+/// Each workload's line; a rollout in progress or stalled, or replicas not ready, is a problem.
+fn judge_workloads(workloads: &[WorkloadRow], problems: &mut Vec<String>) -> Vec<WorkloadStatus> {
     let mut workload_lines = Vec::new();
     for w in workloads {
         let name = w.key.name.clone();
@@ -130,6 +148,11 @@ pub fn judge(
             state,
         });
     }
+    workload_lines
+}
+
+/// How many pods run and are ready; each failing pod is a problem.
+fn count_pods(pods: &[PodRow], problems: &mut Vec<String>) -> PodCounts {
     let mut failing = Vec::new();
     for p in pods.iter().filter(|p| p.health == Health::Failing) {
         let line = format!("pod {}: {} (restarts {})", p.key.name, p.status, p.restarts);
@@ -140,6 +163,15 @@ pub fn judge(
         .iter()
         .filter(|p| matches!(p.health, Health::Ready | Health::Completed))
         .count();
+    PodCounts {
+        total: pods.len(),
+        ready,
+        failing,
+    }
+}
+
+/// Each HPA's line; one at its maximum is worth a warning, not a problem.
+fn judge_hpas(hpas: &[HpaRow], warnings: &mut Vec<String>) -> Vec<HpaStatus> {
     let mut hpa_lines = Vec::new();
     for h in hpas {
         if h.at_max() {
@@ -152,6 +184,11 @@ pub fn judge(
             max: h.max,
         });
     }
+    hpa_lines
+}
+
+/// The latest revision of each release; a failed, pending or unreadable one is a problem.
+fn judge_releases(release_rows: &[ReleaseRow], problems: &mut Vec<String>) -> Vec<ReleaseStatusLine> {
     let mut release_lines = Vec::new();
     for r in releases::latest_per_release(release_rows.iter()) {
         let status = match &r.problem {
@@ -178,20 +215,7 @@ pub fn judge(
             status,
         });
     }
-    StatusReport {
-        namespace: namespace.to_owned(),
-        healthy: problems.is_empty(),
-        workloads: workload_lines,
-        pods: PodCounts {
-            total: pods.len(),
-            ready,
-            failing,
-        },
-        hpas: hpa_lines,
-        releases: release_lines,
-        problems,
-        warnings,
-    }
+    release_lines
 }
 
 impl StatusReport {

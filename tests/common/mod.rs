@@ -216,10 +216,10 @@ pub fn chart_request(ns: &str, set: &[&str]) -> kubedeck::actions::deploy::Deplo
     kubedeck::actions::deploy::DeployRequest {
         release: "todo".into(),
         namespace: ns.into(),
-        chart_dir: std::path::PathBuf::from(kubedeck::commands::BUNDLED_CHART),
+        chart_dir: std::path::PathBuf::from(kubedeck::chart::BUNDLED_CHART),
         values_files: vec![
-            std::path::PathBuf::from(kubedeck::commands::BUNDLED_CHART).join("ci-values.yaml"),
-            std::path::PathBuf::from(kubedeck::commands::BUNDLED_CHART).join("values-local.yaml"),
+            std::path::PathBuf::from(kubedeck::chart::BUNDLED_CHART).join("ci-values.yaml"),
+            std::path::PathBuf::from(kubedeck::chart::BUNDLED_CHART).join("values-local.yaml"),
         ],
         set: set.iter().map(|s| s.to_string()).collect(),
         atomic: false,

@@ -204,8 +204,8 @@ fn image_source(what: &str, text: &str) -> Result<ImageSource, String> {
 /// The deploy of step 6: the bundled chart with the local values, secrets from the Secret step 5
 /// made, and the image names the user gave instead of built ones.
 pub fn deploy_request(namespace: &str, saved: &SavedProgress) -> Result<DeployRequest, String> {
-    let chart_dir = PathBuf::from(crate::commands::BUNDLED_CHART);
-    let values = crate::commands::values_file(&chart_dir, "local")?;
+    let chart_dir = PathBuf::from(crate::chart::BUNDLED_CHART);
+    let values = crate::chart::values_file(&chart_dir, "local")?;
     let mut set = vec![format!("existingSecret={SECRET_NAME}")];
     if saved.secret.as_ref().map(|s| s.database) == Some(DatabaseChoice::External) {
         set.push("postgresql.enabled=false".into());

@@ -1,0 +1,85 @@
+//! Deploy, roll back and uninstall a release through the Kubernetes API, recording every
+//! revision in Helm's own storage the way Helm does, so `helm history`, `helm rollback` and
+//! kubedeck work on the same releases.
+
+mod apply;
+mod hooks;
+mod install;
+mod plan;
+mod ready;
+mod record;
+mod render;
+mod rollback;
+mod uninstall;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+
+pub use install::deploy;
+pub use plan::{DeployPlan, plan};
+pub(super) use ready::rollout_state;
+pub use rollback::rollback;
+pub use uninstall::uninstall;
+
+/// Server-side apply's field manager: who owns the fields kubedeck sets.
+pub const FIELD_MANAGER: &str = "kubedeck";
+
+/// What to deploy and how.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeployRequest {
+    pub release: String,
+    pub namespace: String,
+    pub chart_dir: PathBuf,
+    pub values_files: Vec<PathBuf>,
+    pub set: Vec<String>,
+    /// Roll back to the last good revision when the deploy fails.
+    pub atomic: bool,
+    pub timeout: Duration,
+    /// Revisions kept (0: all).
+    pub history_max: usize,
+    /// Render with a helm binary on PATH instead of kubedeck's own renderer.
+    pub helm_renderer: bool,
+    /// Values to start from, before the files and `--set`s (a revision's values, reused).
+    pub base_values: Map<String, Value>,
+}
+
+/// Progress lines for whoever runs the action (the dashboard or the command line).
+pub type Progress<'a> = &'a (dyn Fn(String) + Send + Sync);
+
+/// One object of a manifest, by what identifies it in the cluster.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ObjectId {
+    pub api_version: String,
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: String,
+}
+
+impl std::fmt::Display for ObjectId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.kind, self.name)
+    }
+}
+
+/// The documents of a stored manifest, with their identities.
+pub fn manifest_objects(manifest: &str) -> Vec<(ObjectId, Value)> {
+    manifest
+        .split("\n---")
+        .filter_map(|doc| serde_yaml::from_str::<Value>(doc).ok())
+        .filter(|v| v.is_object())
+        .filter_map(|v| {
+            let id = ObjectId {
+                api_version: v.get("apiVersion")?.as_str()?.to_owned(),
+                kind: v.get("kind")?.as_str()?.to_owned(),
+                namespace: v
+                    .pointer("/metadata/namespace")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+                name: v.pointer("/metadata/name")?.as_str()?.to_owned(),
+            };
+            Some((id, v))
+        })
+        .collect()
+}

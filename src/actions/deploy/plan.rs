@@ -1,0 +1,101 @@
+//! What a deploy would change: the chart rendered now against the objects live in the cluster.
+
+use std::collections::HashSet;
+
+use kube::Client;
+use kube::api::{DynamicObject, PatchParams};
+use serde_json::Value;
+
+use super::apply::Applier;
+use super::render::render;
+use super::{DeployRequest, FIELD_MANAGER, ObjectId, manifest_objects};
+use crate::actions::history::{self, Operation};
+use crate::actions::release_store::ReleaseStore;
+use crate::cluster::releases::ReleaseStatus;
+
+/// What a deploy would change compared with the revision deployed now.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeployPlan {
+    pub revision: i32,
+    pub added: Vec<ObjectId>,
+    /// With a unified diff of the object as stored in the last revision and as rendered now.
+    pub changed: Vec<(ObjectId, String)>,
+    pub removed: Vec<ObjectId>,
+}
+
+/// Renders the chart and compares it with what is live, the way `kubectl diff` does: each
+/// object as a server-side apply would leave it (a dry run) against the object in the cluster.
+/// Changes nothing.
+pub async fn plan(client: &Client, req: &DeployRequest) -> Result<DeployPlan, String> {
+    let store = ReleaseStore::new(client.clone(), &req.namespace, &req.release);
+    let history = store.history().await?;
+    let op = if history
+        .iter()
+        .any(|r| r.info.status != Some(ReleaseStatus::Uninstalled))
+    {
+        Operation::Upgrade
+    } else {
+        Operation::Install
+    };
+    let revision = history::next_revision(&history, &req.release, op).map_err(|e| e.to_string())?;
+    let (_, rendered) = render(req, revision, op == Operation::Upgrade)?;
+    let after = manifest_objects(&rendered.manifest);
+    let mut applier = Applier::new(client.clone(), &req.namespace, &req.release);
+    let mut plan = DeployPlan {
+        revision,
+        ..DeployPlan::default()
+    };
+    for (id, object) in &after {
+        let api = applier.api(id).await?;
+        let Some(live) = api.get_opt(&id.name).await.map_err(|e| format!("reading {id}: {e}"))? else {
+            plan.added.push(id.clone());
+            continue;
+        };
+        let would_be = applier
+            .apply_with(id, object, PatchParams::apply(FIELD_MANAGER).force().dry_run())
+            .await?;
+        let (a, b) = (comparable(&live), comparable(&would_be));
+        if a != b {
+            let diff = similar::TextDiff::from_lines(&a, &b)
+                .unified_diff()
+                .context_radius(3)
+                .header(&format!("{id} (live)"), &format!("{id} (after deploy)"))
+                .to_string();
+            plan.changed.push((id.clone(), diff));
+        }
+    }
+    let kept: HashSet<&ObjectId> = after.iter().map(|(id, _)| id).collect();
+    if let Some(deployed) = history
+        .iter()
+        .rev()
+        .find(|r| r.info.status == Some(ReleaseStatus::Deployed))
+    {
+        plan.removed = manifest_objects(&deployed.manifest)
+            .into_iter()
+            .map(|(id, _)| id)
+            .filter(|id| !kept.contains(id))
+            .collect();
+    }
+    Ok(plan)
+}
+
+/// An object as YAML without what the server keeps for itself, so two versions compare by
+/// what a person changed.
+fn comparable(obj: &DynamicObject) -> String {
+    let mut v = serde_json::to_value(obj).unwrap_or(Value::Null);
+    if let Some(meta) = v.get_mut("metadata").and_then(Value::as_object_mut) {
+        for noise in [
+            "managedFields",
+            "resourceVersion",
+            "uid",
+            "creationTimestamp",
+            "generation",
+        ] {
+            meta.remove(noise);
+        }
+    }
+    if let Some(map) = v.as_object_mut() {
+        map.remove("status");
+    }
+    serde_yaml::to_string(&v).unwrap_or_default()
+}

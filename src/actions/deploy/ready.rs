@@ -1,0 +1,136 @@
+//! Waiting for a release's Deployments and StatefulSets to roll out, saying where each stands.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use kube::api::DynamicObject;
+use serde_json::Value;
+
+use super::apply::Applier;
+use super::{ObjectId, Progress};
+use crate::cluster::rollout::{RollingWorkload, rolled_out};
+
+impl Applier {
+    /// Waits until every Deployment and StatefulSet of the release runs its desired replicas,
+    /// all updated and available, reporting each one's progress as it changes.
+    pub(super) async fn wait_ready(
+        &mut self,
+        objects: &[(ObjectId, Value)],
+        timeout: Duration,
+        progress: Progress<'_>,
+    ) -> Result<(), String> {
+        let deadline = Instant::now() + timeout;
+        let workloads: Vec<&ObjectId> = objects
+            .iter()
+            .map(|(id, _)| id)
+            .filter(|id| matches!(id.kind.as_str(), "Deployment" | "StatefulSet"))
+            .collect();
+        let mut last: HashMap<&ObjectId, String> = HashMap::new();
+        loop {
+            let mut waiting = Vec::new();
+            for id in &workloads {
+                let api = self.api(id).await?;
+                let obj = api.get(&id.name).await.map_err(|e| format!("reading {id}: {e}"))?;
+                let (ready, line) = rollout_state(&obj);
+                if last.get(id) != Some(&line) {
+                    progress(format!("{id}: {line}"));
+                    last.insert(id, line.clone());
+                }
+                if !ready {
+                    waiting.push(format!("{id} ({line})"));
+                }
+            }
+            if waiting.is_empty() {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(format!(
+                    "not ready after {}s: {}",
+                    timeout.as_secs(),
+                    waiting.join(", ")
+                ));
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    }
+}
+
+/// Whether a Deployment or StatefulSet has rolled out (by the cluster's rule, kubectl rollout
+/// status's), and a line saying where it is.
+pub(in crate::actions) fn rollout_state(obj: &DynamicObject) -> (bool, String) {
+    let num = |path: &str| obj.data.pointer(path).and_then(Value::as_i64).unwrap_or(0);
+    let desired = obj.data.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1);
+    let (total, updated, ready, available) = (
+        num("/status/replicas"),
+        num("/status/updatedReplicas"),
+        num("/status/readyReplicas"),
+        num("/status/availableReplicas"),
+    );
+    let old = (total - updated).max(0);
+    let line = if old > 0 {
+        format!("{ready}/{desired} ready, {updated} updated, {available} available, {old} old pods still running")
+    } else {
+        format!("{ready}/{desired} ready, {updated} updated, {available} available")
+    };
+    (has_rolled_out(obj), line)
+}
+
+/// The object read as the workload it is, for the rule; one that does not read as its kind has
+/// not rolled out.
+fn has_rolled_out(obj: &DynamicObject) -> bool {
+    let Ok(json) = serde_json::to_value(obj) else {
+        return false;
+    };
+    if obj.types.as_ref().is_some_and(|t| t.kind == "StatefulSet") {
+        serde_json::from_value::<StatefulSet>(json).is_ok_and(|s| rolled_out(RollingWorkload::StatefulSet(&s)))
+    } else {
+        serde_json::from_value::<Deployment>(json).is_ok_and(|d| rolled_out(RollingWorkload::Deployment(&d)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn object(yaml: &str) -> DynamicObject {
+        serde_yaml::from_str(yaml).expect("an object")
+    }
+
+    #[test]
+    fn the_wait_reads_each_kind_by_the_cluster_rule() {
+        let deployment = object(
+            "apiVersion: apps/v1
+kind: Deployment
+metadata: {name: backend, generation: 2}
+spec: {replicas: 2}
+status: {observedGeneration: 2, replicas: 3, readyReplicas: 2, updatedReplicas: 2, availableReplicas: 2}",
+        );
+        assert_eq!(
+            rollout_state(&deployment),
+            (
+                false,
+                "2/2 ready, 2 updated, 2 available, 1 old pods still running".to_owned()
+            )
+        );
+        let old_pod_gone = object(
+            "apiVersion: apps/v1
+kind: Deployment
+metadata: {name: backend, generation: 2}
+spec: {replicas: 2}
+status: {observedGeneration: 2, replicas: 2, readyReplicas: 2, updatedReplicas: 2, availableReplicas: 2}",
+        );
+        assert!(rollout_state(&old_pod_gone).0);
+        let statefulset = object(
+            "apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: redis, generation: 1}
+spec: {replicas: 1, updateStrategy: {type: RollingUpdate, rollingUpdate: {partition: 0}}}
+status: {observedGeneration: 1, replicas: 1, readyReplicas: 1, updatedReplicas: 1}",
+        );
+        assert_eq!(
+            rollout_state(&statefulset),
+            (true, "1/1 ready, 1 updated, 0 available".to_owned())
+        );
+    }
+}

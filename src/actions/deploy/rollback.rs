@@ -1,0 +1,66 @@
+//! Rolling a release back to an earlier revision, as `helm rollback` does.
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+use kube::Client;
+
+use super::apply::Applier;
+use super::record::finish;
+use super::{Progress, manifest_objects};
+use crate::actions::history::{self, Operation};
+use crate::actions::release_store::ReleaseStore;
+use crate::cluster::releases::{HelmTime, ReleaseStatus};
+
+/// Rolls back to revision `to` (default: the one before the current), as `helm rollback`.
+pub async fn rollback(
+    client: &Client,
+    namespace: &str,
+    name: &str,
+    to: Option<i32>,
+    timeout: Duration,
+    progress: Progress<'_>,
+) -> Result<i32, String> {
+    let store = ReleaseStore::new(client.clone(), namespace, name);
+    let history = store.history().await?;
+    let current = history.last().map_or(0, |r| r.version);
+    let to = match to {
+        Some(to) => to,
+        None => history::last_good(&history, current)
+            .ok_or_else(|| format!("release {name} has no earlier revision to roll back to"))?,
+    };
+    let op = Operation::Rollback { to };
+    let revision = history::next_revision(&history, name, op).map_err(|e| e.to_string())?;
+    let Some(target) = history.iter().find(|r| r.version == to) else {
+        return Err(history::Refusal::NoSuchRevision {
+            release: name.into(),
+            revision: to,
+        }
+        .to_string());
+    };
+    let mut release = target.clone();
+    release.version = revision;
+    release.info.status = Some(op.pending_status());
+    release.info.description = op.pending_description();
+    release.info.last_deployed = HelmTime(Some(Timestamp::now()));
+    release.info.deleted = HelmTime(None);
+    store.create(&release).await?;
+    progress(format!("revision {revision}: rolling back to {to}"));
+    let previous = history
+        .iter()
+        .rev()
+        .find(|r| r.info.status == Some(ReleaseStatus::Deployed))
+        .cloned();
+    let mut applier = Applier::new(client.clone(), namespace, name);
+    let objects = manifest_objects(&release.manifest);
+    let outcome = async {
+        applier.apply_all(&objects, progress).await?;
+        if let Some(prev) = &previous {
+            applier.delete_left_behind(&prev.manifest, &objects, progress).await?;
+        }
+        applier.wait_ready(&objects, timeout, progress).await
+    }
+    .await;
+    finish(&store, release, &history, op, outcome, 10, progress).await?;
+    Ok(revision)
+}
