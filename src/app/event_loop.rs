@@ -11,10 +11,9 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior};
 
 use super::keys::KeyMap;
-use super::operate::Operation;
 use super::{App, Effect, Msg};
-use crate::actions::audit::{self, AuditEntry};
-use crate::actions::{deploy, operate};
+use crate::actions::deploy;
+use crate::actions::operation::Operation;
 use crate::cluster::logs::{self, LogEvent};
 use crate::cluster::session::SessionEvent;
 use crate::cluster::{ConnectOptions, objects, releases, session};
@@ -180,47 +179,9 @@ pub async fn run(opts: ConnectOptions, settings: Settings) -> Result<Exit> {
                         Msg::PlanReady(result)
                     });
                 }
-                Effect::Deploy(req) => {
-                    let audit = audit_of(&app, &req.namespace, &format!("release/{}", req.release), "deploy");
-                    spawn_action(&tx, client.clone(), audit, move |c, progress| async move {
-                        let rev = deploy::deploy(&c, &req, &progress).await?;
-                        Ok(format!("release {} revision {rev} deployed", req.release))
-                    })
-                }
-                Effect::Rollback(req) => {
-                    let what = format!("rollback to {}", req.to);
-                    let audit = audit_of(&app, &req.namespace, &format!("release/{}", req.release), &what);
-                    spawn_action(&tx, client.clone(), audit, move |c, progress| async move {
-                        let timeout = std::time::Duration::from_secs(300);
-                        let rev = deploy::rollback(&c, &req.namespace, &req.release, Some(req.to), timeout, &progress)
-                            .await?;
-                        Ok(format!("release {} rolled back: revision {rev} deployed", req.release))
-                    })
-                }
-                Effect::Operate(op) => {
-                    let (object, what) = op.audit();
-                    let audit = audit_of(&app, op.namespace(), &object, &what);
-                    spawn_action(&tx, client.clone(), audit, move |c, progress| async move {
-                        let timeout = std::time::Duration::from_secs(300);
-                        match op {
-                            Operation::Scale {
-                                namespace,
-                                workload,
-                                replicas,
-                            } => operate::scale(&c, &namespace, &workload, replicas, timeout, &progress).await,
-                            Operation::Restart { namespace, workload } => {
-                                operate::restart(&c, &namespace, &workload, timeout, &progress).await
-                            }
-                            Operation::DeletePod { namespace, name } => {
-                                operate::delete_pod(&c, &namespace, &name, timeout, &progress).await
-                            }
-                            Operation::Demo {
-                                namespace,
-                                release,
-                                demo,
-                            } => crate::actions::demo::run(&c, &namespace, &release, demo, &progress).await,
-                        }
-                    })
+                Effect::Operate(operation) => {
+                    let context = app.target.as_ref().map_or(String::new(), |t| t.context.clone());
+                    spawn_operation(&tx, client.clone(), context, operation)
                 }
                 Effect::TailLogs(stream, request) => {
                     drop(log_tail.take());
@@ -269,37 +230,18 @@ fn spawn_read(tx: &mpsc::UnboundedSender<Msg>, read: impl Future<Output = Msg> +
     });
 }
 
-/// What the audit log will say about an action, less its result.
-fn audit_of(app: &App, namespace: &str, object: &str, action: &str) -> AuditEntry {
-    let context = app.target.as_ref().map_or("", |t| t.context.as_str());
-    AuditEntry::new(context, namespace, object, action, &Ok(String::new()))
-}
-
-/// Runs an action in the background: its progress lines and its outcome go to the app, and
+/// Runs an operation in the background: its progress lines and its outcome go to the app, and
 /// the outcome to the audit log.
-fn spawn_action<F, Fut>(tx: &mpsc::UnboundedSender<Msg>, client: Option<kube::Client>, audit: AuditEntry, action: F)
-where
-    F: FnOnce(kube::Client, Box<dyn Fn(String) + Send + Sync>) -> Fut + Send + 'static,
-    Fut: Future<Output = Result<String, String>> + Send + 'static,
-{
+fn spawn_operation(tx: &mpsc::UnboundedSender<Msg>, client: Option<kube::Client>, context: String, op: Operation) {
     let progress_tx = tx.clone();
     spawn_read(tx, async move {
         let Some(client) = client else {
             return Msg::ActionDone(Err(NOT_CONNECTED.into()));
         };
-        let progress = Box::new(move |line: String| {
+        let progress = move |line: String| {
             let _ = progress_tx.send(Msg::ActionProgress(line));
-        });
-        let outcome = action(client, progress).await;
-        let entry = AuditEntry {
-            result: AuditEntry::new("", "", "", "", &outcome).result,
-            ..audit
         };
-        let outcome = match (outcome, audit::record(&entry)) {
-            (Ok(done), Err(e)) => Ok(format!("{done} (audit log not written: {e})")),
-            (outcome, _) => outcome,
-        };
-        Msg::ActionDone(outcome)
+        Msg::ActionDone(op.run_and_record(&client, &context, &progress).await)
     });
 }
 
