@@ -7,154 +7,209 @@ use std::time::Duration;
 
 use kube::Client;
 
-use crate::actions::deploy::{self, DeployRequest};
-use crate::actions::operate;
+use crate::actions::deploy::{self, DeployPlan, DeployRequest};
+use crate::actions::operate::{self, ManagingHpa, WorkloadRef};
+use crate::actions::operation::{Operation, Subject};
 use crate::actions::release_store::ReleaseStore;
 use crate::cli::{Command, DeployArgs, LogsArgs};
 use crate::cluster::{ConnectOptions, Scope, load_config};
 
-// Still reachable here, where they lived before moving to the chart module.
-pub use crate::chart::{BUNDLED_CHART, values_file};
+use crate::chart::{BUNDLED_CHART, values_file};
 
 pub mod logs;
 pub mod status;
+
+/// The cluster a subcommand works on.
+struct Connection {
+    client: Client,
+    namespace: String,
+    context: String,
+}
 
 /// Runs a subcommand; the error is the sentence to print. What changes the cluster is refused
 /// in read-only mode and written to the audit log.
 pub async fn run(command: Command, opts: ConnectOptions, readonly: &crate::config::Readonly) -> Result<(), String> {
     let (client, namespace, context) = connect(&opts).await?;
-    let progress = |line: String| println!("{line}");
-    let mutating = match &command {
-        Command::Deploy(args) => (!args.dry_run).then(|| ("deploy".to_owned(), format!("release/{}", args.release))),
-        Command::Rollback { release, revision, .. } => {
-            let to = revision.map_or("the last good revision".to_owned(), |r| r.to_string());
-            Some((format!("rollback to {to}"), format!("release/{release}")))
-        }
-        Command::Uninstall { release, .. } => Some(("uninstall".to_owned(), format!("release/{release}"))),
-        Command::Scale { workload, replicas, .. } => Some((format!("scale to {replicas}"), workload.clone())),
-        Command::Restart { workload, .. } => Some(("restart".to_owned(), workload.clone())),
-        Command::Delete { name, .. } => Some(("delete".to_owned(), format!("pod/{name}"))),
-        Command::Demo { name, release, .. } => Some((format!("demo {name}"), format!("release/{release}"))),
-        Command::History { .. } | Command::Logs(_) | Command::Status { .. } | Command::Setup => None,
+    let cluster = Connection {
+        client,
+        namespace,
+        context,
     };
-    if let Some((verb, object)) = &mutating
-        && readonly.applies_to(Some(&context))
-    {
-        return Err(format!(
-            "{verb} of {object} refused: context {context} is read-only (--readonly, or readonly in the config file)"
-        ));
+    let done = match subject_of(&command) {
+        None => execute(&cluster, command).await?,
+        Some(subject) => {
+            subject.permitted(readonly.applies_to(Some(&cluster.context)), &cluster.context)?;
+            let result = execute(&cluster, command).await;
+            if let Err(e) = subject.record(&cluster.context, &cluster.namespace, &result) {
+                eprintln!("kubedeck: warning: {e}");
+            }
+            result?
+        }
+    };
+    if !done.is_empty() {
+        println!("{done}");
     }
-    let result = match command {
-        Command::Deploy(args) => deploy_command(&client, &namespace, args, &progress).await,
-        Command::Rollback {
-            release,
-            revision,
-            timeout,
-            yes,
-        } => {
-            let target = revision.map_or("the last good revision".to_owned(), |r| format!("revision {r}"));
-            confirm(&format!("Roll back release {release} in {namespace} to {target}?"), yes)?;
-            deploy::rollback(
-                &client,
-                &namespace,
-                &release,
-                revision,
-                Duration::from_secs(timeout),
-                &progress,
-            )
-            .await
-            .map(|rev| format!("release {release} rolled back: revision {rev} deployed"))
-        }
-        Command::Uninstall {
-            release,
-            keep_history,
-            yes,
-        } => {
-            confirm(
-                &format!("Uninstall release {release} from {namespace}, deleting its objects?"),
-                yes,
-            )?;
-            deploy::uninstall(&client, &namespace, &release, keep_history, &progress)
-                .await
-                .map(|()| format!("release {release} uninstalled"))
-        }
+    Ok(())
+}
+
+/// What the audit log and read-only mode call a subcommand that changes the cluster, from its
+/// arguments as typed, so one whose arguments are wrong is refused and recorded all the same.
+/// None for those that only read.
+fn subject_of(command: &Command) -> Option<Subject> {
+    let workload = |text: &str| WorkloadRef::parse(text).map_or(text.to_owned(), |w| w.to_string());
+    match command {
+        Command::Deploy(args) => (!args.dry_run).then(|| Subject::deploy(&args.release)),
+        Command::Rollback { release, revision, .. } => Some(Subject::rollback(release, *revision)),
+        Command::Uninstall { release, .. } => Some(Subject::uninstall(release)),
+        Command::Scale {
+            workload: w, replicas, ..
+        } => Some(Subject::scale(&workload(w), replicas)),
+        Command::Restart { workload: w, .. } => Some(Subject::restart(&workload(w))),
+        Command::Delete { name, .. } => Some(Subject::delete_pod(name)),
+        Command::Demo { name, release, .. } => Some(Subject::demo(name, release)),
+        Command::History { .. } | Command::Logs(_) | Command::Status { .. } | Command::Setup => None,
+    }
+}
+
+/// Runs one subcommand; the outcome is the sentence to print last (empty for none).
+async fn execute(cluster: &Connection, command: Command) -> Result<String, String> {
+    let namespace = cluster.namespace.as_str();
+    match command {
+        Command::Deploy(args) => deploy_command(cluster, args).await,
         Command::Scale {
             workload,
             replicas,
             hpa,
             timeout,
             yes,
-        } => {
-            scale_command(
-                &client,
-                &namespace,
-                &workload,
-                &replicas,
-                hpa,
-                Duration::from_secs(timeout),
-                yes,
-                &progress,
-            )
-            .await
-        }
-        Command::Restart { workload, timeout, yes } => {
-            let workload = operate::WorkloadRef::parse(&workload)?;
-            confirm(&format!("Restart every pod of {workload} in {namespace}?"), yes)?;
-            operate::restart(&client, &namespace, &workload, Duration::from_secs(timeout), &progress).await
-        }
-        Command::Delete { name, timeout, yes, .. } => {
-            confirm(&format!("Delete pod {name} in {namespace}?"), yes)?;
-            operate::delete_pod(&client, &namespace, &name, Duration::from_secs(timeout), &progress).await
-        }
+        } => scale_command(cluster, &workload, &replicas, hpa, Duration::from_secs(timeout), yes).await,
         // main starts the wizard itself; it never comes here.
         Command::Setup => Err("`kubedeck setup` is a full-screen wizard: run it in a terminal".into()),
-        Command::History { release, output } => history_command(&client, &namespace, &release, &output)
+        Command::History { release, output } => history_command(&cluster.client, namespace, &release, &output)
             .await
             .map(|()| String::new()),
+        Command::Logs(args) => logs_command(cluster.client.clone(), namespace, args)
+            .await
+            .map(|()| String::new()),
+        Command::Status { output } => status_command(cluster, &output).await,
+        asked => {
+            let (operation, yes) = operation_of(namespace, asked)?;
+            ask_and_run(cluster, &operation, None, yes).await
+        }
+    }
+}
+
+/// The operation of a subcommand that needs nothing but its arguments, and whether `--yes`
+/// was given.
+fn operation_of(namespace: &str, command: Command) -> Result<(Operation, bool), String> {
+    let namespace = namespace.to_owned();
+    let asked = match command {
+        Command::Rollback {
+            release,
+            revision,
+            timeout,
+            yes,
+        } => {
+            let timeout = Duration::from_secs(timeout);
+            let to = revision;
+            (
+                Operation::Rollback {
+                    namespace,
+                    release,
+                    to,
+                    timeout,
+                },
+                yes,
+            )
+        }
+        Command::Uninstall {
+            release,
+            keep_history,
+            yes,
+        } => (
+            Operation::Uninstall {
+                namespace,
+                release,
+                keep_history,
+            },
+            yes,
+        ),
+        Command::Restart { workload, timeout, yes } => {
+            let workload = WorkloadRef::parse(&workload)?;
+            let timeout = Duration::from_secs(timeout);
+            (
+                Operation::Restart {
+                    namespace,
+                    workload,
+                    timeout,
+                },
+                yes,
+            )
+        }
+        Command::Delete { name, timeout, yes, .. } => {
+            let timeout = Duration::from_secs(timeout);
+            (
+                Operation::DeletePod {
+                    namespace,
+                    name,
+                    timeout,
+                },
+                yes,
+            )
+        }
         Command::Demo { name, release, yes } => {
             let demo = crate::actions::demo::Demo::parse(&name)?;
-            let question = if crate::actions::demo::looks_local(&context) {
-                format!("Run the {name} demo on release {release} in {namespace} ({context})?")
-            } else {
-                format!(
-                    "Context {context} does not look like a local cluster (minikube, kind, kwok, docker-desktop). \
-                     Run the {name} demo there anyway? It changes release {release} in {namespace}."
-                )
-            };
-            confirm(&question, yes)?;
-            crate::actions::demo::run(&client, &namespace, &release, demo, &progress).await
+            (
+                Operation::Demo {
+                    namespace,
+                    release,
+                    demo,
+                },
+                yes,
+            )
         }
-        Command::Logs(args) => logs_command(client.clone(), &namespace, args)
-            .await
-            .map(|()| String::new()),
-        Command::Status { output } => {
-            let report = status::check(&client, &namespace).await?;
-            if output == "json" {
-                println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
-            } else {
-                print!("{}", report.text());
-            }
-            if report.healthy {
-                Ok(String::new())
-            } else {
-                Err(format!(
-                    "namespace {namespace} is unhealthy: {}",
-                    report.problems.first().map_or("", String::as_str)
-                ))
-            }
-        }
+        // These look something up or print something before they are one operation.
+        Command::Deploy(_)
+        | Command::Scale { .. }
+        | Command::History { .. }
+        | Command::Logs(_)
+        | Command::Status { .. }
+        | Command::Setup => return Err("this subcommand is not a single operation".into()),
     };
-    if let Some((verb, object)) = mutating {
-        let entry = crate::actions::audit::AuditEntry::new(&context, &namespace, &object, &verb, &result);
-        if let Err(e) = crate::actions::audit::record(&entry) {
-            eprintln!("kubedeck: warning: {e}");
-        }
+    Ok(asked)
+}
+
+/// Says the operation's warnings, asks its question unless `--yes`, then runs it, printing its
+/// progress.
+async fn ask_and_run(
+    cluster: &Connection,
+    operation: &Operation,
+    hpa: Option<&ManagingHpa>,
+    yes: bool,
+) -> Result<String, String> {
+    for warning in operation.warnings(&cluster.context, hpa) {
+        eprintln!("kubedeck: warning: {warning}");
     }
-    let done = result?;
-    if !done.is_empty() {
-        println!("{done}");
+    confirm(&operation.question(), yes)?;
+    operation.run(&cluster.client, &|line| println!("{line}")).await
+}
+
+async fn status_command(cluster: &Connection, output: &str) -> Result<String, String> {
+    let report = status::check(&cluster.client, &cluster.namespace).await?;
+    if output == "json" {
+        println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
+    } else {
+        print!("{}", report.text());
     }
-    Ok(())
+    if report.healthy {
+        Ok(String::new())
+    } else {
+        Err(format!(
+            "namespace {} is unhealthy: {}",
+            cluster.namespace,
+            report.problems.first().map_or("", String::as_str)
+        ))
+    }
 }
 
 async fn logs_command(client: Client, namespace: &str, args: LogsArgs) -> Result<(), String> {
@@ -178,39 +233,37 @@ async fn logs_command(client: Client, namespace: &str, args: LogsArgs) -> Result
     logs::run(client, request, format).await
 }
 
-#[allow(clippy::too_many_arguments)] // one per flag of the subcommand
+/// `kubedeck scale`: where an HPA manages the workload, says it will override a manual scale,
+/// or with `--hpa` moves the HPA's minimum instead.
 async fn scale_command(
-    client: &Client,
-    namespace: &str,
+    cluster: &Connection,
     workload: &str,
     replicas: &str,
     hpa: bool,
     timeout: Duration,
     yes: bool,
-    progress: &(dyn Fn(String) + Send + Sync),
 ) -> Result<String, String> {
-    let workload = operate::WorkloadRef::parse(workload)?;
+    let workload = WorkloadRef::parse(workload)?;
     let replicas = operate::parse_replicas(replicas)?;
-    if let Some(h) = operate::hpa_for(client, namespace, &workload).await? {
-        let name = h.metadata.name.clone().unwrap_or_default();
-        let (min, max) = (h.spec.min_replicas.unwrap_or(1), h.spec.max_replicas);
-        if hpa {
-            confirm(
-                &format!(
-                    "Set HPA {name}'s minimum to {replicas} (maximum {})?",
-                    max.max(replicas)
-                ),
-                yes,
-            )?;
-            return operate::set_hpa_bounds(client, namespace, &name, replicas, max.max(replicas)).await;
-        }
-        eprintln!(
-            "kubedeck: note: HPA {name} manages {workload} ({min}..{max} replicas) and will override a manual scale; \
-             pass --hpa to set its minimum instead"
-        );
-    }
-    confirm(&format!("Scale {workload} in {namespace} to {replicas}?"), yes)?;
-    operate::scale(client, namespace, &workload, replicas, timeout, progress).await
+    let managing = operate::hpa_for(&cluster.client, &cluster.namespace, &workload)
+        .await?
+        .map(|h| ManagingHpa::of(&h));
+    let namespace = cluster.namespace.clone();
+    let operation = match &managing {
+        Some(managing) if hpa => Operation::ScaleHpa {
+            namespace,
+            workload,
+            hpa: managing.clone(),
+            replicas,
+        },
+        _ => Operation::Scale {
+            namespace,
+            workload,
+            replicas,
+            timeout,
+        },
+    };
+    ask_and_run(cluster, &operation, managing.as_ref(), yes).await
 }
 
 async fn connect(opts: &ConnectOptions) -> Result<(Client, String, String), String> {
@@ -247,21 +300,17 @@ fn confirm(question: &str, yes: bool) -> Result<(), String> {
     }
 }
 
-async fn deploy_command(
-    client: &Client,
-    namespace: &str,
-    args: DeployArgs,
-    progress: &(dyn Fn(String) + Send + Sync),
-) -> Result<String, String> {
+/// `kubedeck deploy`: prints the plan, then (unless `--dry-run`) asks and applies it.
+async fn deploy_command(cluster: &Connection, args: DeployArgs) -> Result<String, String> {
     let chart_dir = args.chart.clone().unwrap_or_else(|| PathBuf::from(BUNDLED_CHART));
     let values_files = args
         .values
         .iter()
         .map(|v| values_file(&chart_dir, v))
         .collect::<Result<Vec<_>, _>>()?;
-    let req = DeployRequest {
+    let request = DeployRequest {
         release: args.release.clone(),
-        namespace: namespace.to_owned(),
+        namespace: cluster.namespace.clone(),
         chart_dir,
         values_files,
         set: args.set.clone(),
@@ -271,10 +320,22 @@ async fn deploy_command(
         helm_renderer: args.renderer == "helm",
         base_values: Default::default(),
     };
-    let plan = deploy::plan(client, &req).await?;
+    let plan = deploy::plan(&cluster.client, &request).await?;
+    print_plan(&request, &plan);
+    if args.dry_run {
+        return Ok(String::new());
+    }
+    let operation = Operation::Deploy {
+        request: Box::new(request),
+        revision: Some(plan.revision),
+    };
+    ask_and_run(cluster, &operation, None, args.yes).await
+}
+
+fn print_plan(request: &DeployRequest, plan: &DeployPlan) {
     println!(
-        "release {} in {namespace}: revision {} would",
-        req.release, plan.revision
+        "release {} in {}: revision {} would",
+        request.release, request.namespace, plan.revision
     );
     for id in &plan.added {
         println!("  + add {id}");
@@ -291,15 +352,6 @@ async fn deploy_command(
     if plan.added.is_empty() && plan.changed.is_empty() && plan.removed.is_empty() {
         println!("  (no object changes; a new revision is still recorded)");
     }
-    if args.dry_run {
-        return Ok(String::new());
-    }
-    confirm(
-        &format!("Apply revision {} of {} to {namespace}?", plan.revision, req.release),
-        args.yes,
-    )?;
-    let rev = deploy::deploy(client, &req, progress).await?;
-    Ok(format!("release {} revision {rev} deployed", req.release))
 }
 
 async fn history_command(client: &Client, namespace: &str, release: &str, output: &str) -> Result<(), String> {

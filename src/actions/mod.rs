@@ -7,5 +7,6 @@ pub mod demo;
 pub mod deploy;
 pub mod history;
 pub mod operate;
+pub mod operation;
 pub mod release_store;
 pub mod setup;

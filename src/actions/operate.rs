@@ -1,12 +1,15 @@
 //! The on-call actions: scale a workload, restart its rollout, delete a pod and time its
-//! replacement. Each reports progress lines and ends with one sentence.
+//! replacement. Each reports progress lines and ends with one sentence; the waits follow a
+//! watch of what they wait for, not a poll.
 
 use std::time::{Duration, Instant};
 
+use futures::{Stream, StreamExt};
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::Pod;
-use kube::api::{ApiResource, DeleteParams, DynamicObject, ListParams, Patch, PatchParams};
+use kube::api::{ApiResource, DeleteParams, DynamicObject, ListParams, Patch, PatchParams, TypeMeta};
+use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Api, Client};
 use serde_json::json;
 
@@ -21,6 +24,24 @@ pub fn parse_replicas(text: &str) -> Result<i32, String> {
         _ => Err(format!(
             "{text:?} is not a replica count: give a whole number from 0 to 1000"
         )),
+    }
+}
+
+/// An HPA that scales a workload, and its bounds: a manual scale is overridden within them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManagingHpa {
+    pub name: String,
+    pub min: i32,
+    pub max: i32,
+}
+
+impl ManagingHpa {
+    pub fn of(hpa: &HorizontalPodAutoscaler) -> ManagingHpa {
+        ManagingHpa {
+            name: hpa.metadata.name.clone().unwrap_or_default(),
+            min: hpa.spec.min_replicas.unwrap_or(1),
+            max: hpa.spec.max_replicas,
+        }
     }
 }
 
@@ -162,7 +183,6 @@ pub async fn delete_pod(
     let Some(owner) = owner else {
         return Ok(format!("pod {name} deleted; nothing owns it, so nothing replaces it"));
     };
-    // Its replacement carries the same labels, so only those pods are listed.
     let selector = pod
         .metadata
         .labels
@@ -171,44 +191,70 @@ pub async fn delete_pod(
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
         .join(",");
-    let deadline = started + timeout;
+    // Its replacement carries the same labels, so only those pods are watched.
+    let only_them = watcher::Config::default().labels(&selector);
+    let mut changes = std::pin::pin!(watcher(pods, only_them).applied_objects());
+    let deadline = tokio::time::Instant::from_std(started + timeout);
+    let what = format!("the pods like {name} in {namespace}");
     loop {
-        let list = pods
-            .list(&ListParams::default().labels(&selector))
-            .await
-            .map_err(|e| e.to_string())?;
-        // A pod of the same controller, created after the deletion, and Ready.
-        let replacement = list.items.iter().find(|p| {
-            let meta = &p.metadata;
-            let owned = meta
-                .owner_references
-                .as_ref()
-                .is_some_and(|os| os.iter().any(|o| o.uid == owner.uid));
-            let new = meta
-                .creation_timestamp
-                .as_ref()
-                .is_some_and(|t| t.0.as_second() >= deleted_at.as_second());
-            let ready = p
-                .status
-                .as_ref()
-                .and_then(|s| s.conditions.as_ref())
-                .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
-            meta.name.as_deref() != Some(name) && meta.deletion_timestamp.is_none() && owned && new && ready
-        });
-        if let Some(p) = replacement {
-            let secs = started.elapsed().as_secs_f32();
-            return Ok(format!(
-                "replacement {} Ready after {secs:.1}s",
-                p.metadata.name.clone().unwrap_or_default()
-            ));
-        }
-        if Instant::now() > deadline {
+        let Some(pod) = next_change(&mut changes, deadline, &what).await? else {
             return Err(format!(
                 "no Ready replacement for pod {name} within {}s",
                 timeout.as_secs()
             ));
+        };
+        if replaces(&pod, name, &owner.uid, deleted_at) {
+            let secs = started.elapsed().as_secs_f32();
+            return Ok(format!(
+                "replacement {} Ready after {secs:.1}s",
+                pod.metadata.name.clone().unwrap_or_default()
+            ));
         }
-        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// Whether `pod` is a Ready pod of the same controller (`owner`), created after the deletion.
+fn replaces(pod: &Pod, deleted: &str, owner: &str, deleted_at: jiff::Timestamp) -> bool {
+    let meta = &pod.metadata;
+    let owned = meta
+        .owner_references
+        .as_ref()
+        .is_some_and(|os| os.iter().any(|o| o.uid == owner));
+    let new = meta
+        .creation_timestamp
+        .as_ref()
+        .is_some_and(|t| t.0.as_second() >= deleted_at.as_second());
+    let ready = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
+    meta.name.as_deref() != Some(deleted) && meta.deletion_timestamp.is_none() && owned && new && ready
+}
+
+/// The next object a watch reports, or None once `deadline` passed. A broken watch stream is
+/// resumed by the watcher itself; a watch that cannot start (gone, forbidden) is the error.
+async fn next_change<K>(
+    changes: &mut (impl Stream<Item = Result<K, watcher::Error>> + Unpin),
+    deadline: tokio::time::Instant,
+    what: &str,
+) -> Result<Option<K>, String> {
+    loop {
+        match tokio::time::timeout_at(deadline, changes.next()).await {
+            Ok(Some(Ok(object))) => return Ok(Some(object)),
+            Ok(Some(Err(watcher::Error::InitialListFailed(e) | watcher::Error::WatchStartFailed(e)))) => {
+                return Err(format!(
+                    "watching {what}: {}",
+                    crate::cluster::describe_client_error(&e, "the API server").1
+                ));
+            }
+            Ok(Some(Err(watcher::Error::NoResourceVersion))) => {
+                return Err(format!("watching {what}: the API server gave no resource version"));
+            }
+            Ok(Some(Err(_))) => continue,
+            Ok(None) => return Err(format!("the watch on {what} ended")),
+            Err(_) => return Ok(None),
+        }
     }
 }
 
@@ -222,13 +268,21 @@ async fn wait(
     progress: Progress<'_>,
 ) -> Result<(), String> {
     let api = workload_api(client, namespace, workload);
-    let deadline = Instant::now() + timeout;
+    let deadline = tokio::time::Instant::now() + timeout;
+    // Fed by a watch on this one object: each change of its status, no polling.
+    let only_it = watcher::Config::default().fields(&format!("metadata.name={}", workload.name));
+    let mut changes = std::pin::pin!(watcher(api, only_it).applied_objects());
+    let what = format!("{workload} in {namespace}");
     let mut last = String::new();
     loop {
-        let obj = api
-            .get(&workload.name)
-            .await
-            .map_err(|e| failed("reading", workload, namespace, &e))?;
+        let Some(mut obj) = next_change(&mut changes, deadline, &what).await? else {
+            return Err(format!("{workload} not there after {}s: {last}", timeout.as_secs()));
+        };
+        // Objects from the first list carry no kind, and the rollout rule tells the kinds apart by it.
+        obj.types.get_or_insert_with(|| TypeMeta {
+            api_version: "apps/v1".into(),
+            kind: workload.kind().into(),
+        });
         let (done, line) = rollout_state(&obj);
         if line != last {
             progress(format!("{workload}: {line}"));
@@ -237,10 +291,6 @@ async fn wait(
         if done {
             return Ok(());
         }
-        if Instant::now() > deadline {
-            return Err(format!("{workload} not there after {}s: {last}", timeout.as_secs()));
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
     }
 }
 

@@ -87,6 +87,8 @@ pub enum Action {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyScope {
     Everywhere,
+    /// On the panes and in every view that scrolls or has a selection to move.
+    Moving,
     /// On the dashboard, whichever pane has focus (not in a view opened on top).
     Panes,
     /// Only while this pane has focus.
@@ -95,13 +97,31 @@ pub enum KeyScope {
     View(ViewKind),
 }
 
-/// The views that open on top of the panes.
+/// The views that open on top of the panes, each with its own keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ViewKind {
     History,
     Diff,
+    /// An object as YAML.
+    Yaml,
+    /// An object's events, a pod's containers.
     Text,
     Logs,
+    /// A deploy's plan, waiting for `y`.
+    Plan,
+    /// An operation waiting for `y`.
+    Confirm,
+    /// The list of guided demos.
+    Demos,
+    /// The progress of a running operation.
+    ActionLog,
+}
+
+impl ViewKind {
+    /// Whether the movement keys do something here: all but a confirmation scroll or move.
+    pub fn moves(self) -> bool {
+        self != ViewKind::Confirm
+    }
 }
 
 /// What has the keyboard: a pane, or a view on top.
@@ -117,8 +137,13 @@ impl KeyContext {
             KeyContext::Pane(p) => p.title(),
             KeyContext::View(ViewKind::History) => "Release history",
             KeyContext::View(ViewKind::Diff) => "Revision diff",
+            KeyContext::View(ViewKind::Yaml) => "Object YAML",
             KeyContext::View(ViewKind::Text) => "Object view",
             KeyContext::View(ViewKind::Logs) => "Logs",
+            KeyContext::View(ViewKind::Plan) => "Deploy plan",
+            KeyContext::View(ViewKind::Confirm) => "Confirm",
+            KeyContext::View(ViewKind::Demos) => "Guided demos",
+            KeyContext::View(ViewKind::ActionLog) => "Progress",
         }
     }
 }
@@ -159,20 +184,26 @@ const fn bind(
 }
 
 const ANY: KeyScope = KeyScope::Everywhere;
+const MOVING: KeyScope = KeyScope::Moving;
 const PANES: KeyScope = KeyScope::Panes;
 const HISTORY: KeyScope = KeyScope::View(ViewKind::History);
 const DIFF: KeyScope = KeyScope::View(ViewKind::Diff);
+const YAML: KeyScope = KeyScope::View(ViewKind::Yaml);
 const TEXT: KeyScope = KeyScope::View(ViewKind::Text);
 const LOGS: KeyScope = KeyScope::View(ViewKind::Logs);
+const PLAN: KeyScope = KeyScope::View(ViewKind::Plan);
+const CONFIRM: KeyScope = KeyScope::View(ViewKind::Confirm);
+const DEMOS: KeyScope = KeyScope::View(ViewKind::Demos);
+const ACTION_LOG: KeyScope = KeyScope::View(ViewKind::ActionLog);
 
 #[rustfmt::skip]
 pub const BINDINGS: &[Binding] = &[
-    bind("j/↓", Action::Down, "move down", false, ANY, &[(KeyCode::Char('j'), NONE), (KeyCode::Down, NONE)]),
-    bind("k/↑", Action::Up, "move up", false, ANY, &[(KeyCode::Char('k'), NONE), (KeyCode::Up, NONE)]),
-    bind("PgDn", Action::PageDown, "page down", false, ANY, &[(KeyCode::PageDown, NONE), (KeyCode::Char('f'), CTRL)]),
-    bind("PgUp", Action::PageUp, "page up", false, ANY, &[(KeyCode::PageUp, NONE), (KeyCode::Char('b'), CTRL)]),
-    bind("g", Action::Top, "first row", false, ANY, &[(KeyCode::Char('g'), NONE), (KeyCode::Home, NONE)]),
-    bind("G", Action::Bottom, "last row", false, ANY, &[(KeyCode::Char('G'), NONE), (KeyCode::Char('G'), SHIFT), (KeyCode::End, NONE)]),
+    bind("j/↓", Action::Down, "move down", false, MOVING, &[(KeyCode::Char('j'), NONE), (KeyCode::Down, NONE)]),
+    bind("k/↑", Action::Up, "move up", false, MOVING, &[(KeyCode::Char('k'), NONE), (KeyCode::Up, NONE)]),
+    bind("PgDn", Action::PageDown, "page down", false, MOVING, &[(KeyCode::PageDown, NONE), (KeyCode::Char('f'), CTRL)]),
+    bind("PgUp", Action::PageUp, "page up", false, MOVING, &[(KeyCode::PageUp, NONE), (KeyCode::Char('b'), CTRL)]),
+    bind("g", Action::Top, "first row", false, MOVING, &[(KeyCode::Char('g'), NONE), (KeyCode::Home, NONE)]),
+    bind("G", Action::Bottom, "last row", false, MOVING, &[(KeyCode::Char('G'), NONE), (KeyCode::Char('G'), SHIFT), (KeyCode::End, NONE)]),
     bind("Tab", Action::NextPane, "next pane", true, PANES, &[(KeyCode::Tab, NONE)]),
     bind("S-Tab", Action::PrevPane, "previous pane", false, PANES, &[(KeyCode::BackTab, NONE), (KeyCode::BackTab, SHIFT)]),
     bind("1", Action::Focus(1), "focus Pods", false, PANES, &[(KeyCode::Char('1'), NONE)]),
@@ -200,7 +231,8 @@ pub const BINDINGS: &[Binding] = &[
     bind("l", Action::Logs, "logs (pod, or every pod of a workload)", true, PANES, &[(KeyCode::Char('l'), NONE)]),
     bind("S", Action::Setup, "first-run wizard: start Minikube and deploy (kubedeck setup)", true, PANES, &[(KeyCode::Char('S'), NONE), (KeyCode::Char('S'), SHIFT)]),
     bind("D", Action::Demos, "guided demos (self-healing, scaling, autoscaling, rollback, persistence)", false, PANES, &[(KeyCode::Char('D'), NONE), (KeyCode::Char('D'), SHIFT)]),
-    bind("Enter", Action::Open, "run the selected demo (asks first)", false, TEXT, &[(KeyCode::Enter, NONE)]),
+    bind("Enter", Action::Open, "run the selected demo (asks first)", true, DEMOS, &[(KeyCode::Enter, NONE)]),
+    bind("Esc", Action::Back, "back", true, DEMOS, &[(KeyCode::Esc, NONE)]),
     bind("Space", Action::LogFollow, "pause / follow the end", true, LOGS, &[(KeyCode::Char(' '), NONE)]),
     bind("/", Action::LogSearch, "search (regex; smartcase)", true, LOGS, &[(KeyCode::Char('/'), NONE)]),
     bind("n", Action::LogNext, "next match", false, LOGS, &[(KeyCode::Char('n'), NONE)]),
@@ -215,9 +247,14 @@ pub const BINDINGS: &[Binding] = &[
     bind("s", Action::LogSave, "save the buffer to a file", true, LOGS, &[(KeyCode::Char('s'), NONE), (KeyCode::Char('s'), CTRL)]),
     bind("Esc", Action::Back, "back (stops the stream)", true, LOGS, &[(KeyCode::Esc, NONE)]),
     bind("r", Action::Rollback, "roll back to this revision (shows the diff first)", true, HISTORY, &[(KeyCode::Char('r'), NONE)]),
-    bind("y", Action::Confirm, "apply the plan", true, TEXT, &[(KeyCode::Char('y'), NONE)]),
+    bind("y", Action::Confirm, "apply the plan", true, PLAN, &[(KeyCode::Char('y'), NONE)]),
+    bind("Esc", Action::Back, "cancel (changes nothing)", true, PLAN, &[(KeyCode::Esc, NONE)]),
+    bind("y", Action::Confirm, "yes, do it", true, CONFIRM, &[(KeyCode::Char('y'), NONE)]),
+    bind("Esc", Action::Back, "cancel (changes nothing)", true, CONFIRM, &[(KeyCode::Esc, NONE)]),
+    bind("Esc", Action::Back, "close (the operation goes on; its outcome shows below)", true, ACTION_LOG, &[(KeyCode::Esc, NONE)]),
     bind("y", Action::Confirm, "roll back (when opened with r)", false, DIFF, &[(KeyCode::Char('y'), NONE)]),
-    bind("x", Action::Reveal, "reveal the next Secret value (one at a time)", true, TEXT, &[(KeyCode::Char('x'), NONE)]),
+    bind("x", Action::Reveal, "reveal the next Secret value (one at a time)", true, YAML, &[(KeyCode::Char('x'), NONE)]),
+    bind("Esc", Action::Back, "back", true, YAML, &[(KeyCode::Esc, NONE)]),
     bind("Esc", Action::Back, "back", true, TEXT, &[(KeyCode::Esc, NONE)]),
     bind("m", Action::Mark, "mark revision to compare", true, HISTORY, &[(KeyCode::Char('m'), NONE)]),
     bind("Enter", Action::Open, "diff marked (or previous) revision with this one", true, HISTORY, &[(KeyCode::Enter, NONE)]),
@@ -230,7 +267,8 @@ pub const BINDINGS: &[Binding] = &[
 /// The bindings that apply in `context`.
 pub fn bindings_for(context: KeyContext) -> impl Iterator<Item = &'static Binding> {
     BINDINGS.iter().filter(move |b| match (b.scope, context) {
-        (KeyScope::Everywhere, _) | (KeyScope::Panes, KeyContext::Pane(_)) => true,
+        (KeyScope::Everywhere, _) | (KeyScope::Panes | KeyScope::Moving, KeyContext::Pane(_)) => true,
+        (KeyScope::Moving, KeyContext::View(v)) => v.moves(),
         (KeyScope::Pane(p), KeyContext::Pane(q)) => p == q,
         (KeyScope::View(v), KeyContext::View(w)) => v == w,
         _ => false,
@@ -471,6 +509,47 @@ mod tests {
         assert_eq!(in_history(KeyCode::Esc), Some(Action::Back));
         assert_eq!(in_history(KeyCode::Char('j')), Some(Action::Down));
         assert_eq!(in_history(KeyCode::Tab), None, "pane switching is off in a view on top");
+    }
+
+    #[test]
+    fn each_dialog_offers_only_its_own_keys() {
+        let labels = |map: &KeyMap, kind| -> Vec<String> {
+            map.bindings_for(KeyContext::View(kind))
+                .into_iter()
+                .map(|b| b.label)
+                .collect()
+        };
+        let map = KeyMap::default();
+        assert_eq!(labels(&map, ViewKind::Confirm), ["y", "Esc", "?", "q"]);
+        let nav = ["j/↓", "k/↑", "PgDn", "PgUp", "g", "G"];
+        assert_eq!(
+            labels(&map, ViewKind::Plan),
+            [&nav[..], &["y", "Esc", "?", "q"]].concat()
+        );
+        assert_eq!(
+            labels(&map, ViewKind::Demos),
+            [&nav[..], &["Enter", "Esc", "?", "q"]].concat()
+        );
+        assert_eq!(
+            labels(&map, ViewKind::ActionLog),
+            [&nav[..], &["Esc", "?", "q"]].concat()
+        );
+        assert_eq!(labels(&map, ViewKind::Text), [&nav[..], &["Esc", "?", "q"]].concat());
+        assert_eq!(
+            labels(&map, ViewKind::Yaml),
+            [&nav[..], &["x", "Esc", "?", "q"]].concat()
+        );
+        let plan_y = map
+            .bindings_for(KeyContext::View(ViewKind::Plan))
+            .into_iter()
+            .find(|b| b.action == Action::Confirm)
+            .map(|b| b.help);
+        assert_eq!(plan_y, Some("apply the plan"));
+        let readonly = KeyMap {
+            readonly: true,
+            ..KeyMap::default()
+        };
+        assert_eq!(labels(&readonly, ViewKind::Confirm), ["Esc", "?", "q"]);
     }
 
     #[test]

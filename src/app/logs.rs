@@ -241,6 +241,24 @@ impl LogView {
         self.paused_at = Some(seq);
     }
 
+    /// `J`: raw, pretty-printed, chosen fields, raw again.
+    pub fn next_json_mode(&mut self) {
+        self.json = match self.json {
+            JsonMode::Raw => JsonMode::Pretty,
+            JsonMode::Pretty => JsonMode::Fields(self.fields.clone()),
+            JsonMode::Fields(_) => JsonMode::Raw,
+        }
+    }
+
+    /// `f`: only the lines matching the search, or all again; there must be a search.
+    pub fn toggle_filter(&mut self) -> Result<(), String> {
+        if self.search.is_none() {
+            return Err("filter shows the lines matching the search: search with / first".into());
+        }
+        self.filtering = !self.filtering;
+        Ok(())
+    }
+
     pub fn follow(&mut self) {
         self.paused_at = None;
         self.unseen = 0;
@@ -382,15 +400,10 @@ impl App {
             },
             Action::LogWrap => view.wrap = !view.wrap,
             Action::LogTimestamps => view.timestamps = !view.timestamps,
-            Action::LogSearch => {
-                let current = view.search.as_ref().map(|s| s.text.clone()).unwrap_or_default();
-                self.prompt = Some(Prompt::new(PromptKind::LogSearch, current));
-            }
+            Action::LogJson => view.next_json_mode(),
             Action::LogFilter => {
-                if view.search.is_none() {
-                    self.notice = Some("filter shows the lines matching the search: search with / first".into());
-                } else {
-                    view.filtering = !view.filtering;
+                if let Err(e) = view.toggle_filter() {
+                    self.notice = Some(e);
                 }
             }
             Action::LogNext | Action::LogPrevMatch => {
@@ -398,53 +411,60 @@ impl App {
                     self.notice = Some(e);
                 }
             }
-            Action::LogJson => {
-                view.json = match view.json {
-                    JsonMode::Raw => JsonMode::Pretty,
-                    JsonMode::Pretty => JsonMode::Fields(view.fields.clone()),
-                    JsonMode::Fields(_) => JsonMode::Raw,
-                }
-            }
-            Action::LogFields => {
-                let current = view.fields.join(",");
-                self.prompt = Some(Prompt::new(PromptKind::LogFields, current));
-            }
-            Action::LogSave => {
+            Action::LogSearch | Action::LogFields | Action::LogSave => self.open_log_prompt(action),
+            Action::LogPrevious | Action::LogContainer => self.switch_log_source(action),
+            nav => view.navigate(nav, first_shown, page),
+        }
+    }
+
+    /// `/`, `F` and `s` in the log view: a prompt holding what is set now.
+    fn open_log_prompt(&mut self, action: Action) {
+        let Some(TopView::Logs(view)) = self.top.as_ref() else {
+            return;
+        };
+        let (kind, text) = match action {
+            Action::LogSearch => (
+                PromptKind::LogSearch,
+                view.search.as_ref().map(|s| s.text.clone()).unwrap_or_default(),
+            ),
+            Action::LogFields => (PromptKind::LogFields, view.fields.join(",")),
+            _ => {
                 let name = format!(
                     "{}-{}.log",
                     view.request.target.to_string().replace('/', "-"),
                     jiff::Timestamp::now().strftime("%Y%m%d-%H%M%S")
                 );
-                self.prompt = Some(Prompt::new(PromptKind::LogSave, name));
+                (PromptKind::LogSave, name)
             }
-            Action::LogPrevious => {
-                let mut request = view.request.clone();
-                request.previous = !request.previous;
-                let old = (**view).clone();
-                self.start_logs(request, Some(old));
+        };
+        self.prompt = Some(Prompt::new(kind, text));
+    }
+
+    /// `p` and `c` in the log view: the previous container's logs (or the current one's again),
+    /// or the next container (then all of them), as a new stream in the same view.
+    fn switch_log_source(&mut self, action: Action) {
+        let Some(TopView::Logs(view)) = self.top.as_ref() else {
+            return;
+        };
+        let mut request = view.request.clone();
+        if action == Action::LogPrevious {
+            request.previous = !request.previous;
+        } else {
+            let names = &view.containers;
+            if names.len() < 2 {
+                self.notice = Some("this pod has one container".into());
+                return;
             }
-            Action::LogContainer => {
-                let mut request = view.request.clone();
-                let names = &view.containers;
-                request.container = match &request.container {
-                    _ if names.len() < 2 => {
-                        self.notice = Some("this pod has one container".into());
-                        return;
-                    }
-                    ContainerChoice::Default => ContainerChoice::Named(names[0].clone()),
-                    ContainerChoice::Named(c) => match names.iter().position(|n| n == c) {
-                        Some(i) if i + 1 < names.len() => ContainerChoice::Named(names[i + 1].clone()),
-                        _ => ContainerChoice::All,
-                    },
-                    ContainerChoice::All => ContainerChoice::Named(names[0].clone()),
-                };
-                let old = (**view).clone();
-                self.start_logs(request, Some(old));
-            }
-            Action::Quit => self.should_quit = true,
-            Action::Help => self.help = true,
-            nav => view.navigate(nav, first_shown, page),
+            request.container = match &request.container {
+                ContainerChoice::Default | ContainerChoice::All => ContainerChoice::Named(names[0].clone()),
+                ContainerChoice::Named(c) => match names.iter().position(|n| n == c) {
+                    Some(i) if i + 1 < names.len() => ContainerChoice::Named(names[i + 1].clone()),
+                    _ => ContainerChoice::All,
+                },
+            };
         }
+        let old = (**view).clone();
+        self.start_logs(request, Some(old));
     }
 
     pub(super) fn log_search_done(&mut self, text: &str) {

@@ -1,6 +1,7 @@
 //! The dashboard's one state and the only place it changes: messages in, new state out.
 
 pub mod data;
+pub mod dialogs;
 pub mod keys;
 pub mod layout;
 pub mod log_rows;
@@ -79,11 +80,8 @@ pub enum Effect {
     LoadObject(crate::cluster::objects::ObjectRef),
     /// Render and compare, changing nothing; answered with `Msg::PlanReady`.
     PlanDeploy(crate::actions::deploy::DeployRequest),
-    /// Deploy (after the user saw the plan and said yes); progress comes as `Msg::ActionProgress`.
-    Deploy(crate::actions::deploy::DeployRequest),
-    /// Roll back (after the user saw the diff and said yes).
-    Rollback(operate::RollbackRequest),
-    /// Scale, restart or delete a pod (after the user said yes).
+    /// Run an operation the user said yes to (deploy, rollback, scale, restart, delete a pod, a
+    /// demo); progress comes as `Msg::ActionProgress`, the end as `Msg::ActionDone`.
     Operate(operate::Operation),
     /// Start a log stream (replacing any running one); it reports as `Msg::Logs(id, ..)`.
     TailLogs(u64, crate::cluster::logs::LogRequest),
@@ -311,7 +309,6 @@ impl App {
             return;
         }
         match self.keymap.action_for(&key, self.key_context()) {
-            Some(action) if matches!(self.top, Some(views::TopView::Logs(_))) => self.perform_in_logs(action),
             Some(action) if self.top.is_some() => self.perform_in_view(action),
             Some(action) => self.perform(action),
             None => {}

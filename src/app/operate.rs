@@ -1,99 +1,23 @@
-//! Deploy and roll back from the dashboard: `d` asks for values, shows the plan and applies it
-//! on `y`; `r` on a revision in a release's history shows the diff and rolls back on `y`. The
-//! work runs as actions; their progress lands in a view on top.
+//! Operations asked for from the dashboard: `d` asks for values and shows the plan, `s`, `R`
+//! and ctrl-d ask to scale, restart or delete a pod, `:demo` asks to run a demo. What each asks,
+//! refuses and runs is described once, in `actions::operation`.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::views::{DiffView, Loadable, TextBody, TextView, TopView};
+use super::dialogs::{DemoList, PlanView};
+use super::views::{Loadable, TopView};
 use super::{App, Effect, Prompt, PromptKind};
-use crate::actions::deploy::{DeployPlan, DeployRequest};
+use crate::actions::deploy::DeployRequest;
+use crate::actions::operate::{ManagingHpa, WorkloadRef};
+pub use crate::actions::operation::Operation;
 use crate::cluster::Scope;
 
 /// The release the dashboard deploys: the Todo Chatbot, named as in the chart's docs.
 pub const RELEASE: &str = "todo";
 
-/// Where an action's progress is shown.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ActionLog {
-    pub title: String,
-    pub lines: Vec<String>,
-    /// None while running; then the final sentence, good or bad.
-    pub outcome: Option<Result<String, String>>,
-}
-
-/// An on-call action on one object, asked for with a key and confirmed with `y`.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Operation {
-    Scale {
-        namespace: String,
-        workload: crate::actions::operate::WorkloadRef,
-        replicas: i32,
-    },
-    Restart {
-        namespace: String,
-        workload: crate::actions::operate::WorkloadRef,
-    },
-    DeletePod {
-        namespace: String,
-        name: String,
-    },
-    /// A guided demo (`:demo NAME`) on the Todo Chatbot release.
-    Demo {
-        namespace: String,
-        release: String,
-        demo: crate::actions::demo::Demo,
-    },
-}
-
-impl Operation {
-    /// The question that names the object and the namespace.
-    pub fn question(&self) -> String {
-        match self {
-            Operation::Scale {
-                namespace,
-                workload,
-                replicas,
-            } => format!("Scale {workload} in {namespace} to {replicas}?"),
-            Operation::Restart { namespace, workload } => format!("Restart every pod of {workload} in {namespace}?"),
-            Operation::DeletePod { namespace, name } => {
-                format!("Delete pod {name} in {namespace}? Its controller will replace it; kubedeck times that.")
-            }
-            Operation::Demo {
-                namespace,
-                release,
-                demo,
-            } => format!("{} Run it on release {release} in {namespace}?", demo.narration()),
-        }
-    }
-
-    pub fn namespace(&self) -> &str {
-        match self {
-            Operation::Scale { namespace, .. }
-            | Operation::Restart { namespace, .. }
-            | Operation::DeletePod { namespace, .. }
-            | Operation::Demo { namespace, .. } => namespace,
-        }
-    }
-
-    /// What the audit log calls the object and the action.
-    pub fn audit(&self) -> (String, String) {
-        match self {
-            Operation::Scale { workload, replicas, .. } => (workload.to_string(), format!("scale to {replicas}")),
-            Operation::Restart { workload, .. } => (workload.to_string(), "restart".into()),
-            Operation::DeletePod { name, .. } => (format!("pod/{name}"), "delete".into()),
-            Operation::Demo { release, demo, .. } => (format!("release/{release}"), format!("demo {}", demo.name())),
-        }
-    }
-}
-
-/// A rollback the user was asked to confirm.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RollbackRequest {
-    pub namespace: String,
-    pub release: String,
-    pub to: i32,
-}
+/// How long an operation started from the dashboard waits for its workloads.
+pub const WAIT: Duration = Duration::from_secs(300);
 
 impl App {
     fn namespace_for_actions(&mut self) -> Option<String> {
@@ -106,38 +30,27 @@ impl App {
         }
     }
 
-    /// `:demo NAME`: say what the demo does, warn when the context does not look local, ask.
+    /// `:demo NAME`: ask to run it (saying what it does); `D` or `:demo`: the list of demos.
     pub(super) fn open_demo(&mut self, name: Option<&str>) {
-        use crate::actions::demo::{Demo, looks_local};
-        if self.is_readonly() {
-            self.notice = Some("read-only mode: demos change the cluster, so they are off here".into());
-            return;
-        }
+        use crate::actions::demo::Demo;
         let demo = match name.map(Demo::parse) {
             Some(Ok(demo)) => demo,
             Some(Err(e)) => return self.notice = Some(e),
-            None => {
-                let body = super::views::TextBody::Demos { selected: 0 };
-                self.top = Some(TopView::Text(TextView { body, offset: 0 }));
+            None if self.is_readonly() => {
+                self.notice = Some("read-only mode: demos change the cluster, so they are off here".into());
                 return;
             }
+            None => return self.top = Some(TopView::Demos(DemoList { selected: 0 })),
         };
         let Some(namespace) = self.namespace_for_actions() else {
             return;
         };
-        let context = self.target.as_ref().map(|t| t.context.clone()).unwrap_or_default();
-        let warning = (!looks_local(&context)).then(|| {
-            format!(
-                "Context {context} does not look like a local cluster (minikube, kind, kwok, docker-desktop): \
-                 this demo deletes or changes real pods there."
-            )
-        });
         let operation = Operation::Demo {
             namespace,
             release: RELEASE.into(),
             demo,
         };
-        self.ask(operation, warning);
+        self.ask(operation, None);
     }
 
     /// `d`: ask for values files and overrides.
@@ -155,77 +68,18 @@ impl App {
         match parse_deploy_line(text, &namespace) {
             Ok(req) => {
                 self.effects.push(Effect::PlanDeploy(req.clone()));
-                let body = TextBody::Plan {
+                self.top = Some(TopView::Plan(PlanView {
                     request: Box::new(req),
                     plan: Loadable::Loading,
-                };
-                self.top = Some(TopView::Text(TextView { body, offset: 0 }));
+                    offset: 0,
+                }));
             }
             Err(e) => self.notice = Some(e),
         }
     }
 
-    pub(super) fn plan_ready(&mut self, result: Result<DeployPlan, String>) {
-        if let Some(TopView::Text(TextView {
-            body: TextBody::Plan { plan, .. },
-            ..
-        })) = self.top.as_mut()
-        {
-            *plan = match result {
-                Ok(p) => Loadable::Ready(p),
-                Err(e) => Loadable::Failed(e),
-            };
-        }
-    }
-
-    /// `y` on a plan or a rollback diff: do it.
-    pub(super) fn confirm(&mut self) {
-        match self.top.take() {
-            Some(TopView::Text(TextView {
-                body:
-                    TextBody::Plan {
-                        request,
-                        plan: Loadable::Ready(plan),
-                    },
-                ..
-            })) => {
-                let title = format!(
-                    "Deploying {} revision {} to {}",
-                    request.release, plan.revision, request.namespace
-                );
-                self.effects.push(Effect::Deploy(*request));
-                self.open_log(title);
-            }
-            Some(TopView::Diff(DiffView {
-                rollback: Some(req), ..
-            })) => {
-                let title = format!(
-                    "Rolling {} back to revision {} in {}",
-                    req.release, req.to, req.namespace
-                );
-                self.effects.push(Effect::Rollback(req));
-                self.open_log(title);
-            }
-            Some(TopView::Text(TextView {
-                body: TextBody::Confirm { operation, .. },
-                ..
-            })) => {
-                let title = operation.question().trim_end_matches('?').to_owned();
-                self.effects.push(Effect::Operate(operation));
-                self.open_log(title);
-            }
-            other => self.top = other,
-        }
-    }
-
-    /// Opens the confirmation for an operation; nothing happens before `y`.
-    fn ask(&mut self, operation: Operation, warning: Option<String>) {
-        let body = TextBody::Confirm { operation, warning };
-        self.top = Some(TopView::Text(TextView { body, offset: 0 }));
-    }
-
     /// The selected workload of the Workloads pane and its namespace, if that pane has focus.
-    fn selected_workload(&mut self) -> Option<(String, crate::actions::operate::WorkloadRef)> {
+    fn selected_workload(&mut self) -> Option<(String, WorkloadRef)> {
         if self.focus != super::PaneId::Workloads {
             self.notice = Some("select a Deployment or StatefulSet in Workloads (5) first".into());
             return None;
@@ -250,27 +104,35 @@ impl App {
             Ok(n) => n,
             Err(e) => return self.notice = Some(e),
         };
-        // An HPA that targets the workload will undo a manual scale: say so before asking.
-        let warning = self.data.hpas.iter().find(|h| h.key.namespace == namespace && h.scales.as_ref() == Some(&workload)).map(|h| {
-            format!(
-                "HPA {} manages it ({}..{} replicas) and will override this; `kubedeck scale {workload} {replicas} --hpa` changes the HPA instead.",
-                h.key.name, h.min, h.max
-            )
-        });
-        self.ask(
-            Operation::Scale {
-                namespace,
-                workload,
-                replicas,
-            },
-            warning,
-        );
+        // An HPA that targets the workload will undo a manual scale: the question says so.
+        let hpa = self
+            .data
+            .hpas
+            .iter()
+            .find(|h| h.key.namespace == namespace && h.scales.as_ref() == Some(&workload))
+            .map(|h| ManagingHpa {
+                name: h.key.name.clone(),
+                min: h.min,
+                max: h.max,
+            });
+        let operation = Operation::Scale {
+            namespace,
+            workload,
+            replicas,
+            timeout: WAIT,
+        };
+        self.ask(operation, hpa.as_ref());
     }
 
     /// `R`: restart the selected workload.
     pub(super) fn open_restart(&mut self) {
         if let Some((namespace, workload)) = self.selected_workload() {
-            self.ask(Operation::Restart { namespace, workload }, None);
+            let operation = Operation::Restart {
+                namespace,
+                workload,
+                timeout: WAIT,
+            };
+            self.ask(operation, None);
         }
     }
 
@@ -281,54 +143,12 @@ impl App {
             return;
         }
         if let Some(key) = self.panes.get(super::PaneId::Pods).selected_key().cloned() {
-            self.ask(
-                Operation::DeletePod {
-                    namespace: key.namespace,
-                    name: key.name,
-                },
-                None,
-            );
-        }
-    }
-
-    fn open_log(&mut self, title: String) {
-        let log = ActionLog {
-            title,
-            lines: Vec::new(),
-            outcome: None,
-        };
-        self.top = Some(TopView::Text(TextView {
-            body: TextBody::Log(log),
-            offset: 0,
-        }));
-    }
-
-    pub(super) fn action_progress(&mut self, line: String) {
-        if let Some(TopView::Text(TextView {
-            body: TextBody::Log(log),
-            offset,
-        })) = self.top.as_mut()
-        {
-            log.lines.push(crate::text::sanitize(&line));
-            // Follow the newest line.
-            *offset = log.lines.len();
-        }
-    }
-
-    pub(super) fn action_done(&mut self, outcome: Result<String, String>) {
-        match self.top.as_mut() {
-            Some(TopView::Text(TextView {
-                body: TextBody::Log(log),
-                offset,
-            })) => {
-                log.outcome = Some(outcome);
-                *offset = log.lines.len() + 2;
-            }
-            _ => {
-                self.notice = Some(match outcome {
-                    Ok(s) | Err(s) => s,
-                })
-            }
+            let operation = Operation::DeletePod {
+                namespace: key.namespace,
+                name: key.name,
+                timeout: WAIT,
+            };
+            self.ask(operation, None);
         }
     }
 }
@@ -343,7 +163,7 @@ pub fn parse_deploy_line(text: &str, namespace: &str) -> Result<DeployRequest, S
         values_files: Vec::new(),
         set: Vec::new(),
         atomic: false,
-        timeout: Duration::from_secs(300),
+        timeout: WAIT,
         history_max: 10,
         helm_renderer: false,
         base_values: Default::default(),

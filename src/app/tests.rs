@@ -302,7 +302,11 @@ fn yaml_view_masks_secret_values_and_reveals_one_at_a_time() {
         "data": {"A": "YWxwaGE=", "B": "YnJhdm8="}});
     a.update(Msg::ObjectLoaded(object, Ok(secret)));
     let text = |a: &App| match &a.top {
-        Some(TopView::Text(t)) => t.lines(a).into_iter().map(|(l, _)| l).collect::<Vec<_>>().join("\n"),
+        Some(TopView::Text(t)) => crate::views::text::lines(a, t)
+            .into_iter()
+            .map(|(l, _)| l)
+            .collect::<Vec<_>>()
+            .join("\n"),
         _ => panic!("text view open"),
     };
     assert!(
@@ -376,7 +380,8 @@ fn events_and_details_of_the_selected_pod() {
     let Some(TopView::Text(t)) = &a.top else {
         panic!("events view")
     };
-    let lines: Vec<String> = t.lines(&a).into_iter().map(|(l, _)| l).collect();
+    let lines: Vec<String> = crate::views::text::lines(&a, t).into_iter().map(|(l, _)| l).collect();
+    assert_eq!(lines.len(), t.line_count(&a));
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert!(lines[0].contains("BackOff") && lines[0].contains("x2"), "{lines:?}");
     press(&mut a, KeyCode::Esc);
@@ -385,7 +390,11 @@ fn events_and_details_of_the_selected_pod() {
     let Some(TopView::Text(t)) = &a.top else {
         panic!("detail view")
     };
-    let text: String = t.lines(&a).into_iter().map(|(l, _)| l + "\n").collect();
+    let text: String = crate::views::text::lines(&a, t)
+        .into_iter()
+        .map(|(l, _)| l + "\n")
+        .collect();
+    assert_eq!(text.lines().count(), t.line_count(&a), "scrolling knows how long it is");
     assert!(text.contains("api: waiting: CrashLoopBackOff"), "{text}");
     assert!(text.contains("last terminated: Error (exit 1)"), "{text}");
 }
@@ -472,7 +481,8 @@ fn mouse_wheel_scrolls_and_click_focuses_and_selects() {
 #[test]
 fn deploy_from_the_dashboard_asks_shows_the_plan_and_applies_on_y() {
     use crate::actions::deploy::{DeployPlan, ObjectId};
-    use views::{TextBody, TopView};
+    use operate::Operation;
+    use views::TopView;
     let mut a = app();
     press(&mut a, KeyCode::Char('d'));
     assert_eq!(
@@ -501,24 +511,31 @@ fn deploy_from_the_dashboard_asks_shows_the_plan_and_applies_on_y() {
         changed: vec![(id, "-a\n+b\n".into())],
         ..Default::default()
     })));
-    let lines = |a: &App| match &a.top {
-        Some(TopView::Text(t)) => t.lines(a).into_iter().map(|(l, _)| l).collect::<Vec<_>>().join("\n"),
-        _ => String::new(),
+    let lines = |a: &App| {
+        let lines = match &a.top {
+            Some(TopView::Plan(p)) => crate::views::dialogs::plan_view_lines(p),
+            Some(TopView::ActionLog(log)) => crate::views::dialogs::action_log_lines(log),
+            _ => Vec::new(),
+        };
+        lines.into_iter().map(|(l, _)| l).collect::<Vec<_>>().join("\n")
     };
     assert!(
         lines(&a).contains("~ change Deployment/backend") && lines(&a).contains("y applies"),
         "{}",
         lines(&a)
     );
+    assert!(lines(&a).contains("Apply revision 2 of todo to shop?"), "{}", lines(&a));
     assert!(a.effects.is_empty(), "nothing happens before y");
     press(&mut a, KeyCode::Char('y'));
-    assert!(matches!(a.effects.pop(), Some(Effect::Deploy(r)) if r == req));
+    assert!(matches!(a.effects.pop(),
+        Some(Effect::Operate(Operation::Deploy { request, revision: Some(2) })) if *request == req));
     a.update(Msg::ActionProgress("applied Deployment/backend".into()));
     a.update(Msg::ActionDone(Ok("release todo revision 2 deployed".into())));
-    let Some(TopView::Text(t)) = &a.top else {
+    let Some(TopView::ActionLog(log)) = &a.top else {
         panic!("log view")
     };
-    assert!(matches!(&t.body, TextBody::Log(log) if log.lines == ["applied Deployment/backend"]));
+    assert_eq!(log.title, "Deploying todo revision 2 to shop");
+    assert_eq!(log.lines, ["applied Deployment/backend"]);
     assert!(lines(&a).ends_with("release todo revision 2 deployed"));
 
     // Bad input in the prompt is explained; nothing is asked of the cluster.
@@ -555,10 +572,11 @@ fn rollback_from_the_history_shows_the_diff_then_rolls_back_on_y() {
     press(&mut a, KeyCode::Char('y'));
     assert_eq!(
         a.effects.pop(),
-        Some(Effect::Rollback(operate::RollbackRequest {
+        Some(Effect::Operate(operate::Operation::Rollback {
             namespace: "shop".into(),
             release: "todo".into(),
-            to: 1
+            to: Some(1),
+            timeout: operate::WAIT,
         }))
     );
 }
@@ -642,12 +660,16 @@ fn scale_restart_and_delete_pod_ask_first_and_warn_about_an_hpa() {
     press(&mut a, KeyCode::Char('s'));
     type_line(&mut a, "4");
     let text = match &a.top {
-        Some(views::TopView::Text(t)) => t.lines(&a).into_iter().map(|(l, _)| l).collect::<Vec<_>>().join("\n"),
+        Some(views::TopView::Confirm(c)) => crate::views::dialogs::confirm_lines(c)
+            .into_iter()
+            .map(|(l, _)| l)
+            .collect::<Vec<_>>()
+            .join("\n"),
         _ => panic!("a confirmation"),
     };
     assert!(text.contains("Scale deploy/backend in shop to 4?"), "{text}");
     assert!(
-        text.contains("HPA backend manages it (2..5 replicas) and will override"),
+        text.contains("HPA backend manages deploy/backend (2..5 replicas) and will override a manual scale"),
         "{text}"
     );
     assert!(a.effects.is_empty(), "nothing before y");
@@ -661,7 +683,8 @@ fn scale_restart_and_delete_pod_ask_first_and_warn_about_an_hpa() {
         Some(Effect::Operate(Operation::Scale {
             namespace: "shop".into(),
             workload: workload.clone(),
-            replicas: 4
+            replicas: 4,
+            timeout: operate::WAIT,
         }))
     );
     press(&mut a, KeyCode::Esc);
@@ -671,7 +694,8 @@ fn scale_restart_and_delete_pod_ask_first_and_warn_about_an_hpa() {
         a.effects.pop(),
         Some(Effect::Operate(Operation::Restart {
             namespace: "shop".into(),
-            workload
+            workload,
+            timeout: operate::WAIT,
         }))
     );
 
@@ -687,15 +711,17 @@ fn scale_restart_and_delete_pod_ask_first_and_warn_about_an_hpa() {
         a.effects.pop(),
         Some(Effect::Operate(Operation::DeletePod {
             namespace: "shop".into(),
-            name: "api-1".into()
+            name: "api-1".into(),
+            timeout: operate::WAIT,
         }))
     );
 }
 
 #[test]
 fn a_demo_is_asked_for_by_name_and_warns_off_non_local_contexts() {
+    use crate::app::dialogs::DemoList;
     use crate::app::operate::Operation;
-    use crate::app::views::{TextBody, TopView};
+    use crate::app::views::TopView;
     let mut a = app();
     a.run_command("demo chaos");
     assert!(
@@ -706,29 +732,30 @@ fn a_demo_is_asked_for_by_name_and_warns_off_non_local_contexts() {
     );
     a.run_command("demo self-healing");
     match &a.top {
-        Some(TopView::Text(t)) => match &t.body {
-            TextBody::Confirm { operation, warning } => {
-                assert!(matches!(operation, Operation::Demo { .. }));
-                assert!(operation.question().starts_with("Self-healing: delete a backend pod."));
-                // The test app's context is kwok-kubedeck: local, so no warning.
-                assert_eq!(warning, &None);
-            }
-            other => panic!("{other:?}"),
-        },
+        Some(TopView::Confirm(dialog)) => {
+            assert!(matches!(dialog.operation, Operation::Demo { .. }));
+            assert!(
+                dialog
+                    .operation
+                    .question()
+                    .starts_with("Self-healing: delete a backend pod.")
+            );
+            // The test app's context is kwok-kubedeck: local, so no warning.
+            assert!(dialog.warnings.is_empty());
+        }
         other => panic!("{other:?}"),
     }
     assert_eq!(a.completions("demo auto"), ["demo autoscaling"]);
     // The Demo pane: D lists them, j moves, Enter asks for the selected one.
     a.top = None;
     a.perform(keys::Action::Demos);
-    assert!(matches!(&a.top, Some(TopView::Text(t)) if t.body == TextBody::Demos { selected: 0 }));
+    assert!(matches!(&a.top, Some(TopView::Demos(DemoList { selected: 0 }))));
     a.perform_in_view(keys::Action::Down);
     a.perform_in_view(keys::Action::Open);
     match &a.top {
-        Some(TopView::Text(t)) => {
+        Some(TopView::Confirm(dialog)) => {
             assert!(
-                matches!(&t.body, TextBody::Confirm { operation: Operation::Demo { demo, .. }, .. }
-                if *demo == crate::actions::demo::Demo::Scaling)
+                matches!(&dialog.operation, Operation::Demo { demo, .. } if *demo == crate::actions::demo::Demo::Scaling)
             )
         }
         other => panic!("{other:?}"),

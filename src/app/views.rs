@@ -1,11 +1,15 @@
 //! Views opened on top of the panes: a release's history and the diff of two revisions, an
-//! object's YAML, its events, and a pod's containers.
+//! object's YAML, its events, and a pod's containers; and the keys of each, next to its state.
+//! The dialogs live in `dialogs`, the log view in `logs`.
 
+use super::dialogs::{ActionLog, ConfirmDialog, DemoList, PlanView};
 use super::keys::{Action, ViewKind};
 use super::table::TablePane;
 use super::{App, Effect, PaneId};
+use crate::actions::operation::Operation;
+use crate::cluster::events::EventRow;
 use crate::cluster::objects::{self, ObjectKind, ObjectRef};
-use crate::cluster::releases::{self, DiffLine};
+use crate::cluster::releases::{self, DiffLine, ReleaseRow, ReleaseStatus};
 use crate::cluster::store::ObjectKey;
 
 /// Something fetched on demand.
@@ -30,8 +34,8 @@ pub struct HistoryView {
 #[derive(Debug, Clone)]
 pub struct DiffView {
     pub title: String,
-    /// Set when the diff was opened with `r`: `y` rolls back to that revision.
-    pub rollback: Option<super::operate::RollbackRequest>,
+    /// Set when the diff was opened with `r`: `y` runs this rollback.
+    pub rollback: Option<Operation>,
     pub lines: Loadable<Vec<DiffLine>>,
     pub offset: usize,
     pub history: HistoryView,
@@ -43,6 +47,10 @@ pub enum TopView {
     Diff(DiffView),
     Text(TextView),
     Logs(Box<super::logs::LogView>),
+    Plan(PlanView),
+    Confirm(ConfirmDialog),
+    Demos(DemoList),
+    ActionLog(ActionLog),
 }
 
 impl TopView {
@@ -50,8 +58,16 @@ impl TopView {
         match self {
             TopView::History(_) => ViewKind::History,
             TopView::Diff(_) => ViewKind::Diff,
+            TopView::Text(TextView {
+                body: TextBody::Yaml { .. },
+                ..
+            }) => ViewKind::Yaml,
             TopView::Text(_) => ViewKind::Text,
             TopView::Logs(_) => ViewKind::Logs,
+            TopView::Plan(_) => ViewKind::Plan,
+            TopView::Confirm(_) => ViewKind::Confirm,
+            TopView::Demos(_) => ViewKind::Demos,
+            TopView::ActionLog(_) => ViewKind::ActionLog,
         }
     }
 }
@@ -69,20 +85,6 @@ pub enum TextBody {
     Events(ObjectRef),
     /// A pod's containers, live from the pods watch.
     PodDetail(ObjectKey),
-    /// What a deploy would change, waiting for `y`.
-    Plan {
-        request: Box<crate::actions::deploy::DeployRequest>,
-        plan: Loadable<crate::actions::deploy::DeployPlan>,
-    },
-    /// A running or finished deploy or rollback.
-    Log(super::operate::ActionLog),
-    /// The guided demos, one selected; Enter asks to run it.
-    Demos { selected: usize },
-    /// An on-call action waiting for `y`.
-    Confirm {
-        operation: super::operate::Operation,
-        warning: Option<String>,
-    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -91,203 +93,29 @@ pub struct TextView {
     pub offset: usize,
 }
 
-/// How a line of a text view is meant to look.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tone {
-    Plain,
-    Heading,
-    Good,
-    Warn,
-    Bad,
-    Dim,
-}
-
 impl TextView {
-    pub fn title(&self) -> String {
+    /// How many lines it takes on screen, for scrolling; `views::text` writes them.
+    pub fn line_count(&self, app: &App) -> usize {
         match &self.body {
-            TextBody::Yaml { object, .. } => format!("YAML of {object}"),
-            TextBody::Events(object) => format!("Events of {object}"),
-            TextBody::PodDetail(key) => format!("Pod {key}"),
-            TextBody::Plan { request, .. } => {
-                format!(
-                    "Deploy {} to {} (y applies, Esc cancels)",
-                    request.release, request.namespace
-                )
-            }
-            TextBody::Log(log) => log.title.clone(),
-            TextBody::Confirm { .. } => "Confirm (y does it, Esc cancels)".into(),
-            TextBody::Demos { .. } => "Guided demos (j/k choose, Enter runs after asking, Esc back)".into(),
-        }
-    }
-
-    /// The lines to show, worked out from the state each time so live views stay live.
-    pub fn lines(&self, app: &App) -> Vec<(String, Tone)> {
-        match &self.body {
-            TextBody::Yaml {
-                value: Loadable::Loading,
-                ..
-            } => vec![("Reading the object ...".into(), Tone::Dim)],
-            TextBody::Yaml {
-                value: Loadable::Failed(why),
-                ..
-            } => vec![(why.clone(), Tone::Bad)],
             TextBody::Yaml {
                 value: Loadable::Ready(v),
                 revealed,
                 ..
-            } => {
-                let (lines, _) = objects::yaml_lines(v, revealed.as_deref());
-                lines.into_iter().map(|l| (l, Tone::Plain)).collect()
-            }
-            TextBody::Events(object) => {
-                let target = format!("{}/{}", object.kind.name(), object.name);
-                let rows = crate::cluster::events::default_order(
-                    app.data
-                        .events
-                        .iter()
-                        .filter(|e| e.object == target && e.key.namespace == object.namespace),
-                );
-                if rows.is_empty() {
-                    return vec![(
-                        "No events for this object (Kubernetes keeps them for an hour).".into(),
-                        Tone::Dim,
-                    )];
-                }
-                rows.into_iter()
-                    .map(|e| {
-                        let when = e.last_seen.map(|t| crate::text::age(t, app.now)).unwrap_or_default();
-                        let tone = if e.warning { Tone::Warn } else { Tone::Plain };
-                        (
-                            format!("{when:>6} ago  {:<20} x{:<4} {}", e.reason, e.count, e.message),
-                            tone,
-                        )
-                    })
-                    .collect()
-            }
-            TextBody::Plan {
-                plan: Loadable::Loading,
-                ..
-            } => vec![("Rendering the chart ...".into(), Tone::Dim)],
-            TextBody::Plan {
-                plan: Loadable::Failed(why),
-                ..
-            } => vec![
-                (why.clone(), Tone::Bad),
-                ("Nothing was changed. Esc goes back.".into(), Tone::Dim),
-            ],
-            TextBody::Plan {
-                plan: Loadable::Ready(plan),
-                ..
-            } => plan_lines(plan),
-            TextBody::Demos { selected } => {
-                let mut lines = vec![
-                    (
-                        "Each demo says what it does, does it on this cluster and ends with what it measured.".into(),
-                        Tone::Dim,
-                    ),
-                    (String::new(), Tone::Plain),
-                ];
-                for (i, demo) in crate::actions::demo::Demo::ALL.iter().enumerate() {
-                    let marker = if i == *selected { "▶" } else { " " };
-                    let tone = if i == *selected { Tone::Heading } else { Tone::Plain };
-                    lines.push((format!("{marker} {}. {}", i + 1, demo.name()), tone));
-                    lines.push((format!("     {}", demo.narration()), Tone::Dim));
-                }
-                lines
-            }
-            TextBody::Confirm { operation, warning } => {
-                let mut lines = vec![(operation.question(), Tone::Heading)];
-                if let Some(w) = warning {
-                    lines.push((w.clone(), Tone::Warn));
-                }
-                lines.push((String::new(), Tone::Plain));
-                lines.push(("y does it; Esc cancels and changes nothing.".into(), Tone::Dim));
-                lines
-            }
-            TextBody::Log(log) => {
-                let mut lines: Vec<(String, Tone)> = log.lines.iter().map(|l| (l.clone(), Tone::Plain)).collect();
-                lines.push((String::new(), Tone::Plain));
-                lines.push(match &log.outcome {
-                    None => ("working ...".into(), Tone::Dim),
-                    Some(Ok(done)) => (done.clone(), Tone::Good),
-                    Some(Err(why)) => (why.clone(), Tone::Bad),
-                });
-                lines
-            }
-            TextBody::PodDetail(key) => match app.data.pods.get(key) {
-                None => vec![("The pod is gone.".into(), Tone::Dim)],
-                Some(pod) => pod_detail(pod),
-            },
+            } => objects::yaml_lines(v, revealed.as_deref()).0.len(),
+            TextBody::Yaml { .. } => 1,
+            TextBody::Events(object) => app.events_of(object).len().max(1),
+            // Status, node, IP, labels, a blank line and a heading; two lines a container, and
+            // one more for its last termination.
+            TextBody::PodDetail(key) => app.data.pods.get(key).map_or(1, |pod| {
+                let containers: usize = pod
+                    .containers
+                    .iter()
+                    .map(|c| 2 + usize::from(c.last_termination.is_some()))
+                    .sum();
+                5 + usize::from(!pod.labels.is_empty()) + containers
+            }),
         }
     }
-}
-
-fn plan_lines(plan: &crate::actions::deploy::DeployPlan) -> Vec<(String, Tone)> {
-    let mut lines = vec![(format!("Revision {} would:", plan.revision), Tone::Heading)];
-    lines.extend(plan.added.iter().map(|id| (format!("  + add {id}"), Tone::Good)));
-    lines.extend(plan.removed.iter().map(|id| (format!("  - remove {id}"), Tone::Bad)));
-    for (id, diff) in &plan.changed {
-        lines.push((format!("  ~ change {id}"), Tone::Warn));
-        for l in diff.lines() {
-            let tone = match l.chars().next() {
-                Some('+') => Tone::Good,
-                Some('-') => Tone::Bad,
-                _ => Tone::Dim,
-            };
-            lines.push((format!("      {l}"), tone));
-        }
-    }
-    if plan.added.is_empty() && plan.removed.is_empty() && plan.changed.is_empty() {
-        lines.push((
-            "  no object changes (a new revision is still recorded)".into(),
-            Tone::Dim,
-        ));
-    }
-    lines.push((String::new(), Tone::Plain));
-    lines.push(("y applies it; Esc cancels and changes nothing.".into(), Tone::Heading));
-    lines
-}
-
-fn pod_detail(pod: &crate::cluster::pods::PodRow) -> Vec<(String, Tone)> {
-    let mut lines = vec![
-        (
-            format!(
-                "Status:   {}   Ready {}/{}   Restarts {}",
-                pod.status, pod.ready, pod.total, pod.restarts
-            ),
-            Tone::Heading,
-        ),
-        (format!("Node:     {}", pod.node), Tone::Plain),
-        (format!("IP:       {}", pod.ip), Tone::Plain),
-    ];
-    if !pod.labels.is_empty() {
-        let labels: Vec<String> = pod.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        lines.push((
-            format!("Labels:   {}", crate::text::sanitize(&labels.join(", "))),
-            Tone::Plain,
-        ));
-    }
-    lines.push((String::new(), Tone::Plain));
-    lines.push(("Containers:".into(), Tone::Heading));
-    for c in &pod.containers {
-        let tone = if c.ready || c.state.starts_with("terminated: Completed") {
-            Tone::Good
-        } else if c.state.starts_with("waiting: ContainerCreating") || c.state == "not started" {
-            Tone::Warn
-        } else {
-            Tone::Bad
-        };
-        let kind = if c.init { " (init)" } else { "" };
-        lines.push((format!("  {}{kind}: {}", c.name, c.state), tone));
-        lines.push((
-            format!("    image {}   ready {}   restarts {}", c.image, c.ready, c.restarts),
-            Tone::Plain,
-        ));
-        if let Some(last) = &c.last_termination {
-            lines.push((format!("    last terminated: {last}"), Tone::Warn));
-        }
-    }
-    lines
 }
 
 pub use crate::cluster::releases::DiffRequest;
@@ -426,154 +254,177 @@ impl App {
         self.top = Some(TopView::History(view));
     }
 
+    /// The events about one object, newest first.
+    pub fn events_of(&self, object: &ObjectRef) -> Vec<&EventRow> {
+        let target = format!("{}/{}", object.kind.name(), object.name);
+        crate::cluster::events::default_order(
+            self.data
+                .events
+                .iter()
+                .filter(|e| e.object == target && e.key.namespace == object.namespace),
+        )
+    }
+
+    /// A key in the view on top: each kind of view has its own keys and its own handler.
     pub(super) fn perform_in_view(&mut self, action: Action) {
         if action.is_mutating() && self.is_readonly() {
             self.notice = Some("read-only mode: nothing that changes the cluster is allowed here".into());
             return;
         }
-        let page = self.page_size();
-        let text_len = match &self.top {
-            Some(TopView::Text(t)) => t.lines(self).len(),
-            _ => 0,
+        match action {
+            Action::Quit => return self.should_quit = true,
+            Action::Help => return self.help = true,
+            _ => {}
+        }
+        let Some(kind) = self.top.as_ref().map(TopView::kind) else {
+            return;
         };
-        let Some(top) = self.top.as_mut() else { return };
-        match (top, action) {
-            (_, Action::Quit) => self.should_quit = true,
-            (_, Action::Help) => self.help = true,
-            (TopView::History(h), Action::Back) => {
+        match kind {
+            ViewKind::History => self.in_history(action),
+            ViewKind::Diff => self.in_diff(action),
+            ViewKind::Yaml | ViewKind::Text => self.in_text(action),
+            ViewKind::Logs => self.perform_in_logs(action),
+            ViewKind::Plan => self.in_plan(action),
+            ViewKind::Confirm => self.in_confirm(action),
+            ViewKind::Demos => self.in_demos(action),
+            ViewKind::ActionLog => self.in_action_log(action),
+        }
+    }
+
+    /// Keys in a release's history: move, mark, diff (Enter) or roll back (`r`).
+    fn in_history(&mut self, action: Action) {
+        let page = self.page_size();
+        let Some(TopView::History(h)) = self.top.as_mut() else {
+            return;
+        };
+        match action {
+            Action::Back => {
                 if h.marked.take().is_none() {
                     self.top = None;
                 }
             }
-            (TopView::History(h), Action::Mark) => h.marked = h.table.selected_key().cloned(),
-            (TopView::History(h), Action::Open) => {
-                let rows = releases::history(self.data.releases.iter(), &h.namespace, &h.name);
-                let Some(to) = h.table.selected_key().and_then(|k| rows.iter().find(|r| &r.key == k)) else {
-                    return;
-                };
-                let from = match &h.marked {
-                    Some(m) => rows.iter().find(|r| &r.key == m).map(|r| r.revision),
-                    None => rows.iter().rev().find(|r| r.revision < to.revision).map(|r| r.revision),
-                };
-                let Some(from) = from else {
-                    self.notice = Some("this is the first revision: mark another one with m to compare".into());
-                    return;
-                };
-                let (from, to) = (from.min(to.revision), from.max(to.revision));
-                let request = DiffRequest {
-                    namespace: h.namespace.clone(),
-                    name: h.name.clone(),
-                    from,
-                    to,
-                };
-                let title = format!("{} in {}: revision {from} → {to}", h.name, h.namespace);
-                let history = h.clone();
-                self.effects.push(Effect::LoadDiff(request));
-                self.top = Some(TopView::Diff(DiffView {
-                    title,
-                    lines: Loadable::Loading,
-                    offset: 0,
-                    history,
-                    rollback: None,
-                }));
-            }
-            (TopView::Diff(d), Action::Back) => self.top = Some(TopView::History(d.history.clone())),
-            // The log view has its own keys (`perform_in_logs`).
-            (TopView::Logs(_), _) => {}
-            (TopView::Text(_), Action::Back) => self.top = None,
-            (
-                TopView::Text(TextView {
-                    body: TextBody::Demos { selected },
-                    ..
-                }),
-                action,
-            ) => {
-                let last = crate::actions::demo::Demo::ALL.len() - 1;
-                match action {
-                    Action::Up => *selected = selected.saturating_sub(1),
-                    Action::Down => *selected = (*selected + 1).min(last),
-                    Action::Top => *selected = 0,
-                    Action::Bottom => *selected = last,
-                    Action::Open => {
-                        let name = crate::actions::demo::Demo::ALL[*selected].name();
-                        self.open_demo(Some(name));
-                    }
-                    _ => {}
+            Action::Mark => h.marked = h.table.selected_key().cloned(),
+            Action::Open => self.diff_selected_revision(),
+            Action::Rollback => self.ask_rollback(),
+            nav => move_table(&mut h.table, nav, page),
+        }
+    }
+
+    /// The open history, its release's revisions oldest first, and the selected revision.
+    fn history_selection(&self) -> Option<(&HistoryView, Vec<&ReleaseRow>, i32)> {
+        let Some(TopView::History(h)) = self.top.as_ref() else {
+            return None;
+        };
+        let rows = releases::history(self.data.releases.iter(), &h.namespace, &h.name);
+        let selected = h.table.selected_key().and_then(|k| rows.iter().find(|r| &r.key == k))?;
+        let revision = selected.revision;
+        Some((h, rows, revision))
+    }
+
+    /// Enter in a history: the selected revision against the marked one, else the one before.
+    fn diff_selected_revision(&mut self) {
+        let Some((h, rows, selected)) = self.history_selection() else {
+            return;
+        };
+        let from = match &h.marked {
+            Some(m) => rows.iter().find(|r| &r.key == m).map(|r| r.revision),
+            None => rows.iter().rev().find(|r| r.revision < selected).map(|r| r.revision),
+        };
+        let history = h.clone();
+        let Some(from) = from else {
+            self.notice = Some("this is the first revision: mark another one with m to compare".into());
+            return;
+        };
+        let (from, to) = (from.min(selected), from.max(selected));
+        let title = format!("{} in {}: revision {from} → {to}", history.name, history.namespace);
+        self.open_diff(history, from, to, title, None);
+    }
+
+    /// `r` in a history: the diff from the deployed revision to the selected one; `y` there
+    /// rolls back.
+    fn ask_rollback(&mut self) {
+        let Some((h, rows, selected)) = self.history_selection() else {
+            return;
+        };
+        let deployed = rows.iter().rev().find(|r| r.status == ReleaseStatus::Deployed);
+        let current = deployed.map(|r| r.revision);
+        let history = h.clone();
+        let Some(current) = current else {
+            self.notice = Some("no revision is deployed now: deploy with d instead".into());
+            return;
+        };
+        if current == selected {
+            self.notice = Some(format!("revision {selected} is the one deployed"));
+            return;
+        }
+        let rollback = Operation::Rollback {
+            namespace: history.namespace.clone(),
+            release: history.name.clone(),
+            to: Some(selected),
+            timeout: super::operate::WAIT,
+        };
+        let title = format!("{} y rolls back, Esc cancels", rollback.question());
+        self.open_diff(history, current, selected, title, Some(rollback));
+    }
+
+    /// Reads the diff of two revisions of the history's release and shows it when it comes.
+    fn open_diff(&mut self, history: HistoryView, from: i32, to: i32, title: String, rollback: Option<Operation>) {
+        self.effects.push(Effect::LoadDiff(DiffRequest {
+            namespace: history.namespace.clone(),
+            name: history.name.clone(),
+            from,
+            to,
+        }));
+        self.top = Some(TopView::Diff(DiffView {
+            title,
+            lines: Loadable::Loading,
+            offset: 0,
+            history,
+            rollback,
+        }));
+    }
+
+    /// Keys in a diff: scroll, back to the history, `y` to roll back when opened with `r`.
+    fn in_diff(&mut self, action: Action) {
+        let page = self.page_size();
+        let Some(TopView::Diff(d)) = self.top.as_mut() else {
+            return;
+        };
+        match action {
+            Action::Back => self.top = Some(TopView::History(d.history.clone())),
+            Action::Confirm => {
+                if let Some(rollback) = d.rollback.clone() {
+                    self.start(rollback);
                 }
             }
-            (TopView::Text(_) | TopView::Diff(_), Action::Confirm) => self.confirm(),
-            (TopView::History(h), Action::Rollback) => {
-                let rows = releases::history(self.data.releases.iter(), &h.namespace, &h.name);
-                let Some(target) = h.table.selected_key().and_then(|k| rows.iter().find(|r| &r.key == k)) else {
-                    return;
-                };
-                let Some(current) = rows
-                    .iter()
-                    .rev()
-                    .find(|r| r.status == crate::cluster::releases::ReleaseStatus::Deployed)
-                else {
-                    self.notice = Some("no revision is deployed now: deploy with d instead".into());
-                    return;
-                };
-                if current.revision == target.revision {
-                    self.notice = Some(format!("revision {} is the one deployed", target.revision));
-                    return;
-                }
-                let request = DiffRequest {
-                    namespace: h.namespace.clone(),
-                    name: h.name.clone(),
-                    from: current.revision,
-                    to: target.revision,
-                };
-                let rollback = super::operate::RollbackRequest {
-                    namespace: h.namespace.clone(),
-                    release: h.name.clone(),
-                    to: target.revision,
-                };
-                let title = format!(
-                    "Roll {} back from {} to {}? y rolls back, Esc cancels",
-                    h.name, current.revision, target.revision
-                );
-                let history = h.clone();
-                self.effects.push(Effect::LoadDiff(request));
-                self.top = Some(TopView::Diff(DiffView {
-                    title,
-                    lines: Loadable::Loading,
-                    offset: 0,
-                    history,
-                    rollback: Some(rollback),
-                }));
-            }
-            (TopView::History(h), nav) => move_table(&mut h.table, nav, page),
-            (TopView::Text(t), Action::Reveal) => {
-                if let TextBody::Yaml {
-                    value: Loadable::Ready(v),
-                    revealed,
-                    ..
-                } = &mut t.body
-                {
-                    let (_, keys) = objects::yaml_lines(v, None);
-                    // One value at a time: the next key, then none again after the last.
-                    let next = match revealed.as_ref().and_then(|r| keys.iter().position(|k| k == r)) {
-                        None => keys.first(),
-                        Some(i) => keys.get(i + 1),
-                    };
-                    *revealed = next.cloned();
-                    if keys.is_empty() {
-                        self.notice = Some("nothing to reveal: only Secret values are masked".into());
-                    }
-                }
-            }
-            (TopView::Text(t), nav) => {
-                t.offset = scroll(t.offset, nav, page, text_len);
-            }
-            (TopView::Diff(d), nav) => {
+            nav => {
                 let len = match &d.lines {
                     Loadable::Ready(lines) => lines.len(),
                     _ => 0,
                 };
                 d.offset = scroll(d.offset, nav, page, len);
             }
+        }
+    }
+
+    /// Keys in a YAML, events or pod view: scroll, back, and `x` in a YAML view.
+    fn in_text(&mut self, action: Action) {
+        let page = self.page_size();
+        let len = match &self.top {
+            Some(TopView::Text(t)) => t.line_count(self),
+            _ => 0,
+        };
+        let Some(TopView::Text(t)) = self.top.as_mut() else {
+            return;
+        };
+        match action {
+            Action::Back => self.top = None,
+            Action::Reveal => {
+                if !reveal_next(&mut t.body) {
+                    self.notice = Some("nothing to reveal: only Secret values are masked".into());
+                }
+            }
+            nav => t.offset = scroll(t.offset, nav, page, len),
         }
     }
 
@@ -599,8 +450,28 @@ impl App {
     }
 }
 
+/// In a YAML view: reveals the next Secret value, one at a time, then none again after the
+/// last. False when there is nothing masked to reveal.
+fn reveal_next(body: &mut TextBody) -> bool {
+    let TextBody::Yaml {
+        value: Loadable::Ready(v),
+        revealed,
+        ..
+    } = body
+    else {
+        return true;
+    };
+    let (_, keys) = objects::yaml_lines(v, None);
+    let next = match revealed.as_ref().and_then(|r| keys.iter().position(|k| k == r)) {
+        None => keys.first(),
+        Some(i) => keys.get(i + 1),
+    };
+    *revealed = next.cloned();
+    !keys.is_empty()
+}
+
 /// A scroll position after a navigation action, never past the last page.
-fn scroll(offset: usize, action: Action, page: usize, len: usize) -> usize {
+pub(super) fn scroll(offset: usize, action: Action, page: usize, len: usize) -> usize {
     let max = len.saturating_sub(page);
     match action {
         Action::Down => offset + 1,

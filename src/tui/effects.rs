@@ -5,9 +5,8 @@ use std::future::Future;
 
 use tokio::sync::mpsc;
 
-use crate::actions::audit::{self, AuditEntry};
-use crate::actions::{deploy, operate};
-use crate::app::operate::Operation;
+use crate::actions::deploy;
+use crate::actions::operation::Operation;
 use crate::app::{App, Effect, Msg};
 use crate::cluster::logs::{self, LogEvent, LogRequest};
 use crate::cluster::session::SessionEvent;
@@ -79,27 +78,9 @@ impl EffectRunner {
                     Msg::PlanReady(connected(c, |c| async move { deploy::plan(&c, &req).await }).await)
                 });
             }
-            Effect::Deploy(req) => {
-                let audit = audit_of(app, &req.namespace, &format!("release/{}", req.release), "deploy");
-                self.spawn_action(audit, move |c, progress| async move {
-                    let rev = deploy::deploy(&c, &req, &progress).await?;
-                    Ok(format!("release {} revision {rev} deployed", req.release))
-                })
-            }
-            Effect::Rollback(req) => {
-                let what = format!("rollback to {}", req.to);
-                let audit = audit_of(app, &req.namespace, &format!("release/{}", req.release), &what);
-                self.spawn_action(audit, move |c, progress| async move {
-                    let timeout = std::time::Duration::from_secs(300);
-                    let rev =
-                        deploy::rollback(&c, &req.namespace, &req.release, Some(req.to), timeout, &progress).await?;
-                    Ok(format!("release {} rolled back: revision {rev} deployed", req.release))
-                })
-            }
-            Effect::Operate(op) => {
-                let (object, what) = op.audit();
-                let audit = audit_of(app, op.namespace(), &object, &what);
-                self.spawn_action(audit, move |c, progress| run_operation(c, op, progress))
+            Effect::Operate(operation) => {
+                let context = app.target.as_ref().map_or(String::new(), |t| t.context.clone());
+                self.spawn_operation(context, operation)
             }
             Effect::TailLogs(stream, request) => return self.tail_logs(stream, request),
             Effect::StopLogs => drop(self.log_tail.take()),
@@ -151,32 +132,19 @@ impl EffectRunner {
         });
     }
 
-    /// Runs an action in the background: its progress lines and its outcome go to the app,
+    /// Runs an operation in the background: its progress lines and its outcome go to the app,
     /// and the outcome to the audit log.
-    fn spawn_action<F, Fut>(&self, audit: AuditEntry, action: F)
-    where
-        F: FnOnce(kube::Client, Box<dyn Fn(String) + Send + Sync>) -> Fut + Send + 'static,
-        Fut: Future<Output = Result<String, String>> + Send + 'static,
-    {
+    fn spawn_operation(&self, context: String, operation: Operation) {
         let client = self.client.clone();
         let progress_tx = self.tx.clone();
         self.spawn_read(async move {
             let Some(client) = client else {
                 return Msg::ActionDone(Err(NOT_CONNECTED.into()));
             };
-            let progress = Box::new(move |line: String| {
+            let progress = move |line: String| {
                 let _ = progress_tx.send(Msg::ActionProgress(line));
-            });
-            let outcome = action(client, progress).await;
-            let entry = AuditEntry {
-                result: AuditEntry::new("", "", "", "", &outcome).result,
-                ..audit
             };
-            let outcome = match (outcome, audit::record(&entry)) {
-                (Ok(done), Err(e)) => Ok(format!("{done} (audit log not written: {e})")),
-                (outcome, _) => outcome,
-            };
-            Msg::ActionDone(outcome)
+            Msg::ActionDone(operation.run_and_record(&client, &context, &progress).await)
         });
     }
 }
@@ -189,39 +157,6 @@ where
     match client {
         Some(c) => read(c).await,
         None => Err(NOT_CONNECTED.into()),
-    }
-}
-
-/// What the audit log will say about an action, less its result.
-fn audit_of(app: &App, namespace: &str, object: &str, action: &str) -> AuditEntry {
-    let context = app.target.as_ref().map_or("", |t| t.context.as_str());
-    AuditEntry::new(context, namespace, object, action, &Ok(String::new()))
-}
-
-/// Scales, restarts, deletes a pod or runs a demo, as the user confirmed.
-async fn run_operation(
-    c: kube::Client,
-    op: Operation,
-    progress: Box<dyn Fn(String) + Send + Sync>,
-) -> Result<String, String> {
-    let timeout = std::time::Duration::from_secs(300);
-    match op {
-        Operation::Scale {
-            namespace,
-            workload,
-            replicas,
-        } => operate::scale(&c, &namespace, &workload, replicas, timeout, &progress).await,
-        Operation::Restart { namespace, workload } => {
-            operate::restart(&c, &namespace, &workload, timeout, &progress).await
-        }
-        Operation::DeletePod { namespace, name } => {
-            operate::delete_pod(&c, &namespace, &name, timeout, &progress).await
-        }
-        Operation::Demo {
-            namespace,
-            release,
-            demo,
-        } => crate::actions::demo::run(&c, &namespace, &release, demo, &progress).await,
     }
 }
 

@@ -1,6 +1,7 @@
 //! Pure render functions: each draws a piece of the state and nothing else. No I/O, no mutation.
 
 mod certificates;
+pub mod dialogs;
 mod events;
 mod help;
 mod hpas;
@@ -11,6 +12,7 @@ pub mod setup;
 mod status;
 pub mod style;
 pub mod table;
+pub mod text;
 mod workloads;
 
 use ratatui::Frame;
@@ -106,15 +108,18 @@ pub fn render_app(app: &App, area: Rect, buf: &mut Buffer) {
     match &app.top {
         Some(TopView::History(h)) => releases::render_history(app, h, body, buf),
         Some(TopView::Diff(d)) => releases::render_diff_view(d, body, buf),
-        // A running action (deploy, scale, demo) keeps the panes above in view, so its effect on
-        // pods, workloads and HPAs shows live while its log runs below.
-        Some(TopView::Text(t)) if matches!(t.body, crate::app::views::TextBody::Log(_)) => {
+        Some(TopView::Text(t)) => text::render(app, t, body, buf),
+        Some(TopView::Logs(view)) => logs::render(view, body, buf),
+        Some(TopView::Plan(view)) => dialogs::render_plan(view, body, buf),
+        Some(TopView::Confirm(dialog)) => dialogs::render_confirm(dialog, body, buf),
+        Some(TopView::Demos(list)) => dialogs::render_demos(list, body, buf),
+        // A running operation (deploy, scale, demo) keeps the panes above in view, so its effect
+        // on pods, workloads and HPAs shows live while its log runs below.
+        Some(TopView::ActionLog(log)) => {
             let height = (body.height * 2 / 5).max(8).min(body.height);
             let lower = Rect::new(body.x, body.y + body.height - height, body.width, height);
-            render_text(app, t, lower, buf)
+            dialogs::render_action_log(log, lower, buf)
         }
-        Some(TopView::Text(t)) => render_text(app, t, body, buf),
-        Some(TopView::Logs(view)) => logs::render(view, body, buf),
         None => {}
     }
     render_footer(app, true, screen.footer, buf);
@@ -164,33 +169,6 @@ fn render_switcher(app: &App, area: Rect, buf: &mut Buffer) {
         });
     }
     Paragraph::new(lines).block(boxed(title)).render(rect, buf);
-}
-
-/// A text view on top of the panes: YAML, events, a pod's containers.
-fn render_text(app: &App, view: &crate::app::views::TextView, area: Rect, buf: &mut Buffer) {
-    use crate::app::views::Tone;
-    ratatui::widgets::Clear.render(area, buf);
-    let lines = view.lines(app);
-    let height = usize::from(area.height.saturating_sub(2));
-    let offset = view.offset.min(lines.len().saturating_sub(height));
-    let shown: Vec<Line> = lines
-        .into_iter()
-        .skip(offset)
-        .take(height)
-        .map(|(text, tone)| {
-            let s = match tone {
-                Tone::Plain => ratatui::style::Style::new(),
-                Tone::Heading => style::title(),
-                Tone::Good => style::good(),
-                Tone::Warn => style::warning(),
-                Tone::Bad => style::error(),
-                Tone::Dim => style::dim(),
-            };
-            Line::styled(text, s)
-        })
-        .collect();
-    let title = format!(" {} ", view.title());
-    Paragraph::new(shown).block(boxed(&title)).render(area, buf);
 }
 
 fn render_tabs(app: &App, area: Rect, buf: &mut Buffer) {

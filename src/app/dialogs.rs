@@ -1,0 +1,195 @@
+//! The dialogs opened on top of the panes, each with its own keys: a confirmation before an
+//! operation, a deploy's plan, the list of guided demos and the log of a running operation.
+
+use super::keys::Action;
+use super::views::{Loadable, TopView, scroll};
+use super::{App, Effect};
+use crate::actions::deploy::{DeployPlan, DeployRequest};
+use crate::actions::operate::ManagingHpa;
+use crate::actions::operation::Operation;
+
+/// An operation waiting for `y`; nothing happens before it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfirmDialog {
+    pub operation: Operation,
+    /// What to know before saying yes (an HPA that will undo a scale, a context not local).
+    pub warnings: Vec<String>,
+}
+
+/// What a deploy would change, waiting for `y`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanView {
+    pub request: Box<DeployRequest>,
+    pub plan: Loadable<DeployPlan>,
+    pub offset: usize,
+}
+
+impl PlanView {
+    /// The deploy `y` would start, once the plan is there.
+    pub fn operation(&self) -> Option<Operation> {
+        match &self.plan {
+            Loadable::Ready(plan) => Some(Operation::Deploy {
+                request: self.request.clone(),
+                revision: Some(plan.revision),
+            }),
+            _ => None,
+        }
+    }
+
+    /// How many lines the plan takes on screen, for scrolling: one per added, removed and
+    /// changed object and per line of each change, a heading, and the question at the end.
+    pub fn line_count(&self) -> usize {
+        match &self.plan {
+            Loadable::Loading => 1,
+            Loadable::Failed(_) => 2,
+            Loadable::Ready(plan) => {
+                let changes: usize = plan.changed.iter().map(|(_, diff)| 1 + diff.lines().count()).sum();
+                let nothing = plan.added.is_empty() && plan.removed.is_empty() && plan.changed.is_empty();
+                1 + plan.added.len() + plan.removed.len() + changes + usize::from(nothing) + 3
+            }
+        }
+    }
+}
+
+/// The guided demos, one selected; Enter asks to run it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoList {
+    pub selected: usize,
+}
+
+/// The progress of a running operation, then how it ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActionLog {
+    pub title: String,
+    pub lines: Vec<String>,
+    /// None while running; then the final sentence, good or bad.
+    pub outcome: Option<Result<String, String>>,
+    pub offset: usize,
+}
+
+impl ActionLog {
+    /// Its lines, a blank line and the outcome (or "working").
+    pub fn line_count(&self) -> usize {
+        self.lines.len() + 2
+    }
+}
+
+impl App {
+    /// Opens the confirmation for an operation, unless read-only mode forbids it.
+    pub(super) fn ask(&mut self, operation: Operation, hpa: Option<&ManagingHpa>) {
+        let context = self.target.as_ref().map_or("", |t| t.context.as_str());
+        if let Err(refusal) = operation.permitted(self.is_readonly(), context) {
+            self.notice = Some(refusal);
+            return;
+        }
+        let warnings = operation.warnings(context, hpa);
+        self.top = Some(TopView::Confirm(ConfirmDialog { operation, warnings }));
+    }
+
+    /// Starts an operation the user said yes to; its progress shows in an action log.
+    pub(super) fn start(&mut self, operation: Operation) {
+        let title = operation.doing();
+        self.effects.push(Effect::Operate(operation));
+        self.top = Some(TopView::ActionLog(ActionLog {
+            title,
+            lines: Vec::new(),
+            outcome: None,
+            offset: 0,
+        }));
+    }
+
+    /// Keys in a confirmation: `y` starts the operation, Esc changes nothing.
+    pub(super) fn in_confirm(&mut self, action: Action) {
+        match action {
+            Action::Confirm => {
+                if let Some(TopView::Confirm(dialog)) = self.top.take() {
+                    self.start(dialog.operation);
+                }
+            }
+            Action::Back => self.top = None,
+            _ => {}
+        }
+    }
+
+    /// Keys in a deploy's plan: `y` applies it once it is there, Esc changes nothing.
+    pub(super) fn in_plan(&mut self, action: Action) {
+        let page = self.page_size();
+        let Some(TopView::Plan(view)) = self.top.as_mut() else {
+            return;
+        };
+        match action {
+            Action::Confirm => {
+                if let Some(operation) = view.operation() {
+                    self.start(operation);
+                }
+            }
+            Action::Back => self.top = None,
+            nav => view.offset = scroll(view.offset, nav, page, view.line_count()),
+        }
+    }
+
+    pub(super) fn plan_ready(&mut self, result: Result<DeployPlan, String>) {
+        if let Some(TopView::Plan(view)) = self.top.as_mut() {
+            view.plan = match result {
+                Ok(p) => Loadable::Ready(p),
+                Err(e) => Loadable::Failed(e),
+            };
+        }
+    }
+
+    /// Keys in the list of demos: move, Enter asks to run the selected one.
+    pub(super) fn in_demos(&mut self, action: Action) {
+        use crate::actions::demo::Demo;
+        let Some(TopView::Demos(list)) = self.top.as_mut() else {
+            return;
+        };
+        let last = Demo::ALL.len() - 1;
+        match action {
+            Action::Up => list.selected = list.selected.saturating_sub(1),
+            Action::Down => list.selected = (list.selected + 1).min(last),
+            Action::Top => list.selected = 0,
+            Action::Bottom => list.selected = last,
+            Action::Open => {
+                let name = Demo::ALL[list.selected.min(last)].name();
+                self.open_demo(Some(name));
+            }
+            Action::Back => self.top = None,
+            _ => {}
+        }
+    }
+
+    /// Keys in an action log: scroll; Esc closes it while the operation goes on.
+    pub(super) fn in_action_log(&mut self, action: Action) {
+        let page = self.page_size();
+        let Some(TopView::ActionLog(log)) = self.top.as_mut() else {
+            return;
+        };
+        match action {
+            Action::Back => self.top = None,
+            nav => log.offset = scroll(log.offset, nav, page, log.line_count()),
+        }
+    }
+
+    pub(super) fn action_progress(&mut self, line: String) {
+        if let Some(TopView::ActionLog(log)) = self.top.as_mut() {
+            log.lines.push(crate::text::sanitize(&line));
+            // Follow the newest line.
+            log.offset = log.lines.len();
+        }
+    }
+
+    /// The operation ended: in its log if that is still open, else as a notice.
+    pub(super) fn action_done(&mut self, outcome: Result<String, String>) {
+        match self.top.as_mut() {
+            Some(TopView::ActionLog(log)) => {
+                log.outcome = Some(outcome);
+                log.offset = log.line_count();
+            }
+            _ => {
+                self.notice = Some(match outcome {
+                    Ok(s) | Err(s) => s,
+                })
+            }
+        }
+    }
+}
