@@ -110,6 +110,9 @@ pub enum Connection {
     Live,
     /// Was live, lost it; the panes show what they last knew.
     Reconnecting { message: String },
+    /// Connected, but the API server has not answered since `last_answer` (hung, partitioned,
+    /// overloaded): the panes show what was last seen, dimmed, until it answers again.
+    NoAnswer { last_answer: Timestamp },
 }
 
 /// The whole dashboard state.
@@ -189,8 +192,12 @@ impl App {
             }
             Msg::Tick(now) => {
                 self.now = now;
-                // Ages only change what is drawn when something is on screen.
-                !self.data.pods.is_empty() || !self.data.events.is_empty() || !self.data.hpas.is_empty()
+                // Ages (and how long the server has been silent) only change what is drawn when
+                // something is on screen.
+                !self.data.pods.is_empty()
+                    || !self.data.events.is_empty()
+                    || !self.data.hpas.is_empty()
+                    || matches!(self.connection, Connection::NoAnswer { .. })
             }
             Msg::Quit => {
                 self.should_quit = true;
@@ -454,6 +461,17 @@ impl App {
                 self.server_version = Some(version);
                 self.connection = Connection::Live;
             }
+            // A watch that already failed says more (reconnecting, and why) than silence does.
+            SessionEvent::NoAnswer { last_answer } => {
+                if self.connection == Connection::Live {
+                    self.connection = Connection::NoAnswer { last_answer };
+                }
+            }
+            SessionEvent::Answering => {
+                if matches!(self.connection, Connection::NoAnswer { .. }) {
+                    self.connection = Connection::Live;
+                }
+            }
         }
     }
 
@@ -483,7 +501,10 @@ impl App {
                 message,
                 ..
             } => {
-                if self.connection == Connection::Live || matches!(self.connection, Connection::Reconnecting { .. }) {
+                if matches!(
+                    self.connection,
+                    Connection::Live | Connection::Reconnecting { .. } | Connection::NoAnswer { .. }
+                ) {
                     self.connection = Connection::Reconnecting { message };
                 }
             }

@@ -813,3 +813,31 @@ fn an_off_screen_pane_draws_nothing_until_shown_but_the_summary_count_stays_true
     assert_eq!(a.panes.get(PaneId::Events).view.len(), 2);
     assert!(a.update(events(WatchUpdate::Applied(event("d", false)))));
 }
+
+#[test]
+fn a_silent_api_server_is_not_live_until_it_answers_again() {
+    let mut a = app();
+    a.update(Msg::Session(SessionEvent::Connected {
+        version: "v1.36.3".into(),
+    }));
+    assert_eq!(a.connection, Connection::Live);
+    let last_answer: Timestamp = "2026-11-23T11:59:50Z".parse().unwrap();
+    a.update(Msg::Session(SessionEvent::NoAnswer { last_answer }));
+    assert_eq!(a.connection, Connection::NoAnswer { last_answer });
+    // A watch failing meanwhile says more (reconnecting, and why); silence does not hide it.
+    a.update(Msg::Watch(WatchStatus::Failed {
+        kind: crate::cluster::store::WatchKind::Pods,
+        failure: FailureKind::Unreachable,
+        message: "connection refused".into(),
+        retry_in: Duration::from_secs(1),
+    }));
+    assert!(matches!(a.connection, Connection::Reconnecting { .. }));
+    a.update(Msg::Session(SessionEvent::NoAnswer { last_answer }));
+    assert!(matches!(a.connection, Connection::Reconnecting { .. }));
+    a.update(Msg::Watch(WatchStatus::Synced {
+        kind: crate::cluster::store::WatchKind::Pods,
+    }));
+    a.update(Msg::Session(SessionEvent::NoAnswer { last_answer }));
+    a.update(Msg::Session(SessionEvent::Answering));
+    assert_eq!(a.connection, Connection::Live);
+}

@@ -17,6 +17,14 @@ use super::workloads::WorkloadRow;
 use super::{ConfigProblem, ConnectOptions, Target, describe_client_error, load_config};
 use std::time::Duration;
 
+/// How often the session asks the API server whether it still answers, and how long it waits.
+/// A server that stopped answering (its connections open, nothing coming back) is noticed
+/// within about PROBE_EVERY + PROBE_TIMEOUT, not after the watches time out minutes later.
+const PROBE_EVERY: Duration = Duration::from_secs(2);
+const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long the first request may take before the server counts as unreachable.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// How the connection is going, as the session reports it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SessionEvent {
@@ -32,6 +40,11 @@ pub enum SessionEvent {
     },
     /// The API server answered; `version` is its gitVersion.
     Connected { version: String },
+    /// The API server stopped answering the liveness probe (hung, partitioned, overloaded),
+    /// though its connections may still be open; it last answered at `last_answer`.
+    NoAnswer { last_answer: jiff::Timestamp },
+    /// It answers again after `NoAnswer`.
+    Answering,
     /// The client for on-demand reads and actions, which the event loop runs; sent just before
     /// `Connected`. The dashboard state never holds it.
     Client(ClientHandle),
@@ -84,10 +97,17 @@ pub async fn run(opts: ConnectOptions, tx: impl super::EventSink) {
     let mut attempt = 0;
     let version = loop {
         attempt += 1;
-        match client.apiserver_version().await {
-            Ok(info) => break info.git_version,
-            Err(e) => {
-                let (_, message) = describe_client_error(&e, &server);
+        let answer = tokio::time::timeout(CONNECT_TIMEOUT, client.apiserver_version()).await;
+        match answer {
+            Ok(Ok(info)) => break info.git_version,
+            failed => {
+                let message = match failed {
+                    Ok(Err(e)) => describe_client_error(&e, &server).1,
+                    _ => format!(
+                        "{server} accepted the connection but did not answer within {} s.",
+                        CONNECT_TIMEOUT.as_secs()
+                    ),
+                };
                 let retry_in = backoff.next_delay();
                 if !send(SessionEvent::Unreachable {
                     message,
@@ -121,5 +141,35 @@ pub async fn run(opts: ConnectOptions, tx: impl super::EventSink) {
         watch::run::<Secret, ReleaseRow>(scope.api(client.clone()), helm_records, server.clone(), tx.clone()),
         watch::run::<Namespace, NamespaceRow>(Api::all(client.clone()), all(), server.clone(), tx.clone()),
         certificates::watch(client.clone(), &scope, server.clone(), tx.clone()),
+        probe_liveness(client.clone(), tx.clone()),
     );
+}
+
+/// Asks the API server for its version every PROBE_EVERY and reports when it stops answering
+/// in time and when it answers again. Watches alone cannot tell: a hung server keeps their
+/// connections open and simply sends nothing, which looks like a quiet cluster.
+async fn probe_liveness(client: Client, tx: impl super::EventSink) {
+    let mut last_answer = jiff::Timestamp::now();
+    let mut silent = false;
+    loop {
+        tokio::time::sleep(PROBE_EVERY).await;
+        let answered = matches!(
+            tokio::time::timeout(PROBE_TIMEOUT, client.apiserver_version()).await,
+            Ok(Ok(_))
+        );
+        let event = match (answered, silent) {
+            (true, _) => {
+                last_answer = jiff::Timestamp::now();
+                silent.then_some(SessionEvent::Answering)
+            }
+            (false, false) => Some(SessionEvent::NoAnswer { last_answer }),
+            (false, true) => None,
+        };
+        silent = !answered;
+        if let Some(event) = event
+            && !tx.emit(super::ClusterEvent::Session(event))
+        {
+            return;
+        }
+    }
 }

@@ -42,11 +42,16 @@ pub struct PaneContext<'a> {
 }
 
 impl PaneContext<'_> {
-    /// While reconnecting, panes say that what they show may be out of date.
+    /// While reconnecting or while the server does not answer, panes say that what they show
+    /// may be out of date.
     pub fn stale_notice(&self) -> Option<Line<'static>> {
         match &self.app.connection {
             Connection::Reconnecting { message } => Some(Line::styled(
                 format!(" showing last known state: {message} "),
+                style::error(),
+            )),
+            Connection::NoAnswer { last_answer } => Some(Line::styled(
+                format!(" {} ", status::no_answer(*last_answer, self.app.now)),
                 style::error(),
             )),
             _ => None,
@@ -103,6 +108,16 @@ pub fn render_app(app: &App, area: Rect, buf: &mut Buffer) {
             PaneId::Events => events::render(&cx, rect, buf),
             PaneId::Releases => releases::render(&cx, rect, buf),
             PaneId::Certificates => certificates::render(&cx, rect, buf),
+        }
+        // Rows the cluster may have changed since are dimmed, so stale data never looks live.
+        if matches!(
+            app.connection,
+            Connection::Reconnecting { .. } | Connection::NoAnswer { .. }
+        ) {
+            buf.set_style(
+                rect.inner(ratatui::layout::Margin::new(1, 1)),
+                ratatui::style::Modifier::DIM,
+            );
         }
     }
     match &app.top {

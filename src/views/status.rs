@@ -31,8 +31,25 @@ pub fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
         Connection::BadConfig(_) => Span::styled("● no usable kubeconfig", style::error()),
         Connection::Live => Span::styled("● live", style::good()),
         Connection::Reconnecting { .. } => Span::styled("● reconnecting", style::error()),
+        // Short here; each pane's bottom line says since when its rows are old.
+        Connection::NoAnswer { last_answer } => Span::styled(
+            format!("● no answer for {} s", silent_secs(*last_answer, app.now)),
+            style::error(),
+        ),
     });
     Line::from(spans).render(area, buf);
+}
+
+fn silent_secs(last_answer: jiff::Timestamp, now: jiff::Timestamp) -> i64 {
+    now.duration_since(last_answer).as_secs().max(0)
+}
+
+/// "no answer from the API server for 12 s; showing what was last seen at 03:14:07", the time
+/// in the local time zone.
+pub fn no_answer(last_answer: jiff::Timestamp, now: jiff::Timestamp) -> String {
+    let silent = silent_secs(last_answer, now);
+    let seen = last_answer.to_zoned(jiff::tz::TimeZone::system()).strftime("%H:%M:%S");
+    format!("no answer from the API server for {silent} s; showing what was last seen at {seen}")
 }
 
 /// One line of health: what a judge or an on-call engineer wants to know at a glance.
