@@ -170,7 +170,7 @@ async fn releases_installed_by_helm_show_with_history_and_a_corrupt_record_as_an
     assert_eq!(app.panes.get(PaneId::Releases).view.len(), 2);
 
     // The diff the history view shows, read from the cluster like the dashboard does.
-    let request = kubedeck::app::views::DiffRequest {
+    let request = kubedeck::cluster::releases::DiffRequest {
         namespace: ns.clone(),
         name: "tiny".into(),
         from: 1,

@@ -43,7 +43,7 @@ pub enum Msg {
     Rows(RowUpdate),
     Watch(WatchStatus),
     DiffLoaded(
-        views::DiffRequest,
+        crate::cluster::releases::DiffRequest,
         Result<Vec<crate::cluster::releases::DiffLine>, String>,
     ),
     ObjectLoaded(crate::cluster::objects::ObjectRef, Result<serde_json::Value, String>),
@@ -75,7 +75,7 @@ pub enum Effect {
     /// Drop the current connection and its data, and connect with these options.
     Reconnect(ConnectOptions),
     /// Read two revisions of a release and diff them; answered with `Msg::DiffLoaded`.
-    LoadDiff(views::DiffRequest),
+    LoadDiff(crate::cluster::releases::DiffRequest),
     /// Read one object for the YAML view; answered with `Msg::ObjectLoaded`.
     LoadObject(crate::cluster::objects::ObjectRef),
     /// Render and compare, changing nothing; answered with `Msg::PlanReady`.

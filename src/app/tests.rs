@@ -23,6 +23,16 @@ fn app() -> App {
     app
 }
 
+/// The pods watch could not reach the API server.
+fn pods_watch_unreachable() -> Msg {
+    Msg::Watch(WatchStatus::Failed {
+        kind: crate::cluster::store::WatchKind::Pods,
+        failure: FailureKind::Unreachable,
+        message: "connection refused".into(),
+        retry_in: Duration::from_secs(1),
+    })
+}
+
 fn pods(app: &mut App, names: &[&str]) {
     let rows = names
         .iter()
@@ -141,12 +151,7 @@ fn connection_states_follow_session_and_watch() {
     pods(&mut a, &["x"]);
 
     // The API server goes away: rows stay, the header says we are reconnecting.
-    a.update(Msg::Watch(WatchStatus::Failed {
-        kind: crate::cluster::store::WatchKind::Pods,
-        failure: FailureKind::Unreachable,
-        message: "connection refused".into(),
-        retry_in: Duration::from_secs(1),
-    }));
+    a.update(pods_watch_unreachable());
     assert!(matches!(a.connection, Connection::Reconnecting { .. }));
     assert_eq!(a.data.pods.len(), 1);
     pods(&mut a, &["x", "y"]);
@@ -825,12 +830,7 @@ fn a_silent_api_server_is_not_live_until_it_answers_again() {
     a.update(Msg::Session(SessionEvent::NoAnswer { last_answer }));
     assert_eq!(a.connection, Connection::NoAnswer { last_answer });
     // A watch failing meanwhile says more (reconnecting, and why); silence does not hide it.
-    a.update(Msg::Watch(WatchStatus::Failed {
-        kind: crate::cluster::store::WatchKind::Pods,
-        failure: FailureKind::Unreachable,
-        message: "connection refused".into(),
-        retry_in: Duration::from_secs(1),
-    }));
+    a.update(pods_watch_unreachable());
     assert!(matches!(a.connection, Connection::Reconnecting { .. }));
     a.update(Msg::Session(SessionEvent::NoAnswer { last_answer }));
     assert!(matches!(a.connection, Connection::Reconnecting { .. }));

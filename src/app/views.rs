@@ -118,7 +118,7 @@ impl TextView {
     }
 }
 
-pub use crate::cluster::releases::DiffRequest;
+use crate::cluster::releases::DiffRequest;
 
 impl App {
     /// The object under the selection of the focused pane.

@@ -123,18 +123,14 @@ impl Emitter {
         let chars: Vec<char> = s.chars().collect();
         let mut spaces = false;
         for (i, &ch) in chars.iter().enumerate() {
-            if ch == ' ' {
-                let next_space = chars.get(i + 1) == Some(&' ');
-                if allow_breaks && !spaces && self.column > BEST_WIDTH && !next_space {
-                    self.wrap(indent);
-                } else {
-                    self.put_char(ch);
-                }
-                spaces = true;
+            let space = ch == ' ';
+            let next_space = chars.get(i + 1) == Some(&' ');
+            if space && allow_breaks && !spaces && self.column > BEST_WIDTH && !next_space {
+                self.wrap(indent);
             } else {
                 self.put_char(ch);
-                spaces = false;
             }
+            spaces = space;
         }
     }
 
@@ -532,15 +528,26 @@ fn write_json(out: &mut String, value: &Value) {
     }
 }
 
+/// The escapes Go's `%q` and JSON strings have in common.
+pub(crate) fn common_escape(ch: char) -> Option<&'static str> {
+    Some(match ch {
+        '"' => "\\\"",
+        '\\' => "\\\\",
+        '\n' => "\\n",
+        '\r' => "\\r",
+        '\t' => "\\t",
+        _ => return None,
+    })
+}
+
 fn json_string(out: &mut String, s: &str) {
     out.push('"');
     for ch in s.chars() {
+        if let Some(escape) = common_escape(ch) {
+            out.push_str(escape);
+            continue;
+        }
         match ch {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
             '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
                 let _ = write!(out, "\\u{:04x}", ch as u32);
             }

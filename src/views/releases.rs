@@ -249,12 +249,7 @@ mod tests {
 
         // Enter with nothing marked: the previous revision against this one.
         press(&mut app, KeyCode::Enter);
-        let request = crate::app::views::DiffRequest {
-            namespace: "demo".into(),
-            name: "todo".into(),
-            from: 2,
-            to: 3,
-        };
+        let request = diff_of_2_and_3();
         assert_eq!(app.effects.pop(), Some(Effect::LoadDiff(request.clone())));
         insta::assert_snapshot!("diff_loading", screen(&app, 80, 12));
         app.update(Msg::DiffLoaded(request, Ok(diff())));
@@ -273,18 +268,23 @@ mod tests {
         assert!(app.top.is_none(), "Esc unmarks, then closes the history");
     }
 
+    /// What Enter on revision 3 asks for when nothing is marked.
+    fn diff_of_2_and_3() -> crate::cluster::releases::DiffRequest {
+        crate::cluster::releases::DiffRequest {
+            namespace: "demo".into(),
+            name: "todo".into(),
+            from: 2,
+            to: 3,
+        }
+    }
+
     #[test]
     fn a_failed_diff_says_why() {
         let mut app = app_with_releases();
         press(&mut app, KeyCode::Char('G'));
         press(&mut app, KeyCode::Enter);
         press(&mut app, KeyCode::Enter);
-        let request = crate::app::views::DiffRequest {
-            namespace: "demo".into(),
-            name: "todo".into(),
-            from: 2,
-            to: 3,
-        };
+        let request = diff_of_2_and_3();
         app.update(Msg::DiffLoaded(
             request,
             Err("release todo revision 2 in namespace demo: not found".into()),

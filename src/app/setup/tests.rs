@@ -116,21 +116,16 @@ fn cancelling_forgets_the_step_and_quits_once_the_command_is_gone() {
 #[test]
 fn the_deploy_is_not_cancelled_halfway() {
     let mut saved = SavedProgress::default();
-    for id in [
-        StepId::Tools,
-        StepId::Minikube,
-        StepId::Addons,
-        StepId::Images,
-        StepId::Secrets,
-    ] {
-        saved.steps.insert(
-            id,
-            SavedStep {
-                status: SavedStatus::Done,
-                at: String::new(),
-            },
-        );
-    }
+    mark_done(
+        &mut saved,
+        &[
+            StepId::Tools,
+            StepId::Minikube,
+            StepId::Addons,
+            StepId::Images,
+            StepId::Secrets,
+        ],
+    );
     let mut state = SetupState::new(saved, "todo".into(), HOST, Instant::now());
     assert_eq!(state.step().id, StepId::Deploy, "resumes at the first unfinished step");
     assert!(state.steps[..5].iter().all(|s| s.earlier));
@@ -148,15 +143,10 @@ fn the_deploy_is_not_cancelled_halfway() {
 #[test]
 fn secrets_are_masked_generated_and_forgotten_once_created() {
     let mut saved = SavedProgress::default();
-    for id in [StepId::Tools, StepId::Minikube, StepId::Addons, StepId::Images] {
-        saved.steps.insert(
-            id,
-            SavedStep {
-                status: SavedStatus::Done,
-                at: String::new(),
-            },
-        );
-    }
+    mark_done(
+        &mut saved,
+        &[StepId::Tools, StepId::Minikube, StepId::Addons, StepId::Images],
+    );
     let mut state = SetupState::new(saved, "todo".into(), HOST, Instant::now());
     assert_eq!(state.step().id, StepId::Secrets);
     assert!(state.step().fields.iter().all(|f| f.masked));
@@ -235,4 +225,17 @@ fn elapsed_time_follows_the_ticks() {
     assert!(state.update(SetupMsg::Tick(later)));
     finish(&mut state, StepId::Tools);
     assert!(matches!(state.steps[0].status, StepStatus::Done { elapsed: Some(d), .. } if d == Duration::from_secs(3)));
+}
+
+/// Saved progress in which `steps` are done, as a second run of the wizard finds it.
+fn mark_done(saved: &mut SavedProgress, steps: &[StepId]) {
+    for &id in steps {
+        saved.steps.insert(
+            id,
+            SavedStep {
+                status: SavedStatus::Done,
+                at: String::new(),
+            },
+        );
+    }
 }

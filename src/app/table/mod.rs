@@ -37,11 +37,10 @@ pub enum SortValue<'a> {
     Missing,
 }
 
-/// A row that a table pane can filter and sort.
-pub trait Tabular {
+/// A row that a table pane can filter and sort; the pane keeps rows by their `Row::key`.
+pub trait Tabular: crate::cluster::store::Row {
     /// Columns in display order; sorting and drawing refer to them by index.
     const COLUMNS: &'static [ColumnSpec];
-    fn key(&self) -> &ObjectKey;
     fn sort_value(&self, column: usize) -> SortValue<'_>;
     /// Whether any of the row's text matches (name, namespace, status, ...).
     fn matches_text(&self, re: &Regex) -> bool;
@@ -289,17 +288,21 @@ impl TablePane {
 mod tests {
     use super::*;
 
+    #[derive(Clone)]
     struct Thing {
         key: ObjectKey,
         size: f64,
         labels: BTreeMap<String, String>,
     }
 
-    impl Tabular for Thing {
-        const COLUMNS: &'static [ColumnSpec] = &[col("NAME", 4, 1, 0), col("SIZE", 4, 0, 0)];
+    impl crate::cluster::store::Row for Thing {
         fn key(&self) -> &ObjectKey {
             &self.key
         }
+    }
+
+    impl Tabular for Thing {
+        const COLUMNS: &'static [ColumnSpec] = &[col("NAME", 4, 1, 0), col("SIZE", 4, 0, 0)];
         fn sort_value(&self, column: usize) -> SortValue<'_> {
             match column {
                 0 => SortValue::Text(&self.key.name),

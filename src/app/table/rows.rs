@@ -12,7 +12,6 @@ use crate::cluster::events::EventRow;
 use crate::cluster::hpas::HpaRow;
 use crate::cluster::pods::PodRow;
 use crate::cluster::releases::ReleaseRow;
-use crate::cluster::store::ObjectKey;
 use crate::cluster::workloads::WorkloadRow;
 
 impl Tabular for PodRow {
@@ -26,10 +25,6 @@ impl Tabular for PodRow {
         col("IP", 15, 0, 5),
         col("NODE", 10, 1, 4),
     ];
-
-    fn key(&self) -> &ObjectKey {
-        &self.key
-    }
 
     fn sort_value(&self, column: usize) -> SortValue<'_> {
         match column {
@@ -71,10 +66,6 @@ impl Tabular for WorkloadRow {
         col("AGE", 6, 0, 3),
     ];
 
-    fn key(&self) -> &ObjectKey {
-        &self.key
-    }
-
     fn sort_value(&self, column: usize) -> SortValue<'_> {
         match column {
             0 => SortValue::Text(&self.key.namespace),
@@ -112,10 +103,6 @@ impl Tabular for HpaRow {
         col("LAST SCALE", 10, 0, 5),
     ];
 
-    fn key(&self) -> &ObjectKey {
-        &self.key
-    }
-
     fn sort_value(&self, column: usize) -> SortValue<'_> {
         match column {
             0 => SortValue::Text(&self.key.namespace),
@@ -152,10 +139,6 @@ impl Tabular for EventRow {
         col("MESSAGE", 20, 4, 1),
     ];
 
-    fn key(&self) -> &ObjectKey {
-        &self.key
-    }
-
     fn sort_value(&self, column: usize) -> SortValue<'_> {
         match column {
             0 => SortValue::Text(&self.key.namespace),
@@ -187,10 +170,6 @@ impl Tabular for ReleaseRow {
         col("APP VERSION", 11, 0, 5),
         col("UPDATED", 7, 0, 4),
     ];
-
-    fn key(&self) -> &ObjectKey {
-        &self.key
-    }
 
     fn sort_value(&self, column: usize) -> SortValue<'_> {
         match column {
@@ -232,12 +211,6 @@ impl Tabular for CertificateEntry {
         col("DAYS LEFT", 9, 0, 0),
         col("SOURCE", 14, 2, 2),
     ];
-
-    // The pane tells entries apart by `id`; `key` is the object's own namespace and name.
-    #[allow(clippy::misnamed_getters)]
-    fn key(&self) -> &ObjectKey {
-        &self.id
-    }
 
     fn sort_value(&self, column: usize) -> SortValue<'_> {
         let time = |t: Option<Timestamp>| t.map_or(SortValue::Missing, |t| SortValue::Number(t.as_second() as f64));

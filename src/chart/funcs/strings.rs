@@ -119,12 +119,11 @@ fn add_tests(m: &mut FuncMap) {
 fn go_quote(text: &str) -> String {
     let mut out = String::from("\"");
     for ch in text.chars() {
+        if let Some(escape) = crate::chart::goyaml::common_escape(ch) {
+            out.push_str(escape);
+            continue;
+        }
         match ch {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
             '\u{7}' => out.push_str("\\a"),
             '\u{8}' => out.push_str("\\b"),
             '\u{c}' => out.push_str("\\f"),

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::Timestamp;
 
-use super::super::store::{ObjectKey, RowStore};
+use super::super::store::{ObjectKey, Row, RowStore};
 use super::{CertificateRow, IngressTlsRef, Readiness, TlsSecretRow};
 
 /// Under this many days left a certificate wants attention soon.
@@ -82,6 +82,14 @@ pub struct CertificateEntry {
     pub source: Source,
     /// Why it is not Ready: the Ready condition's reason and message, or what is wrong with the secret.
     pub problem: Option<String>,
+}
+
+// The pane tells entries apart by `id`; `key` is the object's own namespace and name.
+impl Row for CertificateEntry {
+    #[allow(clippy::misnamed_getters)]
+    fn key(&self) -> &ObjectKey {
+        &self.id
+    }
 }
 
 impl CertificateEntry {
