@@ -59,6 +59,40 @@ impl PaneContext<'_> {
     }
 }
 
+/// Each pane on screen, dimmed while its rows may be out of date.
+fn render_panes(app: &App, screen: &layout::Screen, buf: &mut Buffer) {
+    let (scope, all_namespaces) = match app.target.as_ref().map(|t| &t.scope) {
+        Some(Scope::Namespace(ns)) => (ns.as_str(), false),
+        _ => ("all namespaces", true),
+    };
+    for &(pane, rect) in &screen.panes {
+        let cx = PaneContext {
+            app,
+            focused: pane == app.focus,
+            scope,
+            all_namespaces,
+        };
+        match pane {
+            PaneId::Pods => pods::render(&cx, rect, buf),
+            PaneId::Workloads => workloads::render(&cx, rect, buf),
+            PaneId::Hpas => hpas::render(&cx, rect, buf),
+            PaneId::Events => events::render(&cx, rect, buf),
+            PaneId::Releases => releases::render(&cx, rect, buf),
+            PaneId::Certificates => certificates::render(&cx, rect, buf),
+        }
+        // Rows the cluster may have changed since are dimmed, so stale data never looks live.
+        if matches!(
+            app.connection,
+            Connection::Reconnecting { .. } | Connection::NoAnswer { .. }
+        ) {
+            buf.set_style(
+                rect.inner(ratatui::layout::Margin::new(1, 1)),
+                ratatui::style::Modifier::DIM,
+            );
+        }
+    }
+}
+
 pub fn render_app(app: &App, area: Rect, buf: &mut Buffer) {
     if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
         let msg = format!(
@@ -90,36 +124,7 @@ pub fn render_app(app: &App, area: Rect, buf: &mut Buffer) {
     if let Some(tabs) = screen.tabs {
         render_tabs(app, tabs, buf);
     }
-    let (scope, all_namespaces) = match app.target.as_ref().map(|t| &t.scope) {
-        Some(Scope::Namespace(ns)) => (ns.as_str(), false),
-        _ => ("all namespaces", true),
-    };
-    for &(pane, rect) in &screen.panes {
-        let cx = PaneContext {
-            app,
-            focused: pane == app.focus,
-            scope,
-            all_namespaces,
-        };
-        match pane {
-            PaneId::Pods => pods::render(&cx, rect, buf),
-            PaneId::Workloads => workloads::render(&cx, rect, buf),
-            PaneId::Hpas => hpas::render(&cx, rect, buf),
-            PaneId::Events => events::render(&cx, rect, buf),
-            PaneId::Releases => releases::render(&cx, rect, buf),
-            PaneId::Certificates => certificates::render(&cx, rect, buf),
-        }
-        // Rows the cluster may have changed since are dimmed, so stale data never looks live.
-        if matches!(
-            app.connection,
-            Connection::Reconnecting { .. } | Connection::NoAnswer { .. }
-        ) {
-            buf.set_style(
-                rect.inner(ratatui::layout::Margin::new(1, 1)),
-                ratatui::style::Modifier::DIM,
-            );
-        }
-    }
+    render_panes(app, &screen, buf);
     match &app.top {
         Some(TopView::History(h)) => releases::render_history(app, h, body, buf),
         Some(TopView::Diff(d)) => releases::render_diff_view(d, body, buf),
