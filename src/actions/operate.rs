@@ -153,6 +153,8 @@ pub async fn delete_pod(
         .unwrap_or_default()
         .into_iter()
         .find(|o| o.controller == Some(true));
+    // A StatefulSet's replacement has the same name: told apart by its uid.
+    let old_uid = pod.metadata.uid.clone();
     let started = Instant::now();
     let deleted_at = jiff::Timestamp::now();
     pods.delete(name, &DeleteParams::default())
@@ -193,7 +195,7 @@ pub async fn delete_pod(
                 .as_ref()
                 .and_then(|s| s.conditions.as_ref())
                 .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
-            meta.name.as_deref() != Some(name) && meta.deletion_timestamp.is_none() && owned && new && ready
+            meta.uid != old_uid && meta.deletion_timestamp.is_none() && owned && new && ready
         });
         if let Some(p) = replacement {
             let secs = started.elapsed().as_secs_f32();
