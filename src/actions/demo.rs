@@ -423,7 +423,10 @@ async fn rollback(app: &Release<'_>, progress: Progress<'_>) -> Result<String, S
     let (change, what) = if fake {
         (format!("backend.image.tag={tag}"), format!("tag {tag}"))
     } else {
-        (format!("backend.podLabels.kubedeck-demo={tag}"), format!("pod label kubedeck-demo={tag}"))
+        (
+            format!("backend.podLabels.kubedeck-demo={tag}"),
+            format!("pod label kubedeck-demo={tag}"),
+        )
     };
     progress(format!(
         "Revision {} is deployed; deploying its values with backend {what}",
