@@ -153,8 +153,7 @@ pub async fn delete_pod(
         .unwrap_or_default()
         .into_iter()
         .find(|o| o.controller == Some(true));
-    // A StatefulSet's replacement has the same name: told apart by its uid.
-    let old_uid = pod.metadata.uid.clone();
+    let old_uid = pod.metadata.uid.clone(); // a StatefulSet's replacement keeps the name, not the uid
     let started = Instant::now();
     let deleted_at = jiff::Timestamp::now();
     pods.delete(name, &DeleteParams::default())
