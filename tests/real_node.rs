@@ -239,3 +239,56 @@ async fn an_image_that_does_not_exist_shows_err_image_never_pull() {
     .await;
     common::delete_namespace(&client, &ns).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pod_that_burns_real_cpu_makes_its_hpa_scale_up() {
+    use k8s_openapi::api::apps::v1::Deployment;
+    use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+    use kube::api::{Api, PostParams};
+    let client = common::client().await;
+    real_node::require(&client).await;
+    let ns = common::namespace(&client, "real-hpa").await;
+    let mut spec = real_node::placement();
+    spec["containers"] = serde_json::json!([{"name": "burn", "image": "busybox:1.36", "imagePullPolicy": "Never",
+        "command": ["sh", "-c", "while :; do :; done"],
+        "resources": {"requests": {"cpu": "20m"}, "limits": {"cpu": "100m"}}}]);
+    let deploy: Deployment = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "burner"},
+        "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "burner"}},
+            "template": {"metadata": {"labels": {"app": "burner"}}, "spec": spec}}
+    }))
+    .unwrap();
+    Api::<Deployment>::namespaced(client.clone(), &ns)
+        .create(&PostParams::default(), &deploy)
+        .await
+        .expect("creating the burner");
+    let hpa: HorizontalPodAutoscaler = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "burner"},
+        "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "burner"},
+            "minReplicas": 1, "maxReplicas": 3,
+            "metrics": [{"type": "Resource", "resource": {"name": "cpu",
+                "target": {"type": "Utilization", "averageUtilization": 50}}}]}
+    }))
+    .unwrap();
+    let hpas = Api::<HorizontalPodAutoscaler>::namespaced(client.clone(), &ns);
+    hpas.create(&PostParams::default(), &hpa)
+        .await
+        .expect("creating the HPA");
+    // metrics-server reads the real kubelet's cgroup figures (~100m against a 20m request).
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(180);
+    loop {
+        let status = hpas.get("burner").await.unwrap().status.unwrap_or_default();
+        if status.desired_replicas > 1 {
+            eprintln!(
+                "[hpa] desired {} replicas after {:.1}s of real CPU",
+                status.desired_replicas,
+                started.elapsed().as_secs_f32()
+            );
+            break;
+        }
+        assert!(Instant::now() < deadline, "the HPA never scaled up: {status:?}");
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+    common::delete_namespace(&client, &ns).await;
+}
