@@ -414,8 +414,22 @@ async fn rollback(app: &Release<'_>, progress: Progress<'_>) -> Result<String, S
             )
         })?;
     let tag = format!("demo-{}", jiff::Timestamp::now().as_second());
+    // On a real node a made-up image tag never starts (ErrImageNeverPull): there the new
+    // revision changes the backend's pod template by a label instead, same image.
+    let fake = match app.ready_pods("backend").await?.first() {
+        Some(pod) => app.on_fake_nodes(pod).await,
+        None => true,
+    };
+    let (change, what) = if fake {
+        (format!("backend.image.tag={tag}"), format!("tag {tag}"))
+    } else {
+        (
+            format!("backend.podLabels.kubedeck-demo={tag}"),
+            format!("pod label kubedeck-demo={tag}"),
+        )
+    };
     progress(format!(
-        "Revision {} is deployed; deploying its values with backend image tag {tag}",
+        "Revision {} is deployed; deploying its values with backend {what}",
         current.version
     ));
     let request = DeployRequest {
@@ -423,7 +437,7 @@ async fn rollback(app: &Release<'_>, progress: Progress<'_>) -> Result<String, S
         namespace: app.namespace.to_owned(),
         chart_dir: crate::chart::BUNDLED_CHART.into(),
         values_files: Vec::new(),
-        set: vec![format!("backend.image.tag={tag}")],
+        set: vec![change],
         atomic: false,
         timeout: PATIENCE,
         history_max: 10,
@@ -448,7 +462,7 @@ async fn rollback(app: &Release<'_>, progress: Progress<'_>) -> Result<String, S
     )
     .await?;
     Ok(format!(
-        "Rollback: revision {new} (tag {tag}) deployed in {deployed_in:.1}s; \"Rollback to {}\" is revision {back}, \
+        "Rollback: revision {new} ({what}) deployed in {deployed_in:.1}s; \"Rollback to {}\" is revision {back}, \
          ready {:.1}s later",
         current.version,
         started.elapsed().as_secs_f32()

@@ -174,6 +174,8 @@ pub async fn delete_pod(
         .unwrap_or_default()
         .into_iter()
         .find(|o| o.controller == Some(true));
+    // A StatefulSet's replacement keeps the name; only the uid tells it apart.
+    let deleted_uid = pod.metadata.uid.clone().unwrap_or_default();
     let started = Instant::now();
     let deleted_at = jiff::Timestamp::now();
     pods.delete(name, &DeleteParams::default())
@@ -203,7 +205,7 @@ pub async fn delete_pod(
                 timeout.as_secs()
             ));
         };
-        if replaces(&pod, name, &owner.uid, deleted_at) {
+        if replaces(&pod, &deleted_uid, &owner.uid, deleted_at) {
             let secs = started.elapsed().as_secs_f32();
             return Ok(format!(
                 "replacement {} Ready after {secs:.1}s",
@@ -214,7 +216,7 @@ pub async fn delete_pod(
 }
 
 /// Whether `pod` is a Ready pod of the same controller (`owner`), created after the deletion.
-fn replaces(pod: &Pod, deleted: &str, owner: &str, deleted_at: jiff::Timestamp) -> bool {
+fn replaces(pod: &Pod, deleted_uid: &str, owner: &str, deleted_at: jiff::Timestamp) -> bool {
     let meta = &pod.metadata;
     let owned = meta
         .owner_references
@@ -229,7 +231,7 @@ fn replaces(pod: &Pod, deleted: &str, owner: &str, deleted_at: jiff::Timestamp) 
         .as_ref()
         .and_then(|s| s.conditions.as_ref())
         .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
-    meta.name.as_deref() != Some(deleted) && meta.deletion_timestamp.is_none() && owned && new && ready
+    meta.uid.as_deref() != Some(deleted_uid) && meta.deletion_timestamp.is_none() && owned && new && ready
 }
 
 /// The next object a watch reports, or None once `deadline` passed. A broken watch stream is

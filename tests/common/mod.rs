@@ -4,6 +4,7 @@
 
 pub mod logs;
 pub mod pty;
+pub mod real_node;
 mod sim;
 
 pub use sim::sim;
