@@ -273,3 +273,57 @@ fn screen_text(app: &kubedeck::app::App) -> String {
     }
     text
 }
+
+#[tokio::test]
+async fn read_only_refuses_every_mutating_subcommand_and_changes_nothing() {
+    let client = common::client().await;
+    let ns = common::namespace(&client, "trust-readonly").await;
+    common::create_deployment(&client, &ns, "web", 1).await;
+    let pods = Api::<k8s_openapi::api::core::v1::Pod>::namespaced(client.clone(), &ns);
+    let mut pod = None;
+    for _ in 0..120 {
+        pod = pods.list(&Default::default()).await.unwrap().items.into_iter().next();
+        if pod.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let pod = pod.expect("the web pod");
+    let pod_name = pod.metadata.name.clone().unwrap();
+    let deployments = Api::<k8s_openapi::api::apps::v1::Deployment>::namespaced(client.clone(), &ns);
+    let before = deployments.get("web").await.unwrap();
+
+    let admin = common::sim_kubeconfig();
+    let state = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["scale", "deploy/web", "3"],
+        vec!["restart", "deploy/web"],
+        vec!["delete", "pod", pod_name.as_str()],
+        vec!["rollback", "todo"],
+        vec!["uninstall", "todo"],
+        vec!["demo", "self-healing"],
+        vec!["deploy"],
+        vec!["setup"],
+    ] {
+        let mut args = args.clone();
+        if args[0] != "setup" {
+            args.push("--yes");
+        }
+        args.extend(["--readonly", "-n", &ns]);
+        let (code, out, err) = kubedeck(&args, &admin, state.path());
+        assert_eq!(code, 1, "{args:?}: {out}{err}");
+        assert_one_sentence(&err);
+        assert!(err.contains("refuse") && err.contains("read-only"), "{args:?}: {err}");
+    }
+    let after = deployments.get("web").await.unwrap();
+    assert_eq!(after.spec.as_ref().unwrap().replicas, Some(1), "scale went through");
+    assert_eq!(
+        before.spec.as_ref().unwrap().template.metadata,
+        after.spec.as_ref().unwrap().template.metadata,
+        "restart went through"
+    );
+    let still = pods.get(&pod_name).await.expect("the pod was not deleted");
+    assert_eq!(still.metadata.uid, pod.metadata.uid);
+    assert!(still.metadata.deletion_timestamp.is_none(), "delete went through");
+    common::delete_namespace(&client, &ns).await;
+}
