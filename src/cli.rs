@@ -59,9 +59,10 @@ pub enum Command {
         /// Release name.
         release: String,
         /// Revision to roll back to.
+        #[arg(allow_negative_numbers = true, value_parser = revision)]
         revision: Option<i32>,
         /// Seconds to wait for the workloads to be ready.
-        #[arg(long, default_value_t = 300)]
+        #[arg(long, default_value_t = 300, value_name = "SECONDS", allow_negative_numbers = true, value_parser = seconds)]
         timeout: u64,
         /// Do not ask for confirmation.
         #[arg(long, short = 'y')]
@@ -81,11 +82,12 @@ pub enum Command {
         /// deploy/NAME or sts/NAME.
         workload: String,
         /// Replicas, 0 to 1000.
+        #[arg(allow_negative_numbers = true)]
         replicas: String,
         /// When an HPA manages the workload, set its minimum (and maximum) instead.
         #[arg(long)]
         hpa: bool,
-        #[arg(long, default_value_t = 300)]
+        #[arg(long, default_value_t = 300, value_name = "SECONDS", allow_negative_numbers = true, value_parser = seconds)]
         timeout: u64,
         #[arg(long, short = 'y')]
         yes: bool,
@@ -94,7 +96,7 @@ pub enum Command {
     Restart {
         /// deploy/NAME or sts/NAME.
         workload: String,
-        #[arg(long, default_value_t = 300)]
+        #[arg(long, default_value_t = 300, value_name = "SECONDS", allow_negative_numbers = true, value_parser = seconds)]
         timeout: u64,
         #[arg(long, short = 'y')]
         yes: bool,
@@ -105,7 +107,7 @@ pub enum Command {
         #[arg(value_parser = ["pod"])]
         kind: String,
         name: String,
-        #[arg(long, default_value_t = 300)]
+        #[arg(long, default_value_t = 300, value_name = "SECONDS", allow_negative_numbers = true, value_parser = seconds)]
         timeout: u64,
         #[arg(long, short = 'y')]
         yes: bool,
@@ -149,7 +151,7 @@ pub struct LogsArgs {
     #[arg(short = 'f', long)]
     pub follow: bool,
     /// Lines from the end of each container's log to start with (default: all).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = lines)]
     pub tail: Option<i64>,
     /// Only lines newer than this: 30s, 5m, 2h, 1d.
     #[arg(long, value_name = "DURATION")]
@@ -192,10 +194,10 @@ pub struct DeployArgs {
     #[arg(long)]
     pub atomic: bool,
     /// Seconds to wait for hooks and workloads.
-    #[arg(long, default_value_t = 300)]
+    #[arg(long, default_value_t = 300, value_name = "SECONDS", allow_negative_numbers = true, value_parser = seconds)]
     pub timeout: u64,
     /// Revisions to keep (0: all).
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 10, allow_negative_numbers = true, value_parser = revisions_kept)]
     pub history_max: usize,
     /// Render with the helm binary on PATH instead of kubedeck's own renderer.
     #[arg(long, value_parser = ["kubedeck", "helm"], default_value = "kubedeck")]
@@ -216,6 +218,86 @@ impl Cli {
             namespace: self.namespace.clone(),
             all_namespaces: self.all_namespaces,
         }
+    }
+}
+
+// Numbers are parsed here, not by clap's defaults, so a bad one (negative ones included: they
+// are values, never mistaken for flags) fails with one sentence like any other bad value; main
+// prints it and exits 1.
+
+fn whole_number(text: &str) -> Option<i64> {
+    text.trim().parse::<i64>().ok()
+}
+
+/// `--timeout`: whole seconds, at least 1.
+fn seconds(text: &str) -> Result<u64, String> {
+    match whole_number(text) {
+        Some(n) if n >= 1 => Ok(n as u64),
+        _ => Err(format!(
+            "--timeout {text:?} is not a number of seconds: give a whole number of at least 1, like 300"
+        )),
+    }
+}
+
+/// A release revision: 1 or more.
+fn revision(text: &str) -> Result<i32, String> {
+    match whole_number(text) {
+        Some(n) if (1..=i64::from(i32::MAX)).contains(&n) => Ok(n as i32),
+        _ => Err(format!(
+            "{text:?} is not a revision: give a whole number of at least 1 (kubedeck history RELEASE lists them)"
+        )),
+    }
+}
+
+/// `--tail`: lines, 0 or more, or -1 for all (as kubectl).
+fn lines(text: &str) -> Result<i64, String> {
+    match whole_number(text) {
+        Some(n) if n >= -1 => Ok(n),
+        _ => Err(format!(
+            "--tail {text:?} is not a number of lines: give a whole number of 0 or more (-1: all)"
+        )),
+    }
+}
+
+/// `--history-max`: revisions to keep, 0 for all.
+fn revisions_kept(text: &str) -> Result<usize, String> {
+    match whole_number(text) {
+        Some(n) if (0..=1_000_000).contains(&n) => Ok(n as usize),
+        _ => Err(format!(
+            "--history-max {text:?} is not a number of revisions: give a whole number of 0 (keep all) or more"
+        )),
+    }
+}
+
+/// A bad value on the command line as the one sentence to print, for the errors that are
+/// about a value (not a missing argument, `--help` or an unknown flag, which keep clap's usage).
+pub fn bad_value(e: &clap::Error) -> Option<String> {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::ValueValidation => {
+            let source = std::error::Error::source(e).map(ToString::to_string);
+            source.or_else(|| Some(first_line(e)))
+        }
+        ErrorKind::InvalidValue => Some(first_line(e)),
+        _ => None,
+    }
+}
+
+/// clap's message without "error: ", its tips and its usage: "invalid value 'yaml' for
+/// '--output <OUTPUT>' (possible values: text, json)".
+fn first_line(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let mut lines = text.lines().map(str::trim).take_while(|l| !l.is_empty());
+    let head = lines
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches("error: ")
+        .to_owned();
+    let rest: Vec<&str> = lines.map(|l| l.trim_matches(|c| c == '[' || c == ']')).collect();
+    if rest.is_empty() {
+        head
+    } else {
+        format!("{head} ({})", rest.join("; "))
     }
 }
 

@@ -74,6 +74,10 @@ fn subject_of(command: &Command) -> Option<Subject> {
 /// Runs one subcommand; the outcome is the sentence to print last (empty for none).
 async fn execute(cluster: &Connection, command: Command) -> Result<String, String> {
     let namespace = cluster.namespace.as_str();
+    // A typo in -n must not read as an empty, healthy namespace (status reports it itself).
+    if !matches!(command, Command::Status { .. }) {
+        crate::cluster::namespaces::check(&cluster.client, namespace).await?;
+    }
     match command {
         Command::Deploy(args) => deploy_command(cluster, args).await,
         Command::Scale {
@@ -195,20 +199,15 @@ async fn ask_and_run(
 }
 
 async fn status_command(cluster: &Connection, output: &str) -> Result<String, String> {
-    let report = status::check(&cluster.client, &cluster.namespace).await?;
+    let report = status::check(&cluster.client, &cluster.namespace).await;
     if output == "json" {
         println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
     } else {
         print!("{}", report.text());
     }
-    if report.healthy {
-        Ok(String::new())
-    } else {
-        Err(format!(
-            "namespace {} is unhealthy: {}",
-            cluster.namespace,
-            report.problems.first().map_or("", String::as_str)
-        ))
+    match report.verdict() {
+        None => Ok(String::new()),
+        Some(why) => Err(why),
     }
 }
 

@@ -7,7 +7,14 @@ fn main() -> Result<()> {
     // Installed before the terminal is set up, so ratatui's panic hook restores the terminal
     // first and color-eyre's report then prints on a normal screen.
     color_eyre::install()?;
-    let mut cli = kubedeck::cli::Cli::parse();
+    let mut cli = kubedeck::cli::Cli::try_parse().unwrap_or_else(|e| match kubedeck::cli::bad_value(&e) {
+        // A bad value is one sentence and exit 1, as any other; usage errors and --help stay clap's.
+        Some(sentence) => {
+            eprintln!("kubedeck: {sentence}");
+            std::process::exit(1);
+        }
+        None => e.exit(),
+    });
     let config_path = cli.config.clone().or_else(kubedeck::config::default_path);
     let (config, config_problem) = kubedeck::config::load(config_path.as_deref());
     let readonly = kubedeck::app::Readonly {

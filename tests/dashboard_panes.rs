@@ -249,11 +249,17 @@ async fn a_user_who_may_not_list_secrets_sees_forbidden_in_releases_and_working_
                 .get(PaneId::Releases)
                 .problem
                 .as_deref()
-                .is_some_and(|p| p.starts_with("forbidden"))
+                .is_some_and(|p| p.starts_with("you cannot list releases in"))
     })
     .await;
     let problem = dash.app.panes.get(PaneId::Releases).problem.clone().unwrap();
     assert!(problem.contains("secrets") && problem.contains(&ns), "{problem}");
+    // The same sentence as the command line's: what to ask for, and no Status dump.
+    assert!(
+        problem.ends_with(&format!("ask for get/list on secrets in {ns}")),
+        "{problem}"
+    );
+    assert!(!problem.contains("Status {"), "{problem}");
     assert!(dash.app.panes.get(PaneId::Pods).problem.is_none());
     common::delete_namespace(&client, &ns).await;
 }

@@ -83,6 +83,8 @@ async fn kubedeck_and_helm_work_on_the_same_release() {
         deploy::deploy(&client, &common::chart_request(&ns, &[]), &progress).await,
         Ok(1)
     );
+    let original = backend_image(&client, &ns).await;
+    assert!(!original.ends_with(":1.1") && !original.ends_with(":1.2"), "{original}");
     assert_eq!(
         deploy::deploy(
             &client,
@@ -141,6 +143,8 @@ async fn kubedeck_and_helm_work_on_the_same_release() {
         kubedeck_history(&client, &ns).await.last().unwrap(),
         &(4, "deployed".into(), "Rollback to 1".into())
     );
+    // Not only the history: the live Deployment runs revision 1's image again.
+    assert_eq!(backend_image(&client, &ns).await, original);
     assert_eq!(
         deploy::rollback(&client, &ns, "todo", Some(2), Duration::from_secs(180), &progress).await,
         Ok(5)
@@ -149,6 +153,11 @@ async fn kubedeck_and_helm_work_on_the_same_release() {
     assert_eq!(
         history.last().unwrap(),
         &(5, "deployed".to_owned(), "Rollback to 2".to_owned())
+    );
+    assert_eq!(
+        backend_image(&client, &ns).await,
+        "ghcr.io/todo-chatbot/backend:1.1",
+        "kubedeck's rollback to 2 put revision 2's image back"
     );
     assert_eq!(
         history.iter().filter(|(_, s, _)| s == "deployed").count(),
@@ -274,4 +283,18 @@ async fn bad_input_is_explained_and_nothing_reaches_the_cluster() {
         .unwrap();
     assert!(deployments.items.is_empty(), "nothing applied");
     common::delete_namespace(&client, &ns).await;
+}
+
+/// The image the live backend Deployment runs.
+async fn backend_image(client: &kube::Client, ns: &str) -> String {
+    let deployment = kube::Api::<k8s_openapi::api::apps::v1::Deployment>::namespaced(client.clone(), ns)
+        .get("todo-todo-chatbot-backend")
+        .await
+        .expect("the backend Deployment");
+    deployment
+        .spec
+        .and_then(|s| s.template.spec)
+        .and_then(|s| s.containers.into_iter().next())
+        .and_then(|c| c.image)
+        .unwrap_or_default()
 }

@@ -134,7 +134,11 @@ impl Release<'_> {
         let list = Api::<Deployment>::namespaced(self.client.clone(), self.namespace)
             .list(&ListParams::default().labels(&self.selector(component)))
             .await
-            .map_err(|e| format!("listing Deployments in {}: {e}", self.namespace))?;
+            .map_err(crate::cluster::failed_to(crate::cluster::Attempt::new(
+                "list",
+                "Deployments",
+                self.namespace,
+            )))?;
         let name = list
             .items
             .first()
@@ -155,7 +159,11 @@ impl Release<'_> {
         let list = Api::<Pod>::namespaced(self.client.clone(), self.namespace)
             .list(&ListParams::default().labels(&self.selector(component)))
             .await
-            .map_err(|e| format!("listing pods in {}: {e}", self.namespace))?;
+            .map_err(crate::cluster::failed_to(crate::cluster::Attempt::new(
+                "list",
+                "pods",
+                self.namespace,
+            )))?;
         Ok(list.items.into_iter().filter(is_ready).collect())
     }
 
@@ -233,7 +241,12 @@ async fn replicas(app: &Release<'_>, workload: &WorkloadRef) -> Result<i32, Stri
         .get(&workload.name)
         .await
         .map(|d| d.spec.and_then(|s| s.replicas).unwrap_or(1))
-        .map_err(|e| format!("reading {workload}: {e}"))
+        .map_err(|e| {
+            crate::cluster::explain(
+                &e,
+                crate::cluster::Attempt::new("get", &workload.to_string(), app.namespace),
+            )
+        })
 }
 
 /// Waits until the Deployment has at least `n` ready replicas; the seconds it took.
@@ -301,7 +314,12 @@ async fn autoscaling(app: &Release<'_>, progress: Progress<'_>) -> Result<String
             // Pods the HPA adds report the same load, as real pods under the same traffic would.
             load.start().await?;
         }
-        let hpa = api.get(&name).await.map_err(|e| format!("reading HPA {name}: {e}"))?;
+        let hpa = api.get(&name).await.map_err(|e| {
+            crate::cluster::explain(
+                &e,
+                crate::cluster::Attempt::new("get", &format!("HPA {name}"), app.namespace),
+            )
+        })?;
         let status = hpa.status.unwrap_or_default();
         let (current, desired) = (status.current_replicas.unwrap_or(0), status.desired_replicas);
         progress(format!("HPA {name}: {current} replicas, wants {desired} (max {max})"));
@@ -341,7 +359,11 @@ impl Load<'_> {
         let backend = Api::<Service>::namespaced(self.app.client.clone(), self.app.namespace)
             .list(&ListParams::default().labels(&self.app.selector("backend")))
             .await
-            .map_err(|e| format!("listing Services: {e}"))?;
+            .map_err(crate::cluster::failed_to(crate::cluster::Attempt::new(
+                "list",
+                "Services",
+                self.app.namespace,
+            )))?;
         let service = backend
             .items
             .first()
@@ -367,7 +389,10 @@ impl Load<'_> {
             .map(|_| ())
             .or_else(|e| match e {
                 kube::Error::Api(s) if s.code == 409 => Ok(()),
-                e => Err(format!("starting the load generator: {e}")),
+                e => Err(crate::cluster::explain(
+                    &e,
+                    crate::cluster::Attempt::new("create", "the load generator pod", self.app.namespace),
+                )),
             })
     }
 
@@ -381,7 +406,10 @@ impl Load<'_> {
         {
             Ok(_) => Ok(()),
             Err(kube::Error::Api(s)) if s.code == 404 => Ok(()),
-            Err(e) => Err(format!("stopping the load generator: {e}")),
+            Err(e) => Err(crate::cluster::explain(
+                &e,
+                crate::cluster::Attempt::new("delete", "the load generator pod", self.app.namespace),
+            )),
         }
     }
 
@@ -391,9 +419,12 @@ impl Load<'_> {
         let patch = Patch::Merge(json!({"metadata": {"annotations": {"kwok.x-k8s.io/usage-cpu": cpu}}}));
         for pod in self.app.ready_pods("backend").await? {
             let name = pod.metadata.name.unwrap_or_default();
-            api.patch(&name, &PatchParams::default(), &patch)
-                .await
-                .map_err(|e| format!("setting the load of pod {name}: {e}"))?;
+            api.patch(&name, &PatchParams::default(), &patch).await.map_err(|e| {
+                crate::cluster::explain(
+                    &e,
+                    crate::cluster::Attempt::new("patch", &format!("pod {name}"), self.app.namespace),
+                )
+            })?;
         }
         Ok(())
     }
@@ -517,7 +548,12 @@ async fn redis(app: &Release<'_>, pod: &str, command: &str) -> Result<String, St
             &AttachParams::default().stderr(false),
         )
         .await
-        .map_err(|e| format!("running redis-cli in {pod}: {e}"))?;
+        .map_err(|e| {
+            crate::cluster::explain(
+                &e,
+                crate::cluster::Attempt::new("exec redis-cli in", &format!("pod {pod}"), app.namespace),
+            )
+        })?;
     let mut out = String::new();
     if let Some(mut stdout) = attached.stdout() {
         stdout

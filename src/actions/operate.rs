@@ -54,7 +54,9 @@ pub async fn hpa_for(
     let hpas = Api::<HorizontalPodAutoscaler>::namespaced(client.clone(), namespace)
         .list(&ListParams::default())
         .await
-        .map_err(|e| format!("listing HPAs in {namespace}: {e}"))?;
+        .map_err(crate::cluster::failed_to(crate::cluster::Attempt::new(
+            "list", "HPAs", namespace,
+        )))?;
     Ok(hpas
         .items
         .into_iter()
@@ -71,11 +73,8 @@ fn workload_api(client: &Client, namespace: &str, workload: &WorkloadRef) -> Api
     Api::namespaced_with(client.clone(), namespace, &resource)
 }
 
-fn failed(doing: &str, workload: &WorkloadRef, namespace: &str, e: &kube::Error) -> String {
-    format!(
-        "{doing} {workload} in {namespace}: {}",
-        crate::cluster::describe_client_error(e, "the API server").1
-    )
+fn failed(verb: &str, workload: &WorkloadRef, namespace: &str, e: &kube::Error) -> String {
+    crate::cluster::explain(e, crate::cluster::Attempt::new(verb, &workload.to_string(), namespace))
 }
 
 /// Changes an HPA's bounds, the way to scale a workload an HPA manages.
@@ -91,9 +90,9 @@ pub async fn set_hpa_bounds(
         .patch(name, &PatchParams::default(), &patch)
         .await
         .map_err(|e| {
-            format!(
-                "changing HPA {name}: {}",
-                crate::cluster::describe_client_error(&e, "the API server").1
+            crate::cluster::explain(
+                &e,
+                crate::cluster::Attempt::new("patch", &format!("HPA {name}"), namespace),
             )
         })?;
     Ok(format!("HPA {name} in {namespace} now keeps {min}..{max} replicas"))
@@ -113,7 +112,7 @@ pub async fn scale(
     workload_api(client, namespace, workload)
         .patch_scale(&workload.name, &params, &patch)
         .await
-        .map_err(|e| failed("scaling", workload, namespace, &e))?;
+        .map_err(|e| failed("scale", workload, namespace, &e))?;
     progress(format!("{workload}: asked for {replicas} replicas"));
     let started = Instant::now();
     wait(client, namespace, workload, timeout, progress).await?;
@@ -142,7 +141,7 @@ pub async fn restart(
     workload_api(client, namespace, workload)
         .patch(&workload.name, &params, &patch)
         .await
-        .map_err(|e| failed("restarting", workload, namespace, &e))?;
+        .map_err(|e| failed("restart", workload, namespace, &e))?;
     progress(format!("{workload}: restart requested"));
     let started = Instant::now();
     wait(client, namespace, workload, timeout, progress).await?;
@@ -162,9 +161,9 @@ pub async fn delete_pod(
 ) -> Result<String, String> {
     let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
     let pod = pods.get(name).await.map_err(|e| {
-        format!(
-            "pod {name} in {namespace}: {}",
-            crate::cluster::describe_client_error(&e, "the API server").1
+        crate::cluster::explain(
+            &e,
+            crate::cluster::Attempt::new("get", &format!("pod {name}"), namespace),
         )
     })?;
     let owner = pod
@@ -178,9 +177,12 @@ pub async fn delete_pod(
     let deleted_uid = pod.metadata.uid.clone().unwrap_or_default();
     let started = Instant::now();
     let deleted_at = jiff::Timestamp::now();
-    pods.delete(name, &DeleteParams::default())
-        .await
-        .map_err(|e| format!("deleting pod {name}: {e}"))?;
+    pods.delete(name, &DeleteParams::default()).await.map_err(|e| {
+        crate::cluster::explain(
+            &e,
+            crate::cluster::Attempt::new("delete", &format!("pod {name}"), namespace),
+        )
+    })?;
     progress(format!("pod {name} deleted"));
     let Some(owner) = owner else {
         return Ok(format!("pod {name} deleted; nothing owns it, so nothing replaces it"));
@@ -245,9 +247,13 @@ async fn next_change<K>(
         match tokio::time::timeout_at(deadline, changes.next()).await {
             Ok(Some(Ok(object))) => return Ok(Some(object)),
             Ok(Some(Err(watcher::Error::InitialListFailed(e) | watcher::Error::WatchStartFailed(e)))) => {
-                return Err(format!(
-                    "watching {what}: {}",
-                    crate::cluster::describe_client_error(&e, "the API server").1
+                return Err(crate::cluster::explain(
+                    &e,
+                    crate::cluster::Attempt {
+                        verb: "watch",
+                        object: what,
+                        namespace: None,
+                    },
                 ));
             }
             Ok(Some(Err(watcher::Error::NoResourceVersion))) => {

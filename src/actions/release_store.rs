@@ -32,10 +32,8 @@ impl ReleaseStore {
             .list(&ListParams::default().labels(&selector))
             .await
             .map_err(|e| {
-                format!(
-                    "listing the revisions of release {} in {}: {e}",
-                    self.name, self.namespace
-                )
+                let object = format!("the revisions of release {} (Secrets)", self.name);
+                crate::cluster::explain(&e, crate::cluster::Attempt::new("list", &object, &self.namespace))
             })?;
         let mut out = Vec::new();
         for secret in list
@@ -69,21 +67,29 @@ impl ReleaseStore {
                     "revision {} of release {} already exists: another helm or kubedeck is working on it; try again",
                     release.version, self.name
                 ),
-                other => format!("storing revision {} of release {}: {other}", release.version, self.name),
+                other => {
+                    let object = format!("revision {} of release {} (a Secret)", release.version, self.name);
+                    crate::cluster::explain(&other, crate::cluster::Attempt::new("create", &object, &self.namespace))
+                }
             })
     }
 
     /// Rewrites a stored revision (its status or description changed).
     pub async fn update(&self, release: &Release) -> Result<(), String> {
         let name = releases::secret_name(&self.name, release.version);
-        let current = self.api.get(&name).await.map_err(|e| format!("reading {name}: {e}"))?;
+        let current = self.api.get(&name).await.map_err(|e| self.failure("get", &name, &e))?;
         let mut secret = release_secret(release, RecordStamp::Modified(Timestamp::now()));
         secret.metadata.resource_version = current.metadata.resource_version;
         self.api
             .replace(&name, &PostParams::default(), &secret)
             .await
             .map(|_| ())
-            .map_err(|e| format!("updating {name}: {e}"))
+            .map_err(|e| self.failure("update", &name, &e))
+    }
+
+    fn failure(&self, verb: &str, secret: &str, e: &kube::Error) -> String {
+        let object = format!("the release record Secret {secret}");
+        crate::cluster::explain(e, crate::cluster::Attempt::new(verb, &object, &self.namespace))
     }
 
     pub async fn delete(&self, revision: i32) -> Result<(), String> {
@@ -91,7 +97,7 @@ impl ReleaseStore {
         match self.api.delete(&name, &DeleteParams::default()).await {
             Ok(_) => Ok(()),
             Err(kube::Error::Api(s)) if s.code == 404 => Ok(()),
-            Err(e) => Err(format!("deleting {name}: {e}")),
+            Err(e) => Err(self.failure("delete", &name, &e)),
         }
     }
 }

@@ -174,6 +174,20 @@ impl ClusterData {
         })
     }
 
+    /// Why the namespace in view cannot hold anything, as one sentence: not a valid name, or
+    /// missing from the cluster's namespaces once they are listed (a user who may not list
+    /// namespaces is never told it is missing).
+    pub fn namespace_problem(&self, scope: Option<&crate::cluster::Scope>) -> Option<String> {
+        let Some(crate::cluster::Scope::Namespace(ns)) = scope else {
+            return None;
+        };
+        if let Some(problem) = crate::cluster::namespaces::name_problem(ns) {
+            return Some(problem);
+        }
+        let known = self.namespaces.is_synced() && self.namespaces.get(&ObjectKey::new("", ns)).is_some();
+        (self.namespaces.is_synced() && !known).then(|| crate::cluster::namespaces::missing(ns))
+    }
+
     /// The Deployment or StatefulSet row with this key.
     pub fn workload(&self, key: &ObjectKey) -> Option<&WorkloadRow> {
         self.deployments.get(key).or_else(|| self.statefulsets.get(key))

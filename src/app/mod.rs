@@ -218,8 +218,16 @@ impl App {
                         // (Cheapest first: the layout is only worked out for the other panes.)
                         in_summary || self.data.warning_events != warnings || self.on_screen(pane)
                     }
-                    // Only the switcher shows namespaces, and it reads them when drawn.
-                    None => self.switcher.is_some(),
+                    // Only the switcher shows namespaces, and it reads them when drawn; a
+                    // namespace in view that turns out not to exist is said at once.
+                    None => {
+                        let problem = self.data.namespace_problem(self.target.as_ref().map(|t| &t.scope));
+                        let said = problem.is_some() && self.notice.is_none();
+                        if said {
+                            self.notice = problem;
+                        }
+                        said || self.switcher.is_some()
+                    }
                 }
             }
             Msg::Watch(status) => {

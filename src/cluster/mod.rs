@@ -255,6 +255,88 @@ pub fn describe_client_error(e: &kube::Error, server: &str) -> (FailureKind, Str
     (FailureKind::Unreachable, text)
 }
 
+/// What kubedeck was doing when a request failed, in the user's words: the verb (get, list,
+/// watch, create, patch, delete), the object ("HPAs", "deploy/backend") and the namespace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attempt<'a> {
+    pub verb: &'a str,
+    pub object: &'a str,
+    pub namespace: Option<&'a str>,
+}
+
+impl<'a> Attempt<'a> {
+    pub fn new(verb: &'a str, object: &'a str, namespace: &'a str) -> Attempt<'a> {
+        Attempt {
+            verb,
+            object,
+            namespace: Some(namespace),
+        }
+    }
+
+    /// "list HPAs in todo".
+    fn phrase(&self) -> String {
+        match self.namespace {
+            Some(ns) => format!("{} {} in {ns}", self.verb, self.object),
+            None => format!("{} {}", self.verb, self.object),
+        }
+    }
+}
+
+/// Turns a failed request into one sentence: what could not be done to what, why, and what to do.
+/// The one place a `kube::Error` becomes text for a person (its `Display` includes a `Debug` dump
+/// of the API's Status, which must never reach the user).
+pub fn explain(e: &kube::Error, attempt: Attempt<'_>) -> String {
+    let doing = attempt.phrase();
+    let kube::Error::Api(status) = e else {
+        let (_, why) = describe_client_error(e, "the API server");
+        return format!("cannot {doing}: {}", why.trim_end_matches('.'));
+    };
+    let msg = crate::text::sanitize(&status.message);
+    let code = status.code;
+    let reason = crate::text::sanitize(&status.reason);
+    let missing_namespace = attempt
+        .namespace
+        .filter(|ns| code == 404 && msg.contains(&format!("namespaces \"{ns}\" not found")));
+    match code {
+        401 => format!(
+            "the API server rejected kubedeck's credentials when trying to {doing} (401 Unauthorized); \
+             log in again (the token may have expired) or pick another context"
+        ),
+        403 => {
+            let resource = status
+                .details
+                .as_ref()
+                .filter(|d| !d.kind.is_empty())
+                .map(|d| crate::text::sanitize(&d.kind))
+                .unwrap_or_else(|| attempt.object.to_owned());
+            let verbs = match attempt.verb {
+                "list" | "get" => "get/list",
+                "watch" => "list/watch",
+                other => other,
+            };
+            let place = attempt.namespace.map(|ns| format!(" in {ns}")).unwrap_or_default();
+            format!("you cannot {doing} (RBAC: {msg}); ask for {verbs} on {resource}{place}")
+        }
+        404 if missing_namespace.is_some() => format!(
+            "cannot {doing}: namespace {} does not exist; create it or pick another with -n NAMESPACE",
+            missing_namespace.unwrap_or_default()
+        ),
+        404 => format!("cannot {doing}: it does not exist ({msg}); check the name"),
+        409 => format!("cannot {doing}: {msg} (409 Conflict); something else changed it at the same time, try again"),
+        410 => format!("cannot {doing}: {msg} (410 Gone); what kubedeck read has expired, try again"),
+        400 | 422 => format!("cannot {doing}: the API server calls it invalid: {msg}"),
+        429 | 500..=599 => format!(
+            "the API server could not {doing}: {msg} ({code} {reason}); it is overloaded or failing, try again in a moment"
+        ),
+        _ => format!("cannot {doing}: {msg} ({code} {reason})"),
+    }
+}
+
+/// `map_err(failed_to(attempt))` in a chain of requests.
+pub fn failed_to<'a>(attempt: Attempt<'a>) -> impl Fn(kube::Error) -> String + 'a {
+    move |e| explain(&e, attempt)
+}
+
 /// `error: cause: cause` without repeating a cause that the outer message already includes.
 pub fn error_chain(e: &dyn std::error::Error) -> String {
     let mut out = e.to_string();
@@ -268,4 +350,78 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use kube::core::Status;
+    use kube::core::response::StatusDetails;
+
+    use super::*;
+
+    fn forbidden() -> kube::Error {
+        let mut status = Status::failure(
+            "horizontalpodautoscalers.autoscaling is forbidden: User \"system:serviceaccount:todo:viewer\" \
+             cannot list resource \"horizontalpodautoscalers\" in API group \"autoscaling\" in the namespace \"todo\"",
+            "Forbidden",
+        )
+        .with_code(403);
+        status.details = serde_json::from_value::<StatusDetails>(
+            serde_json::json!({"kind": "horizontalpodautoscalers", "group": "autoscaling"}),
+        )
+        .ok();
+        kube::Error::Api(status.boxed())
+    }
+
+    #[test]
+    fn a_forbidden_list_is_one_sentence_with_the_way_out() {
+        let text = explain(&forbidden(), Attempt::new("list", "HPAs", "todo"));
+        assert!(
+            text.starts_with("you cannot list HPAs in todo (RBAC: horizontalpodautoscalers.autoscaling is forbidden"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("; ask for get/list on horizontalpodautoscalers in todo"),
+            "{text}"
+        );
+        // kube's own Display of the same error dumps the Status with Debug formatting.
+        assert!(forbidden().to_string().contains("Status {"));
+        for leak in ["Status {", "Some(", "ListMeta", "\n"] {
+            assert!(!text.contains(leak), "{leak} in {text}");
+        }
+    }
+
+    #[test]
+    fn each_answer_says_what_to_do() {
+        let api = |code: u16, message: &str, reason: &str| {
+            kube::Error::Api(Status::failure(message, reason).with_code(code).boxed())
+        };
+        let attempt = Attempt::new("patch", "deploy/backend", "todo");
+        let cases = [
+            (api(401, "Unauthorized", "Unauthorized"), "log in again"),
+            (
+                api(404, "namespaces \"todo\" not found", "NotFound"),
+                "namespace todo does not exist",
+            ),
+            (
+                api(404, "deployments.apps \"backend\" not found", "NotFound"),
+                "check the name",
+            ),
+            (api(409, "the object has been modified", "Conflict"), "try again"),
+            (
+                api(422, "spec.replicas: Invalid value: -1", "Invalid"),
+                "calls it invalid: spec.replicas",
+            ),
+            (
+                api(503, "etcd is down \u{1b}[2J", "ServiceUnavailable"),
+                "try again in a moment",
+            ),
+        ];
+        for (e, want) in cases {
+            let text = explain(&e, attempt);
+            assert!(text.contains(want), "{want:?} not in {text}");
+            assert!(text.contains("deploy/backend"), "{text}");
+            assert!(!text.contains('\u{1b}') && !text.contains("Status {"), "{text}");
+        }
+    }
 }

@@ -116,7 +116,7 @@ where
         }
         let retry_in = backoff.next_delay();
         let (failure, message) = match &error {
-            Some(e) => describe_watch_error(e, R::KIND.plural(), &server),
+            Some(e) => describe_watch_error(e, R::KIND.plural(), api.namespace(), &server),
             None => (
                 FailureKind::Unreachable,
                 format!("The watch on {} ended unexpectedly.", R::KIND),
@@ -135,7 +135,12 @@ where
     }
 }
 
-fn describe_watch_error(e: &watcher::Error, kind: &str, server: &str) -> (FailureKind, String) {
+fn describe_watch_error(
+    e: &watcher::Error,
+    kind: &str,
+    namespace: Option<&str>,
+    server: &str,
+) -> (FailureKind, String) {
     if resource_not_served(e) {
         return (
             FailureKind::NotInstalled,
@@ -143,6 +148,17 @@ fn describe_watch_error(e: &watcher::Error, kind: &str, server: &str) -> (Failur
         );
     }
     match e {
+        // The server's answer in the same sentence the command line gives (cluster::explain).
+        watcher::Error::InitialListFailed(e) | watcher::Error::WatchStartFailed(e) | watcher::Error::WatchFailed(e)
+            if matches!(e, kube::Error::Api(_)) =>
+        {
+            let attempt = super::Attempt {
+                verb: "list",
+                object: kind,
+                namespace,
+            };
+            (FailureKind::Refused, super::explain(e, attempt))
+        }
         watcher::Error::InitialListFailed(e) | watcher::Error::WatchStartFailed(e) | watcher::Error::WatchFailed(e) => {
             describe_client_error(e, server)
         }
@@ -180,7 +196,7 @@ mod tests {
         let missing =
             watcher::Error::InitialListFailed(api_error(404, "the server could not find the requested resource"));
         assert!(resource_not_served(&missing));
-        let (failure, message) = describe_watch_error(&missing, "certificates", "https://k8s:6443");
+        let (failure, message) = describe_watch_error(&missing, "certificates", None, "https://k8s:6443");
         assert_eq!(failure, FailureKind::NotInstalled);
         assert_eq!(
             message,
@@ -189,7 +205,7 @@ mod tests {
         // kube turns a plain-text "404 page not found" body into a Status with the HTTP code.
         let plain = watcher::Error::WatchStartFailed(api_error(404, "404 page not found"));
         assert_eq!(
-            describe_watch_error(&plain, "certificates", "s").0,
+            describe_watch_error(&plain, "certificates", None, "s").0,
             FailureKind::NotInstalled
         );
     }
@@ -198,7 +214,13 @@ mod tests {
     fn other_failures_keep_their_kind() {
         let forbidden = watcher::Error::InitialListFailed(api_error(403, "secrets is forbidden"));
         assert!(!resource_not_served(&forbidden));
-        assert_eq!(describe_watch_error(&forbidden, "secrets", "s").0, FailureKind::Refused);
+        let (failure, message) = describe_watch_error(&forbidden, "secrets", Some("todo"), "s");
+        assert_eq!(failure, FailureKind::Refused);
+        // The dashboard's sentence is the command line's.
+        assert_eq!(
+            message,
+            "you cannot list secrets in todo (RBAC: secrets is forbidden); ask for get/list on secrets in todo"
+        );
         // A 404 inside a running watch is an event about one object, not a missing resource type.
         let gone = watcher::Error::WatchFailed(api_error(404, "not found"));
         assert!(!resource_not_served(&gone));

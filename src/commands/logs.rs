@@ -196,7 +196,8 @@ pub fn parse_since(text: &str) -> Result<i64, String> {
     if n <= 0 {
         return Err(bad());
     }
-    Ok(n * factor)
+    // 9223372036854775807d is digits and a unit, but no duration.
+    n.checked_mul(factor).ok_or_else(bad)
 }
 
 #[cfg(test)]

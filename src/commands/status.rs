@@ -27,6 +27,15 @@ pub struct StatusReport {
     pub problems: Vec<String>,
     /// Worth knowing, but not unhealthy (an HPA at its maximum).
     pub warnings: Vec<String>,
+    /// What could not be read, one entry per kind; the rest of the report is what could. Any
+    /// entry makes the report unhealthy: what cannot be seen cannot be called healthy.
+    pub errors: Vec<ReadError>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReadError {
+    pub kind: String,
+    pub error: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -59,21 +68,53 @@ pub struct ReleaseStatusLine {
     pub status: String,
 }
 
-/// Reads the namespace once (the five lists at the same time) and judges it.
-pub async fn check(client: &Client, namespace: &str) -> Result<StatusReport, String> {
+/// Reads the namespace once (the five lists at the same time) and judges it. A namespace that is
+/// not a valid name or does not exist, and each kind that cannot be read, is an entry in
+/// `errors`: the report says what it could read beside what it could not.
+pub async fn check(client: &Client, namespace: &str) -> StatusReport {
+    if let Err(problem) = crate::cluster::namespaces::check(client, namespace).await {
+        let mut report = judge(namespace, &[], &[], &[], &[]);
+        report.healthy = false;
+        report.problems.push(problem.clone());
+        report.errors.push(ReadError {
+            kind: "namespace".into(),
+            error: problem,
+        });
+        return report;
+    }
     let all = ListParams::default();
     let helm_records = ListParams::default()
         .labels(releases::LABEL_SELECTOR)
         .fields(releases::FIELD_SELECTOR);
-    let (pods, deployments, statefulsets, hpas, releases) = tokio::try_join!(
+    let (pods, deployments, statefulsets, hpas, releases) = tokio::join!(
         rows::<Pod, PodRow>(client, namespace, &all, "pods"),
-        rows::<Deployment, WorkloadRow>(client, namespace, &all, "deployments"),
-        rows::<StatefulSet, WorkloadRow>(client, namespace, &all, "statefulsets"),
-        rows::<HorizontalPodAutoscaler, HpaRow>(client, namespace, &all, "horizontalpodautoscalers"),
+        rows::<Deployment, WorkloadRow>(client, namespace, &all, "Deployments"),
+        rows::<StatefulSet, WorkloadRow>(client, namespace, &all, "StatefulSets"),
+        rows::<HorizontalPodAutoscaler, HpaRow>(client, namespace, &all, "HPAs"),
         rows::<Secret, ReleaseRow>(client, namespace, &helm_records, "Helm release records"),
-    )?;
+    );
+    let mut errors = Vec::new();
+    let pods = readable("pods", pods, &mut errors);
+    let deployments = readable("deployments", deployments, &mut errors);
+    let statefulsets = readable("statefulsets", statefulsets, &mut errors);
+    let hpas = readable("horizontalpodautoscalers", hpas, &mut errors);
+    let releases = readable("releases", releases, &mut errors);
     let workloads: Vec<WorkloadRow> = deployments.into_iter().chain(statefulsets).collect();
-    Ok(judge(namespace, &workloads, &pods, &hpas, &releases))
+    let mut report = judge(namespace, &workloads, &pods, &hpas, &releases);
+    report.healthy &= errors.is_empty();
+    report.errors = errors;
+    report
+}
+
+/// The rows of a list that worked; the sentence of one that did not goes into `errors`.
+fn readable<R>(kind: &str, listed: Result<Vec<R>, String>, errors: &mut Vec<ReadError>) -> Vec<R> {
+    listed.unwrap_or_else(|error| {
+        errors.push(ReadError {
+            kind: kind.to_owned(),
+            error,
+        });
+        Vec::new()
+    })
 }
 
 /// One list in `namespace`, as the rows the dashboard would show.
@@ -88,7 +129,9 @@ where
     let list = Api::<K>::namespaced(client.clone(), namespace)
         .list(params)
         .await
-        .map_err(|e| format!("cannot list {kind} in {namespace}: {e}"))?;
+        .map_err(crate::cluster::failed_to(crate::cluster::Attempt::new(
+            "list", kind, namespace,
+        )))?;
     Ok(list.items.iter().map(R::from_object).collect())
 }
 
@@ -115,6 +158,7 @@ pub fn judge(
         releases,
         problems,
         warnings,
+        errors: Vec::new(),
     }
 }
 
@@ -224,6 +268,8 @@ impl StatusReport {
         let mut out = String::new();
         let verdict = if self.healthy {
             "healthy".to_owned()
+        } else if self.problems.is_empty() {
+            format!("UNKNOWN (cannot read {})", self.unreadable())
         } else {
             format!(
                 "UNHEALTHY ({} problem{})",
@@ -260,6 +306,34 @@ impl StatusReport {
                 }
             }
         }
+        if !self.errors.is_empty() {
+            out.push_str("\ncannot read:\n");
+            for e in &self.errors {
+                out.push_str(&format!("  {}: {}\n", e.kind, e.error));
+            }
+        }
         out
+    }
+
+    /// The kinds that could not be read: "pods, horizontalpodautoscalers".
+    pub fn unreadable(&self) -> String {
+        let kinds: Vec<&str> = self.errors.iter().map(|e| e.kind.as_str()).collect();
+        kinds.join(", ")
+    }
+
+    /// Why the namespace is not healthy, in one sentence (None when it is).
+    pub fn verdict(&self) -> Option<String> {
+        if self.healthy {
+            return None;
+        }
+        match (self.errors.first(), self.problems.first()) {
+            (Some(e), _) if e.kind == "namespace" => Some(e.error.clone()),
+            (_, Some(problem)) => Some(format!("namespace {} is unhealthy: {problem}", self.namespace)),
+            (Some(e), None) => Some(format!(
+                "cannot tell whether namespace {} is healthy: {}",
+                self.namespace, e.error
+            )),
+            (None, None) => Some(format!("namespace {} is not healthy", self.namespace)),
+        }
     }
 }

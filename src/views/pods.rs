@@ -15,7 +15,10 @@ use crate::text::age;
 pub fn render(cx: &PaneContext, area: Rect, buf: &mut Buffer) {
     let app = cx.app;
     let pane = app.panes.get(PaneId::Pods);
-    let empty = if app.data.pods.is_synced() {
+    let scope = app.target.as_ref().map(|t| &t.scope);
+    let empty = if let Some(problem) = app.data.namespace_problem(scope) {
+        Line::styled(problem, style::error())
+    } else if app.data.pods.is_synced() {
         Line::styled(format!("No pods in {}.", cx.scope), style::dim())
     } else {
         Line::styled("Loading pods ...", style::dim())

@@ -33,9 +33,11 @@ impl Applier {
         if !self.kinds.contains_key(&key) {
             let (group, version) = id.api_version.rsplit_once('/').unwrap_or(("", &id.api_version));
             let gvk = GroupVersionKind::gvk(group, version, &id.kind);
-            let found = kube::discovery::pinned_kind(&self.client, &gvk)
-                .await
-                .map_err(|e| format!("the cluster does not serve {} {}: {e}", id.api_version, id.kind))?;
+            let found = kube::discovery::pinned_kind(&self.client, &gvk).await.map_err(|e| {
+                let what = format!("the kind {} {}", id.api_version, id.kind);
+                let why = crate::text::sanitize(&crate::cluster::error_chain(&e));
+                format!("cannot find {what} on the cluster ({why}); is its CRD installed?")
+            })?;
             self.kinds.insert(key.clone(), found);
         }
         let (resource, caps) = &self.kinds[&key];
@@ -76,12 +78,9 @@ impl Applier {
             a.insert("meta.helm.sh/release-namespace".into(), self.namespace.clone().into());
         }
         let api = self.api(id).await?;
-        api.patch(&id.name, &params, &Patch::Apply(&object)).await.map_err(|e| {
-            format!(
-                "applying {id}: {}",
-                crate::cluster::describe_client_error(&e, "the API server").1
-            )
-        })
+        api.patch(&id.name, &params, &Patch::Apply(&object))
+            .await
+            .map_err(|e| id.failure("apply", &e))
     }
 
     pub(super) async fn apply_all(
@@ -106,7 +105,7 @@ impl Applier {
         match api.delete(&id.name, &params).await {
             Ok(_) => Ok(true),
             Err(kube::Error::Api(s)) if s.code == 404 => Ok(false),
-            Err(e) => Err(format!("deleting {id}: {e}")),
+            Err(e) => Err(id.failure("delete", &e)),
         }
     }
 

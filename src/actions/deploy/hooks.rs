@@ -53,7 +53,12 @@ impl Applier {
     async fn wait_gone(&mut self, id: &ObjectId, timeout: Duration) -> Result<(), String> {
         let api = self.api(id).await?;
         let deadline = Instant::now() + timeout;
-        while api.get_opt(&id.name).await.map_err(|e| e.to_string())?.is_some() {
+        while api
+            .get_opt(&id.name)
+            .await
+            .map_err(|e| id.failure("get", &e))?
+            .is_some()
+        {
             if Instant::now() > deadline {
                 return Err(format!("{id} was not deleted within {timeout:?}"));
             }
@@ -66,7 +71,7 @@ impl Applier {
         let api = self.api(id).await?;
         let deadline = Instant::now() + timeout;
         loop {
-            let obj = api.get(&id.name).await.map_err(|e| e.to_string())?;
+            let obj = api.get(&id.name).await.map_err(|e| id.failure("get", &e))?;
             let status = obj.data.get("status").cloned().unwrap_or(Value::Null);
             let done = match id.kind.as_str() {
                 "Job" => {

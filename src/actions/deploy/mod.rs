@@ -63,6 +63,19 @@ impl std::fmt::Display for ObjectId {
     }
 }
 
+impl ObjectId {
+    /// A failed request on this object as one sentence (see `cluster::explain`).
+    pub fn failure(&self, verb: &str, e: &kube::Error) -> String {
+        let object = self.to_string();
+        let attempt = crate::cluster::Attempt {
+            verb,
+            object: &object,
+            namespace: self.namespace.as_deref(),
+        };
+        crate::cluster::explain(e, attempt)
+    }
+}
+
 /// The documents of a stored manifest, with their identities.
 pub fn manifest_objects(manifest: &str) -> Vec<(ObjectId, Value)> {
     manifest

@@ -47,7 +47,7 @@ pub async fn plan(client: &Client, req: &DeployRequest) -> Result<DeployPlan, St
     };
     for (id, object) in &after {
         let api = applier.api(id).await?;
-        let Some(live) = api.get_opt(&id.name).await.map_err(|e| format!("reading {id}: {e}"))? else {
+        let Some(live) = api.get_opt(&id.name).await.map_err(|e| id.failure("get", &e))? else {
             plan.added.push(id.clone());
             continue;
         };

@@ -31,7 +31,7 @@ impl Applier {
             let mut waiting = Vec::new();
             for id in &workloads {
                 let api = self.api(id).await?;
-                let obj = api.get(&id.name).await.map_err(|e| format!("reading {id}: {e}"))?;
+                let obj = api.get(&id.name).await.map_err(|e| id.failure("get", &e))?;
                 let (ready, line) = rollout_state(&obj);
                 if last.get(id) != Some(&line) {
                     progress(format!("{id}: {line}"));

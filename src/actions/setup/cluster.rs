@@ -71,10 +71,9 @@ pub async fn wait_for_pods(
                 .list(&ListParams::default().labels(&g.selector))
                 .await
                 .map_err(|e| {
-                    format!(
-                        "listing the {} pods in {}: {e}; is minikube running? Press r to retry",
-                        g.what, g.namespace
-                    )
+                    let object = format!("the {} pods", g.what);
+                    let why = crate::cluster::explain(&e, crate::cluster::Attempt::new("list", &object, &g.namespace));
+                    format!("{why}; is minikube running? Press r to retry")
                 })?;
             let ready = pods.items.iter().filter(|p| pod_ready(p)).count();
             all_ready &= ready > 0 && ready == pods.items.len();
@@ -126,13 +125,13 @@ pub async fn create_secret(
     {
         Ok(_) => out(format!("created namespace {namespace} on context {context}")),
         Err(kube::Error::Api(s)) if s.code == 409 => out(format!("namespace {namespace} exists")),
-        Err(e) => return Err(format!("creating namespace {namespace}: {e}; press r to retry")),
+        Err(e) => return Err(secret_failure("create", namespace, &e)),
     }
     let api = Api::<Secret>::namespaced(client, namespace);
     let existing = api
         .get_opt(SECRET_NAME)
         .await
-        .map_err(|e| format!("reading secret {SECRET_NAME}: {e}; press r to retry"))?;
+        .map_err(|e| secret_failure("get", namespace, &e))?;
     let kept = |key: &str| -> Result<String, String> {
         let old = existing
             .as_ref()
@@ -182,9 +181,24 @@ pub async fn create_secret(
         &Patch::Apply(&secret),
     )
     .await
-    .map_err(|e| format!("creating secret {SECRET_NAME} in {namespace}: {e}; press r to retry"))?;
+    .map_err(|e| secret_failure("apply", namespace, &e))?;
     out(format!("secret {SECRET_NAME} in {namespace} holds {}", keys.join(", ")));
     Ok(format!("secret {SECRET_NAME} created in {namespace}"))
+}
+
+/// A failed step of `create_secret` (creating the namespace, reading or applying the Secret).
+fn secret_failure(verb: &str, namespace: &str, e: &kube::Error) -> String {
+    let (object, attempt_in) = if verb == "create" {
+        (format!("namespace {namespace}"), None)
+    } else {
+        (format!("secret {SECRET_NAME}"), Some(namespace))
+    };
+    let attempt = crate::cluster::Attempt {
+        verb,
+        object: &object,
+        namespace: attempt_in,
+    };
+    format!("{}; press r to retry", crate::cluster::explain(e, attempt))
 }
 
 /// Deploys with the dashboard's deploy action and records it in the audit log like any deploy.

@@ -247,7 +247,8 @@ pub async fn load_revision(
         Ok(Some(secret)) => secret,
         Ok(None) => return Err(fail(ReleaseErrorCause::NotFound)),
         Err(e) => {
-            let msg = sanitize(&crate::cluster::error_chain(&e));
+            let object = format!("the release record {}", secret_name(name, revision));
+            let msg = crate::cluster::explain(&e, crate::cluster::Attempt::new("get", &object, namespace));
             return Err(fail(ReleaseErrorCause::Cluster(msg)));
         }
     };
