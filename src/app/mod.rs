@@ -207,29 +207,7 @@ impl App {
                 self.on_session(event);
                 true
             }
-            Msg::Rows(update) => {
-                let warnings = self.data.warning_events;
-                match self.data.apply(update, self.now) {
-                    Some(pane) => {
-                        self.panes.get_mut(pane).stale = true;
-                        // A pane off screen is brought up to date when it comes on screen; until
-                        // then its changes draw nothing, unless the summary line counts them.
-                        let in_summary = !matches!(pane, PaneId::Events | PaneId::Workloads);
-                        // (Cheapest first: the layout is only worked out for the other panes.)
-                        in_summary || self.data.warning_events != warnings || self.on_screen(pane)
-                    }
-                    // Only the switcher shows namespaces, and it reads them when drawn; a
-                    // namespace in view that turns out not to exist is said at once.
-                    None => {
-                        let problem = self.data.namespace_problem(self.target.as_ref().map(|t| &t.scope));
-                        let said = problem.is_some() && self.notice.is_none();
-                        if said {
-                            self.notice = problem;
-                        }
-                        said || self.switcher.is_some()
-                    }
-                }
-            }
+            Msg::Rows(update) => self.on_rows(update),
             Msg::Watch(status) => {
                 self.on_watch(status);
                 true
@@ -258,6 +236,31 @@ impl App {
             Msg::Notice(text) => {
                 self.notice = Some(text);
                 true
+            }
+        }
+    }
+
+    /// Applies a watch's rows; returns whether the screen needs redrawing.
+    fn on_rows(&mut self, update: crate::cluster::RowUpdate) -> bool {
+        let warnings = self.data.warning_events;
+        match self.data.apply(update, self.now) {
+            Some(pane) => {
+                self.panes.get_mut(pane).stale = true;
+                // A pane off screen is brought up to date when it comes on screen; until
+                // then its changes draw nothing, unless the summary line counts them.
+                let in_summary = !matches!(pane, PaneId::Events | PaneId::Workloads);
+                // (Cheapest first: the layout is only worked out for the other panes.)
+                in_summary || self.data.warning_events != warnings || self.on_screen(pane)
+            }
+            // Only the switcher shows namespaces, and it reads them when drawn; a
+            // namespace in view that turns out not to exist is said at once.
+            None => {
+                let problem = self.data.namespace_problem(self.target.as_ref().map(|t| &t.scope));
+                let said = problem.is_some() && self.notice.is_none();
+                if said {
+                    self.notice = problem;
+                }
+                said || self.switcher.is_some()
             }
         }
     }
