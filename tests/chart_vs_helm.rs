@@ -20,22 +20,29 @@ fn chart_dirs() -> Vec<PathBuf> {
     dirs
 }
 
-/// Values-file sets to try: none, then each `values-*.yaml`; `ci-values.yaml` always comes along.
+/// Values-file sets to try: none, then each `values-*.yaml`, then each file under `ci/` (the
+/// chart-testing convention for option combinations); `ci-values.yaml` always comes along.
 fn values_variants(dir: &Path) -> Vec<Vec<PathBuf>> {
     let ci = dir.join("ci-values.yaml");
     let base: Vec<PathBuf> = if ci.exists() { vec![ci] } else { vec![] };
     let mut variants = vec![base.clone()];
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|rd| rd.flatten().map(|e| e.path()).collect())
-        .unwrap_or_default();
-    files.sort();
-    for f in files {
-        let name = f.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
-        if name.starts_with("values-") && (name.ends_with(".yaml") || name.ends_with(".yml")) {
-            let mut v = base.clone();
-            v.push(f);
-            variants.push(v);
-        }
+    let yaml_files = |d: &Path| {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(d)
+            .map(|rd| rd.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        files.retain(|f| f.extension().is_some_and(|e| e == "yaml" || e == "yml"));
+        files.sort();
+        files
+    };
+    let named = yaml_files(dir).into_iter().filter(|f| {
+        f.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("values-"))
+    });
+    for f in named.chain(yaml_files(&dir.join("ci"))) {
+        let mut v = base.clone();
+        v.push(f);
+        variants.push(v);
     }
     variants
 }

@@ -6,6 +6,7 @@ mod funcs;
 pub mod goyaml;
 mod helm_cli;
 mod manifest;
+mod suggest;
 mod values;
 
 pub use bundled::{BUNDLED_CHART, values_file};
@@ -320,15 +321,39 @@ fn validate_schema(schema: &serde_json::Value, values: &Mapping) -> Result<(), C
     let validator = jsonschema::validator_for(schema).map_err(|e| invalid("values.schema.json", e.to_string()))?;
     let instance = serde_json::to_value(values).map_err(|e| invalid("(root)", e.to_string()))?;
     if let Some(e) = validator.iter_errors(&instance).next() {
-        let path = e.instance_path().to_string();
-        let path = if path.is_empty() {
+        let pointer = e.instance_path().to_string();
+        let segments: Vec<String> = pointer
+            .split('/')
+            .skip(1)
+            .map(|s| s.replace("~1", "/").replace("~0", "~"))
+            .collect();
+        let path = if segments.is_empty() {
             "(root)".to_string()
         } else {
-            path.trim_start_matches('/').replace('/', ".")
+            segments.join(".")
         };
-        return Err(invalid(&path, e.to_string()));
+        let reason = match e.kind() {
+            jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } => {
+                unknown_keys_reason(schema, &segments, unexpected)
+            }
+            _ => e.to_string(),
+        };
+        return Err(invalid(&path, reason));
     }
     Ok(())
+}
+
+/// "unknown key "replica" (did you mean "replicas"?)" for each key the schema does not allow.
+fn unknown_keys_reason(schema: &serde_json::Value, at: &[String], unexpected: &[String]) -> String {
+    let allowed = suggest::allowed_keys(schema, at);
+    let each: Vec<String> = unexpected
+        .iter()
+        .map(|key| match suggest::nearest(key, &allowed) {
+            Some(near) => format!("unknown key {key:?} (did you mean {near:?}?)"),
+            None => format!("unknown key {key:?}"),
+        })
+        .collect();
+    each.join(", ")
 }
 
 /// Renders `chart` with `opts` the way `helm template`/`helm install` would.
@@ -454,6 +479,27 @@ mod tests {
             err.starts_with("values don't meet the specifications of the schema: replicaCount: "),
             "{err}"
         );
+    }
+
+    #[test]
+    fn unknown_key_names_the_key_and_its_nearest_spelling() {
+        let chart = load_chart(BUNDLED_CHART).unwrap();
+        let opts = RenderOptions {
+            set: vec!["frontend.replica=3".into()],
+            ..Default::default()
+        };
+        let err = merged_values(&chart, &opts).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "values don't meet the specifications of the schema: frontend: unknown key \"replica\" (did you \
+             mean \"replicas\"?)"
+        );
+        let opts = RenderOptions {
+            set: vec!["backend.autoscaling.behavior.scaleUp.stabilisationWindowSeconds=30".into()],
+            ..Default::default()
+        };
+        let err = merged_values(&chart, &opts).unwrap_err().to_string();
+        assert!(err.contains("did you mean \"stabilizationWindowSeconds\""), "{err}");
     }
 
     #[test]

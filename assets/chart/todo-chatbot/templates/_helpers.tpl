@@ -63,9 +63,61 @@ app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
 {{- end }}
 {{- end -}}
 
-{{/* image reference. Call with (dict "ctx" $ "image" .Values.frontend.image). Tag defaults to appVersion. */}}
+{{/*
+Image reference. Call with (dict "ctx" $ "image" .Values.frontend.image "app" true).
+global.imageRegistry replaces the repository's own registry (its first path
+part when that has a dot or colon, or is localhost). A digest pins the image
+(the tag is then ignored); the app images' empty tag falls back to
+global.imageTag, then .Chart.AppVersion.
+*/}}
 {{- define "todo-chatbot.image" -}}
-{{- printf "%s:%s" .image.repository (default .ctx.Chart.AppVersion .image.tag | toString) -}}
+{{- $repo := .image.repository -}}
+{{- $registry := .ctx.Values.global.imageRegistry -}}
+{{- if $registry -}}
+{{- $parts := splitList "/" $repo -}}
+{{- $first := first $parts -}}
+{{- if and (gt (len $parts) 1) (or (contains "." $first) (contains ":" $first) (eq $first "localhost")) -}}
+{{- $repo = trimPrefix (printf "%s/" $first) $repo -}}
+{{- end -}}
+{{- $repo = printf "%s/%s" (trimSuffix "/" $registry) $repo -}}
+{{- end -}}
+{{- if .image.digest -}}
+{{- printf "%s@%s" $repo .image.digest -}}
+{{- else -}}
+{{- $tag := toString .image.tag -}}
+{{- if and .app (not $tag) -}}
+{{- $tag = default .ctx.Chart.AppVersion .ctx.Values.global.imageTag | toString -}}
+{{- end -}}
+{{- printf "%s:%s" $repo $tag -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Pull policy of an image. Call with (dict "ctx" $ "image" .Values.redis.image). */}}
+{{- define "todo-chatbot.pullPolicy" -}}
+{{- default .ctx.Values.imagePullPolicy .image.pullPolicy -}}
+{{- end -}}
+
+{{/*
+ServiceAccount name of a component: its own name when the chart creates one,
+else serviceAccount.name or "default".
+Call with (dict "ctx" $ "component" "backend" "sa" .Values.backend.serviceAccount).
+*/}}
+{{- define "todo-chatbot.serviceAccountName" -}}
+{{- if .sa.create -}}
+{{- default (include "todo-chatbot.componentName" .) .sa.name -}}
+{{- else -}}
+{{- default "default" .sa.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* imagePullSecrets of a pod spec (nothing when there are none). Call with the root context. */}}
+{{- define "todo-chatbot.imagePullSecrets" -}}
+{{- with .Values.imagePullSecrets }}
+imagePullSecrets:
+  {{- range . }}
+  - name: {{ . }}
+  {{- end }}
+{{- end }}
 {{- end -}}
 
 {{/* Name of the Secret holding DATABASE_URL, OPENAI_API_KEY, ... */}}
@@ -173,4 +225,223 @@ seccompProfile:
 {{/* MCP_SERVER_URL: config.mcpServerUrl, else the in-cluster mcp-server Service. */}}
 {{- define "todo-chatbot.mcpServerUrl" -}}
 {{- default (printf "http://%s:%s%s" (include "todo-chatbot.componentName" (dict "ctx" . "component" "mcp-server")) (toString .Values.mcpServer.service.port) .Values.mcpServer.path) .Values.config.mcpServerUrl -}}
+{{- end -}}
+
+{{/* The ConfigMap's data; its sha256 is the pods' checksum/config annotation. */}}
+{{- define "todo-chatbot.configData" -}}
+REDIS_HOST: {{ include "todo-chatbot.redisHost" . | quote }}
+REDIS_PORT: {{ .Values.redis.service.port | toString | quote }}
+MCP_SERVER_URL: {{ include "todo-chatbot.mcpServerUrl" . | quote }}
+NEXT_PUBLIC_API_URL: {{ include "todo-chatbot.publicUrl" . | quote }}
+{{- end -}}
+
+{{/* The chart-made Secret's data (only without existingSecret); its sha256 is checksum/secret. */}}
+{{- define "todo-chatbot.secretData" -}}
+{{- $openai := required "secrets.openaiApiKey is required (or set existingSecret): helm install ... --set secrets.openaiApiKey=sk-..." .Values.secrets.openaiApiKey -}}
+{{- $auth := required "secrets.betterAuthSecret is required (or set existingSecret): helm install ... --set secrets.betterAuthSecret=$(openssl rand -hex 32)" .Values.secrets.betterAuthSecret -}}
+{{- $redis := required "secrets.redisPassword is required (or set existingSecret): helm install ... --set secrets.redisPassword=$(openssl rand -hex 16)" .Values.secrets.redisPassword -}}
+DATABASE_URL: {{ include "todo-chatbot.databaseUrl" . | b64enc | quote }}
+OPENAI_API_KEY: {{ $openai | b64enc | quote }}
+BETTER_AUTH_SECRET: {{ $auth | b64enc | quote }}
+BETTER_AUTH_URL: {{ include "todo-chatbot.betterAuthUrl" . | b64enc | quote }}
+REDIS_PASSWORD: {{ $redis | b64enc | quote }}
+{{- if .Values.postgresql.enabled }}
+POSTGRES_PASSWORD: {{ .Values.postgresql.auth.password | b64enc | quote }}
+{{- end }}
+{{- end -}}
+
+{{/*
+Pod annotations: checksums that roll the pods when their configuration
+changes (checksum/config for pods that read the ConfigMap, checksum/secret
+whenever the chart makes the Secret), then .values.podAnnotations.
+Call with (dict "ctx" $ "config" true "values" .Values.backend).
+*/}}
+{{- define "todo-chatbot.podAnnotations" -}}
+{{- if .config }}
+checksum/config: {{ include "todo-chatbot.configData" .ctx | sha256sum }}
+{{- end }}
+{{- if not .ctx.Values.existingSecret }}
+checksum/secret: {{ include "todo-chatbot.secretData" .ctx | sha256sum }}
+{{- end }}
+{{- with .values.podAnnotations }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/* One HTTP probe on the container's http port. Call with a probe's values. */}}
+{{- define "todo-chatbot.httpProbe" -}}
+httpGet:
+  path: {{ .path }}
+  port: http
+initialDelaySeconds: {{ .initialDelaySeconds }}
+periodSeconds: {{ .periodSeconds }}
+timeoutSeconds: {{ .timeoutSeconds }}
+failureThreshold: {{ .failureThreshold }}
+{{- end -}}
+
+{{/*
+Pod affinity: .values.affinity as given, else the podAntiAffinityPreset (soft or
+hard) keeping pods of the same release and component on different nodes.
+Call with (dict "ctx" $ "component" "backend" "values" .Values.backend).
+*/}}
+{{- define "todo-chatbot.affinity" -}}
+{{- $sel := dict "ctx" .ctx "component" .component -}}
+{{- if .values.affinity -}}
+{{ toYaml .values.affinity }}
+{{- else if eq (default "" .values.podAntiAffinityPreset) "hard" -}}
+podAntiAffinity:
+  requiredDuringSchedulingIgnoredDuringExecution:
+    - topologyKey: kubernetes.io/hostname
+      labelSelector:
+        matchLabels:
+          {{- include "todo-chatbot.selectorLabels" $sel | nindent 10 }}
+{{- else if eq (default "" .values.podAntiAffinityPreset) "soft" -}}
+podAntiAffinity:
+  preferredDuringSchedulingIgnoredDuringExecution:
+    - weight: 100
+      podAffinityTerm:
+        topologyKey: kubernetes.io/hostname
+        labelSelector:
+          matchLabels:
+            {{- include "todo-chatbot.selectorLabels" $sel | nindent 12 }}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Topology spread constraints; one without a labelSelector gets the component's
+selector labels (release + component). Call like todo-chatbot.affinity.
+*/}}
+{{- define "todo-chatbot.topologySpread" -}}
+{{- $match := fromYaml (include "todo-chatbot.selectorLabels" (dict "ctx" .ctx "component" .component)) -}}
+{{- $out := list -}}
+{{- range .values.topologySpreadConstraints -}}
+{{- if hasKey . "labelSelector" -}}
+{{- $out = append $out . -}}
+{{- else -}}
+{{- $out = append $out (mergeOverwrite (dict "labelSelector" (dict "matchLabels" $match)) .) -}}
+{{- end -}}
+{{- end -}}
+{{- if $out -}}
+{{ toYaml $out }}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Scheduling fields of a pod spec: priorityClassName, nodeSelector, tolerations,
+affinity, topologySpreadConstraints. Call like todo-chatbot.affinity.
+*/}}
+{{- define "todo-chatbot.scheduling" -}}
+{{- $v := .values -}}
+{{- with $v.priorityClassName }}
+priorityClassName: {{ . }}
+{{- end }}
+{{- with $v.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $v.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with include "todo-chatbot.affinity" . }}
+affinity:
+  {{- . | nindent 2 }}
+{{- end }}
+{{- if hasKey $v "topologySpreadConstraints" }}
+{{- with include "todo-chatbot.topologySpread" . }}
+topologySpreadConstraints:
+  {{- . | nindent 2 }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/*
+Init container that waits until the database in DATABASE_URL accepts
+connections (pg_isready understands libpq URLs; the SQLAlchemy driver suffix
+and query are stripped). Call with (dict "ctx" $ "secretName" NAME).
+*/}}
+{{- define "todo-chatbot.waitForDatabase" -}}
+{{- $w := .ctx.Values.waitForDatabase -}}
+- name: wait-for-database
+  image: {{ include "todo-chatbot.image" (dict "ctx" .ctx "image" $w.image) | quote }}
+  imagePullPolicy: {{ include "todo-chatbot.pullPolicy" (dict "ctx" .ctx "image" $w.image) }}
+  command:
+    - sh
+    - -c
+    - |
+      url=$(printf '%s' "$DATABASE_URL" | sed -E 's#^postgres(ql)?\+[A-Za-z0-9_]+://#postgresql://#')
+      url=${url%%\?*}
+      i=0
+      until pg_isready -q -t 3 -d "$url"; do
+        i=$((i+1))
+        if [ "$i" -ge {{ $w.retries }} ]; then
+          echo "database still not reachable after $i attempts" >&2
+          exit 1
+        fi
+        echo "waiting for the database ($i/{{ $w.retries }})"
+        sleep {{ $w.intervalSeconds }}
+      done
+      echo "database is ready"
+  env:
+    - name: DATABASE_URL
+      valueFrom:
+        secretKeyRef:
+          name: {{ .secretName }}
+          key: DATABASE_URL
+  resources:
+    {{- toYaml $w.resources | nindent 4 }}
+  securityContext:
+    {{- include "todo-chatbot.containerSecurityContext" (dict "runAsUser" .ctx.Values.podSecurityContext.runAsUser "readOnlyRootFilesystem" true) | nindent 4 }}
+{{- end -}}
+
+{{/* Secret of the ingress certificate: ingress.tls.secretName, else <fullname>-tls. */}}
+{{- define "todo-chatbot.tlsSecretName" -}}
+{{- default (printf "%s-tls" (include "todo-chatbot.fullname" .)) .Values.ingress.tls.secretName -}}
+{{- end -}}
+
+{{/* A NetworkPolicy peer: the pods of one component of this release. Call with (dict "ctx" $ "component" "redis"). */}}
+{{- define "todo-chatbot.peer" -}}
+- podSelector:
+    matchLabels:
+      {{- include "todo-chatbot.selectorLabels" . | nindent 6 }}
+{{- end -}}
+
+{{/* The port a component listens on, as a NetworkPolicy port list item. */}}
+{{- define "todo-chatbot.peerPort" -}}
+{{- $ports := dict "frontend" "http" "backend" "http" "mcp-server" "http" "redis" "redis" "postgresql" "postgresql" -}}
+- port: {{ index $ports .component }}
+  protocol: TCP
+{{- end -}}
+
+{{/* Egress to the cluster DNS on port 53 (UDP and TCP). */}}
+{{- define "todo-chatbot.dnsEgress" -}}
+- to:
+    - namespaceSelector: {}
+      podSelector:
+        matchLabels:
+          {{- toYaml .Values.networkPolicy.dnsPodSelector | nindent 10 }}
+  ports:
+    - port: 53
+      protocol: UDP
+    - port: 53
+      protocol: TCP
+{{- end -}}
+
+{{/* Egress outside the cluster (networkPolicy.externalEgress), when enabled. */}}
+{{- define "todo-chatbot.externalEgress" -}}
+{{- $e := .Values.networkPolicy.externalEgress -}}
+{{- if $e.enabled -}}
+- to:
+    - ipBlock:
+        cidr: {{ $e.cidr }}
+        {{- with $e.except }}
+        except:
+          {{- toYaml . | nindent 10 }}
+        {{- end }}
+  ports:
+    {{- range $e.ports }}
+    - port: {{ . }}
+      protocol: TCP
+    {{- end }}
+{{- end -}}
 {{- end -}}

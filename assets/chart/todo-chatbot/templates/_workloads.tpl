@@ -9,7 +9,8 @@ Call with (dict "ctx" $ "component" "backend" "values" .Values.backend
 {{- define "todo-chatbot.deployment" -}}
 {{- $ctx := .ctx -}}
 {{- $v := .values -}}
-{{- $sel := dict "ctx" $ctx "component" .component -}}
+{{- $sel := dict "ctx" $ctx "component" .component "values" $v -}}
+{{- $secretName := include "todo-chatbot.secretName" $ctx -}}
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -37,26 +38,38 @@ spec:
         {{- with $v.podLabels }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
-      {{- with $v.podAnnotations }}
+      {{- with include "todo-chatbot.podAnnotations" (dict "ctx" $ctx "config" true "values" $v) | trim }}
       annotations:
-        {{- toYaml . | nindent 8 }}
+        {{- . | nindent 8 }}
       {{- end }}
     spec:
-      {{- with $ctx.Values.imagePullSecrets }}
-      imagePullSecrets:
-        {{- range . }}
-        - name: {{ . }}
-        {{- end }}
+      {{- with include "todo-chatbot.imagePullSecrets" $ctx | trim }}
+      {{- . | nindent 6 }}
       {{- end }}
-      automountServiceAccountToken: false
+      serviceAccountName: {{ include "todo-chatbot.serviceAccountName" (dict "ctx" $ctx "component" .component "sa" $v.serviceAccount) }}
+      automountServiceAccountToken: {{ $v.serviceAccount.automountToken }}
+      terminationGracePeriodSeconds: {{ $v.terminationGracePeriodSeconds }}
       securityContext:
         {{- include "todo-chatbot.podSecurityContext" $ctx.Values.podSecurityContext | nindent 8 }}
+      {{- if or .waitForDatabase $v.initContainers }}
+      initContainers:
+        {{- if .waitForDatabase }}
+        {{- include "todo-chatbot.waitForDatabase" (dict "ctx" $ctx "secretName" $secretName) | nindent 8 }}
+        {{- end }}
+        {{- with $v.initContainers }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
+      {{- end }}
       containers:
         - name: {{ .component }}
-          image: {{ include "todo-chatbot.image" (dict "ctx" $ctx "image" $v.image) | quote }}
-          imagePullPolicy: {{ default $ctx.Values.imagePullPolicy $v.image.pullPolicy }}
+          image: {{ include "todo-chatbot.image" (dict "ctx" $ctx "image" $v.image "app" true) | quote }}
+          imagePullPolicy: {{ include "todo-chatbot.pullPolicy" (dict "ctx" $ctx "image" $v.image) }}
           {{- with $v.command }}
           command:
+            {{- toYaml . | nindent 12 }}
+          {{- end }}
+          {{- with $v.args }}
+          args:
             {{- toYaml . | nindent 12 }}
           {{- end }}
           ports:
@@ -75,51 +88,61 @@ spec:
             {{- with $v.extraEnv }}
             {{- toYaml . | nindent 12 }}
             {{- end }}
+          {{- with $v.extraEnvFrom }}
+          envFrom:
+            {{- toYaml . | nindent 12 }}
+          {{- end }}
+          {{- if $v.probes.startup.enabled }}
+          startupProbe:
+            {{- include "todo-chatbot.httpProbe" $v.probes.startup | nindent 12 }}
+          {{- end }}
+          {{- if $v.probes.liveness.enabled }}
           livenessProbe:
-            httpGet:
-              path: {{ $v.probes.liveness.path }}
-              port: http
-            initialDelaySeconds: {{ $v.probes.liveness.initialDelaySeconds }}
-            periodSeconds: {{ $v.probes.liveness.periodSeconds }}
-            timeoutSeconds: {{ $v.probes.liveness.timeoutSeconds }}
-            failureThreshold: {{ $v.probes.liveness.failureThreshold }}
+            {{- include "todo-chatbot.httpProbe" $v.probes.liveness | nindent 12 }}
+          {{- end }}
+          {{- if $v.probes.readiness.enabled }}
           readinessProbe:
-            httpGet:
-              path: {{ $v.probes.readiness.path }}
-              port: http
-            initialDelaySeconds: {{ $v.probes.readiness.initialDelaySeconds }}
-            periodSeconds: {{ $v.probes.readiness.periodSeconds }}
-            timeoutSeconds: {{ $v.probes.readiness.timeoutSeconds }}
-            failureThreshold: {{ $v.probes.readiness.failureThreshold }}
+            {{- include "todo-chatbot.httpProbe" $v.probes.readiness | nindent 12 }}
+          {{- end }}
+          {{- if $v.preStop }}
+          lifecycle:
+            preStop:
+              {{- toYaml $v.preStop | nindent 14 }}
+          {{- else if $v.preStopSleepSeconds }}
+          lifecycle:
+            preStop:
+              sleep:
+                seconds: {{ $v.preStopSleepSeconds }}
+          {{- end }}
           resources:
             {{- toYaml $v.resources | nindent 12 }}
           securityContext:
             {{- include "todo-chatbot.containerSecurityContext" (dict "runAsUser" $ctx.Values.podSecurityContext.runAsUser "readOnlyRootFilesystem" $v.readOnlyRootFilesystem) | nindent 12 }}
-          {{- if $v.writableDirs }}
+          {{- if or $v.writableDirs $v.extraVolumeMounts }}
           volumeMounts:
             {{- range $i, $dir := $v.writableDirs }}
             - name: {{ printf "writable-%d" $i }}
               mountPath: {{ $dir }}
             {{- end }}
+            {{- with $v.extraVolumeMounts }}
+            {{- toYaml . | nindent 12 }}
+            {{- end }}
           {{- end }}
-      {{- if $v.writableDirs }}
+        {{- with $v.sidecars }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
+      {{- if or $v.writableDirs $v.extraVolumes }}
       volumes:
         {{- range $i, $dir := $v.writableDirs }}
         - name: {{ printf "writable-%d" $i }}
           emptyDir: {}
         {{- end }}
-      {{- end }}
-      {{- with $v.nodeSelector }}
-      nodeSelector:
+        {{- with $v.extraVolumes }}
         {{- toYaml . | nindent 8 }}
+        {{- end }}
       {{- end }}
-      {{- with $v.tolerations }}
-      tolerations:
-        {{- toYaml . | nindent 8 }}
-      {{- end }}
-      {{- with $v.affinity }}
-      affinity:
-        {{- toYaml . | nindent 8 }}
+      {{- with include "todo-chatbot.scheduling" $sel | trim }}
+      {{- . | nindent 6 }}
       {{- end }}
 {{- end -}}
 
@@ -133,6 +156,10 @@ metadata:
   namespace: {{ $ctx.Release.Namespace }}
   labels:
     {{- include "todo-chatbot.labels" $sel | nindent 4 }}
+  {{- with .values.service.annotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
 spec:
   type: ClusterIP
   ports:
@@ -177,19 +204,10 @@ spec:
           type: Utilization
           averageUtilization: {{ $a.targetMemoryUtilizationPercentage }}
     {{- end }}
+  {{- with $a.behavior }}
   behavior:
-    scaleDown:
-      stabilizationWindowSeconds: {{ $a.scaleDownStabilizationWindowSeconds }}
-      policies:
-        - type: Pods
-          value: 1
-          periodSeconds: 60
-    scaleUp:
-      stabilizationWindowSeconds: 0
-      policies:
-        - type: Pods
-          value: 2
-          periodSeconds: 60
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
 {{- end -}}
 
 {{- define "todo-chatbot.pdb" -}}
@@ -231,7 +249,8 @@ spec:
     {{- include "todo-chatbot.podSecurityContext" (dict "runAsUser" 65534) | nindent 4 }}
   containers:
     - name: wget
-      image: {{ $ctx.Values.tests.image | quote }}
+      image: {{ include "todo-chatbot.image" (dict "ctx" $ctx "image" $ctx.Values.tests.image) | quote }}
+      imagePullPolicy: {{ $ctx.Values.imagePullPolicy }}
       command:
         - sh
         - -c
@@ -240,4 +259,71 @@ spec:
         {{- toYaml $ctx.Values.tests.resources | nindent 8 }}
       securityContext:
         {{- include "todo-chatbot.containerSecurityContext" (dict "runAsUser" 65534 "readOnlyRootFilesystem" true) | nindent 8 }}
+{{- end -}}
+
+{{/* A component's ServiceAccount. Call with (dict "ctx" $ "component" "redis" "sa" .Values.redis.serviceAccount). */}}
+{{- define "todo-chatbot.serviceAccount" -}}
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: {{ include "todo-chatbot.serviceAccountName" . }}
+  namespace: {{ .ctx.Release.Namespace }}
+  labels:
+    {{- include "todo-chatbot.labels" . | nindent 4 }}
+  {{- with .sa.annotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+automountServiceAccountToken: {{ .sa.automountToken }}
+{{- end -}}
+
+{{/*
+The data volume of a one-replica StatefulSet: a volumeClaimTemplate when
+persistence is on without an existing claim (rendered by
+todo-chatbot.claimTemplate), else a pod volume. Call with
+(dict "ctx" $ "component" "redis" "persistence" .Values.redis.persistence).
+*/}}
+{{- define "todo-chatbot.dataVolume" -}}
+{{- if not .persistence.enabled }}
+- name: data
+  emptyDir: {}
+{{- else if .persistence.existingClaim }}
+- name: data
+  persistentVolumeClaim:
+    claimName: {{ .persistence.existingClaim }}
+{{- end }}
+{{- end -}}
+
+{{- define "todo-chatbot.claimTemplate" -}}
+{{- if and .persistence.enabled (not .persistence.existingClaim) }}
+volumeClaimTemplates:
+  - metadata:
+      name: data
+      labels:
+        {{- include "todo-chatbot.selectorLabels" . | nindent 8 }}
+    spec:
+      accessModes:
+        {{- toYaml .persistence.accessModes | nindent 8 }}
+      {{- if .persistence.storageClass }}
+      storageClassName: {{ .persistence.storageClass | quote }}
+      {{- end }}
+      resources:
+        requests:
+          storage: {{ .persistence.size }}
+{{- end }}
+{{- end -}}
+
+{{/*
+ServiceAccount (when created) and PodDisruptionBudget (when enabled) of a
+stateful component. Call with (dict "ctx" $ "component" "redis" "values" .Values.redis).
+*/}}
+{{- define "todo-chatbot.statefulExtras" -}}
+{{- if .values.serviceAccount.create }}
+---
+{{ include "todo-chatbot.serviceAccount" (dict "ctx" .ctx "component" .component "sa" .values.serviceAccount) }}
+{{- end }}
+{{- if .values.podDisruptionBudget.enabled }}
+---
+{{ include "todo-chatbot.pdb" . }}
+{{- end }}
 {{- end -}}

@@ -1,0 +1,123 @@
+//! Every object the bundled chart renders, for every values file, is a valid Kubernetes v1.36
+//! object: it deserializes into k8s-openapi's v1_36 type (right types, required fields present)
+//! and serializes back without losing a field (so no unknown or misplaced field), which is what
+//! kubeconform's strict mode checks, offline. The prometheus-operator and cert-manager kinds have
+//! no types there and are only checked for apiVersion/kind.
+
+use k8s_openapi::api::{apps, autoscaling, batch, core, networking, policy};
+use kubedeck::chart::{BUNDLED_CHART, RenderOptions, load_chart, render};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// The values files the chart ships and its `ci/` option sets, each with the CI secrets.
+fn variants() -> Vec<Vec<PathBuf>> {
+    let dir = Path::new(BUNDLED_CHART);
+    let ci = dir.join("ci-values.yaml");
+    let mut out = vec![vec![ci.clone()]];
+    let mut files: Vec<PathBuf> = ["values-local.yaml", "values-staging.yaml", "values-production.yaml"]
+        .iter()
+        .map(|f| dir.join(f))
+        .collect();
+    let mut extra: Vec<PathBuf> = std::fs::read_dir(dir.join("ci"))
+        .expect("the chart's ci/ folder")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    extra.sort();
+    files.extend(extra);
+    out.extend(files.into_iter().map(|f| vec![ci.clone(), f]));
+    out
+}
+
+/// Where `original` has something the typed round trip lost or changed.
+fn lost(original: &Value, typed: &Value, at: &str) -> Option<String> {
+    match (original, typed) {
+        (Value::Object(o), Value::Object(t)) => o.iter().find_map(|(k, v)| match t.get(k) {
+            Some(tv) => lost(v, tv, &format!("{at}.{k}")),
+            None if v.is_null() => None,
+            None => Some(format!("{at}.{k} is not a field of this kind")),
+        }),
+        (Value::Array(o), Value::Array(t)) if o.len() == t.len() => o
+            .iter()
+            .zip(t)
+            .enumerate()
+            .find_map(|(i, (ov, tv))| lost(ov, tv, &format!("{at}[{i}]"))),
+        (Value::Number(o), Value::Number(t)) if o.as_f64() == t.as_f64() => None,
+        (o, t) if o == t => None,
+        (o, t) => Some(format!("{at}: {o} became {t}")),
+    }
+}
+
+fn strict<T: DeserializeOwned + Serialize>(object: &Value) -> Result<(), String> {
+    let typed: T = serde_json::from_value(object.clone()).map_err(|e| e.to_string())?;
+    let back = serde_json::to_value(&typed).map_err(|e| e.to_string())?;
+    lost(object, &back, "").map_or(Ok(()), Err)
+}
+
+fn validate(object: &Value) -> Result<(), String> {
+    let api_version = object["apiVersion"].as_str().unwrap_or_default();
+    let kind = object["kind"].as_str().unwrap_or_default();
+    match (api_version, kind) {
+        ("v1", "ConfigMap") => strict::<core::v1::ConfigMap>(object),
+        ("v1", "Secret") => strict::<core::v1::Secret>(object),
+        ("v1", "Service") => strict::<core::v1::Service>(object),
+        ("v1", "ServiceAccount") => strict::<core::v1::ServiceAccount>(object),
+        ("v1", "Pod") => strict::<core::v1::Pod>(object),
+        ("v1", "ResourceQuota") => strict::<core::v1::ResourceQuota>(object),
+        ("v1", "LimitRange") => strict::<core::v1::LimitRange>(object),
+        ("apps/v1", "Deployment") => strict::<apps::v1::Deployment>(object),
+        ("apps/v1", "StatefulSet") => strict::<apps::v1::StatefulSet>(object),
+        ("batch/v1", "Job") => strict::<batch::v1::Job>(object),
+        ("autoscaling/v2", "HorizontalPodAutoscaler") => strict::<autoscaling::v2::HorizontalPodAutoscaler>(object),
+        ("policy/v1", "PodDisruptionBudget") => strict::<policy::v1::PodDisruptionBudget>(object),
+        ("networking.k8s.io/v1", "Ingress") => strict::<networking::v1::Ingress>(object),
+        ("networking.k8s.io/v1", "NetworkPolicy") => strict::<networking::v1::NetworkPolicy>(object),
+        ("monitoring.coreos.com/v1", "ServiceMonitor" | "PrometheusRule") | ("cert-manager.io/v1", "ClusterIssuer") => {
+            Ok(())
+        }
+        _ => Err(format!("{api_version} {kind} is not a kind this test knows")),
+    }
+}
+
+#[test]
+fn every_rendered_object_is_a_valid_v1_36_object() {
+    let chart = load_chart(BUNDLED_CHART).expect("the bundled chart loads");
+    let mut checked = 0;
+    for files in variants() {
+        let opts = RenderOptions {
+            release_name: "todo".into(),
+            namespace: "todo".into(),
+            values_files: files.clone(),
+            ..Default::default()
+        };
+        let rendered = render(&chart, &opts).unwrap_or_else(|e| panic!("{files:?}: {e}"));
+        let objects = rendered.objects.iter().chain(rendered.hooks.iter().map(|h| &h.object));
+        for o in objects {
+            let json = serde_json::to_value(&o.yaml).expect("YAML as JSON");
+            if let Err(e) = validate(&json) {
+                panic!("{} {} (values {files:?}): {e}", o.kind, o.name);
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "only {checked} objects checked");
+}
+
+#[test]
+fn the_check_catches_unknown_fields_and_wrong_types() {
+    let misspelled = serde_json::json!({
+        "apiVersion": "v1", "kind": "Service", "metadata": {"name": "x"},
+        "spec": {"ports": [{"port": 80, "targetPrt": "http"}]}
+    });
+    assert_eq!(
+        validate(&misspelled),
+        Err(".spec.ports[0].targetPrt is not a field of this kind".into())
+    );
+    let wrong_type = serde_json::json!({
+        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "x"},
+        "spec": {"replicas": "two", "selector": {}, "template": {}}
+    });
+    assert!(validate(&wrong_type).is_err());
+}
