@@ -17,15 +17,7 @@ fn main() -> Result<()> {
     });
     let config_path = cli.config.clone().or_else(kubedeck::config::default_path);
     let (config, config_problem) = kubedeck::config::load(config_path.as_deref());
-    let readonly = kubedeck::app::Readonly {
-        everywhere: cli.readonly || config.readonly,
-        contexts: config
-            .contexts
-            .iter()
-            .filter(|(_, s)| s.readonly)
-            .map(|(name, _)| name.clone())
-            .collect(),
-    };
+    let readonly = config.readonly(cli.readonly);
     if matches!(cli.command, Some(kubedeck::cli::Command::Setup)) && readonly.everywhere {
         eprintln!(
             "kubedeck: setup starts Minikube and deploys, which read-only mode refuses: run it without --readonly \

@@ -224,19 +224,8 @@ async fn a_user_who_may_not_list_secrets_sees_forbidden_in_releases_and_working_
         .await
         .expect("TokenRequest for the viewer service account");
     let token = response["status"]["token"].as_str().expect("a token").to_owned();
-    let admin = kube::config::Kubeconfig::read_from(common::sim_kubeconfig()).unwrap();
-    let cluster = admin.clusters[0].cluster.clone().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let kubeconfig = dir.path().join("viewer.kubeconfig");
-    let yaml = serde_json::json!({
-        "apiVersion": "v1", "kind": "Config",
-        "clusters": [{"name": "sim", "cluster": {"server": cluster.server,
-            "certificate-authority": cluster.certificate_authority}}],
-        "users": [{"name": "viewer", "user": {"token": token}}],
-        "contexts": [{"name": "viewer", "context": {"cluster": "sim", "user": "viewer", "namespace": ns}}],
-        "current-context": "viewer"
-    });
-    std::fs::write(&kubeconfig, serde_yaml::to_string(&yaml).unwrap()).unwrap();
+    let kubeconfig = common::token_kubeconfig(dir.path(), &token, &ns);
 
     let mut dash = common::Dashboard::start(ConnectOptions {
         kubeconfig: Some(kubeconfig),

@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::process::Command;
-
 use kubedeck::actions::deploy;
 
 /// A namespace with the chart deployed (local values, test secrets, volumes for the claims).
@@ -22,20 +20,8 @@ async fn deployed(prefix: &str) -> (kube::Client, String) {
 /// `kubedeck demo ARGS` against the sim: exit code, stdout, stderr.
 fn demo(args: &[&str], kubeconfig: &std::path::Path) -> (i32, String, String) {
     let state = std::env::temp_dir().join("kubedeck-test-demo-state");
-    let out = Command::new(env!("CARGO_BIN_EXE_kubedeck"))
-        .arg("demo")
-        .args(args)
-        .arg("--kubeconfig")
-        .arg(kubeconfig)
-        .env("KUBEDECK_STATE_DIR", state)
-        .env("KUBEDECK_CONFIG", "/nonexistent")
-        .output()
-        .expect("running kubedeck demo");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let args: Vec<&str> = ["demo"].into_iter().chain(args.iter().copied()).collect();
+    common::run_kubedeck(&args, kubeconfig, &state)
 }
 
 #[tokio::test]

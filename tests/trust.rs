@@ -5,7 +5,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use k8s_openapi::api::core::v1::ServiceAccount;
@@ -19,19 +18,7 @@ fn from_json<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> T {
 
 /// Runs kubedeck with this kubeconfig; (exit code, stdout, stderr).
 fn kubedeck(args: &[&str], kubeconfig: &Path, state: &Path) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_kubedeck"))
-        .args(args)
-        .arg("--kubeconfig")
-        .arg(kubeconfig)
-        .env("KUBEDECK_STATE_DIR", state)
-        .env("KUBEDECK_CONFIG", "/nonexistent")
-        .output()
-        .expect("running kubedeck");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::run_kubedeck(args, kubeconfig, state)
 }
 
 /// One sentence on stderr: one line, kubedeck's prefix, no Debug dump of an API type.
@@ -80,19 +67,7 @@ async fn namespace_only_viewer(client: &kube::Client, ns: &str, dir: &Path) -> P
         .await
         .expect("TokenRequest for the viewer service account");
     let token = response["status"]["token"].as_str().expect("a token").to_owned();
-    let admin = kube::config::Kubeconfig::read_from(common::sim_kubeconfig()).unwrap();
-    let cluster = admin.clusters[0].cluster.clone().unwrap();
-    let kubeconfig = dir.join("viewer.kubeconfig");
-    let yaml = serde_json::json!({
-        "apiVersion": "v1", "kind": "Config",
-        "clusters": [{"name": "sim", "cluster": {"server": cluster.server,
-            "certificate-authority": cluster.certificate_authority}}],
-        "users": [{"name": "viewer", "user": {"token": token}}],
-        "contexts": [{"name": "viewer", "context": {"cluster": "sim", "user": "viewer", "namespace": ns}}],
-        "current-context": "viewer"
-    });
-    std::fs::write(&kubeconfig, serde_yaml::to_string(&yaml).unwrap()).unwrap();
-    kubeconfig
+    common::token_kubeconfig(dir, &token, ns)
 }
 
 #[tokio::test]

@@ -247,3 +247,42 @@ pub async fn chart_volumes(client: &kube::Client, ns: &str) {
             .unwrap();
     }
 }
+
+/// Runs the kubedeck binary with `args` against `kubeconfig`, its state folder `state` and no
+/// config file, as a script would: (exit code, stdout, stderr).
+pub fn run_kubedeck(args: &[&str], kubeconfig: &std::path::Path, state: &std::path::Path) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kubedeck"))
+        .args(args)
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .env("KUBEDECK_STATE_DIR", state)
+        .env("KUBEDECK_CONFIG", "/nonexistent")
+        .output()
+        .expect("running kubedeck");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A kubeconfig in `dir` for the sim's API server that signs in with `token` (a service
+/// account's), with `ns` as its namespace.
+pub fn token_kubeconfig(dir: &std::path::Path, token: &str, ns: &str) -> PathBuf {
+    let admin = kube::config::Kubeconfig::read_from(sim_kubeconfig()).expect("reading the sim kubeconfig");
+    let cluster = admin.clusters[0]
+        .cluster
+        .clone()
+        .expect("the sim kubeconfig names its cluster");
+    let kubeconfig = dir.join("viewer.kubeconfig");
+    let yaml = serde_json::json!({
+        "apiVersion": "v1", "kind": "Config",
+        "clusters": [{"name": "sim", "cluster": {"server": cluster.server,
+            "certificate-authority": cluster.certificate_authority}}],
+        "users": [{"name": "viewer", "user": {"token": token}}],
+        "contexts": [{"name": "viewer", "context": {"cluster": "sim", "user": "viewer", "namespace": ns}}],
+        "current-context": "viewer"
+    });
+    std::fs::write(&kubeconfig, serde_yaml::to_string(&yaml).expect("writing YAML")).expect("writing the kubeconfig");
+    kubeconfig
+}

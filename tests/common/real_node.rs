@@ -1,7 +1,6 @@
 //! The sim cluster's real node (`scripts/sim up --real-node`): a kubelet on containerd where
 //! pods run real containers. Tests that need it fail here, loudly, when it is missing.
 
-use std::process::Command;
 use std::time::Duration;
 
 use k8s_openapi::api::core::v1::{Node, Pod};
@@ -103,17 +102,5 @@ pub async fn exec(client: &Client, ns: &str, pod: &str, command: &[&str]) -> Str
 /// `kubedeck ARGS` against the sim cluster, as a user runs it: exit code, stdout, stderr.
 pub fn kubedeck(args: &[&str]) -> (i32, String, String) {
     let state = std::env::temp_dir().join("kubedeck-test-real-node-state");
-    let out = Command::new(env!("CARGO_BIN_EXE_kubedeck"))
-        .args(args)
-        .arg("--kubeconfig")
-        .arg(super::sim_kubeconfig())
-        .env("KUBEDECK_STATE_DIR", state)
-        .env("KUBEDECK_CONFIG", "/nonexistent")
-        .output()
-        .expect("running kubedeck");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    super::run_kubedeck(args, &super::sim_kubeconfig(), &state)
 }
