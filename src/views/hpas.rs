@@ -4,7 +4,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Sparkline, Widget};
+use ratatui::widgets::{Block, Borders, Paragraph, Sparkline, Widget};
 
 use super::table::{self, TableFrame};
 use super::{PaneContext, style};
@@ -50,13 +50,13 @@ pub fn render(cx: &PaneContext, area: Rect, buf: &mut Buffer) {
     }
 }
 
-fn cell(h: &HpaRow, column: usize, now: jiff::Timestamp) -> Cell<'_> {
+fn cell(h: &HpaRow, column: usize, now: jiff::Timestamp) -> Line<'_> {
     match column {
-        0 => Cell::from(h.key.namespace.as_str()),
-        1 => Cell::from(h.key.name.as_str()),
-        2 => Cell::from(h.target.as_str()),
-        3 => Cell::from(h.min.to_string()),
-        4 => Cell::from(h.max.to_string()),
+        0 => Line::from(h.key.namespace.as_str()),
+        1 => Line::from(h.key.name.as_str()),
+        2 => Line::from(h.target.as_str()),
+        3 => Line::from(h.min.to_string()),
+        4 => Line::from(h.max.to_string()),
         5 => {
             let text = if h.desired != h.current {
                 format!("{}→{}", h.current, h.desired)
@@ -68,9 +68,9 @@ fn cell(h: &HpaRow, column: usize, now: jiff::Timestamp) -> Cell<'_> {
             } else {
                 Default::default()
             };
-            Cell::from(Span::styled(text, s))
+            Line::from(Span::styled(text, s))
         }
-        6 => Cell::from(
+        6 => Line::from(
             h.metrics
                 .iter()
                 .map(|m| {
@@ -85,11 +85,11 @@ fn cell(h: &HpaRow, column: usize, now: jiff::Timestamp) -> Cell<'_> {
                 .join(", "),
         ),
         7 => match h.trouble() {
-            Some(c) => Cell::from(Span::styled(format!("{}: {}", c.kind, c.reason), style::warning())),
-            None if h.conditions.is_empty() => Cell::from(Span::styled("<none yet>", style::dim())),
-            None => Cell::from(Span::styled("ok", style::good())),
+            Some(c) => Line::from(Span::styled(format!("{}: {}", c.kind, c.reason), style::warning())),
+            None if h.conditions.is_empty() => Line::from(Span::styled("<none yet>", style::dim())),
+            None => Line::from(Span::styled("ok", style::good())),
         },
-        _ => Cell::from(
+        _ => Line::from(
             h.last_scale
                 .map(|t| format!("{} ago", age(t, now)))
                 .unwrap_or_else(|| "never".into()),

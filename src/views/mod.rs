@@ -3,6 +3,7 @@
 mod certificates;
 pub mod dialogs;
 mod events;
+pub mod fit;
 mod help;
 mod hpas;
 pub mod logs;
