@@ -99,9 +99,28 @@ fn grow(widths: &mut [u16], drops: &[u8], spare: &mut i32, target: &dyn Fn(usize
     }
 }
 
-/// `line` cut to `width` cells, keeping its styles. A cut shows as `…`: in the middle for an
-/// identifying value (its start and its distinguishing end stay), at the end otherwise.
-pub fn cut_line(line: Line<'_>, width: u16, middle: bool) -> Line<'_> {
+/// Where a value that does not fit loses its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cut {
+    /// At the end: `cpu 35%/70%, mem…`.
+    End,
+    /// In the middle, for names: the start and the distinguishing end stay. `shared_prefix` is
+    /// how many leading characters every row on screen has in common (`todo-todo-chatbot-`):
+    /// those say nothing about which row is which, so little of them is kept.
+    Middle { shared_prefix: usize },
+}
+
+/// How many leading characters all `values` share.
+pub fn shared_prefix<'a>(values: impl IntoIterator<Item = &'a str>) -> usize {
+    let mut values = values.into_iter();
+    let Some(first) = values.next() else { return 0 };
+    values.fold(first.chars().count(), |n, v| {
+        first.chars().zip(v.chars()).take(n).take_while(|(a, b)| a == b).count()
+    })
+}
+
+/// `line` cut to `width` cells, keeping its styles. A cut shows as `…`, where `cut` says.
+pub fn cut_line(line: Line<'_>, width: u16, cut: Cut) -> Line<'_> {
     let width = usize::from(width);
     if line.width() <= width {
         return line;
@@ -115,12 +134,13 @@ pub fn cut_line(line: Line<'_>, width: u16, middle: bool) -> Line<'_> {
         return Line::default().style(line_style);
     }
     let room = width - 1;
-    // The end of a name tells rows apart more often than its start (shared release prefix).
-    let (head, tail) = if middle {
-        (room * 2 / 5, room - room * 2 / 5)
-    } else {
-        (room, 0)
+    let head = match cut {
+        Cut::End => room,
+        // The end of a name tells rows apart more often than its start.
+        Cut::Middle { shared_prefix } if shared_prefix >= room * 2 / 5 => room / 5,
+        Cut::Middle { .. } => room * 2 / 5,
     };
+    let tail = room - head;
     let mut left = Vec::new();
     let mut used = 0;
     for (g, s) in &graphemes {

@@ -8,7 +8,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Cell, Paragraph, Row, Table, Widget, Wrap};
 
 use super::{fit, style};
-use unicode_width::UnicodeWidthStr;
 
 use crate::app::table::TablePane;
 pub use crate::app::table::{ColumnSpec, col, name_col};
@@ -100,22 +99,16 @@ pub fn render<'r, R: 'r>(
             }
         })
         .collect();
-    let need: Vec<u16> = (0..candidates.len())
-        .map(|i| {
-            let widest = rows.iter().map(|(_, cells)| cells[i].width()).max().unwrap_or(0);
-            widest.max(headers[i].width()).min(usize::from(u16::MAX)) as u16
-        })
-        .collect();
-    let widths = fit::column_widths(frame.columns, &candidates, &need, area.width.saturating_sub(2));
-    let index_of = |c: usize| candidates.iter().position(|&x| x == c).unwrap_or(0);
-    let fitted = |cells: &[Line<'r>]| -> Vec<Line<'r>> {
-        widths
-            .iter()
-            .map(|&(c, w)| fit::cut_line(cells[index_of(c)].clone(), w, frame.columns[c].identifying))
-            .collect()
-    };
+    let header_cells: Vec<Line> = headers.into_iter().map(Line::from).collect();
+    let (widths, header_cells, rows) = fit_cells(
+        frame.columns,
+        &candidates,
+        header_cells,
+        rows,
+        area.width.saturating_sub(2),
+    );
     let rows = rows.into_iter().map(|(i, cells)| {
-        let r = Row::new(fitted(&cells).into_iter().map(Cell::from));
+        let r = Row::new(cells.into_iter().map(Cell::from));
         if Some(i) == highlighted && frame.focused {
             r.style(style::selected())
         } else if Some(i) == highlighted {
@@ -124,12 +117,61 @@ pub fn render<'r, R: 'r>(
             r
         }
     });
-    let header_cells: Vec<Line> = headers.into_iter().map(Line::from).collect();
-    let header = Row::new(fitted(&header_cells).into_iter().map(Cell::from)).style(style::column_header());
-    Table::new(rows, widths.iter().map(|&(_, w)| Constraint::Length(w)))
+    let header = Row::new(header_cells.into_iter().map(Cell::from)).style(style::column_header());
+    Table::new(rows, widths.into_iter().map(Constraint::Length))
         .header(header)
         .column_spacing(fit::GAP)
         .flex(Flex::Start)
         .block(block)
         .render(area, buf);
+}
+
+/// Widths of the columns drawn, and the header and rows cut to them: each column as wide as its
+/// widest cell needs (views/fit.rs decides), names cut where the rows on screen agree.
+type Fitted<'r> = (Vec<u16>, Vec<Line<'r>>, Vec<(usize, Vec<Line<'r>>)>);
+
+fn fit_cells<'r>(
+    columns: &[ColumnSpec],
+    candidates: &[usize],
+    header: Vec<Line<'r>>,
+    rows: Vec<(usize, Vec<Line<'r>>)>,
+    width: u16,
+) -> Fitted<'r> {
+    let need: Vec<u16> = (0..candidates.len())
+        .map(|i| {
+            let widest = rows.iter().map(|(_, cells)| cells[i].width()).max().unwrap_or(0);
+            widest.max(header[i].width()).min(usize::from(u16::MAX)) as u16
+        })
+        .collect();
+    let widths = fit::column_widths(columns, candidates, &need, width);
+    let cuts: Vec<fit::Cut> = candidates
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            if !columns[c].identifying {
+                return fit::Cut::End;
+            }
+            let texts: Vec<String> = rows.iter().map(|(_, cells)| line_text(&cells[i])).collect();
+            let shared_prefix = if texts.len() > 1 {
+                fit::shared_prefix(texts.iter().map(String::as_str))
+            } else {
+                0
+            };
+            fit::Cut::Middle { shared_prefix }
+        })
+        .collect();
+    let index_of = |c: usize| candidates.iter().position(|&x| x == c).unwrap_or(0);
+    let fitted = |cells: Vec<Line<'r>>| -> Vec<Line<'r>> {
+        widths
+            .iter()
+            .map(|&(c, w)| fit::cut_line(cells[index_of(c)].clone(), w, cuts[index_of(c)]))
+            .collect()
+    };
+    let header = fitted(header);
+    let rows = rows.into_iter().map(|(i, cells)| (i, fitted(cells))).collect();
+    (widths.into_iter().map(|(_, w)| w).collect(), header, rows)
+}
+
+fn line_text(line: &Line) -> String {
+    line.spans.iter().map(|s| s.content.as_ref()).collect()
 }

@@ -12,26 +12,49 @@ fn text(line: &Line) -> String {
 #[test]
 fn a_long_name_loses_its_middle_and_keeps_the_pod_hash() {
     let name = "todo-todo-chatbot-backend-7c7dfdf469-5cb49";
-    let cut = text(&cut_line(Line::from(name), 24, true));
+    let cut = text(&cut_line(Line::from(name), 24, Cut::Middle { shared_prefix: 0 }));
     assert_eq!(cut.width(), 24);
     assert!(cut.contains('…'), "{cut}");
     assert!(cut.starts_with("todo-todo"), "{cut}");
     assert!(cut.ends_with("7dfdf469-5cb49"), "{cut}");
     // Values that fit are untouched; other columns are cut at the end, visibly.
-    assert_eq!(text(&cut_line(Line::from(name), 60, true)), name);
     assert_eq!(
-        text(&cut_line(Line::from("cpu 35%/70%, memory 41%/80%"), 12, false)),
+        text(&cut_line(Line::from(name), 60, Cut::Middle { shared_prefix: 0 })),
+        name
+    );
+    assert_eq!(
+        text(&cut_line(Line::from("cpu 35%/70%, memory 41%/80%"), 12, Cut::End)),
         "cpu 35%/70%…"
     );
-    assert_eq!(text(&cut_line(Line::from("abc"), 0, true)), "");
-    assert_eq!(text(&cut_line(Line::from("abc"), 1, true)), "…");
+    assert_eq!(
+        text(&cut_line(Line::from("abc"), 0, Cut::Middle { shared_prefix: 0 })),
+        ""
+    );
+    assert_eq!(
+        text(&cut_line(Line::from("abc"), 1, Cut::Middle { shared_prefix: 0 })),
+        "…"
+    );
+}
+
+#[test]
+fn rows_that_share_a_long_prefix_keep_more_of_their_ends() {
+    let names = ["todo-todo-chatbot-frontend-tls", "todo-todo-chatbot-backend-tls"];
+    let shared = shared_prefix(names);
+    assert_eq!(shared, 18);
+    let cut: Vec<String> = names
+        .iter()
+        .map(|n| text(&cut_line(Line::from(*n), 11, Cut::Middle { shared_prefix: shared })))
+        .collect();
+    assert_ne!(cut[0], cut[1], "{cut:?}");
+    assert_eq!(shared_prefix(["abc"]), 3);
+    assert_eq!(shared_prefix([]), 0);
 }
 
 #[test]
 fn a_cut_keeps_the_colours_of_what_is_left() {
     let red = Style::new().fg(Color::Red);
     let line = Line::from(vec![Span::styled("CrashLoopBackOff", red), Span::raw(" since 5m")]);
-    let cut = cut_line(line, 10, false);
+    let cut = cut_line(line, 10, Cut::End);
     assert_eq!(text(&cut), "CrashLoop…");
     assert!(cut.spans.iter().all(|s| s.style == red), "{cut:?}");
 }
@@ -127,7 +150,14 @@ fn no_cell_ever_runs_into_its_neighbour() {
         );
         for row in &rows {
             for &(c, w) in &widths {
-                let cut = text(&cut_line(Line::from(row[c].as_str()), w, columns[c].identifying));
+                let how = if columns[c].identifying {
+                    Cut::Middle {
+                        shared_prefix: rng.below(40) as usize,
+                    }
+                } else {
+                    Cut::End
+                };
+                let cut = text(&cut_line(Line::from(row[c].as_str()), w, how));
                 assert!(cut.width() <= usize::from(w), "round {round}: {cut:?} in {w}");
                 if cut != row[c] {
                     assert!(cut.contains('…'), "round {round}: a cut shows");
