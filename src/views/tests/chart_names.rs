@@ -363,3 +363,27 @@ fn a_failing_pod_stays_red_when_its_row_is_cut_to_fit() {
         assert_eq!(buf[(x, y as u16)].fg, Color::Red, "at {w}x{h}\n{text}");
     }
 }
+
+#[test]
+fn the_hpa_detail_never_runs_its_parts_together() {
+    let app = focused(&deployed(LONG_RELEASE), PaneId::Hpas);
+    for w in (40..=200).step_by(7) {
+        for h in (12..=50).step_by(5) {
+            let text = screen(&app, w, h);
+            for line in text
+                .lines()
+                .filter(|l| l.contains("replicas 3/5") || l.contains("cpu 82%"))
+            {
+                let at = line.find("replicas 3/5").or_else(|| line.find("cpu 82%")).unwrap_or(0);
+                let before: String = line[..at].chars().rev().take(2).collect();
+                assert!(
+                    before == "  " || before.ends_with('│') || before.starts_with('│'),
+                    "at {w}x{h} the trends touch the conditions: {line:?}"
+                );
+            }
+            for line in text.lines().filter(|l| l.contains("ScalingActive True")) {
+                assert!(line.contains("replicas") || !line.contains("3/5"), "{line}");
+            }
+        }
+    }
+}
