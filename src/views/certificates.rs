@@ -5,7 +5,6 @@ use jiff::Timestamp;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Cell;
 
 use super::table::{self, TableFrame};
 use super::{PaneContext, style};
@@ -60,29 +59,29 @@ pub fn render(cx: &PaneContext, area: Rect, buf: &mut Buffer) {
     );
 }
 
-fn cell(entry: &CertificateEntry, column: usize, now: Timestamp) -> Cell<'_> {
+fn cell(entry: &CertificateEntry, column: usize, now: Timestamp) -> Line<'_> {
     let urgency = style::urgency(entry.urgency(now));
     match column {
-        0 => Cell::from(entry.key.namespace.as_str()),
-        1 => Cell::from(entry.key.name.as_str()),
-        2 => Cell::from(Span::styled(entry.ready.label(), style::readiness(entry.ready))),
+        0 => Line::from(entry.key.namespace.as_str()),
+        1 => Line::from(entry.key.name.as_str()),
+        2 => Line::from(Span::styled(entry.ready.label(), style::readiness(entry.ready))),
         // What is wrong matters more than the names it would serve.
         3 => match &entry.problem {
-            Some(problem) => Cell::from(Span::styled(problem.as_str(), urgency)),
-            None => Cell::from(entry.names.join(", ")),
+            Some(problem) => Line::from(Span::styled(problem.as_str(), urgency)),
+            None => Line::from(entry.names.join(", ")),
         },
-        4 => Cell::from(entry.issuer.as_str()),
-        5 => Cell::from(entry.not_after.map(date).unwrap_or_default()),
-        6 => Cell::from(entry.renewal.map(date).unwrap_or_default()),
+        4 => Line::from(entry.issuer.as_str()),
+        5 => Line::from(entry.not_after.map(date).unwrap_or_default()),
+        6 => Line::from(entry.renewal.map(date).unwrap_or_default()),
         7 => {
             let text = match entry.days_left(now) {
                 Some(days) if days < 0 => "expired".to_owned(),
                 Some(days) => days.to_string(),
                 None => String::new(),
             };
-            Cell::from(Span::styled(text, urgency))
+            Line::from(Span::styled(text, urgency))
         }
-        _ => Cell::from(entry.source.label()),
+        _ => Line::from(entry.source.label()),
     }
 }
 

@@ -3,7 +3,6 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Cell;
 
 use super::table::{self, TableFrame};
 use super::{PaneContext, style};
@@ -28,15 +27,15 @@ pub fn render(cx: &PaneContext, area: Rect, buf: &mut Buffer) {
     table::render(frame, |k| app.data.events.get(k), |e, c| cell(e, c, now), area, buf);
 }
 
-fn cell(e: &EventRow, column: usize, now: jiff::Timestamp) -> Cell<'_> {
+fn cell(e: &EventRow, column: usize, now: jiff::Timestamp) -> Line<'_> {
     match column {
-        0 => Cell::from(e.key.namespace.as_str()),
-        1 if e.warning => Cell::from(Span::styled("Warning", style::error())),
-        1 => Cell::from(Span::styled("Normal", style::dim())),
-        2 => Cell::from(e.reason.as_str()),
-        3 => Cell::from(e.object.as_str()),
-        4 => Cell::from(e.count.to_string()),
-        5 => Cell::from(e.last_seen.map(|t| age(t, now)).unwrap_or_default()),
-        _ => Cell::from(e.message.as_str()),
+        0 => Line::from(e.key.namespace.as_str()),
+        1 if e.warning => Line::from(Span::styled("Warning", style::error())),
+        1 => Line::from(Span::styled("Normal", style::dim())),
+        2 => Line::from(e.reason.as_str()),
+        3 => Line::from(e.object.as_str()),
+        4 => Line::from(e.count.to_string()),
+        5 => Line::from(e.last_seen.map(|t| age(t, now)).unwrap_or_default()),
+        _ => Line::from(e.message.as_str()),
     }
 }

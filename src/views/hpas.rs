@@ -4,10 +4,11 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Sparkline, Widget};
+use ratatui::widgets::{Block, Borders, Paragraph, Sparkline, Widget};
+use unicode_width::UnicodeWidthStr;
 
 use super::table::{self, TableFrame};
-use super::{PaneContext, style};
+use super::{PaneContext, fit, style};
 use crate::app::PaneId;
 use crate::app::table::Tabular;
 use crate::cluster::hpas::HpaRow;
@@ -46,17 +47,17 @@ pub fn render(cx: &PaneContext, area: Rect, buf: &mut Buffer) {
     let now = app.now;
     table::render(frame, |k| app.data.hpas.get(k), |h, c| cell(h, c, now), table_area, buf);
     if let (Some(hpa), Some(area)) = (selected, detail_area) {
-        render_detail(hpa, app.data.hpa_history.get(&hpa.key), area, buf);
+        render_detail(hpa, app.data.hpa_history.get(&hpa.key), now, area, buf);
     }
 }
 
-fn cell(h: &HpaRow, column: usize, now: jiff::Timestamp) -> Cell<'_> {
+fn cell(h: &HpaRow, column: usize, now: jiff::Timestamp) -> Line<'_> {
     match column {
-        0 => Cell::from(h.key.namespace.as_str()),
-        1 => Cell::from(h.key.name.as_str()),
-        2 => Cell::from(h.target.as_str()),
-        3 => Cell::from(h.min.to_string()),
-        4 => Cell::from(h.max.to_string()),
+        0 => Line::from(h.key.namespace.as_str()),
+        1 => Line::from(h.key.name.as_str()),
+        2 => Line::from(h.target.as_str()),
+        3 => Line::from(h.min.to_string()),
+        4 => Line::from(h.max.to_string()),
         5 => {
             let text = if h.desired != h.current {
                 format!("{}→{}", h.current, h.desired)
@@ -68,9 +69,9 @@ fn cell(h: &HpaRow, column: usize, now: jiff::Timestamp) -> Cell<'_> {
             } else {
                 Default::default()
             };
-            Cell::from(Span::styled(text, s))
+            Line::from(Span::styled(text, s))
         }
-        6 => Cell::from(
+        6 => Line::from(
             h.metrics
                 .iter()
                 .map(|m| {
@@ -85,11 +86,11 @@ fn cell(h: &HpaRow, column: usize, now: jiff::Timestamp) -> Cell<'_> {
                 .join(", "),
         ),
         7 => match h.trouble() {
-            Some(c) => Cell::from(Span::styled(format!("{}: {}", c.kind, c.reason), style::warning())),
-            None if h.conditions.is_empty() => Cell::from(Span::styled("<none yet>", style::dim())),
-            None => Cell::from(Span::styled("ok", style::good())),
+            Some(c) => Line::from(Span::styled(format!("{}: {}", c.kind, c.reason), style::warning())),
+            None if h.conditions.is_empty() => Line::from(Span::styled("<none yet>", style::dim())),
+            None => Line::from(Span::styled("ok", style::good())),
         },
-        _ => Cell::from(
+        _ => Line::from(
             h.last_scale
                 .map(|t| format!("{} ago", age(t, now)))
                 .unwrap_or_else(|| "never".into()),
@@ -97,13 +98,29 @@ fn cell(h: &HpaRow, column: usize, now: jiff::Timestamp) -> Cell<'_> {
     }
 }
 
-fn render_detail(hpa: &HpaRow, history: Option<&crate::app::data::HpaHistory>, area: Rect, buf: &mut Buffer) {
+/// The selected HPA's conditions on the left and, in a column of their own on the right, the
+/// replica and CPU sparklines and the last scale. Each part is cut to its own area, so nothing
+/// runs into its neighbour at any size.
+fn render_detail(
+    hpa: &HpaRow,
+    history: Option<&crate::app::data::HpaHistory>,
+    now: jiff::Timestamp,
+    area: Rect,
+    buf: &mut Buffer,
+) {
     let block = Block::new()
         .borders(Borders::LEFT | Borders::RIGHT | Borders::BOTTOM)
         .title(Span::styled(format!(" {} ", hpa.key), style::dim_title()));
     let inner = block.inner(area);
     block.render(area, buf);
-    let [text, sparks] = Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(inner);
+    // The trend column is as wide as a sparkline worth reading; the conditions take the rest.
+    let trend_width = (inner.width / 3).clamp(24, 48).min(inner.width);
+    let [text, _, trends] = Layout::horizontal([
+        Constraint::Min(0),
+        Constraint::Length(2),
+        Constraint::Length(trend_width),
+    ])
+    .areas(inner);
     let lines: Vec<Line> = hpa
         .conditions
         .iter()
@@ -112,37 +129,52 @@ fn render_detail(hpa: &HpaRow, history: Option<&crate::app::data::HpaHistory>, a
                 ("ScalingLimited", true) | (_, false) => style::warning(),
                 _ => style::good(),
             };
-            Line::from(vec![
+            let line = Line::from(vec![
                 Span::styled(format!("{} {} ", c.kind, if c.ok { "True" } else { "False" }), s),
                 Span::raw(if c.message.is_empty() {
                     c.reason.clone()
                 } else {
                     format!("{}: {}", c.reason, c.message)
                 }),
-            ])
+            ]);
+            fit::cut_line(line, text.width, fit::Cut::End)
         })
         .collect();
     Paragraph::new(lines).render(text, buf);
 
-    let [replicas_area, cpu_area] = Layout::vertical([Constraint::Length(2), Constraint::Length(3)]).areas(sparks);
+    // One line each: label, then the sparkline in the room after the longest label.
+    let [replicas_area, cpu_area, last_area] = Layout::vertical([Constraint::Length(1); 3]).areas(trends);
     let empty = Vec::new();
     let (replicas, cpu) = history.map_or((&empty, &empty), |h| (&h.replicas, &h.cpu));
+    let replicas_label = format!("replicas {}/{}", hpa.current, hpa.max);
+    let cpu_label = hpa
+        .cpu_utilization
+        .map_or("cpu n/a".to_owned(), |c| format!("cpu {c}%"));
+    let label_width = replicas_label.width().max(cpu_label.width()) as u16 + 1;
     spark(
-        &format!("replicas {} (max {})", hpa.current, hpa.max),
+        &replicas_label,
+        label_width,
         replicas,
         Some(hpa.max as u64),
         replicas_area,
         buf,
     );
-    let cpu_now = hpa
-        .cpu_utilization
-        .map_or("cpu n/a".to_owned(), |c| format!("cpu {c}%"));
-    spark(&cpu_now, cpu, None, cpu_area, buf);
+    spark(&cpu_label, label_width, cpu, None, cpu_area, buf);
+    let last = hpa
+        .last_scale
+        .map_or("never scaled".to_owned(), |t| format!("last scale {} ago", age(t, now)));
+    fit::cut_line(Line::styled(last, style::dim()), last_area.width, fit::Cut::End).render(last_area, buf);
 }
 
-fn spark(label: &str, data: &[u64], max: Option<u64>, area: Rect, buf: &mut Buffer) {
-    let [label_area, line] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
-    Line::styled(label.to_owned(), style::dim()).render(label_area, buf);
+fn spark(label: &str, label_width: u16, data: &[u64], max: Option<u64>, area: Rect, buf: &mut Buffer) {
+    let [label_area, line] =
+        Layout::horizontal([Constraint::Length(label_width.min(area.width)), Constraint::Min(0)]).areas(area);
+    fit::cut_line(
+        Line::styled(label.to_owned(), style::dim()),
+        label_area.width,
+        fit::Cut::End,
+    )
+    .render(label_area, buf);
     // Most recent samples at the right edge.
     let skip = data.len().saturating_sub(usize::from(line.width));
     let mut sparkline = Sparkline::default().data(&data[skip..]).style(style::title());

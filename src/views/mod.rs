@@ -3,6 +3,8 @@
 mod certificates;
 pub mod dialogs;
 mod events;
+pub mod fit;
+mod footer;
 mod help;
 mod hpas;
 pub mod logs;
@@ -234,21 +236,13 @@ fn render_footer(app: &App, has_data: bool, area: Rect, buf: &mut Buffer) {
         Line::styled(notice.clone(), style::error()).render(area, buf);
         return;
     }
-    let mut spans = Vec::new();
-    // The way out and the way to every other key come first, so narrow terminals keep them.
-    let (first, rest): (Vec<_>, Vec<_>) = app
+    let bindings: Vec<keys::ActiveBinding> = app
         .keymap
         .bindings_for(app.key_context())
         .into_iter()
-        .filter(|b| b.in_footer && (has_data || b.action == keys::Action::Quit))
-        .partition(|b| matches!(b.action, keys::Action::Quit | keys::Action::Help));
-    for binding in first.into_iter().chain(rest) {
-        spans.push(Span::styled(format!(" {} ", binding.label), style::key_hint()));
-        // The footer keeps it short: the help text without its parenthesised details.
-        let short = binding.help.split(" (").next().unwrap_or(binding.help);
-        spans.push(Span::raw(format!(" {short}  ")));
-    }
-    Line::from(spans).render(area, buf);
+        .filter(|b| b.in_footer && (has_data || b.action == keys::Action::Quit || b.action == keys::Action::Help))
+        .collect();
+    footer::hints(&bindings, area.width).render(area, buf);
 }
 
 /// A bordered box in the middle of `area`.

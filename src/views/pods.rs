@@ -3,7 +3,6 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Cell;
 
 use super::table::{self, TableFrame};
 use super::{PaneContext, style};
@@ -49,12 +48,12 @@ pub fn render(cx: &PaneContext, area: Rect, buf: &mut Buffer) {
     );
 }
 
-fn cell(pod: &PodRow, column: usize, now: jiff::Timestamp, restarts_rising: bool) -> Cell<'_> {
+fn cell(pod: &PodRow, column: usize, now: jiff::Timestamp, restarts_rising: bool) -> Line<'_> {
     match column {
-        0 => Cell::from(pod.key.namespace.as_str()),
-        1 => Cell::from(pod.key.name.as_str()),
-        2 => Cell::from(format!("{}/{}", pod.ready, pod.total)),
-        3 => Cell::from(Span::styled(pod.status.as_str(), style::health(pod.health))),
+        0 => Line::from(pod.key.namespace.as_str()),
+        1 => Line::from(pod.key.name.as_str()),
+        2 => Line::from(format!("{}/{}", pod.ready, pod.total)),
+        3 => Line::from(Span::styled(pod.status.as_str(), style::health(pod.health))),
         4 => {
             let text = match pod.last_restart {
                 Some(t) if pod.restarts > 0 => format!("{} ({} ago)", pod.restarts, age(t, now)),
@@ -65,10 +64,10 @@ fn cell(pod: &PodRow, column: usize, now: jiff::Timestamp, restarts_rising: bool
                 (false, true) => style::warning(),
                 (false, false) => Default::default(),
             };
-            Cell::from(Span::styled(text, emphasis))
+            Line::from(Span::styled(text, emphasis))
         }
-        5 => Cell::from(pod.created.map(|t| age(t, now)).unwrap_or_default()),
-        6 => Cell::from(pod.ip.as_str()),
-        _ => Cell::from(pod.node.as_str()),
+        5 => Line::from(pod.created.map(|t| age(t, now)).unwrap_or_default()),
+        6 => Line::from(pod.ip.as_str()),
+        _ => Line::from(pod.node.as_str()),
     }
 }

@@ -5,7 +5,7 @@ use jiff::Timestamp;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Clear, Paragraph, Widget};
+use ratatui::widgets::{Block, Clear, Paragraph, Widget};
 
 use super::table::{self, ColumnSpec, TableFrame, col};
 use super::{PaneContext, style};
@@ -17,12 +17,12 @@ use crate::text::age;
 
 /// Columns of a release's history.
 const HISTORY: &[ColumnSpec] = &[
-    col("REVISION", 8, 0, 0),
-    col("UPDATED", 9, 0, 3),
-    col("STATUS", 15, 0, 0),
-    col("CHART", 20, 2, 2),
-    col("APP VERSION", 11, 0, 4),
-    col("DESCRIPTION", 20, 3, 0),
+    col("REVISION", 8, 0),
+    col("UPDATED", 9, 3),
+    col("STATUS", 16, 0),
+    col("CHART", 30, 2),
+    col("APP VERSION", 12, 4),
+    col("DESCRIPTION", 60, 0),
 ];
 
 /// The Releases pane: one row per release, its newest revision.
@@ -58,41 +58,41 @@ pub fn render(cx: &PaneContext, area: Rect, buf: &mut Buffer) {
     );
 }
 
-fn latest_cell(row: &ReleaseRow, column: usize, now: Timestamp) -> Cell<'_> {
+fn latest_cell(row: &ReleaseRow, column: usize, now: Timestamp) -> Line<'_> {
     match column {
-        0 => Cell::from(row.namespace.as_str()),
-        1 => Cell::from(row.name.as_str()),
-        2 => Cell::from(row.revision.to_string()),
+        0 => Line::from(row.namespace.as_str()),
+        1 => Line::from(row.name.as_str()),
+        2 => Line::from(row.revision.to_string()),
         3 => status_cell(row),
         // An unreadable record's reason goes where the chart would be.
         4 => match &row.problem {
-            Some(problem) => Cell::from(Span::styled(problem.as_str(), style::error())),
-            None => Cell::from(row.chart.as_str()),
+            Some(problem) => Line::from(Span::styled(problem.as_str(), style::error())),
+            None => Line::from(row.chart.as_str()),
         },
-        5 => Cell::from(row.app_version.as_str()),
-        _ => Cell::from(row.updated.map(|t| age(t, now)).unwrap_or_default()),
+        5 => Line::from(row.app_version.as_str()),
+        _ => Line::from(row.updated.map(|t| age(t, now)).unwrap_or_default()),
     }
 }
 
-fn status_cell(row: &ReleaseRow) -> Cell<'_> {
+fn status_cell(row: &ReleaseRow) -> Line<'_> {
     match &row.problem {
         // The status label of an unreadable record may lie.
-        Some(_) => Cell::from(Span::styled("unreadable", style::error())),
-        None => Cell::from(Span::styled(row.status.as_str(), style::health(row.status.health()))),
+        Some(_) => Line::from(Span::styled("unreadable", style::error())),
+        None => Line::from(Span::styled(row.status.as_str(), style::health(row.status.health()))),
     }
 }
 
-fn history_cell(row: &ReleaseRow, column: usize, now: Timestamp, marked: bool) -> Cell<'_> {
+fn history_cell(row: &ReleaseRow, column: usize, now: Timestamp, marked: bool) -> Line<'_> {
     match column {
-        0 if marked => Cell::from(Span::styled(format!("{} *", row.revision), style::warning())),
-        0 => Cell::from(row.revision.to_string()),
-        1 => Cell::from(row.updated.map(|t| age(t, now)).unwrap_or_default()),
+        0 if marked => Line::from(Span::styled(format!("{} *", row.revision), style::warning())),
+        0 => Line::from(row.revision.to_string()),
+        1 => Line::from(row.updated.map(|t| age(t, now)).unwrap_or_default()),
         2 => status_cell(row),
-        3 => Cell::from(row.chart.as_str()),
-        4 => Cell::from(row.app_version.as_str()),
+        3 => Line::from(row.chart.as_str()),
+        4 => Line::from(row.app_version.as_str()),
         _ => match &row.problem {
-            Some(problem) => Cell::from(Span::styled(problem.as_str(), style::error())),
-            None => Cell::from(row.description.as_str()),
+            Some(problem) => Line::from(Span::styled(problem.as_str(), style::error())),
+            None => Line::from(row.description.as_str()),
         },
     }
 }

@@ -1,15 +1,16 @@
-//! Drawing any table pane: a bordered block with a title, the columns that fit, and only the
-//! rows on screen.
+//! Drawing any table pane: a bordered block with a title, columns as wide as the rows on screen
+//! need, and only those rows.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Flex, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Cell, Paragraph, Row, Table, Widget, Wrap};
 
-use super::style;
+use super::{fit, style};
+
 use crate::app::table::TablePane;
-pub use crate::app::table::{ColumnSpec, col};
+pub use crate::app::table::{ColumnSpec, col, name_col};
 use crate::cluster::store::ObjectKey;
 
 /// Everything a table pane needs besides its rows.
@@ -50,12 +51,13 @@ pub fn block<'a>(title: &str, pane: &TablePane, focused: bool, footer: Option<Li
     block
 }
 
-/// Draws the pane: the visible rows of `pane.view`, looked up with `lookup`, each cell made by
-/// `cell(row, column_index)`.
+/// Draws the pane: the visible rows of `pane.view`, looked up with `lookup`, each cell's text
+/// made by `cell(row, column_index)`. Column widths come from the rows on screen (views/fit.rs):
+/// each frame measures what it shows, so names are whole whenever the room allows.
 pub fn render<'r, R: 'r>(
     frame: TableFrame<'_>,
     lookup: impl Fn(&ObjectKey) -> Option<&'r R>,
-    cell: impl Fn(&'r R, usize) -> Cell<'r>,
+    cell: impl Fn(&'r R, usize) -> Line<'r>,
     area: Rect,
     buf: &mut Buffer,
 ) {
@@ -72,11 +74,11 @@ pub fn render<'r, R: 'r>(
             .render(area, buf);
         return;
     }
-    let mut shown = visible(frame.columns, area.width.saturating_sub(2));
-    shown.retain(|c| !frame.hidden.contains(c));
+    let candidates: Vec<usize> = (0..frame.columns.len()).filter(|c| !frame.hidden.contains(c)).collect();
     let page = usize::from(area.height.saturating_sub(3));
     let highlighted = pane.highlighted();
-    let rows = pane
+    // Every cell of the rows on screen, made once: measured, then cut to fit.
+    let rows: Vec<(usize, Vec<Line<'r>>)> = pane
         .view
         .iter()
         .enumerate()
@@ -84,76 +86,92 @@ pub fn render<'r, R: 'r>(
         .take(page)
         .filter_map(|(i, key)| {
             let row = lookup(key)?;
-            let r = Row::new(shown.iter().map(|&c| cell(row, c)));
-            Some(if Some(i) == highlighted && frame.focused {
-                r.style(style::selected())
-            } else if Some(i) == highlighted {
-                r.style(style::selected_unfocused())
-            } else {
-                r
-            })
-        });
-    let header = Row::new(shown.iter().map(|&c| {
-        let spec = &frame.columns[c];
-        match pane.sort.column {
-            Some(s) if s == c => format!("{}{}", spec.title, if pane.sort.descending { "↓" } else { "↑" }),
-            _ => spec.title.to_owned(),
-        }
-    }))
-    .style(style::column_header());
-    let widths = shown.iter().map(|&c| {
-        let spec = &frame.columns[c];
-        if spec.fill == 0 {
-            Constraint::Length(spec.min)
+            Some((i, candidates.iter().map(|&c| cell(row, c)).collect()))
+        })
+        .collect();
+    let headers: Vec<String> = candidates
+        .iter()
+        .map(|&c| {
+            let title = frame.columns[c].title;
+            match pane.sort.column {
+                Some(s) if s == c => format!("{title}{}", if pane.sort.descending { "↓" } else { "↑" }),
+                _ => title.to_owned(),
+            }
+        })
+        .collect();
+    let header_cells: Vec<Line> = headers.into_iter().map(Line::from).collect();
+    let (widths, header_cells, rows) = fit_cells(
+        frame.columns,
+        &candidates,
+        header_cells,
+        rows,
+        area.width.saturating_sub(2),
+    );
+    let rows = rows.into_iter().map(|(i, cells)| {
+        let r = Row::new(cells.into_iter().map(Cell::from));
+        if Some(i) == highlighted && frame.focused {
+            r.style(style::selected())
+        } else if Some(i) == highlighted {
+            r.style(style::selected_unfocused())
         } else {
-            Constraint::Fill(spec.fill)
+            r
         }
     });
-    Table::new(rows, widths)
+    let header = Row::new(header_cells.into_iter().map(Cell::from)).style(style::column_header());
+    Table::new(rows, widths.into_iter().map(Constraint::Length))
         .header(header)
-        .column_spacing(1)
+        .column_spacing(fit::GAP)
+        .flex(Flex::Start)
         .block(block)
         .render(area, buf);
 }
 
-/// Indices of the columns that fit in `width`, dropping the least useful first.
-pub fn visible(columns: &[ColumnSpec], width: u16) -> Vec<usize> {
-    let mut shown: Vec<usize> = (0..columns.len()).collect();
-    // Width is judged with every column; hidden ones are removed by the caller afterwards,
-    // which only leaves more room.
-    let needed = |s: &[usize]| s.iter().map(|&c| columns[c].min + 1).sum::<u16>();
-    while needed(&shown) > width {
-        let Some(&worst) = shown
+/// Widths of the columns drawn, and the header and rows cut to them: each column as wide as its
+/// widest cell needs (views/fit.rs decides), names cut where the rows on screen agree.
+type Fitted<'r> = (Vec<u16>, Vec<Line<'r>>, Vec<(usize, Vec<Line<'r>>)>);
+
+fn fit_cells<'r>(
+    columns: &[ColumnSpec],
+    candidates: &[usize],
+    header: Vec<Line<'r>>,
+    rows: Vec<(usize, Vec<Line<'r>>)>,
+    width: u16,
+) -> Fitted<'r> {
+    let need: Vec<u16> = (0..candidates.len())
+        .map(|i| {
+            let widest = rows.iter().map(|(_, cells)| cells[i].width()).max().unwrap_or(0);
+            widest.max(header[i].width()).min(usize::from(u16::MAX)) as u16
+        })
+        .collect();
+    let widths = fit::column_widths(columns, candidates, &need, width);
+    let cuts: Vec<fit::Cut> = candidates
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            if !columns[c].identifying {
+                return fit::Cut::End;
+            }
+            let texts: Vec<String> = rows.iter().map(|(_, cells)| line_text(&cells[i])).collect();
+            let shared_prefix = if texts.len() > 1 {
+                fit::shared_prefix(texts.iter().map(String::as_str))
+            } else {
+                0
+            };
+            fit::Cut::Middle { shared_prefix }
+        })
+        .collect();
+    let index_of = |c: usize| candidates.iter().position(|&x| x == c).unwrap_or(0);
+    let fitted = |cells: Vec<Line<'r>>| -> Vec<Line<'r>> {
+        widths
             .iter()
-            .filter(|&&c| columns[c].drop > 0)
-            .max_by_key(|&&c| columns[c].drop)
-        else {
-            break;
-        };
-        shown.retain(|&c| c != worst);
-    }
-    shown
+            .map(|&(c, w)| fit::cut_line(cells[index_of(c)].clone(), w, cuts[index_of(c)]))
+            .collect()
+    };
+    let header = fitted(header);
+    let rows = rows.into_iter().map(|(i, cells)| (i, fitted(cells))).collect();
+    (widths.into_iter().map(|(_, w)| w).collect(), header, rows)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn narrow_tables_drop_the_least_useful_columns_first() {
-        let cols = [
-            col("NAME", 20, 3, 0),
-            col("STATUS", 10, 0, 0),
-            col("IP", 15, 0, 2),
-            col("AGE", 5, 0, 1),
-        ];
-        assert_eq!(visible(&cols, 80), [0, 1, 2, 3]);
-        assert_eq!(visible(&cols, 40), [0, 1, 3]);
-        assert_eq!(visible(&cols, 30), [0, 1]);
-        assert_eq!(
-            visible(&cols, 5),
-            [0, 1],
-            "never-dropped columns stay even when they do not fit"
-        );
-    }
+fn line_text(line: &Line) -> String {
+    line.spans.iter().map(|s| s.content.as_ref()).collect()
 }

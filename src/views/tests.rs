@@ -392,3 +392,5 @@ mod panes {
         assert!(screen(&app, 159, 45).contains(" 1 Pods  2 HPAs"));
     }
 }
+
+mod chart_names;

@@ -3,7 +3,6 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Cell;
 
 use super::table::{self, TableFrame};
 use super::{PaneContext, style};
@@ -37,27 +36,27 @@ pub fn render(cx: &PaneContext, area: Rect, buf: &mut Buffer) {
     table::render(frame, lookup, |w, c| cell(w, c, now), area, buf);
 }
 
-fn cell(w: &WorkloadRow, column: usize, now: jiff::Timestamp) -> Cell<'_> {
+fn cell(w: &WorkloadRow, column: usize, now: jiff::Timestamp) -> Line<'_> {
     match column {
-        0 => Cell::from(w.key.namespace.as_str()),
-        1 => Cell::from(w.kind.short()),
-        2 => Cell::from(w.name.as_str()),
+        0 => Line::from(w.key.namespace.as_str()),
+        1 => Line::from(w.kind.short()),
+        2 => Line::from(w.name.as_str()),
         3 => {
             let s = if w.ready == w.desired {
                 style::good()
             } else {
                 style::warning()
             };
-            Cell::from(Span::styled(format!("{}/{}", w.ready, w.desired), s))
+            Line::from(Span::styled(format!("{}/{}", w.ready, w.desired), s))
         }
-        4 => Cell::from(w.updated.to_string()),
-        5 => Cell::from(w.available.to_string()),
-        6 => Cell::from(w.images.join(", ")),
+        4 => Line::from(w.updated.to_string()),
+        5 => Line::from(w.available.to_string()),
+        6 => Line::from(w.images.join(", ")),
         7 => match &w.rollout {
-            Rollout::Stalled(why) => Cell::from(Span::styled(format!("stalled: {why}"), style::error())),
-            Rollout::Progressing => Cell::from(Span::styled("progressing", style::warning())),
-            other => Cell::from(Span::styled(other.label(), style::good())),
+            Rollout::Stalled(why) => Line::from(Span::styled(format!("stalled: {why}"), style::error())),
+            Rollout::Progressing => Line::from(Span::styled("progressing", style::warning())),
+            other => Line::from(Span::styled(other.label(), style::good())),
         },
-        _ => Cell::from(w.created.map(|t| age(t, now)).unwrap_or_default()),
+        _ => Line::from(w.created.map(|t| age(t, now)).unwrap_or_default()),
     }
 }

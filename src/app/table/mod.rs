@@ -12,21 +12,40 @@ use crate::cluster::store::ObjectKey;
 mod rows;
 
 /// A table column: its title and how it is laid out. Each row kind declares its columns once
-/// (`Tabular::COLUMNS`, in rows.rs); sorting, `:sort` and drawing all read that list.
+/// (`Tabular::COLUMNS`, in rows.rs); sorting, `:sort` and drawing all read that list. Widths are
+/// not declared: the table measures the rows on screen every frame (views/table.rs).
 #[derive(Debug, Clone, Copy)]
 pub struct ColumnSpec {
     pub title: &'static str,
-    /// Narrowest useful width.
-    pub min: u16,
-    /// Share of the spare width (0: fixed at `min`).
-    pub fill: u16,
+    /// The most this column takes before the identifying columns have what they need; it may
+    /// grow past it only into room nobody else wants.
+    pub cap: u16,
+    /// Tells rows apart (NAME, an HPA's target, a release's name): gets the remaining room
+    /// first and, when cut, loses its middle rather than its distinguishing end.
+    pub identifying: bool,
     /// When space runs out, columns with the highest number go first; 0 is never dropped.
     /// By convention 1 is the namespace (dropped last) and 5 the least useful column.
     pub drop: u8,
 }
 
-pub const fn col(title: &'static str, min: u16, fill: u16, drop: u8) -> ColumnSpec {
-    ColumnSpec { title, min, fill, drop }
+/// A column as wide as its widest value, up to `cap`.
+pub const fn col(title: &'static str, cap: u16, drop: u8) -> ColumnSpec {
+    ColumnSpec {
+        title,
+        cap,
+        identifying: false,
+        drop,
+    }
+}
+
+/// A column that tells rows apart: as wide as its widest value, before any other column grows.
+pub const fn name_col(title: &'static str, drop: u8) -> ColumnSpec {
+    ColumnSpec {
+        title,
+        cap: u16::MAX,
+        identifying: true,
+        drop,
+    }
 }
 
 /// A value a column sorts by.
@@ -302,7 +321,7 @@ mod tests {
     }
 
     impl Tabular for Thing {
-        const COLUMNS: &'static [ColumnSpec] = &[col("NAME", 4, 1, 0), col("SIZE", 4, 0, 0)];
+        const COLUMNS: &'static [ColumnSpec] = &[name_col("NAME", 0), col("SIZE", 4, 0)];
         fn sort_value(&self, column: usize) -> SortValue<'_> {
             match column {
                 0 => SortValue::Text(&self.key.name),

@@ -1,12 +1,12 @@
-//! How each kind of row appears in a table pane: its columns (declared once, here: titles and
-//! the room each needs), what each column sorts by and what the `/` filter matches.
+//! How each kind of row appears in a table pane: its columns (declared once, here: titles, caps,
+//! which tell rows apart), what each column sorts by and what the `/` filter matches.
 
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 use regex::Regex;
 
-use super::{ColumnSpec, SortValue, Tabular, col};
+use super::{ColumnSpec, SortValue, Tabular, col, name_col};
 use crate::cluster::certificates::CertificateEntry;
 use crate::cluster::events::EventRow;
 use crate::cluster::hpas::HpaRow;
@@ -16,14 +16,14 @@ use crate::cluster::workloads::WorkloadRow;
 
 impl Tabular for PodRow {
     const COLUMNS: &'static [ColumnSpec] = &[
-        col("NAMESPACE", 10, 1, 1),
-        col("NAME", 20, 3, 0),
-        col("READY", 5, 0, 0),
-        col("STATUS", 17, 0, 0),
-        col("RESTARTS", 14, 0, 3),
-        col("AGE", 6, 0, 2),
-        col("IP", 15, 0, 5),
-        col("NODE", 10, 1, 4),
+        col("NAMESPACE", 20, 1),
+        name_col("NAME", 0),
+        col("READY", 5, 0),
+        col("STATUS", 20, 0),
+        col("RESTARTS", 16, 3),
+        col("AGE", 6, 2),
+        col("IP", 15, 5),
+        col("NODE", 20, 4),
     ];
 
     fn sort_value(&self, column: usize) -> SortValue<'_> {
@@ -55,15 +55,15 @@ impl Tabular for PodRow {
 
 impl Tabular for WorkloadRow {
     const COLUMNS: &'static [ColumnSpec] = &[
-        col("NAMESPACE", 10, 1, 1),
-        col("KIND", 6, 0, 2),
-        col("NAME", 16, 2, 0),
-        col("READY", 7, 0, 0),
-        col("UP-TO-DATE", 10, 0, 4),
-        col("AVAILABLE", 9, 0, 4),
-        col("IMAGES", 16, 2, 5),
-        col("ROLLOUT", 14, 2, 0),
-        col("AGE", 6, 0, 3),
+        col("NAMESPACE", 20, 1),
+        col("KIND", 6, 2),
+        name_col("NAME", 0),
+        col("READY", 7, 0),
+        col("UP-TO-DATE", 10, 4),
+        col("AVAILABLE", 9, 4),
+        col("IMAGES", 40, 5),
+        col("ROLLOUT", 40, 0),
+        col("AGE", 6, 3),
     ];
 
     fn sort_value(&self, column: usize) -> SortValue<'_> {
@@ -92,15 +92,15 @@ impl Tabular for WorkloadRow {
 
 impl Tabular for HpaRow {
     const COLUMNS: &'static [ColumnSpec] = &[
-        col("NAMESPACE", 10, 1, 1),
-        col("NAME", 12, 2, 0),
-        col("TARGET", 16, 2, 4),
-        col("MIN", 3, 0, 3),
-        col("MAX", 3, 0, 3),
-        col("REPLICAS", 8, 0, 0),
-        col("METRICS", 18, 3, 0),
-        col("CONDITIONS", 16, 2, 2),
-        col("LAST SCALE", 10, 0, 5),
+        col("NAMESPACE", 20, 1),
+        name_col("NAME", 0),
+        name_col("TARGET", 4),
+        col("MIN", 3, 3),
+        col("MAX", 3, 3),
+        col("REPLICAS", 8, 0),
+        col("METRICS", 40, 0),
+        col("CONDITIONS", 36, 2),
+        col("LAST SCALE", 10, 5),
     ];
 
     fn sort_value(&self, column: usize) -> SortValue<'_> {
@@ -130,13 +130,13 @@ impl Tabular for HpaRow {
 
 impl Tabular for EventRow {
     const COLUMNS: &'static [ColumnSpec] = &[
-        col("NAMESPACE", 10, 1, 2),
-        col("TYPE", 7, 0, 0),
-        col("REASON", 16, 0, 3),
-        col("OBJECT", 20, 2, 0),
-        col("COUNT", 5, 0, 4),
-        col("LAST SEEN", 9, 0, 5),
-        col("MESSAGE", 20, 4, 1),
+        col("NAMESPACE", 20, 2),
+        col("TYPE", 7, 0),
+        col("REASON", 24, 3),
+        name_col("OBJECT", 0),
+        col("COUNT", 5, 4),
+        col("LAST SEEN", 9, 5),
+        col("MESSAGE", 60, 1),
     ];
 
     fn sort_value(&self, column: usize) -> SortValue<'_> {
@@ -162,13 +162,13 @@ impl Tabular for EventRow {
 
 impl Tabular for ReleaseRow {
     const COLUMNS: &'static [ColumnSpec] = &[
-        col("NAMESPACE", 10, 1, 1),
-        col("NAME", 14, 2, 0),
-        col("REVISION", 8, 0, 3),
-        col("STATUS", 15, 0, 0),
-        col("CHART", 20, 2, 0),
-        col("APP VERSION", 11, 0, 5),
-        col("UPDATED", 7, 0, 4),
+        col("NAMESPACE", 20, 1),
+        name_col("NAME", 0),
+        col("REVISION", 8, 3),
+        col("STATUS", 16, 0),
+        col("CHART", 30, 0),
+        col("APP VERSION", 12, 5),
+        col("UPDATED", 8, 4),
     ];
 
     fn sort_value(&self, column: usize) -> SortValue<'_> {
@@ -201,15 +201,15 @@ impl Tabular for ReleaseRow {
 
 impl Tabular for CertificateEntry {
     const COLUMNS: &'static [ColumnSpec] = &[
-        col("NAMESPACE", 10, 1, 1),
-        col("NAME", 16, 1, 0),
-        col("READY", 7, 0, 0),
-        col("DNS NAMES/SANs", 20, 3, 0),
-        col("ISSUER", 12, 1, 4),
-        col("NOT AFTER", 10, 0, 3),
-        col("RENEWAL", 10, 0, 5),
-        col("DAYS LEFT", 9, 0, 0),
-        col("SOURCE", 14, 2, 2),
+        col("NAMESPACE", 20, 1),
+        name_col("NAME", 0),
+        col("READY", 7, 0),
+        col("DNS NAMES/SANs", 50, 0),
+        col("ISSUER", 20, 4),
+        col("NOT AFTER", 10, 3),
+        col("RENEWAL", 10, 5),
+        col("DAYS LEFT", 9, 0),
+        col("SOURCE", 24, 2),
     ];
 
     fn sort_value(&self, column: usize) -> SortValue<'_> {

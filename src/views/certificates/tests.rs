@@ -140,7 +140,12 @@ fn select(app: &mut App, name: &str) {
 #[test]
 fn healthy_certificates_wide_and_narrow() {
     let app = app_with(healthy(), false);
-    insta::assert_snapshot!("healthy_wide", screen(&app, 160, 10));
+    let wide = screen(&app, 160, 14);
+    assert!(
+        wide.contains("blog-tls") && wide.contains("DAYS LEFT"),
+        "the pane, not a size notice:\n{wide}"
+    );
+    insta::assert_snapshot!("healthy_wide", wide);
     insta::assert_snapshot!("healthy_narrow", screen(&app, 80, 12));
 }
 
