@@ -6,6 +6,9 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::cluster::ConnectOptions;
 
+mod chart_args;
+pub use chart_args::{ChartCommand, TemplateArgs};
+
 /// A terminal dashboard for deploying and operating the Todo Chatbot on Kubernetes.
 #[derive(Debug, Parser)]
 #[command(name = "kubedeck", version, about)]
@@ -132,6 +135,13 @@ pub enum Command {
     /// First-run wizard: from a laptop with Docker to the Todo Chatbot running on Minikube
     /// (resumes where it stopped).
     Setup,
+    /// Print the chart's manifests as helm template does, without a cluster.
+    Template(TemplateArgs),
+    /// The Todo Chatbot chart built into kubedeck: `kubedeck chart export DIR`.
+    Chart {
+        #[command(subcommand)]
+        action: ChartCommand,
+    },
     /// List a release's revisions, as helm history does.
     History {
         release: String,

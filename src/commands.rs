@@ -17,6 +17,7 @@ use crate::cluster::{ConnectOptions, Scope, load_config};
 use crate::chart::{BUNDLED_CHART, values_file};
 
 pub mod logs;
+pub mod offline;
 pub mod status;
 
 /// The cluster a subcommand works on.
@@ -29,6 +30,9 @@ struct Connection {
 /// Runs a subcommand; the error is the sentence to print. What changes the cluster is refused
 /// in read-only mode and written to the audit log.
 pub async fn run(command: Command, opts: ConnectOptions, readonly: &crate::config::Readonly) -> Result<(), String> {
+    if let Some(done) = offline::run(&command, opts.namespace.as_deref()) {
+        return done;
+    }
     let (client, namespace, context) = connect(&opts).await?;
     let cluster = Connection {
         client,
@@ -68,6 +72,7 @@ fn subject_of(command: &Command) -> Option<Subject> {
         Command::Delete { name, .. } => Some(Subject::delete_pod(name)),
         Command::Demo { name, release, .. } => Some(Subject::demo(name, release)),
         Command::History { .. } | Command::Logs(_) | Command::Status { .. } | Command::Setup => None,
+        Command::Template(_) | Command::Chart { .. } => None,
     }
 }
 
@@ -174,6 +179,8 @@ fn operation_of(namespace: &str, command: Command) -> Result<(Operation, bool), 
         | Command::History { .. }
         | Command::Logs(_)
         | Command::Status { .. }
+        | Command::Template(_)
+        | Command::Chart { .. }
         | Command::Setup => return Err("this subcommand is not a single operation".into()),
     };
     Ok(asked)
