@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::cluster::ConnectOptions;
 
 mod chart_args;
-pub use chart_args::{ChartCommand, TemplateArgs};
+pub use chart_args::{ChartCommand, Shell, TemplateArgs};
 
 /// A terminal dashboard for deploying and operating the Todo Chatbot on Kubernetes.
 #[derive(Debug, Parser)]
@@ -142,6 +142,13 @@ pub enum Command {
         #[command(subcommand)]
         action: ChartCommand,
     },
+    /// Print a shell completion script: `kubedeck completions bash > /etc/bash_completion.d/kubedeck`.
+    Completions {
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// Print kubedeck's man page (roff): `kubedeck man > kubedeck.1`.
+    Man,
     /// List a release's revisions, as helm history does.
     History {
         release: String,

@@ -72,7 +72,7 @@ fn subject_of(command: &Command) -> Option<Subject> {
         Command::Delete { name, .. } => Some(Subject::delete_pod(name)),
         Command::Demo { name, release, .. } => Some(Subject::demo(name, release)),
         Command::History { .. } | Command::Logs(_) | Command::Status { .. } | Command::Setup => None,
-        Command::Template(_) | Command::Chart { .. } => None,
+        Command::Template(_) | Command::Chart { .. } | Command::Completions { .. } | Command::Man => None,
     }
 }
 
@@ -173,15 +173,9 @@ fn operation_of(namespace: &str, command: Command) -> Result<(Operation, bool), 
                 yes,
             )
         }
-        // These look something up or print something before they are one operation.
-        Command::Deploy(_)
-        | Command::Scale { .. }
-        | Command::History { .. }
-        | Command::Logs(_)
-        | Command::Status { .. }
-        | Command::Template(_)
-        | Command::Chart { .. }
-        | Command::Setup => return Err("this subcommand is not a single operation".into()),
+        // Deploy, scale, history, logs, status, setup look something up or print something
+        // before they are one operation; template, chart, completions and man need no cluster.
+        _ => return Err("this subcommand is not a single operation".into()),
     };
     Ok(asked)
 }

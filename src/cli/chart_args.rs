@@ -1,5 +1,4 @@
-//! Flags of the subcommands that work on the chart alone, without a cluster: `template` and
-//! `chart export`.
+//! Flags of the subcommands that need no cluster: `template`, `chart export`, `completions`.
 
 use std::path::PathBuf;
 
@@ -42,4 +41,12 @@ pub enum ChartCommand {
         /// A new or empty folder.
         dir: PathBuf,
     },
+}
+
+/// Shells `kubedeck completions` writes a script for.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
 }

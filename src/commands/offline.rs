@@ -1,10 +1,10 @@
-//! The subcommands that need no cluster: `kubedeck template` (as `helm template`) and
-//! `kubedeck chart export`.
+//! The subcommands that need no cluster: `kubedeck template` (as `helm template`),
+//! `kubedeck chart export`, and the shell completions and man page.
 
 use std::path::{Path, PathBuf};
 
 use crate::chart::{self, BUNDLED_CHART, RenderOptions, Rendered};
-use crate::cli::{ChartCommand, Command, TemplateArgs};
+use crate::cli::{ChartCommand, Cli, Command, Shell, TemplateArgs};
 
 /// Runs `command` if it needs no cluster; None for the others.
 pub fn run(command: &Command, namespace: Option<&str>) -> Option<Result<(), String>> {
@@ -13,8 +13,32 @@ pub fn run(command: &Command, namespace: Option<&str>) -> Option<Result<(), Stri
         Command::Chart {
             action: ChartCommand::Export { dir },
         } => Some(export(dir)),
+        Command::Completions { shell } => {
+            completions(*shell, &mut std::io::stdout());
+            Some(Ok(()))
+        }
+        Command::Man => Some(man(&mut std::io::stdout())),
         _ => None,
     }
+}
+
+/// The completion script for `shell`, as clap_complete writes it.
+pub fn completions(shell: Shell, out: &mut dyn std::io::Write) {
+    use clap::CommandFactory;
+    let shell = match shell {
+        Shell::Bash => clap_complete::Shell::Bash,
+        Shell::Zsh => clap_complete::Shell::Zsh,
+        Shell::Fish => clap_complete::Shell::Fish,
+    };
+    clap_complete::generate(shell, &mut Cli::command(), "kubedeck", out);
+}
+
+/// The man page, kubedeck(1), listing the subcommands.
+pub fn man(out: &mut dyn std::io::Write) -> Result<(), String> {
+    use clap::CommandFactory;
+    clap_mangen::Man::new(Cli::command())
+        .render(out)
+        .map_err(|e| format!("cannot write the man page: {e}"))
 }
 
 fn export(dir: &Path) -> Result<(), String> {
@@ -152,6 +176,21 @@ mod tests {
             err.starts_with("could not find template templates/c.yaml in chart"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn completions_and_man_page_name_the_subcommands() {
+        for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
+            let mut script = Vec::new();
+            completions(shell, &mut script);
+            let script = String::from_utf8(script).unwrap();
+            assert!(script.contains("template") && script.contains("show-only"), "{shell:?}");
+        }
+        let mut page = Vec::new();
+        man(&mut page).unwrap();
+        let page = String::from_utf8(page).unwrap();
+        assert!(page.starts_with(".ie"), "roff: {}", &page[..40]);
+        assert!(page.contains("kubedeck\\-template"), "{page}");
     }
 
     #[test]
