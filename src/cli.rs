@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::cluster::ConnectOptions;
 
 mod chart_args;
+pub mod duration;
 pub use chart_args::{ChartCommand, Shell, TemplateArgs};
 
 /// A terminal dashboard for deploying and operating the Todo Chatbot on Kubernetes.
@@ -63,9 +64,9 @@ pub enum Command {
         release: String,
         /// Revision to roll back to.
         revision: Option<i32>,
-        /// Seconds to wait for the workloads to be ready.
-        #[arg(long, default_value_t = 300)]
-        timeout: u64,
+        /// How long to wait for the workloads to be ready, as helm writes it (90s, 5m, 1h30m).
+        #[arg(long, default_value = "5m", value_name = "DURATION")]
+        timeout: String,
         /// Do not ask for confirmation.
         #[arg(long, short = 'y')]
         yes: bool,
@@ -88,8 +89,9 @@ pub enum Command {
         /// When an HPA manages the workload, set its minimum (and maximum) instead.
         #[arg(long)]
         hpa: bool,
-        #[arg(long, default_value_t = 300)]
-        timeout: u64,
+        /// How long to wait, as helm writes it (90s, 5m, 1h30m).
+        #[arg(long, default_value = "5m", value_name = "DURATION")]
+        timeout: String,
         #[arg(long, short = 'y')]
         yes: bool,
     },
@@ -97,8 +99,9 @@ pub enum Command {
     Restart {
         /// deploy/NAME or sts/NAME.
         workload: String,
-        #[arg(long, default_value_t = 300)]
-        timeout: u64,
+        /// How long to wait, as helm writes it (90s, 5m, 1h30m).
+        #[arg(long, default_value = "5m", value_name = "DURATION")]
+        timeout: String,
         #[arg(long, short = 'y')]
         yes: bool,
     },
@@ -108,8 +111,9 @@ pub enum Command {
         #[arg(value_parser = ["pod"])]
         kind: String,
         name: String,
-        #[arg(long, default_value_t = 300)]
-        timeout: u64,
+        /// How long to wait, as helm writes it (90s, 5m, 1h30m).
+        #[arg(long, default_value = "5m", value_name = "DURATION")]
+        timeout: String,
         #[arg(long, short = 'y')]
         yes: bool,
     },
@@ -208,9 +212,9 @@ pub struct DeployArgs {
     /// Roll back to the last good revision if the deploy fails.
     #[arg(long)]
     pub atomic: bool,
-    /// Seconds to wait for hooks and workloads.
-    #[arg(long, default_value_t = 300)]
-    pub timeout: u64,
+    /// How long to wait for hooks and workloads, as helm writes it (90s, 5m, 1h30m).
+    #[arg(long, default_value = "5m", value_name = "DURATION")]
+    pub timeout: String,
     /// Revisions to keep (0: all).
     #[arg(long, default_value_t = 10)]
     pub history_max: usize,

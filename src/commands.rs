@@ -87,7 +87,10 @@ async fn execute(cluster: &Connection, command: Command) -> Result<String, Strin
             hpa,
             timeout,
             yes,
-        } => scale_command(cluster, &workload, &replicas, hpa, Duration::from_secs(timeout), yes).await,
+        } => {
+            let timeout = crate::cli::duration::parse(&timeout, "--timeout")?;
+            scale_command(cluster, &workload, &replicas, hpa, timeout, yes).await
+        }
         // main starts the wizard itself; it never comes here.
         Command::Setup => Err("`kubedeck setup` is a full-screen wizard: run it in a terminal".into()),
         Command::History { release, output } => history_command(&cluster.client, namespace, &release, &output)
@@ -115,7 +118,7 @@ fn operation_of(namespace: &str, command: Command) -> Result<(Operation, bool), 
             timeout,
             yes,
         } => {
-            let timeout = Duration::from_secs(timeout);
+            let timeout = crate::cli::duration::parse(&timeout, "--timeout")?;
             let to = revision;
             (
                 Operation::Rollback {
@@ -141,7 +144,7 @@ fn operation_of(namespace: &str, command: Command) -> Result<(Operation, bool), 
         ),
         Command::Restart { workload, timeout, yes } => {
             let workload = WorkloadRef::parse(&workload)?;
-            let timeout = Duration::from_secs(timeout);
+            let timeout = crate::cli::duration::parse(&timeout, "--timeout")?;
             (
                 Operation::Restart {
                     namespace,
@@ -152,7 +155,7 @@ fn operation_of(namespace: &str, command: Command) -> Result<(Operation, bool), 
             )
         }
         Command::Delete { name, timeout, yes, .. } => {
-            let timeout = Duration::from_secs(timeout);
+            let timeout = crate::cli::duration::parse(&timeout, "--timeout")?;
             (
                 Operation::DeletePod {
                     namespace,
@@ -316,7 +319,7 @@ async fn deploy_command(cluster: &Connection, args: DeployArgs) -> Result<String
         values_files,
         set: args.set.clone(),
         atomic: args.atomic,
-        timeout: Duration::from_secs(args.timeout),
+        timeout: crate::cli::duration::parse(&args.timeout, "--timeout")?,
         history_max: args.history_max,
         helm_renderer: args.renderer == "helm",
         base_values: Default::default(),

@@ -78,7 +78,7 @@ async fn an_installed_binary_deploys_its_embedded_chart_without_the_source_tree(
             "--kubeconfig",
             kubeconfig,
             "--timeout",
-            "180",
+            "3m",
             "--yes",
         ],
     );
@@ -88,5 +88,21 @@ async fn an_installed_binary_deploys_its_embedded_chart_without_the_source_tree(
     assert_eq!(history[0]["revision"], 1, "{history}");
     assert_eq!(history[0]["status"], "deployed", "{history}");
     assert_eq!(history[0]["chart"], "todo-chatbot-0.1.0", "{history}");
+
+    // A duration helm would not take is one sentence, exit 1, and no new revision.
+    for args in [
+        vec!["deploy", "--release", "todo", "-f", "local", "--timeout", "5x", "--yes"],
+        vec!["rollback", "todo", "--timeout", "1d", "--yes"],
+    ] {
+        let mut args = args.clone();
+        args.extend(["-n", &ns, "--kubeconfig", kubeconfig]);
+        let (code, _, err) = run(&binary, cwd.path(), &args);
+        assert_eq!(code, 1, "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "one sentence: {err}");
+        assert!(err.contains("is not a duration"), "{err}");
+    }
+    let history = common::helm(&["history", "todo", "-n", &ns, "-o", "json"]);
+    let history: serde_json::Value = serde_json::from_str(&history).unwrap();
+    assert_eq!(history.as_array().map(Vec::len), Some(1), "{history}");
     common::delete_namespace(&client, &ns).await;
 }
