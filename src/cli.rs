@@ -197,6 +197,9 @@ pub struct LogsArgs {
 
 #[derive(Debug, Args)]
 pub struct DeployArgs {
+    /// Release name, as helm spells it (`kubedeck deploy todo`); the same as --release.
+    #[arg(value_name = "RELEASE", conflicts_with = "release")]
+    pub name: Option<String>,
     /// Release name.
     #[arg(long, default_value = "todo")]
     pub release: String,
@@ -227,6 +230,18 @@ pub struct DeployArgs {
     /// Do not ask for confirmation.
     #[arg(long, short = 'y')]
     pub yes: bool,
+}
+
+impl Command {
+    /// The command with helm's spellings settled: `deploy RELEASE` is `deploy --release RELEASE`.
+    pub fn settled(mut self) -> Self {
+        if let Command::Deploy(args) = &mut self
+            && let Some(name) = args.name.take()
+        {
+            args.release = name;
+        }
+        self
+    }
 }
 
 impl Cli {

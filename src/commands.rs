@@ -30,6 +30,7 @@ struct Connection {
 /// Runs a subcommand; the error is the sentence to print. What changes the cluster is refused
 /// in read-only mode and written to the audit log.
 pub async fn run(command: Command, opts: ConnectOptions, readonly: &crate::config::Readonly) -> Result<(), String> {
+    let command = command.settled();
     if let Some(done) = offline::run(&command, opts.namespace.as_deref()) {
         return done;
     }

@@ -67,7 +67,6 @@ async fn an_installed_binary_deploys_its_embedded_chart_without_the_source_tree(
         cwd.path(),
         &[
             "deploy",
-            "--release",
             "todo",
             "-f",
             "local",
@@ -88,6 +87,30 @@ async fn an_installed_binary_deploys_its_embedded_chart_without_the_source_tree(
     assert_eq!(history[0]["revision"], 1, "{history}");
     assert_eq!(history[0]["status"], "deployed", "{history}");
     assert_eq!(history[0]["chart"], "todo-chatbot-0.1.0", "{history}");
+
+    // The release name as helm spells it: positional, the same as --release.
+    let (code, out, err) = run(
+        &binary,
+        cwd.path(),
+        &[
+            "deploy",
+            "other",
+            "-f",
+            "local",
+            "-f",
+            ci_values.to_str().unwrap(),
+            "-n",
+            &ns,
+            "--kubeconfig",
+            kubeconfig,
+            "--dry-run",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with(&format!("release other in {ns}: revision 1 would")),
+        "{out}"
+    );
 
     // A duration helm would not take is one sentence, exit 1, and no new revision.
     for args in [
