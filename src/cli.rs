@@ -156,8 +156,8 @@ pub enum Command {
     /// List a release's revisions, as helm history does.
     History {
         release: String,
-        /// Print JSON instead of a table.
-        #[arg(long, value_parser = ["table", "json"], default_value = "table")]
+        /// table, json or yaml (as helm history -o).
+        #[arg(long, short = 'o', value_parser = ["table", "json", "yaml"], default_value = "table")]
         output: String,
     },
 }

@@ -364,7 +364,7 @@ async fn history_command(client: &Client, namespace: &str, release: &str, output
     if history.is_empty() {
         return Err(format!("release {release} not found in {namespace}"));
     }
-    if output == "json" {
+    if output == "json" || output == "yaml" {
         let rows: Vec<serde_json::Value> = history
             .iter()
             .map(|r| {
@@ -378,7 +378,12 @@ async fn history_command(client: &Client, namespace: &str, release: &str, output
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?);
+        let text = if output == "yaml" {
+            serde_yaml::to_string(&rows).map_err(|e| e.to_string())?
+        } else {
+            serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())? + "\n"
+        };
+        print!("{text}");
         return Ok(());
     }
     println!(

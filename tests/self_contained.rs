@@ -88,6 +88,19 @@ async fn an_installed_binary_deploys_its_embedded_chart_without_the_source_tree(
     assert_eq!(history[0]["status"], "deployed", "{history}");
     assert_eq!(history[0]["chart"], "todo-chatbot-0.1.0", "{history}");
 
+    // history -o yaml|json as helm history prints them.
+    for format in ["yaml", "json"] {
+        let (code, out, err) = run(
+            &binary,
+            cwd.path(),
+            &["history", "todo", "-o", format, "-n", &ns, "--kubeconfig", kubeconfig],
+        );
+        assert_eq!(code, 0, "{err}");
+        let ours: serde_yaml::Value = serde_yaml::from_str(&out).unwrap();
+        assert_eq!(ours[0]["revision"], serde_yaml::Value::from(1), "{out}");
+        assert_eq!(ours[0]["status"], serde_yaml::Value::from("deployed"), "{out}");
+    }
+
     // The release name as helm spells it: positional, the same as --release.
     let (code, out, err) = run(
         &binary,
