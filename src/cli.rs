@@ -6,6 +6,10 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::cluster::ConnectOptions;
 
+mod chart_args;
+pub mod duration;
+pub use chart_args::{ChartCommand, Shell, TemplateArgs};
+
 /// A terminal dashboard for deploying and operating the Todo Chatbot on Kubernetes.
 #[derive(Debug, Parser)]
 #[command(name = "kubedeck", version, about)]
@@ -61,9 +65,9 @@ pub enum Command {
         /// Revision to roll back to.
         #[arg(allow_negative_numbers = true, value_parser = revision)]
         revision: Option<i32>,
-        /// Seconds to wait for the workloads to be ready.
-        #[arg(long, default_value_t = 300, value_name = "SECONDS", allow_negative_numbers = true, value_parser = seconds)]
-        timeout: u64,
+        /// How long to wait for the workloads to be ready, as helm writes it (90s, 5m, 1h30m).
+        #[arg(long, default_value = "5m", value_name = "DURATION", allow_negative_numbers = true)]
+        timeout: String,
         /// Do not ask for confirmation.
         #[arg(long, short = 'y')]
         yes: bool,
@@ -87,8 +91,9 @@ pub enum Command {
         /// When an HPA manages the workload, set its minimum (and maximum) instead.
         #[arg(long)]
         hpa: bool,
-        #[arg(long, default_value_t = 300, value_name = "SECONDS", allow_negative_numbers = true, value_parser = seconds)]
-        timeout: u64,
+        /// How long to wait, as helm writes it (90s, 5m, 1h30m).
+        #[arg(long, default_value = "5m", value_name = "DURATION", allow_negative_numbers = true)]
+        timeout: String,
         #[arg(long, short = 'y')]
         yes: bool,
     },
@@ -96,8 +101,9 @@ pub enum Command {
     Restart {
         /// deploy/NAME or sts/NAME.
         workload: String,
-        #[arg(long, default_value_t = 300, value_name = "SECONDS", allow_negative_numbers = true, value_parser = seconds)]
-        timeout: u64,
+        /// How long to wait, as helm writes it (90s, 5m, 1h30m).
+        #[arg(long, default_value = "5m", value_name = "DURATION", allow_negative_numbers = true)]
+        timeout: String,
         #[arg(long, short = 'y')]
         yes: bool,
     },
@@ -107,8 +113,9 @@ pub enum Command {
         #[arg(value_parser = ["pod"])]
         kind: String,
         name: String,
-        #[arg(long, default_value_t = 300, value_name = "SECONDS", allow_negative_numbers = true, value_parser = seconds)]
-        timeout: u64,
+        /// How long to wait, as helm writes it (90s, 5m, 1h30m).
+        #[arg(long, default_value = "5m", value_name = "DURATION", allow_negative_numbers = true)]
+        timeout: String,
         #[arg(long, short = 'y')]
         yes: bool,
     },
@@ -134,11 +141,25 @@ pub enum Command {
     /// First-run wizard: from a laptop with Docker to the Todo Chatbot running on Minikube
     /// (resumes where it stopped).
     Setup,
+    /// Print the chart's manifests as helm template does, without a cluster.
+    Template(TemplateArgs),
+    /// The Todo Chatbot chart built into kubedeck: `kubedeck chart export DIR`.
+    Chart {
+        #[command(subcommand)]
+        action: ChartCommand,
+    },
+    /// Print a shell completion script: `kubedeck completions bash > /etc/bash_completion.d/kubedeck`.
+    Completions {
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// Print kubedeck's man page (roff): `kubedeck man > kubedeck.1`.
+    Man,
     /// List a release's revisions, as helm history does.
     History {
         release: String,
-        /// Print JSON instead of a table.
-        #[arg(long, value_parser = ["table", "json"], default_value = "table")]
+        /// table, json or yaml (as helm history -o).
+        #[arg(long, short = 'o', value_parser = ["table", "json", "yaml"], default_value = "table")]
         output: String,
     },
 }
@@ -178,6 +199,9 @@ pub struct LogsArgs {
 
 #[derive(Debug, Args)]
 pub struct DeployArgs {
+    /// Release name, as helm spells it (`kubedeck deploy todo`); the same as --release.
+    #[arg(value_name = "RELEASE", conflicts_with = "release")]
+    pub name: Option<String>,
     /// Release name.
     #[arg(long, default_value = "todo")]
     pub release: String,
@@ -193,9 +217,9 @@ pub struct DeployArgs {
     /// Roll back to the last good revision if the deploy fails.
     #[arg(long)]
     pub atomic: bool,
-    /// Seconds to wait for hooks and workloads.
-    #[arg(long, default_value_t = 300, value_name = "SECONDS", allow_negative_numbers = true, value_parser = seconds)]
-    pub timeout: u64,
+    /// How long to wait for hooks and workloads, as helm writes it (90s, 5m, 1h30m).
+    #[arg(long, default_value = "5m", value_name = "DURATION", allow_negative_numbers = true)]
+    pub timeout: String,
     /// Revisions to keep (0: all).
     #[arg(long, default_value_t = 10, allow_negative_numbers = true, value_parser = revisions_kept)]
     pub history_max: usize,
@@ -208,6 +232,18 @@ pub struct DeployArgs {
     /// Do not ask for confirmation.
     #[arg(long, short = 'y')]
     pub yes: bool,
+}
+
+impl Command {
+    /// The command with helm's spellings settled: `deploy RELEASE` is `deploy --release RELEASE`.
+    pub fn settled(mut self) -> Self {
+        if let Command::Deploy(args) = &mut self
+            && let Some(name) = args.name.take()
+        {
+            args.release = name;
+        }
+        self
+    }
 }
 
 impl Cli {
@@ -227,16 +263,6 @@ impl Cli {
 
 fn whole_number(text: &str) -> Option<i64> {
     text.trim().parse::<i64>().ok()
-}
-
-/// `--timeout`: whole seconds, at least 1.
-fn seconds(text: &str) -> Result<u64, String> {
-    match whole_number(text) {
-        Some(n) if n >= 1 => Ok(n as u64),
-        _ => Err(format!(
-            "--timeout {text:?} is not a number of seconds: give a whole number of at least 1, like 300"
-        )),
-    }
 }
 
 /// A release revision: 1 or more.

@@ -17,6 +17,7 @@ use crate::cluster::{ConnectOptions, Scope, load_config};
 use crate::chart::{BUNDLED_CHART, values_file};
 
 pub mod logs;
+pub mod offline;
 pub mod status;
 
 /// The cluster a subcommand works on.
@@ -29,6 +30,10 @@ struct Connection {
 /// Runs a subcommand; the error is the sentence to print. What changes the cluster is refused
 /// in read-only mode and written to the audit log.
 pub async fn run(command: Command, opts: ConnectOptions, readonly: &crate::config::Readonly) -> Result<(), String> {
+    let command = command.settled();
+    if let Some(done) = offline::run(&command, opts.namespace.as_deref()) {
+        return done;
+    }
     let (client, namespace, context) = connect(&opts).await?;
     let cluster = Connection {
         client,
@@ -68,6 +73,7 @@ fn subject_of(command: &Command) -> Option<Subject> {
         Command::Delete { name, .. } => Some(Subject::delete_pod(name)),
         Command::Demo { name, release, .. } => Some(Subject::demo(name, release)),
         Command::History { .. } | Command::Logs(_) | Command::Status { .. } | Command::Setup => None,
+        Command::Template(_) | Command::Chart { .. } | Command::Completions { .. } | Command::Man => None,
     }
 }
 
@@ -86,7 +92,10 @@ async fn execute(cluster: &Connection, command: Command) -> Result<String, Strin
             hpa,
             timeout,
             yes,
-        } => scale_command(cluster, &workload, &replicas, hpa, Duration::from_secs(timeout), yes).await,
+        } => {
+            let timeout = crate::cli::duration::parse(&timeout, "--timeout")?;
+            scale_command(cluster, &workload, &replicas, hpa, timeout, yes).await
+        }
         // main starts the wizard itself; it never comes here.
         Command::Setup => Err("`kubedeck setup` is a full-screen wizard: run it in a terminal".into()),
         Command::History { release, output } => history_command(&cluster.client, namespace, &release, &output)
@@ -114,7 +123,7 @@ fn operation_of(namespace: &str, command: Command) -> Result<(Operation, bool), 
             timeout,
             yes,
         } => {
-            let timeout = Duration::from_secs(timeout);
+            let timeout = crate::cli::duration::parse(&timeout, "--timeout")?;
             let to = revision;
             (
                 Operation::Rollback {
@@ -140,7 +149,7 @@ fn operation_of(namespace: &str, command: Command) -> Result<(Operation, bool), 
         ),
         Command::Restart { workload, timeout, yes } => {
             let workload = WorkloadRef::parse(&workload)?;
-            let timeout = Duration::from_secs(timeout);
+            let timeout = crate::cli::duration::parse(&timeout, "--timeout")?;
             (
                 Operation::Restart {
                     namespace,
@@ -151,7 +160,7 @@ fn operation_of(namespace: &str, command: Command) -> Result<(Operation, bool), 
             )
         }
         Command::Delete { name, timeout, yes, .. } => {
-            let timeout = Duration::from_secs(timeout);
+            let timeout = crate::cli::duration::parse(&timeout, "--timeout")?;
             (
                 Operation::DeletePod {
                     namespace,
@@ -172,13 +181,9 @@ fn operation_of(namespace: &str, command: Command) -> Result<(Operation, bool), 
                 yes,
             )
         }
-        // These look something up or print something before they are one operation.
-        Command::Deploy(_)
-        | Command::Scale { .. }
-        | Command::History { .. }
-        | Command::Logs(_)
-        | Command::Status { .. }
-        | Command::Setup => return Err("this subcommand is not a single operation".into()),
+        // Deploy, scale, history, logs, status, setup look something up or print something
+        // before they are one operation; template, chart, completions and man need no cluster.
+        _ => return Err("this subcommand is not a single operation".into()),
     };
     Ok(asked)
 }
@@ -314,7 +319,7 @@ async fn deploy_command(cluster: &Connection, args: DeployArgs) -> Result<String
         values_files,
         set: args.set.clone(),
         atomic: args.atomic,
-        timeout: Duration::from_secs(args.timeout),
+        timeout: crate::cli::duration::parse(&args.timeout, "--timeout")?,
         history_max: args.history_max,
         helm_renderer: args.renderer == "helm",
         base_values: Default::default(),
@@ -358,7 +363,7 @@ async fn history_command(client: &Client, namespace: &str, release: &str, output
     if history.is_empty() {
         return Err(format!("release {release} not found in {namespace}"));
     }
-    if output == "json" {
+    if output == "json" || output == "yaml" {
         let rows: Vec<serde_json::Value> = history
             .iter()
             .map(|r| {
@@ -372,7 +377,12 @@ async fn history_command(client: &Client, namespace: &str, release: &str, output
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?);
+        let text = if output == "yaml" {
+            serde_yaml::to_string(&rows).map_err(|e| e.to_string())?
+        } else {
+            serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())? + "\n"
+        };
+        print!("{text}");
         return Ok(());
     }
     println!(

@@ -87,3 +87,153 @@ fn renders_like_helm_template() {
         }
     }
 }
+
+/// `kubedeck template ARGS` and `helm template ARGS` (with the chart's source folder), as
+/// (exit status, stdout, stderr) each.
+fn both_template(kubedeck_args: &[&str], helm_args: &[&str]) -> ((bool, String, String), (bool, String, String)) {
+    let run = |mut cmd: std::process::Command| {
+        let out = cmd.output().expect("running the command");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let mut ours = std::process::Command::new(env!("CARGO_BIN_EXE_kubedeck"));
+    ours.arg("template")
+        .args(kubedeck_args)
+        .current_dir(std::env::temp_dir());
+    let mut theirs = std::process::Command::new("helm");
+    theirs.arg("template").args(helm_args);
+    (run(ours), run(theirs))
+}
+
+const SOURCE_CHART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/chart/todo-chatbot");
+
+/// `kubedeck template` prints, byte for byte, what `helm template` prints for the chart built
+/// into kubedeck: each values file, --set cases, --show-only, --namespace.
+#[test]
+fn template_command_prints_what_helm_template_prints() {
+    let ci = format!("{SOURCE_CHART}/ci-values.yaml");
+    let file = |name: &str| format!("{SOURCE_CHART}/values-{name}.yaml");
+    let (local, staging, production) = (file("local"), file("staging"), file("production"));
+    let cases: Vec<(Vec<&str>, Vec<&str>)> = vec![
+        (vec!["-f", &ci], vec!["-f", &ci]),
+        (
+            vec!["todo", "-f", &ci, "-f", "local"],
+            vec!["todo", "-f", &ci, "-f", &local],
+        ),
+        (
+            vec!["--release", "todo", "-f", &ci, "-f", "staging"],
+            vec!["todo", "-f", &ci, "-f", &staging],
+        ),
+        (
+            vec!["todo", "-f", &ci, "-f", "production", "-n", "prod"],
+            vec!["todo", "-f", &ci, "-f", &production, "-n", "prod"],
+        ),
+        (
+            vec![
+                "todo",
+                "-f",
+                &ci,
+                "--set",
+                "backend.replicas=3,frontend.image.tag=2.0.1",
+            ],
+            vec![
+                "todo",
+                "-f",
+                &ci,
+                "--set",
+                "backend.replicas=3,frontend.image.tag=2.0.1",
+            ],
+        ),
+        (
+            vec![
+                "todo",
+                "-f",
+                &ci,
+                "-f",
+                "local",
+                "--set",
+                "postgresql.enabled=true",
+                "--set",
+                "redis.enabled=false,config.redisHost=r.example",
+            ],
+            vec![
+                "todo",
+                "-f",
+                &ci,
+                "-f",
+                &local,
+                "--set",
+                "postgresql.enabled=true",
+                "--set",
+                "redis.enabled=false,config.redisHost=r.example",
+            ],
+        ),
+        (
+            vec![
+                "todo",
+                "-f",
+                &ci,
+                "-s",
+                "templates/backend.yaml",
+                "--show-only",
+                "templates/tests/*",
+            ],
+            vec![
+                "todo",
+                "-f",
+                &ci,
+                "-s",
+                "templates/backend.yaml",
+                "--show-only",
+                "templates/tests/*",
+            ],
+        ),
+    ];
+    for (ours, theirs) in cases {
+        // helm's RELEASE comes before the chart; without one, helm calls it release-name too.
+        let named = !theirs[0].starts_with('-');
+        let mut helm_args: Vec<&str> = theirs.iter().take(usize::from(named)).copied().collect();
+        helm_args.push(SOURCE_CHART);
+        helm_args.extend(theirs.iter().skip(usize::from(named)));
+        let ((ok, out, err), (helm_ok, helm_out, helm_err)) = both_template(&ours, &helm_args);
+        assert!(helm_ok, "helm template {helm_args:?} failed: {helm_err}");
+        assert!(ok, "kubedeck template {ours:?} failed: {err}");
+        assert!(out.contains("# Source: todo-chatbot/templates/"), "{out}");
+        assert_eq!(out, helm_out, "kubedeck template {ours:?} differs from helm template");
+    }
+
+    // What helm refuses, kubedeck refuses in one sentence.
+    for bad in [
+        vec!["-f", &ci, "-s", "templates/nope.yaml"],
+        vec!["-f", &ci, "--kube-version", "one.two"],
+        vec!["-f", "nonexistent"],
+        vec!["-f", &ci, "--set", "backend.replicas=abc"],
+    ] {
+        let ((ok, out, err), _) = both_template(&bad, &["--help"]);
+        assert!(!ok && out.is_empty(), "kubedeck template {bad:?} should fail");
+        assert_eq!(err.lines().count(), 1, "one sentence: {err}");
+    }
+}
+
+/// `.Capabilities.KubeVersion` follows --kube-version, as with helm.
+#[test]
+fn kube_version_reaches_the_templates_as_with_helm() {
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/charts/sample");
+    let mut seen = Vec::new();
+    for version in ["v1.19.3", "1.31"] {
+        let ((ok, out, err), (helm_ok, helm_out, helm_err)) = both_template(
+            &["rel", "--chart", sample, "--kube-version", version],
+            &["rel", sample, "--kube-version", version],
+        );
+        assert!(ok && helm_ok, "{err}{helm_err}");
+        assert_eq!(out, helm_out, "with --kube-version {version}");
+        seen.push(out);
+    }
+    assert_ne!(
+        seen[0], seen[1],
+        "an older Kubernetes should change the sample's Deployment"
+    );
+}

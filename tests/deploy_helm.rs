@@ -13,7 +13,8 @@ use kube::api::ListParams;
 use kubedeck::actions::deploy;
 use kubedeck::actions::release_store::ReleaseStore;
 
-const CHART: &str = kubedeck::chart::BUNDLED_CHART;
+/// The chart's source folder, for the helm binary (kubedeck itself deploys its embedded copy).
+const CHART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/chart/todo-chatbot");
 
 /// `helm history` as (revision, status, description).
 fn helm_history(ns: &str) -> Vec<(i32, String, String)> {

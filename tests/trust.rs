@@ -186,7 +186,7 @@ async fn negative_numbers_are_bad_values_in_one_sentence() {
         ),
         (
             vec!["scale", "deploy/web", "2", "--timeout", "-5", "--yes"],
-            "--timeout \"-5\" is not a number of seconds",
+            "--timeout \"-5\" is not a duration",
         ),
         (vec!["rollback", "todo", "-2", "--yes"], "\"-2\" is not a revision"),
         (

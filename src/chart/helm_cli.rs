@@ -13,13 +13,23 @@ pub fn render_with_helm(
     values_files: &[PathBuf],
     sets: &[String],
 ) -> Result<Rendered, ChartError> {
+    // helm reads a folder: the embedded chart is written out for it first.
+    let exported = super::bundled::is_embedded(chart_dir)
+        .then(ExportedChart::new)
+        .transpose()?;
+    let on_disk = |path: &Path| match (&exported, path.strip_prefix(super::BUNDLED_CHART)) {
+        (Some(e), Ok(inner)) => e.0.join(inner),
+        _ => path.to_path_buf(),
+    };
     let mut cmd = Command::new("helm");
-    cmd.arg("template")
-        .arg(release)
-        .arg(chart_dir)
-        .args(["--namespace", namespace, "--kube-version", KUBE_VERSION]);
+    cmd.arg("template").arg(release).arg(on_disk(chart_dir)).args([
+        "--namespace",
+        namespace,
+        "--kube-version",
+        KUBE_VERSION,
+    ]);
     for f in values_files {
-        cmd.arg("--values").arg(f);
+        cmd.arg("--values").arg(on_disk(f));
     }
     for s in sets {
         cmd.arg("--set").arg(s);
@@ -33,6 +43,26 @@ pub fn render_with_helm(
         });
     }
     parse_helm_output(&String::from_utf8_lossy(&out.stdout))
+}
+
+/// The embedded chart written to a temporary folder for helm, removed when dropped.
+struct ExportedChart(PathBuf);
+
+impl ExportedChart {
+    fn new() -> Result<Self, ChartError> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let dir = std::env::temp_dir().join(format!("kubedeck-chart-{}-{nanos}", std::process::id()));
+        super::bundled::export(&dir).map_err(|reason| ChartError::Helm { reason })?;
+        Ok(Self(dir))
+    }
+}
+
+impl Drop for ExportedChart {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// Splits `helm template` output (`---\n# Source: path\n...` blocks) back into objects and hooks.

@@ -160,7 +160,9 @@ pub fn assemble(mut docs: Vec<Document>) -> (String, Vec<RenderedObject>, Vec<Re
     }
     let kind = |d: &Document| d.object.as_ref().map(|o| o.kind.clone()).unwrap_or_default();
     manifests.sort_by(|a, b| kind_order(&kind(a), &kind(b)));
-    hooks.sort_by(|a, b| a.weight.cmp(&b.weight).then_with(|| a.object.name.cmp(&b.object.name)));
+    // Helm keeps hooks in file order, then kind (what `helm template` prints and a release
+    // stores); running them goes by weight and name instead (hooks.rs).
+    hooks.sort_by(|a, b| kind_order(&a.object.kind, &b.object.kind));
     let manifest: String = manifests
         .iter()
         .map(|d| format!("---\n# Source: {}\n{}\n", d.source, d.content))

@@ -9,7 +9,7 @@ mod manifest;
 mod suggest;
 mod values;
 
-pub use bundled::{BUNDLED_CHART, values_file};
+pub use bundled::{BUNDLED_CHART, export as export_bundled, is_embedded, is_file, read_text, values_file};
 pub use helm_cli::render_with_helm;
 
 use engine::{map, str_val};
@@ -77,6 +77,10 @@ pub struct RenderOptions {
     pub is_upgrade: bool,
     /// Release revision; 0 means 1.
     pub revision: u32,
+    /// `.Capabilities.KubeVersion` (e.g. `v1.30.2`); None: [`KUBE_VERSION`].
+    pub kube_version: Option<String>,
+    /// `.Capabilities.APIVersions`; empty: [`BUILTIN_API_VERSIONS`].
+    pub api_versions: Vec<String>,
 }
 
 /// One Kubernetes object of the rendered chart.
@@ -207,7 +211,7 @@ impl std::fmt::Display for ChartError {
 impl std::error::Error for ChartError {}
 
 fn read(path: &Path) -> Result<String, ChartError> {
-    std::fs::read_to_string(path).map_err(|e| ChartError::Read {
+    bundled::read_text(path).map_err(|e| ChartError::Read {
         path: path.to_path_buf(),
         reason: e.to_string(),
     })
@@ -234,15 +238,15 @@ pub fn load_chart(dir: impl AsRef<Path>) -> Result<Chart, ChartError> {
         });
     }
     let values_path = dir.join("values.yaml");
-    let values = if values_path.exists() {
+    let values = if bundled::is_file(&values_path) {
         values::parse_values(&read(&values_path)?, &format!("values file {}", values_path.display()))?
     } else {
         Mapping::new()
     };
     let mut templates = BTreeMap::new();
-    collect_templates(&dir.join("templates"), "", &mut templates)?;
+    collect_templates(&dir.join("templates"), &mut templates)?;
     let schema_path = dir.join("values.schema.json");
-    let schema = if schema_path.exists() {
+    let schema = if bundled::is_file(&schema_path) {
         Some(
             serde_json::from_str(&read(&schema_path)?).map_err(|e| ChartError::InvalidYaml {
                 what: format!("schema {}", schema_path.display()),
@@ -266,19 +270,11 @@ pub fn load_chart(dir: impl AsRef<Path>) -> Result<Chart, ChartError> {
     })
 }
 
-fn collect_templates(dir: &Path, prefix: &str, out: &mut BTreeMap<String, String>) -> Result<(), ChartError> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Ok(());
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let file = entry.file_name().to_string_lossy().into_owned();
-        let rel = format!("{prefix}{file}");
-        if path.is_dir() {
-            collect_templates(&path, &format!("{rel}/"), out)?;
-        } else if [".yaml", ".yml", ".tpl", ".txt", ".json"]
+fn collect_templates(dir: &Path, out: &mut BTreeMap<String, String>) -> Result<(), ChartError> {
+    for (rel, path) in bundled::files_under(dir) {
+        if [".yaml", ".yml", ".tpl", ".txt", ".json"]
             .iter()
-            .any(|ext| file.ends_with(ext))
+            .any(|ext| rel.ends_with(ext))
         {
             out.insert(rel, read(&path)?);
         }
@@ -360,7 +356,12 @@ fn unknown_keys_reason(schema: &serde_json::Value, at: &[String], unexpected: &[
 pub fn render(chart: &Chart, opts: &RenderOptions) -> Result<Rendered, ChartError> {
     let values = merged_values(chart, opts)?;
     let revision = i64::from(opts.revision.max(1));
-    let api_versions: Vec<String> = BUILTIN_API_VERSIONS.iter().map(|s| s.to_string()).collect();
+    let api_versions: Vec<String> = if opts.api_versions.is_empty() {
+        BUILTIN_API_VERSIONS.iter().map(|s| s.to_string()).collect()
+    } else {
+        opts.api_versions.clone()
+    };
+    let kube_version = opts.kube_version.as_deref().unwrap_or(KUBE_VERSION);
     let top: BTreeMap<Arc<str>, Value> = BTreeMap::from([
         (Arc::from("Values"), values::yaml_to_value(&Yaml::Mapping(values))),
         (
@@ -384,7 +385,7 @@ pub fn render(chart: &Chart, opts: &RenderOptions) -> Result<Rendered, ChartErro
                 ("Description", str_val(&chart.description)),
             ]),
         ),
-        (Arc::from("Capabilities"), capabilities(&api_versions)),
+        (Arc::from("Capabilities"), capabilities(kube_version, &api_versions)),
         (Arc::from("Files"), Value::Map(Arc::default())),
     ]);
     let files = engine::render_files(chart, &top, &api_versions)?;
@@ -407,15 +408,30 @@ pub fn render(chart: &Chart, opts: &RenderOptions) -> Result<Rendered, ChartErro
     })
 }
 
-fn capabilities(api_versions: &[String]) -> Value {
-    let minor = KUBE_VERSION.split('.').nth(1).unwrap_or_default();
+/// `version` (`1.30`, `v1.30.2`...) as Kubernetes spells it (`v1.30.2`), or why it is not one.
+pub fn kube_version(version: &str) -> Result<String, String> {
+    let parts: Vec<&str> = version.trim_start_matches('v').split('.').collect();
+    let numbers: Option<Vec<u32>> = parts.iter().map(|p| p.parse().ok()).collect();
+    match numbers.as_deref() {
+        Some([major, minor]) => Ok(format!("v{major}.{minor}.0")),
+        Some([major, minor, patch]) => Ok(format!("v{major}.{minor}.{patch}")),
+        _ => Err(format!(
+            "{version:?} is not a Kubernetes version: give it as MAJOR.MINOR or vMAJOR.MINOR.PATCH, e.g. v1.30.2"
+        )),
+    }
+}
+
+fn capabilities(version: &str, api_versions: &[String]) -> Value {
+    let mut parts = version.trim_start_matches('v').split('.');
+    let major = parts.next().unwrap_or_default();
+    let minor = parts.next().unwrap_or_default();
     map([
         (
             "KubeVersion",
             map([
-                ("Version", str_val(KUBE_VERSION)),
-                ("GitVersion", str_val(KUBE_VERSION)),
-                ("Major", str_val("1")),
+                ("Version", str_val(version)),
+                ("GitVersion", str_val(version)),
+                ("Major", str_val(major)),
                 ("Minor", str_val(minor)),
             ]),
         ),

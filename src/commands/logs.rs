@@ -181,7 +181,15 @@ fn named_index(c: Color) -> Option<u8> {
 
 /// `--since 90s`, `5m`, `2h`, `1d`: seconds.
 pub fn parse_since(text: &str) -> Result<i64, String> {
-    let bad = || format!("--since {text:?} is not a duration: write e.g. 30s, 5m, 2h or 1d");
+    let bad = || format!("--since {text:?} is not a duration: write e.g. 30s, 5m, 2h, 1h30m or 1d");
+    // kubectl's and helm's format (1h30m, 1.5h); `1d` and bare seconds as before.
+    if let Ok(d) = crate::cli::duration::parse(text, "--since") {
+        return if d.as_secs() > 0 {
+            i64::try_from(d.as_secs()).map_err(|_| bad())
+        } else {
+            Err(bad())
+        };
+    }
     let text = text.trim();
     let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
@@ -210,6 +218,8 @@ mod tests {
         assert_eq!(parse_since("5m"), Ok(300));
         assert_eq!(parse_since("2h"), Ok(7200));
         assert_eq!(parse_since("45"), Ok(45));
+        assert_eq!(parse_since("1h30m"), Ok(5400));
+        assert_eq!(parse_since("1d"), Ok(86400));
         assert!(parse_since("5 minutes").unwrap_err().contains("30s, 5m"));
         assert!(parse_since("-3m").is_err());
     }

@@ -29,6 +29,7 @@ pub(super) fn render(req: &DeployRequest, revision: i32, upgrade: bool) -> Resul
             base,
             is_upgrade: upgrade,
             revision: revision.max(1) as u32,
+            ..RenderOptions::default()
         };
         chart::render(&loaded, &opts)
     }
