@@ -20,10 +20,13 @@ fn variants() -> Vec<Vec<PathBuf>> {
         .iter()
         .map(|f| dir.join(f))
         .collect();
-    let mut extra: Vec<PathBuf> = std::fs::read_dir(dir.join("ci"))
+    // The option sets are listed from the source folder; they are read, like the chart, from
+    // the copy built into kubedeck.
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/chart/todo-chatbot/ci");
+    let mut extra: Vec<PathBuf> = std::fs::read_dir(source)
         .expect("the chart's ci/ folder")
         .flatten()
-        .map(|e| e.path())
+        .map(|e| dir.join("ci").join(e.file_name()))
         .collect();
     extra.sort();
     files.extend(extra);
