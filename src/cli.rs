@@ -8,7 +8,7 @@ use crate::cluster::ConnectOptions;
 
 mod chart_args;
 pub mod duration;
-pub use chart_args::{ChartCommand, Shell, TemplateArgs};
+pub use chart_args::{ChartCommand, ChartInput, Shell, TemplateArgs};
 
 /// A terminal dashboard for deploying and operating the Todo Chatbot on Kubernetes.
 #[derive(Debug, Parser)]
@@ -205,15 +205,8 @@ pub struct DeployArgs {
     /// Release name.
     #[arg(long, default_value = "todo")]
     pub release: String,
-    /// Chart folder (default: the bundled Todo Chatbot chart).
-    #[arg(long, value_name = "PATH")]
-    pub chart: Option<PathBuf>,
-    /// Values: `local`, `staging`, `production` (the chart's values-NAME.yaml) or a file path; repeatable.
-    #[arg(short = 'f', long = "values", value_name = "NAME|PATH")]
-    pub values: Vec<String>,
-    /// Override a value, e.g. `--set backend.image.tag=1.2.0`; repeatable.
-    #[arg(long, value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
+    #[command(flatten)]
+    pub input: ChartInput,
     /// Roll back to the last good revision if the deploy fails.
     #[arg(long)]
     pub atomic: bool,

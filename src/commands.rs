@@ -304,20 +304,26 @@ fn confirm(question: &str, yes: bool) -> Result<(), String> {
     }
 }
 
-/// `kubedeck deploy`: prints the plan, then (unless `--dry-run`) asks and applies it.
-async fn deploy_command(cluster: &Connection, args: DeployArgs) -> Result<String, String> {
-    let chart_dir = args.chart.clone().unwrap_or_else(|| PathBuf::from(BUNDLED_CHART));
-    let values_files = args
+/// The chart folder (the built-in chart unless `--chart`) and the values files `-f` names.
+pub(crate) fn chart_and_values(input: &crate::cli::ChartInput) -> Result<(PathBuf, Vec<PathBuf>), String> {
+    let chart_dir = input.chart.clone().unwrap_or_else(|| PathBuf::from(BUNDLED_CHART));
+    let values_files = input
         .values
         .iter()
         .map(|v| values_file(&chart_dir, v))
         .collect::<Result<Vec<_>, _>>()?;
+    Ok((chart_dir, values_files))
+}
+
+/// `kubedeck deploy`: prints the plan, then (unless `--dry-run`) asks and applies it.
+async fn deploy_command(cluster: &Connection, args: DeployArgs) -> Result<String, String> {
+    let (chart_dir, values_files) = chart_and_values(&args.input)?;
     let request = DeployRequest {
         release: args.release.clone(),
         namespace: cluster.namespace.clone(),
         chart_dir,
         values_files,
-        set: args.set.clone(),
+        set: args.input.set.clone(),
         atomic: args.atomic,
         timeout: crate::cli::duration::parse(&args.timeout, "--timeout")?,
         history_max: args.history_max,

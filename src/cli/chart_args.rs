@@ -4,15 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-/// `kubedeck template`: as `helm template`.
-#[derive(Debug, Args)]
-pub struct TemplateArgs {
-    /// Release name (default: release-name, as helm template).
-    #[arg(value_name = "RELEASE", conflicts_with = "release")]
-    pub name: Option<String>,
-    /// Release name, as the positional RELEASE.
-    #[arg(long, value_name = "NAME")]
-    pub release: Option<String>,
+/// Which chart and which values, the same flags for `deploy` and `template`, as helm has them.
+#[derive(Debug, Default, Args)]
+pub struct ChartInput {
     /// Chart folder (default: the Todo Chatbot chart built into kubedeck).
     #[arg(long, value_name = "PATH")]
     pub chart: Option<PathBuf>,
@@ -22,6 +16,19 @@ pub struct TemplateArgs {
     /// Override a value, e.g. `--set backend.image.tag=1.2.0`; repeatable.
     #[arg(long, value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+}
+
+/// `kubedeck template`: as `helm template`.
+#[derive(Debug, Args)]
+pub struct TemplateArgs {
+    /// Release name (default: release-name, as helm template).
+    #[arg(value_name = "RELEASE", conflicts_with = "release")]
+    pub name: Option<String>,
+    /// Release name, as the positional RELEASE.
+    #[arg(long, value_name = "NAME")]
+    pub release: Option<String>,
+    #[command(flatten)]
+    pub input: ChartInput,
     /// Only the manifests of these templates, e.g. `--show-only templates/backend.yaml`; repeatable, globs allowed.
     #[arg(short = 's', long, value_name = "TEMPLATE")]
     pub show_only: Vec<String>,

@@ -1,9 +1,9 @@
 //! The subcommands that need no cluster: `kubedeck template` (as `helm template`),
 //! `kubedeck chart export`, and the shell completions and man page.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::chart::{self, BUNDLED_CHART, RenderOptions, Rendered};
+use crate::chart::{self, RenderOptions, Rendered};
 use crate::cli::{ChartCommand, Cli, Command, Shell, TemplateArgs};
 
 /// Runs `command` if it needs no cluster; None for the others.
@@ -53,13 +53,8 @@ fn export(dir: &Path) -> Result<(), String> {
 
 /// The text `helm template` prints for the same arguments.
 pub fn template(args: &TemplateArgs, namespace: &str) -> Result<String, String> {
-    let chart_dir = args.chart.clone().unwrap_or_else(|| PathBuf::from(BUNDLED_CHART));
+    let (chart_dir, values_files) = super::chart_and_values(&args.input)?;
     let loaded = chart::load_chart(&chart_dir).map_err(|e| e.to_string())?;
-    let values_files = args
-        .values
-        .iter()
-        .map(|v| chart::values_file(&chart_dir, v))
-        .collect::<Result<Vec<_>, _>>()?;
     let kube_version = args.kube_version.as_deref().map(chart::kube_version).transpose()?;
     let mut api_versions: Vec<String> = chart::BUILTIN_API_VERSIONS.iter().map(|s| s.to_string()).collect();
     for extra in &args.api_versions {
@@ -78,7 +73,7 @@ pub fn template(args: &TemplateArgs, namespace: &str) -> Result<String, String> 
             .unwrap_or_else(|| "release-name".into()),
         namespace: namespace.to_owned(),
         values_files,
-        set: args.set.clone(),
+        set: args.input.set.clone(),
         kube_version,
         api_versions,
         ..RenderOptions::default()
@@ -198,9 +193,7 @@ mod tests {
         let args = TemplateArgs {
             name: None,
             release: None,
-            chart: None,
-            values: vec![],
-            set: vec![],
+            input: Default::default(),
             show_only: vec![],
             kube_version: Some("one.two".into()),
             api_versions: vec![],

@@ -9,9 +9,10 @@ use ratatui::layout::Rect;
 
 use super::render_app;
 use crate::app::{App, Connection, Msg};
+use crate::cluster::hpas::{HpaCondition, HpaRow, MetricReading};
 use crate::cluster::pods::PodRow;
 use crate::cluster::session::SessionEvent;
-use crate::cluster::store::WatchUpdate;
+use crate::cluster::store::{ObjectKey, WatchUpdate};
 use crate::cluster::watch::WatchStatus;
 use crate::cluster::{ConfigProblem, FailureKind, RowUpdate, Scope, Target};
 
@@ -155,13 +156,58 @@ fn tiny_terminal_asks_for_more_room_without_panicking() {
     }
 }
 
+/// An HPA of Deployment `name` in todo (2..5 replicas, CPU and memory metrics), as the HPA
+/// snapshots draw it.
+fn hpa_row(name: &str, current: i32, cpu: Option<i32>, conditions: Vec<HpaCondition>) -> HpaRow {
+    HpaRow {
+        key: ObjectKey::new("todo", name),
+        target: format!("Deployment/{name}"),
+        scales: crate::cluster::workloads::WorkloadRef::of_kind("Deployment", name),
+        min: 2,
+        max: 5,
+        current,
+        desired: current,
+        metrics: vec![
+            MetricReading {
+                name: "cpu".into(),
+                current: cpu.map(|c| format!("{c}%")),
+                target: "70%".into(),
+            },
+            MetricReading {
+                name: "memory".into(),
+                current: Some("41%".into()),
+                target: "80%".into(),
+            },
+        ],
+        cpu_utilization: cpu,
+        conditions,
+        last_scale: "2026-11-23T11:55:00Z".parse().ok(),
+        created: "2026-11-20T10:00:00Z".parse().ok(),
+    }
+}
+
+/// The ScalingActive condition of an HPA that has (`ok`) or lacks its CPU metric.
+fn scaling_active(ok: bool, ok_message: &str, failed_message: &str) -> HpaCondition {
+    HpaCondition {
+        kind: "ScalingActive".into(),
+        ok,
+        reason: if ok {
+            "ValidMetricFound"
+        } else {
+            "FailedGetResourceMetric"
+        }
+        .into(),
+        message: if ok { ok_message } else { failed_message }.into(),
+    }
+}
+
 mod panes {
     //! Each remaining pane at two sizes, healthy and unhealthy.
 
     use super::*;
     use crate::app::PaneId;
     use crate::cluster::events::EventRow;
-    use crate::cluster::hpas::{HpaCondition, HpaRow, MetricReading};
+    use crate::cluster::hpas::{HpaCondition, HpaRow};
     use crate::cluster::store::ObjectKey;
     use crate::cluster::workloads::{Rollout, WorkloadKind, WorkloadRow};
 
@@ -198,22 +244,7 @@ mod panes {
                 reason: "ReadyForNewScale".into(),
                 message: "".into(),
             },
-            HpaCondition {
-                kind: "ScalingActive".into(),
-                ok: cpu.is_some(),
-                reason: if cpu.is_some() {
-                    "ValidMetricFound"
-                } else {
-                    "FailedGetResourceMetric"
-                }
-                .into(),
-                message: if cpu.is_some() {
-                    ""
-                } else {
-                    "unable to get metrics for resource cpu"
-                }
-                .into(),
-            },
+            super::scaling_active(cpu.is_some(), "", "unable to get metrics for resource cpu"),
             HpaCondition {
                 kind: "ScalingLimited".into(),
                 ok: limited,
@@ -226,31 +257,7 @@ mod panes {
                 message: "".into(),
             },
         ];
-        HpaRow {
-            key: ObjectKey::new("todo", name),
-            target: format!("Deployment/{name}"),
-            scales: crate::cluster::workloads::WorkloadRef::of_kind("Deployment", name),
-            min: 2,
-            max: 5,
-            current,
-            desired: current,
-            metrics: vec![
-                MetricReading {
-                    name: "cpu".into(),
-                    current: cpu.map(|c| format!("{c}%")),
-                    target: "70%".into(),
-                },
-                MetricReading {
-                    name: "memory".into(),
-                    current: Some("41%".into()),
-                    target: "80%".into(),
-                },
-            ],
-            cpu_utilization: cpu,
-            conditions,
-            last_scale: ts("2026-11-23T11:55:00Z"),
-            created: ts("2026-11-20T10:00:00Z"),
-        }
+        super::hpa_row(name, current, cpu, conditions)
     }
 
     fn event(name: &str, warning: bool, object: &str, reason: &str, message: &str, count: i32) -> EventRow {

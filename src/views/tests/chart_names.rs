@@ -7,10 +7,10 @@ use super::*;
 use crate::app::PaneId;
 use crate::cluster::certificates::{CertificateEntry, Readiness, Source};
 use crate::cluster::events::EventRow;
-use crate::cluster::hpas::{HpaCondition, HpaRow, MetricReading};
+use crate::cluster::hpas::HpaRow;
 use crate::cluster::releases::ReleaseRow;
 use crate::cluster::store::ObjectKey;
-use crate::cluster::workloads::{Rollout, WorkloadKind, WorkloadRef, WorkloadRow};
+use crate::cluster::workloads::{Rollout, WorkloadKind, WorkloadRow};
 
 const SIZES: [(u16, u16); 6] = [(200, 50), (160, 45), (120, 40), (100, 30), (80, 24), (40, 12)];
 const LONG_RELEASE: &str = "todo-chatbot-staging-eu-west";
@@ -106,44 +106,17 @@ fn hpas(full: &str) -> Vec<HpaRow> {
     let hpa = |component: &str, current: i32, cpu: Option<i32>| {
         let name = format!("{full}-{component}");
         HpaRow {
-            key: ObjectKey::new("todo", &name),
-            target: format!("Deployment/{name}"),
-            scales: WorkloadRef::of_kind("Deployment", &name),
-            min: 2,
-            max: 5,
-            current,
-            desired: current,
-            metrics: vec![
-                MetricReading {
-                    name: "cpu".into(),
-                    current: cpu.map(|c| format!("{c}%")),
-                    target: "70%".into(),
-                },
-                MetricReading {
-                    name: "memory".into(),
-                    current: Some("41%".into()),
-                    target: "80%".into(),
-                },
-            ],
-            cpu_utilization: cpu,
-            conditions: vec![HpaCondition {
-                kind: "ScalingActive".into(),
-                ok: cpu.is_some(),
-                reason: if cpu.is_some() {
-                    "ValidMetricFound"
-                } else {
-                    "FailedGetResourceMetric"
-                }
-                .into(),
-                message: if cpu.is_some() {
-                    "the HPA was able to successfully calculate a replica count from cpu resource utilization"
-                } else {
-                    "the HPA was unable to compute the replica count: failed to get cpu utilization"
-                }
-                .into(),
-            }],
-            last_scale: ts("2026-11-23T11:55:00Z"),
             created: ts("2026-11-23T10:00:00Z"),
+            ..super::hpa_row(
+                &name,
+                current,
+                cpu,
+                vec![super::scaling_active(
+                    cpu.is_some(),
+                    "the HPA was able to successfully calculate a replica count from cpu resource utilization",
+                    "the HPA was unable to compute the replica count: failed to get cpu utilization",
+                )],
+            )
         }
     };
     vec![hpa("backend", 3, Some(82)), hpa("frontend", 2, None)]
