@@ -115,6 +115,14 @@ pub enum Connection {
     NoAnswer { last_answer: Timestamp },
 }
 
+impl Connection {
+    /// Whether what the panes and the summary show may be out of date: they keep the last
+    /// known rows, dimmed, rather than look live.
+    pub fn shows_last_known(&self) -> bool {
+        matches!(self, Connection::Reconnecting { .. } | Connection::NoAnswer { .. })
+    }
+}
+
 /// The whole dashboard state.
 #[derive(Debug, Clone)]
 pub struct App {

@@ -83,10 +83,7 @@ fn render_panes(app: &App, screen: &layout::Screen, buf: &mut Buffer) {
             PaneId::Certificates => certificates::render(&cx, rect, buf),
         }
         // Rows the cluster may have changed since are dimmed, so stale data never looks live.
-        if matches!(
-            app.connection,
-            Connection::Reconnecting { .. } | Connection::NoAnswer { .. }
-        ) {
+        if app.connection.shows_last_known() {
             buf.set_style(
                 rect.inner(ratatui::layout::Margin::new(1, 1)),
                 ratatui::style::Modifier::DIM,
@@ -123,6 +120,10 @@ pub fn render_app(app: &App, area: Rect, buf: &mut Buffer) {
         _ => {}
     }
     status::render_summary(app, screen.summary, buf);
+    // The counts are as old as the rows: "pods 5/5 ready" must not look current either.
+    if app.connection.shows_last_known() {
+        buf.set_style(screen.summary, ratatui::style::Modifier::DIM);
+    }
     if let Some(tabs) = screen.tabs {
         render_tabs(app, tabs, buf);
     }

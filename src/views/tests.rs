@@ -109,6 +109,17 @@ fn reconnecting_keeps_rows_and_says_why() {
         retry_in: Duration::from_secs(2),
     }));
     insta::assert_snapshot!(screen(&app, 100, 12));
+    // The summary line and the rows are dimmed; the header, which says why, is not.
+    let mut app = app.clone();
+    app.update(Msg::Resize { width: 100, height: 12 });
+    app.refresh();
+    let mut terminal = Terminal::new(TestBackend::new(100, 12)).unwrap();
+    terminal.draw(|f| render_app(&app, f.area(), f.buffer_mut())).unwrap();
+    let buf = terminal.backend().buffer();
+    let dim = |x: u16, y: u16| buf[(x, y)].modifier.contains(ratatui::style::Modifier::DIM);
+    assert!(dim(2, 1), "the summary line is dimmed");
+    assert!(dim(2, 4), "the pod rows are dimmed");
+    assert!(!dim(2, 0), "the header is not");
 }
 
 #[test]
