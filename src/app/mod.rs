@@ -1,5 +1,6 @@
 //! The dashboard's one state and the only place it changes: messages in, new state out.
 
+mod connection;
 pub mod data;
 pub mod dialogs;
 pub mod keys;
@@ -19,7 +20,8 @@ use jiff::Timestamp;
 
 use crate::cluster::session::SessionEvent;
 use crate::cluster::watch::WatchStatus;
-use crate::cluster::{ConfigProblem, ConnectOptions, FailureKind, RowUpdate, Target};
+use crate::cluster::{ConnectOptions, FailureKind, RowUpdate, Target};
+pub use connection::Connection;
 pub use data::ClusterData;
 use keys::Action;
 pub use panes::{PaneId, Panes};
@@ -89,38 +91,6 @@ pub enum Effect {
     StopLogs,
     /// Write text to a file; answered with `Msg::Notice`.
     SaveFile { path: std::path::PathBuf, text: String },
-}
-
-/// Where we are with the API server.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Connection {
-    /// Reading the kubeconfig.
-    Starting,
-    /// Kubeconfig read, first request under way.
-    Connecting,
-    /// Never reached the server yet; retrying.
-    Unreachable {
-        message: String,
-        retry_in: std::time::Duration,
-        attempt: u32,
-    },
-    /// The kubeconfig cannot be used.
-    BadConfig(ConfigProblem),
-    /// Talking to the server.
-    Live,
-    /// Was live, lost it; the panes show what they last knew.
-    Reconnecting { message: String },
-    /// Connected, but the API server has not answered since `last_answer` (hung, partitioned,
-    /// overloaded): the panes show what was last seen, dimmed, until it answers again.
-    NoAnswer { last_answer: Timestamp },
-}
-
-impl Connection {
-    /// Whether what the panes and the summary show may be out of date: they keep the last
-    /// known rows, dimmed, rather than look live.
-    pub fn shows_last_known(&self) -> bool {
-        matches!(self, Connection::Reconnecting { .. } | Connection::NoAnswer { .. })
-    }
 }
 
 /// The whole dashboard state.
