@@ -1,13 +1,15 @@
 //! Every object the bundled chart renders, for every values file, is a valid Kubernetes v1.36
 //! object: it deserializes into k8s-openapi's v1_36 type (right types, required fields present)
 //! and serializes back without losing a field (so no unknown or misplaced field), which is what
-//! kubeconform's strict mode checks, offline. The prometheus-operator and cert-manager kinds have
-//! no types there and are only checked for apiVersion/kind.
+//! kubeconform's strict mode checks, offline. The Dapr kinds are checked against the structural
+//! schemas of the project's own CRDs (assets/crds/dapr.yaml), strictly (no field the schema does
+//! not list); the prometheus-operator and cert-manager kinds have no types there and are only
+//! checked for apiVersion/kind.
 
 use k8s_openapi::api::{apps, autoscaling, batch, core, networking, policy};
 use kubedeck::chart::{BUNDLED_CHART, RenderOptions, load_chart, render};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -59,6 +61,45 @@ fn strict<T: DeserializeOwned + Serialize>(object: &Value) -> Result<(), String>
     lost(object, &back, "").map_or(Ok(()), Err)
 }
 
+/// Structural schemas leave out `additionalProperties`; kubeconform's strict mode rejects what a
+/// schema does not list, so every object schema that lists properties and does not preserve
+/// unknown fields gets `additionalProperties: false`.
+fn strictly(schema: &mut Value) {
+    if let Value::Object(map) = schema {
+        let lists = map.contains_key("properties");
+        let preserves = map.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true));
+        if lists && !preserves && !map.contains_key("additionalProperties") {
+            map.insert("additionalProperties".into(), Value::Bool(false));
+        }
+        map.values_mut().for_each(strictly);
+    } else if let Value::Array(items) = schema {
+        items.iter_mut().for_each(strictly);
+    }
+}
+
+/// A Dapr object against the openAPIV3Schema of its CRD in assets/crds/dapr.yaml.
+fn against_crd(object: &Value, kind: &str) -> Result<(), String> {
+    let crds = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/crds/dapr.yaml"))
+        .map_err(|e| e.to_string())?;
+    let crd = serde_yaml::Deserializer::from_str(&crds)
+        .filter_map(|d| serde_yaml::Value::deserialize(d).ok())
+        .find(|c| c["spec"]["names"]["kind"].as_str() == Some(kind))
+        .ok_or_else(|| format!("assets/crds/dapr.yaml has no CRD for {kind}"))?;
+    let mut schema =
+        serde_json::to_value(&crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]).map_err(|e| e.to_string())?;
+    strictly(&mut schema);
+    let validator = jsonschema::validator_for(&schema).map_err(|e| e.to_string())?;
+    let errors: Vec<String> = validator
+        .iter_errors(object)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.join("; "))
+    }
+}
+
 fn validate(object: &Value) -> Result<(), String> {
     let api_version = object["apiVersion"].as_str().unwrap_or_default();
     let kind = object["kind"].as_str().unwrap_or_default();
@@ -77,6 +118,7 @@ fn validate(object: &Value) -> Result<(), String> {
         ("policy/v1", "PodDisruptionBudget") => strict::<policy::v1::PodDisruptionBudget>(object),
         ("networking.k8s.io/v1", "Ingress") => strict::<networking::v1::Ingress>(object),
         ("networking.k8s.io/v1", "NetworkPolicy") => strict::<networking::v1::NetworkPolicy>(object),
+        ("dapr.io/v1alpha1", "Component" | "Configuration") => against_crd(object, kind),
         ("monitoring.coreos.com/v1", "ServiceMonitor" | "PrometheusRule") | ("cert-manager.io/v1", "ClusterIssuer") => {
             Ok(())
         }

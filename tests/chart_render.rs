@@ -126,8 +126,9 @@ fn each_component_has_its_own_service_account_without_a_token() {
 #[test]
 fn network_policies_are_optional_and_keep_the_datastores_to_their_clients() {
     assert!(names(&rendered(&[], &[]), "NetworkPolicy").is_empty());
+    // Five services, Redis, the migration Job and the test pods.
     for file in ["values-staging.yaml", "values-production.yaml"] {
-        assert_eq!(names(&rendered(&[file], &[]), "NetworkPolicy").len(), 6, "{file}");
+        assert_eq!(names(&rendered(&[file], &[]), "NetworkPolicy").len(), 8, "{file}");
     }
     let r = rendered(
         &[],
@@ -413,7 +414,14 @@ fn quota_and_limit_range_are_optional() {
 #[test]
 fn monitoring_scrapes_metric_components_alerts_and_ships_a_dashboard() {
     let r = rendered(&["values-production.yaml"], &[]);
-    assert_eq!(names(&r, "ServiceMonitor"), ["todo-todo-chatbot-backend"]);
+    assert_eq!(
+        names(&r, "ServiceMonitor"),
+        [
+            "todo-todo-chatbot-backend",
+            "todo-todo-chatbot-notification",
+            "todo-todo-chatbot-sse-gateway"
+        ]
+    );
     let r = rendered(&["ci/everything-values.yaml"], &[]);
     assert_eq!(names(&r, "ServiceMonitor").len(), 3);
     let frontend = get(&r, "ServiceMonitor", "todo-todo-chatbot-frontend");
@@ -449,4 +457,242 @@ fn monitoring_scrapes_metric_components_alerts_and_ships_a_dashboard() {
     let parsed: serde_json::Value = serde_json::from_str(json).expect("the dashboard is valid JSON");
     assert_eq!(parsed["panels"].as_array().map(Vec::len), Some(7));
     assert!(json.contains("job=\\\"todo-todo-chatbot-backend\\\""), "{json}");
+}
+
+const CLOUD_ONLY: [&str; 3] = [
+    "notification.enabled=false",
+    "sseGateway.enabled=false",
+    "dapr.enabled=false",
+];
+
+fn deployments(r: &Rendered) -> Vec<String> {
+    let mut d = names(r, "Deployment");
+    d.sort();
+    d
+}
+
+fn env_names(r: &Rendered, deployment: &str) -> Vec<String> {
+    pod_spec(r, "Deployment", deployment)["containers"][0]["env"]
+        .as_sequence()
+        .map(|env| {
+            env.iter()
+                .filter_map(|e| e["name"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn the_cloud_shape_is_off_by_default_and_the_three_service_shape_stays_as_it_was() {
+    let r = rendered(&[], &[]);
+    assert_eq!(
+        deployments(&r),
+        [
+            "todo-todo-chatbot-backend",
+            "todo-todo-chatbot-frontend",
+            "todo-todo-chatbot-mcp-server"
+        ]
+    );
+    assert!(names(&r, "Component").is_empty() && names(&r, "Configuration").is_empty());
+    let annotations =
+        &get(&r, "Deployment", "todo-todo-chatbot-backend")["spec"]["template"]["metadata"]["annotations"];
+    assert!(annotations["dapr.io/enabled"].is_null(), "{annotations:?}");
+    assert!(!env_names(&r, "todo-todo-chatbot-backend").contains(&"PUBSUB_NAME".to_owned()));
+    // The cloud values files deploy the three-service shape with the extra services off.
+    for file in ["values-staging.yaml", "values-production.yaml"] {
+        let r = rendered(&[file], &CLOUD_ONLY);
+        assert_eq!(deployments(&r).len(), 3, "{file}");
+        assert!(names(&r, "Component").is_empty(), "{file}");
+    }
+}
+
+#[test]
+fn staging_and_production_run_five_services_with_the_task_lists_settings() {
+    let five = [
+        "todo-todo-chatbot-backend",
+        "todo-todo-chatbot-frontend",
+        "todo-todo-chatbot-mcp-server",
+        "todo-todo-chatbot-notification",
+        "todo-todo-chatbot-sse-gateway",
+    ];
+    let staging = rendered(&["values-staging.yaml"], &[]);
+    assert_eq!(deployments(&staging), five);
+    assert!(
+        names(&staging, "HorizontalPodAutoscaler").is_empty(),
+        "staging runs without HPAs"
+    );
+    let production = rendered(&["values-production.yaml"], &[]);
+    assert_eq!(deployments(&production), five);
+    // min, max, CPU target per service, as the cloud task list sets them.
+    for (service, min, max, cpu) in [
+        ("backend", 2, 6, 70),
+        ("frontend", 2, 4, 80),
+        ("sse-gateway", 2, 4, 70),
+        ("notification", 1, 3, 70),
+        ("mcp-server", 1, 2, 80),
+    ] {
+        let spec = &get(
+            &production,
+            "HorizontalPodAutoscaler",
+            &format!("todo-todo-chatbot-{service}"),
+        )["spec"];
+        let target = &spec["metrics"][0]["resource"]["target"]["averageUtilization"];
+        assert_eq!(
+            (&spec["minReplicas"], &spec["maxReplicas"], target),
+            (
+                &yaml(&min.to_string()),
+                &yaml(&max.to_string()),
+                &yaml(&cpu.to_string())
+            ),
+            "{service}"
+        );
+    }
+    for (r, secret, topic, sampling) in [
+        (&staging, "app-secrets", "staging-task-events", "1"),
+        (&production, "app-secrets", "task-events", "0.1"),
+    ] {
+        let image = pod_spec(r, "Deployment", "todo-todo-chatbot-sse-gateway")["containers"][0]["image"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            image.starts_with("ghcr.io/todo-chatbot/hackathon-todo/sse-gateway:"),
+            "{image}"
+        );
+        let component = get(r, "Component", "pubsub");
+        assert_eq!(component["spec"]["type"], yaml("pubsub.kafka"));
+        let metadata = component["spec"]["metadata"].as_sequence().expect("component metadata");
+        let field = |name: &str| {
+            metadata
+                .iter()
+                .find(|m| m["name"].as_str() == Some(name))
+                .cloned()
+                .unwrap_or(Value::Null)
+        };
+        for (name, key) in [
+            ("brokers", "REDPANDA_BROKERS"),
+            ("saslUsername", "REDPANDA_USERNAME"),
+            ("saslPassword", "REDPANDA_PASSWORD"),
+        ] {
+            assert_eq!(
+                field(name)["secretKeyRef"],
+                yaml(&format!("{{name: {secret}, key: {key}}}")),
+                "{name}"
+            );
+            assert!(field(name)["value"].is_null(), "{name} must never be a value");
+        }
+        assert_eq!(field("disableTls")["value"], yaml("'false'"));
+        assert_eq!(component["auth"]["secretStore"], yaml("kubernetes"));
+        let config = get(r, "ConfigMap", "todo-todo-chatbot");
+        assert_eq!(config["data"]["TOPIC_TASK_EVENTS"], yaml(topic));
+        let dapr_config = get(r, "Configuration", "todo-todo-chatbot-dapr");
+        assert_eq!(
+            dapr_config["spec"],
+            yaml(&format!(
+                "{{mtls: {{enabled: true}}, tracing: {{samplingRate: '{sampling}'}}}}"
+            ))
+        );
+        // Sidecars on the services that publish or subscribe, not on the frontend.
+        for (service, sidecar) in [
+            ("frontend", false),
+            ("backend", true),
+            ("mcp-server", true),
+            ("notification", true),
+            ("sse-gateway", true),
+        ] {
+            let name = format!("todo-todo-chatbot-{service}");
+            let annotations = &get(r, "Deployment", &name)["spec"]["template"]["metadata"]["annotations"];
+            assert_eq!(
+                annotations["dapr.io/enabled"].as_str() == Some("true"),
+                sidecar,
+                "{service}"
+            );
+            if sidecar {
+                assert_eq!(annotations["dapr.io/app-id"], yaml(&name));
+                assert_eq!(annotations["dapr.io/config"], yaml("todo-todo-chatbot-dapr"));
+                assert!(
+                    env_names(r, &name).contains(&"TOPIC_NOTIFICATIONS".to_owned()),
+                    "{service}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_cloud_options_come_from_values() {
+    let r = rendered(&["ci/cloud-values.yaml"], &[]);
+    let secret = get(&r, "Secret", "todo-todo-chatbot");
+    for key in ["REDPANDA_BROKERS", "REDPANDA_USERNAME", "REDPANDA_PASSWORD"] {
+        assert!(secret["data"][key].is_string(), "the chart's Secret lacks {key}");
+    }
+    let component = get(&r, "Component", "events");
+    assert_eq!(
+        component["spec"]["metadata"][0]["secretKeyRef"]["name"],
+        yaml("broker-credentials")
+    );
+    assert_eq!(
+        component["scopes"],
+        yaml("[todo-todo-chatbot-backend, notifier, todo-todo-chatbot-sse-gateway]")
+    );
+    assert!(names(&r, "Configuration").is_empty(), "configuration.create=false");
+    let annotations =
+        &get(&r, "Deployment", "todo-todo-chatbot-notification")["spec"]["template"]["metadata"]["annotations"];
+    assert_eq!(
+        (
+            &annotations["dapr.io/app-id"],
+            &annotations["dapr.io/config"],
+            &annotations["dapr.io/log-level"]
+        ),
+        (&yaml("notifier"), &yaml("dapr-config"), &yaml("debug"))
+    );
+    let mcp = &get(&r, "Deployment", "todo-todo-chatbot-mcp-server")["spec"]["template"]["metadata"]["annotations"];
+    assert!(mcp["dapr.io/enabled"].is_null(), "mcpServer.dapr.sidecar=false");
+    assert_eq!(
+        get(&r, "ConfigMap", "todo-todo-chatbot")["data"]["CORS_ORIGINS"],
+        yaml("https://a.example.com,https://b.example.com")
+    );
+    // The SSE gateway's path comes before the others, so `/` does not swallow it.
+    let paths = &get(&r, "Ingress", "todo-todo-chatbot")["spec"]["rules"][0]["http"]["paths"][0];
+    assert_eq!(
+        (&paths["path"], &paths["backend"]["service"]["name"]),
+        (&yaml("/stream"), &yaml("todo-todo-chatbot-sse-gateway"))
+    );
+    // A sidecar's pod reaches the Dapr control plane and the brokers' port; the notification
+    // service reads the database but nothing reaches it.
+    let policy = &get(&r, "NetworkPolicy", "todo-todo-chatbot-notification")["spec"];
+    let egress = serde_yaml::to_string(&policy["egress"]).unwrap_or_default();
+    assert!(
+        egress.contains("dapr-system") && egress.contains("port: 9092"),
+        "{egress}"
+    );
+    assert_eq!(policy["ingress"], yaml("[]"), "an empty from would let every pod in");
+    assert_eq!(names(&r, "HorizontalPodAutoscaler").len(), 3);
+    assert_eq!(
+        names(&r, "PodDisruptionBudget")
+            .iter()
+            .filter(|n| n.ends_with("notification"))
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn the_cloud_shape_refuses_missing_broker_credentials_and_unknown_settings() {
+    let chart = load_chart(BUNDLED_CHART).expect("the bundled chart loads");
+    let render_with = |set: &[&str]| {
+        let opts = RenderOptions {
+            values_files: vec![chart_file("ci-values.yaml")],
+            set: set.iter().map(|s| s.to_string()).collect(),
+            ..Default::default()
+        };
+        render(&chart, &opts).map(|_| ()).map_err(|e| e.to_string())
+    };
+    let err = render_with(&["dapr.enabled=true"]).unwrap_err();
+    assert!(err.contains("secrets.redpandaBrokers is required"), "{err}");
+    assert!(render_with(&["dapr.enabled=true", "existingSecret=app-secrets"]).is_ok());
+    let err = render_with(&["dapr.pubsub.saslMechanism=MD5"]).unwrap_err();
+    assert!(err.contains("saslMechanism"), "{err}");
+    let err = render_with(&["notification.replica=2"]).unwrap_err();
+    assert!(err.contains("replicas"), "the nearest valid key is named: {err}");
 }

@@ -1,90 +1,65 @@
 //! The app workflow's staging commands (examples/ci/todo-chatbot.yml), run as written against the
-//! sim cluster: `kubedeck deploy ... -f staging --atomic --yes` with the staging values
-//! (existingSecret, NetworkPolicies, ResourceQuota, LimitRange, ServiceMonitor, PrometheusRule,
-//! TLS ingress), then the `kubedeck status` gate.
+//! sim cluster: `kubedeck deploy ... -f staging --atomic --yes` with the staging values (the cloud
+//! shape: five services, Dapr pub/sub Component and Configuration, existingSecret, NetworkPolicies,
+//! ResourceQuota, LimitRange, ServiceMonitors, PrometheusRule, TLS ingress), then the `kubedeck
+//! status` gate; then a Dapr sidecar that is not ready fails the gate and shows in the dashboard.
 
 mod common;
 
 use std::process::Command;
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::{PersistentVolume, Secret};
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{PersistentVolume, Pod, Secret};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::Api;
-use kube::api::PostParams;
+use kube::api::{ApiResource, DynamicObject, GroupVersionKind, PostParams};
 
-/// The prometheus-operator kinds the staging values render, as schemaless CRDs (the sim has no
-/// operator; the objects only need to be accepted).
-async fn monitoring_crds(client: &kube::Client) {
-    let crds = Api::<CustomResourceDefinition>::all(client.clone());
-    for (kind, plural) in [
-        ("ServiceMonitor", "servicemonitors"),
-        ("PrometheusRule", "prometheusrules"),
-    ] {
-        let crd: CustomResourceDefinition = serde_json::from_value(serde_json::json!({
-            "metadata": {"name": format!("{plural}.monitoring.coreos.com")},
-            "spec": {
-                "group": "monitoring.coreos.com",
-                "scope": "Namespaced",
-                "names": {"kind": kind, "plural": plural, "singular": kind.to_lowercase(), "listKind": format!("{kind}List")},
-                "versions": [{"name": "v1", "served": true, "storage": true,
-                    "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}]
-            }
-        }))
-        .expect("CRD JSON");
-        match crds.create(&PostParams::default(), &crd).await {
-            Ok(_) => {}
-            Err(kube::Error::Api(e)) if e.code == 409 => {}
-            Err(e) => panic!("creating the {kind} CRD: {e}"),
-        }
-    }
-    // Discovery must serve the new kinds before the deploy looks them up.
-    for _ in 0..60 {
-        let established = crds
-            .list(&Default::default())
-            .await
-            .expect("listing CRDs")
-            .items
-            .iter()
-            .filter(|c| {
-                c.metadata
-                    .name
-                    .as_deref()
-                    .is_some_and(|n| n.ends_with(".monitoring.coreos.com"))
-            })
-            .filter(|c| {
-                c.status
-                    .as_ref()
-                    .and_then(|s| s.conditions.as_ref())
-                    .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Established" && c.status == "True"))
-            })
-            .count();
-        if established == 2 {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-    panic!("the monitoring CRDs never became established");
+/// The CRDs the staging values need: the prometheus-operator kinds, schemaless (the sim has no
+/// operator; the objects only need to be accepted), and Dapr's from the project's own definitions
+/// (structural schemas; no operator or sidecar injector).
+async fn staging_crds(client: &kube::Client) {
+    let mut crds: Vec<CustomResourceDefinition> = [("ServiceMonitor", "servicemonitors"), ("PrometheusRule", "prometheusrules")]
+        .iter()
+        .map(|(kind, plural)| {
+            serde_json::from_value(serde_json::json!({
+                "metadata": {"name": format!("{plural}.monitoring.coreos.com")},
+                "spec": {
+                    "group": "monitoring.coreos.com",
+                    "scope": "Namespaced",
+                    "names": {"kind": kind, "plural": plural, "singular": kind.to_lowercase(), "listKind": format!("{kind}List")},
+                    "versions": [{"name": "v1", "served": true, "storage": true,
+                        "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}]
+                }
+            }))
+            .expect("CRD JSON")
+        })
+        .collect();
+    crds.extend(common::crds_in(include_str!("../assets/crds/dapr.yaml")));
+    common::install_crds(client, &crds).await;
 }
 
 /// What the operator creates before the first deploy: the app Secret and (the sim has no
 /// provisioner) a volume for Redis' claim, which asks for the default StorageClass.
 async fn staging_prerequisites(client: &kube::Client, ns: &str) {
     let secret: Secret = serde_json::from_value(serde_json::json!({
-        "metadata": {"name": "todo-chatbot-secrets"},
+        "metadata": {"name": "app-secrets"},
         "stringData": {
             "DATABASE_URL": "postgresql://todo:not-a-password@db:5432/todo",
             "OPENAI_API_KEY": "sk-test-not-a-real-key",
             "BETTER_AUTH_SECRET": "test-auth-secret-not-real",
             "BETTER_AUTH_URL": "https://staging.todo.example.com",
-            "REDIS_PASSWORD": "not-a-password"
+            "REDIS_PASSWORD": "not-a-password",
+            "REDPANDA_BROKERS": "seed-0.redpanda.example.com:9092",
+            "REDPANDA_USERNAME": "staging-todo-app",
+            "REDPANDA_PASSWORD": "not-a-password"
         }
     }))
     .expect("Secret JSON");
     Api::<Secret>::namespaced(client.clone(), ns)
         .create(&PostParams::default(), &secret)
         .await
-        .expect("creating todo-chatbot-secrets");
+        .expect("creating app-secrets");
     let pv: PersistentVolume = serde_json::from_value(serde_json::json!({
         "metadata": {"name": format!("{ns}-redis")},
         "spec": {"storageClassName": "", "capacity": {"storage": "2Gi"}, "accessModes": ["ReadWriteOnce"],
@@ -145,7 +120,7 @@ fn kubedeck(args: &[String]) -> (bool, String) {
 #[tokio::test]
 async fn the_staging_job_deploys_atomically_and_passes_its_status_gate() {
     let client = common::client().await;
-    monitoring_crds(&client).await;
+    staging_crds(&client).await;
     let ns = common::namespace(&client, "staging").await;
     staging_prerequisites(&client, &ns).await;
 
@@ -157,15 +132,89 @@ async fn the_staging_job_deploys_atomically_and_passes_its_status_gate() {
     let (ok, out) = kubedeck(&staging_command("Status gate", &ns));
     assert!(ok, "the status gate failed:\n{out}");
 
-    let policies = common::helm(&["get", "manifest", "todo", "-n", &ns]);
+    // The gate names the pub/sub and the Secret keys it reads, never their values.
+    assert!(
+        out.contains("pubsub (pubsub.kafka v1; reads Secret app-secrets keys REDPANDA_BROKERS, REDPANDA_USERNAME, REDPANDA_PASSWORD"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("not-a-password") && !out.contains("redpanda.example.com"),
+        "{out}"
+    );
+
+    let manifest = common::helm(&["get", "manifest", "todo", "-n", &ns]);
     for kind in [
         "NetworkPolicy",
         "ResourceQuota",
         "LimitRange",
         "ServiceMonitor",
         "PrometheusRule",
+        "Component",
+        "Configuration",
     ] {
-        assert!(policies.contains(&format!("kind: {kind}")), "{kind} not in the release");
+        assert!(manifest.contains(&format!("kind: {kind}")), "{kind} not in the release");
     }
+    let dapr = |kind: &str, plural: &str| {
+        let resource = ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk("dapr.io", "v1alpha1", kind), plural);
+        Api::<DynamicObject>::namespaced_with(client.clone(), &ns, &resource)
+    };
+    let pubsub = dapr("Component", "components")
+        .get("pubsub")
+        .await
+        .expect("the pub/sub Component");
+    assert_eq!(pubsub.data["spec"]["type"], "pubsub.kafka");
+    let config = dapr("Configuration", "configurations")
+        .get("todo-todo-chatbot-dapr")
+        .await
+        .expect("the Dapr Configuration");
+    assert_eq!(config.data["spec"]["mtls"]["enabled"], true);
+    let deployments = Api::<Deployment>::namespaced(client.clone(), &ns)
+        .list(&Default::default())
+        .await
+        .expect("listing Deployments");
+    assert_eq!(deployments.items.len(), 5, "five services");
+
+    daprd_unready_fails_the_gate_and_shows(&client, &ns).await;
     common::delete_namespace(&client, &ns).await;
+}
+
+/// A backend pod as Dapr's injector would make it (the sim has none): the app and `daprd`, whose
+/// readiness the kwok stage `daprd-unready` keeps false while the app is ready.
+async fn daprd_unready_fails_the_gate_and_shows(client: &kube::Client, ns: &str) {
+    let pod: Pod = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "todo-todo-chatbot-backend-injected", "labels": {
+            "app.kubernetes.io/name": "todo-chatbot", "app.kubernetes.io/instance": "todo",
+            "app.kubernetes.io/component": "backend", "kubedeck.dev/sim-fail": "daprd-unready"}},
+        "spec": {"containers": [
+            {"name": "backend", "image": "ghcr.io/todo-chatbot/hackathon-todo/backend:sha-0123abc",
+             "resources": {"requests": {"cpu": "50m", "memory": "64Mi"}, "limits": {"cpu": "100m", "memory": "128Mi"}}},
+            {"name": "daprd", "image": "daprio/daprd:1.14.4",
+             "resources": {"requests": {"cpu": "50m", "memory": "64Mi"}, "limits": {"cpu": "100m", "memory": "128Mi"}}}]}
+    }))
+    .expect("Pod JSON");
+    Api::<Pod>::namespaced(client.clone(), ns)
+        .create(&PostParams::default(), &pod)
+        .await
+        .expect("creating the injected pod");
+    let status = ["status", "-n", ns, "--kubeconfig"]
+        .iter()
+        .map(|s| s.to_string())
+        .chain([common::sim_kubeconfig().display().to_string()])
+        .collect::<Vec<_>>();
+    let mut last = String::new();
+    for _ in 0..60 {
+        let (ok, out) = kubedeck(&status);
+        if !ok && out.contains("todo-todo-chatbot-backend-injected: daprd not ready") {
+            last.clear();
+            break;
+        }
+        last = out;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert!(last.is_empty(), "status never failed on the unready sidecar:\n{last}");
+
+    let mut tui = common::pty::Tui::spawn(&["-n", ns], &common::sim_kubeconfig());
+    let screen = tui.wait_for(&["backend-injected", "daprd not ready"], Duration::from_secs(30));
+    assert!(screen.contains("1/2"), "READY shows the sidecar missing:\n{screen}");
+    tui.kill();
 }

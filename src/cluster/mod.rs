@@ -2,6 +2,7 @@
 //! watches that feed the panes. Workers here own no dashboard state; they send messages.
 
 pub mod certificates;
+pub mod dapr;
 pub mod events;
 pub mod hpas;
 pub mod logs;

@@ -76,8 +76,11 @@ impl FromObject<Pod> for PodRow {
 impl From<&Pod> for PodRow {
     fn from(pod: &Pod) -> Self {
         let meta = &pod.metadata;
-        let summary = summarize(pod);
+        let mut summary = summarize(pod);
         let status = pod.status.as_ref();
+        if matches!(summary.reason.as_str(), "Running" | "NotReady") && dapr_sidecar_unready(pod) {
+            summary.reason = format!("{DAPR_SIDECAR} not ready");
+        }
         PodRow {
             key: ObjectKey::new(
                 meta.namespace.as_deref().unwrap_or_default(),
@@ -325,6 +328,24 @@ fn describe_state(state: &ContainerState) -> String {
     }
 }
 
+/// The container Dapr's injector adds beside the app (a plain container, or a native sidecar).
+pub const DAPR_SIDECAR: &str = "daprd";
+
+/// Whether the pod has a Dapr sidecar that has started but is not ready: the app may answer its
+/// own probes while it can neither publish nor receive events, which the READY column alone hides.
+fn dapr_sidecar_unready(pod: &Pod) -> bool {
+    let Some(status) = pod.status.as_ref() else {
+        return false;
+    };
+    let statuses = status
+        .container_statuses
+        .iter()
+        .chain(status.init_container_statuses.iter());
+    statuses
+        .flatten()
+        .any(|cs| cs.name == DAPR_SIDECAR && !cs.ready && cs.state.as_ref().is_some_and(|s| s.running.is_some()))
+}
+
 fn waiting_reason(state: Option<&ContainerState>) -> Option<&str> {
     state
         .and_then(|s| s.waiting.as_ref())
@@ -341,6 +362,7 @@ fn health_of(reason: &str, ready: u16, total: u16) -> Health {
         r if r.starts_with("Init:") && r[5..].chars().next().is_some_and(|c| c.is_ascii_digit()) => Health::Progressing,
         "Completed" | "Succeeded" => Health::Completed,
         "Terminating" => Health::Terminating,
+        r if r.ends_with(" not ready") => Health::Failing,
         _ => Health::Failing,
     }
 }

@@ -8,6 +8,7 @@ use kube::api::ListParams;
 use kube::{Api, Client};
 use serde::Serialize;
 
+use crate::cluster::dapr::{self, DaprComponent};
 use crate::cluster::hpas::HpaRow;
 use crate::cluster::pods::{Health, PodRow};
 use crate::cluster::releases::{self, ReleaseRow};
@@ -23,6 +24,9 @@ pub struct StatusReport {
     pub pods: PodCounts,
     pub hpas: Vec<HpaStatus>,
     pub releases: Vec<ReleaseStatusLine>,
+    /// The namespace's Dapr Components (type, which Secret keys they read), when Dapr is there.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dapr_components: Vec<DaprComponent>,
     /// What makes it unhealthy, one sentence each.
     pub problems: Vec<String>,
     /// Worth knowing, but not unhealthy (an HPA at its maximum).
@@ -86,12 +90,13 @@ pub async fn check(client: &Client, namespace: &str) -> StatusReport {
     let helm_records = ListParams::default()
         .labels(releases::LABEL_SELECTOR)
         .fields(releases::FIELD_SELECTOR);
-    let (pods, deployments, statefulsets, hpas, releases) = tokio::join!(
+    let (pods, deployments, statefulsets, hpas, releases, components) = tokio::join!(
         rows::<Pod, PodRow>(client, namespace, &all, "pods"),
         rows::<Deployment, WorkloadRow>(client, namespace, &all, "Deployments"),
         rows::<StatefulSet, WorkloadRow>(client, namespace, &all, "StatefulSets"),
         rows::<HorizontalPodAutoscaler, HpaRow>(client, namespace, &all, "HPAs"),
         rows::<Secret, ReleaseRow>(client, namespace, &helm_records, "Helm release records"),
+        dapr::components(client, namespace),
     );
     let mut errors = Vec::new();
     let pods = readable("pods", pods, &mut errors);
@@ -99,10 +104,12 @@ pub async fn check(client: &Client, namespace: &str) -> StatusReport {
     let statefulsets = readable("statefulsets", statefulsets, &mut errors);
     let hpas = readable("horizontalpodautoscalers", hpas, &mut errors);
     let releases = readable("releases", releases, &mut errors);
+    let components = readable("dapr components", components, &mut errors);
     let workloads: Vec<WorkloadRow> = deployments.into_iter().chain(statefulsets).collect();
     let mut report = judge(namespace, &workloads, &pods, &hpas, &releases);
     report.healthy &= errors.is_empty();
     report.errors = errors;
+    report.dapr_components = components;
     report
 }
 
@@ -156,6 +163,7 @@ pub fn judge(
         pods,
         hpas,
         releases,
+        dapr_components: Vec::new(),
         problems,
         warnings,
         errors: Vec::new(),
@@ -296,6 +304,12 @@ impl StatusReport {
             out.push_str(&format!("\n{:<32}{:<10}STATUS\n", "RELEASE", "REVISION"));
             for r in &self.releases {
                 out.push_str(&format!("{:<32}{:<10}{}\n", r.name, r.revision, r.status));
+            }
+        }
+        if !self.dapr_components.is_empty() {
+            out.push_str("\nDAPR COMPONENT\n");
+            for c in &self.dapr_components {
+                out.push_str(&format!("{}\n", c.summary()));
             }
         }
         for (title, lines) in [("problems", &self.problems), ("warnings", &self.warnings)] {

@@ -286,3 +286,51 @@ pub fn token_kubeconfig(dir: &std::path::Path, token: &str, ns: &str) -> PathBuf
     std::fs::write(&kubeconfig, serde_yaml::to_string(&yaml).expect("writing YAML")).expect("writing the kubeconfig");
     kubeconfig
 }
+
+/// Creates `crds` (those that already exist are left as they are) and waits until the API server
+/// serves them, so a deploy's discovery finds their kinds.
+pub async fn install_crds(
+    client: &Client,
+    crds: &[k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition],
+) {
+    use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+    let api = Api::<CustomResourceDefinition>::all(client.clone());
+    for crd in crds {
+        match api.create(&PostParams::default(), crd).await {
+            Ok(_) => {}
+            Err(kube::Error::Api(e)) if e.code == 409 => {}
+            Err(e) => panic!("creating CRD {:?}: {e}", crd.metadata.name),
+        }
+    }
+    for crd in crds {
+        let name = crd.metadata.name.as_deref().unwrap_or_default();
+        let mut established = false;
+        for _ in 0..60 {
+            let current = api.get(name).await.expect("reading a CRD");
+            established = current
+                .status
+                .and_then(|s| s.conditions)
+                .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Established" && c.status == "True"));
+            if established {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        assert!(established, "CRD {name} never became established");
+    }
+}
+
+/// The CRDs of a multi-document YAML file of the project (assets/crds/...).
+pub fn crds_in(
+    yaml: &str,
+) -> Vec<k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition> {
+    use serde::Deserialize;
+    serde_yaml::Deserializer::from_str(yaml)
+        .map(|doc| {
+            k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition::deserialize(
+                doc,
+            )
+            .expect("a CRD")
+        })
+        .collect()
+}

@@ -125,6 +125,52 @@ status:
 }
 
 #[test]
+fn an_unready_dapr_sidecar_is_named_and_failing_while_the_app_runs() {
+    let with = |daprd_ready: bool, native: bool| {
+        let daprd = format!(
+            "{{name: daprd, ready: {daprd_ready}, started: true, restartCount: 0, image: x, imageID: x, state: {{running: {{}}}}}}"
+        );
+        let (init_spec, init_status, main_status) = if native {
+            (
+                "initContainers: [{name: daprd, restartPolicy: Always}], ",
+                format!("initContainerStatuses: [{daprd}]"),
+                String::new(),
+            )
+        } else {
+            ("", String::new(), format!(", {daprd}"))
+        };
+        let containers = if native {
+            "[{name: app}]"
+        } else {
+            "[{name: app}, {name: daprd}]"
+        };
+        pod(&format!(
+            "{META}spec: {{{init_spec}containers: {containers}}}
+status:
+  phase: Running
+  conditions: [{{type: Initialized, status: 'True'}}, {{type: Ready, status: '{daprd_ready}'}}]
+  {init_status}
+  containerStatuses: [{{name: app, ready: true, restartCount: 0, image: x, imageID: x, state: {{running: {{}}}}}}{main_status}]
+"
+        ))
+    };
+    for native in [false, true] {
+        let row = with(false, native);
+        assert_eq!(
+            (row.status.as_str(), row.ready, row.total, row.health),
+            ("daprd not ready", 1, 2, Health::Failing),
+            "native sidecar: {native}"
+        );
+        let row = with(true, native);
+        assert_eq!(
+            (row.status.as_str(), row.health),
+            ("Running", Health::Ready),
+            "native sidecar: {native}"
+        );
+    }
+}
+
+#[test]
 fn completed_succeeded_and_terminating() {
     let done = pod(&format!(
         "{META}spec: {{containers: [{{name: a}}]}}

@@ -233,6 +233,13 @@ REDIS_HOST: {{ include "todo-chatbot.redisHost" . | quote }}
 REDIS_PORT: {{ .Values.redis.service.port | toString | quote }}
 MCP_SERVER_URL: {{ include "todo-chatbot.mcpServerUrl" . | quote }}
 NEXT_PUBLIC_API_URL: {{ include "todo-chatbot.publicUrl" . | quote }}
+CORS_ORIGINS: {{ default (include "todo-chatbot.publicOrigin" .) .Values.config.corsOrigins | quote }}
+{{- if .Values.dapr.enabled }}
+PUBSUB_NAME: {{ .Values.dapr.pubsub.name | quote }}
+TOPIC_TASK_EVENTS: {{ .Values.dapr.pubsub.topics.taskEvents | quote }}
+TOPIC_NOTIFICATIONS: {{ .Values.dapr.pubsub.topics.notifications | quote }}
+TOPIC_PROCESSED_EVENTS: {{ .Values.dapr.pubsub.topics.processedEvents | quote }}
+{{- end }}
 {{- end -}}
 
 {{/* The chart-made Secret's data (only without existingSecret); its sha256 is checksum/secret. */}}
@@ -247,6 +254,11 @@ BETTER_AUTH_URL: {{ include "todo-chatbot.betterAuthUrl" . | b64enc | quote }}
 REDIS_PASSWORD: {{ $redis | b64enc | quote }}
 {{- if .Values.postgresql.enabled }}
 POSTGRES_PASSWORD: {{ .Values.postgresql.auth.password | b64enc | quote }}
+{{- end }}
+{{- if .Values.dapr.enabled }}
+REDPANDA_BROKERS: {{ required "secrets.redpandaBrokers is required with dapr.enabled (or set existingSecret): --set secrets.redpandaBrokers=host:9092" .Values.secrets.redpandaBrokers | b64enc | quote }}
+REDPANDA_USERNAME: {{ required "secrets.redpandaUsername is required with dapr.enabled (or set existingSecret)" .Values.secrets.redpandaUsername | b64enc | quote }}
+REDPANDA_PASSWORD: {{ required "secrets.redpandaPassword is required with dapr.enabled (or set existingSecret)" .Values.secrets.redpandaPassword | b64enc | quote }}
 {{- end }}
 {{- end -}}
 
@@ -408,7 +420,7 @@ and query are stripped). Call with (dict "ctx" $ "secretName" NAME).
 
 {{/* The port a component listens on, as a NetworkPolicy port list item. */}}
 {{- define "todo-chatbot.peerPort" -}}
-{{- $ports := dict "frontend" "http" "backend" "http" "mcp-server" "http" "redis" "redis" "postgresql" "postgresql" -}}
+{{- $ports := dict "frontend" "http" "backend" "http" "mcp-server" "http" "notification" "http" "sse-gateway" "http" "redis" "redis" "postgresql" "postgresql" -}}
 - port: {{ index $ports .component }}
   protocol: TCP
 {{- end -}}
@@ -444,4 +456,45 @@ and query are stripped). Call with (dict "ctx" $ "secretName" NAME).
       protocol: TCP
     {{- end }}
 {{- end -}}
+{{- end -}}
+
+{{/* The Dapr Configuration the sidecars use. */}}
+{{- define "todo-chatbot.daprConfigName" -}}
+{{- default (printf "%s-dapr" (include "todo-chatbot.fullname" .)) .Values.dapr.configuration.name -}}
+{{- end -}}
+
+{{/* A component's Dapr app id. Call with (dict "ctx" $ "component" "backend" "values" .Values.backend). */}}
+{{- define "todo-chatbot.daprAppId" -}}
+{{- default (include "todo-chatbot.componentName" (dict "ctx" .ctx "component" .component)) .values.dapr.appId -}}
+{{- end -}}
+
+{{/*
+The Dapr sidecar annotations of a component's pods, when `dapr.enabled` and
+the component runs a sidecar. Call with (dict "ctx" $ "component" "backend" "values" .Values.backend).
+*/}}
+{{- define "todo-chatbot.daprAnnotations" -}}
+{{- if and .ctx.Values.dapr.enabled (hasKey .values "dapr") }}
+{{- if .values.dapr.sidecar }}
+dapr.io/enabled: "true"
+dapr.io/app-id: {{ include "todo-chatbot.daprAppId" . | quote }}
+dapr.io/app-port: {{ .values.port | toString | quote }}
+dapr.io/config: {{ include "todo-chatbot.daprConfigName" .ctx | quote }}
+dapr.io/log-level: {{ .ctx.Values.dapr.logLevel | quote }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* Egress of a pod with a Dapr sidecar: the Dapr control plane, and the Kafka brokers (outside the cluster) on their port. */}}
+{{- define "todo-chatbot.daprEgress" -}}
+{{- $np := .Values.networkPolicy -}}
+- to:
+    - namespaceSelector:
+        matchLabels:
+          {{- toYaml $np.daprNamespaceSelector | nindent 10 }}
+- to:
+    - ipBlock:
+        cidr: {{ $np.externalEgress.cidr }}
+  ports:
+    - port: {{ .Values.dapr.pubsub.brokerPort }}
+      protocol: TCP
 {{- end -}}

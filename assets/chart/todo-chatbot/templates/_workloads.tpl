@@ -38,7 +38,7 @@ spec:
         {{- with $v.podLabels }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
-      {{- with include "todo-chatbot.podAnnotations" (dict "ctx" $ctx "config" true "values" $v) | trim }}
+      {{- with printf "%s\n%s" (include "todo-chatbot.daprAnnotations" $sel) (include "todo-chatbot.podAnnotations" (dict "ctx" $ctx "config" true "values" $v)) | trim }}
       annotations:
         {{- . | nindent 8 }}
       {{- end }}
@@ -84,6 +84,11 @@ spec:
             {{- end }}
             {{- range .configKeys }}
             {{- include "todo-chatbot.configEnv" (dict "ctx" $ctx "key" .) | nindent 12 }}
+            {{- end }}
+            {{- if include "todo-chatbot.daprAnnotations" $sel }}
+            {{- range list "PUBSUB_NAME" "TOPIC_TASK_EVENTS" "TOPIC_NOTIFICATIONS" "TOPIC_PROCESSED_EVENTS" }}
+            {{- include "todo-chatbot.configEnv" (dict "ctx" $ctx "key" .) | nindent 12 }}
+            {{- end }}
             {{- end }}
             {{- with $v.extraEnv }}
             {{- toYaml . | nindent 12 }}
