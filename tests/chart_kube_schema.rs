@@ -166,3 +166,29 @@ fn the_check_catches_unknown_fields_and_wrong_types() {
     });
     assert!(validate(&wrong_type).is_err());
 }
+
+#[test]
+fn the_cluster_bootstrap_manifests_are_valid() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/bootstrap");
+    let mut kinds = Vec::new();
+    for file in ["dapr-configuration.yaml", "cluster-issuers.yaml"] {
+        let text = std::fs::read_to_string(dir.join(file)).expect("a bootstrap manifest");
+        for doc in serde_yaml::Deserializer::from_str(&text) {
+            let object = serde_json::to_value(serde_yaml::Value::deserialize(doc).expect("YAML")).expect("JSON");
+            validate(&object).unwrap_or_else(|e| panic!("{file}: {e}"));
+            kinds.push(format!(
+                "{} {}",
+                object["kind"].as_str().unwrap_or_default(),
+                object["metadata"]["name"].as_str().unwrap_or_default()
+            ));
+        }
+    }
+    assert_eq!(
+        kinds,
+        [
+            "Configuration dapr-config",
+            "ClusterIssuer letsencrypt-staging",
+            "ClusterIssuer letsencrypt-prod"
+        ]
+    );
+}
