@@ -47,10 +47,9 @@ pub(super) fn helm_dry_run_text(release: &Release) -> String {
         .unwrap_or_default();
     let status = release.info.status.as_ref().map_or("", |s| s.as_str());
     let mut text = format!(
-        "NAME: {}\nLAST DEPLOYED: {deployed}\nNAMESPACE: {}\nSTATUS: {status}\nREVISION: {}\nDESCRIPTION: {}\n",
-        release.name, release.namespace, release.version, release.info.description
+        "NAME: {}\nLAST DEPLOYED: {deployed}\nNAMESPACE: {}\nSTATUS: {status}\nREVISION: {}\nHOOKS:\n",
+        release.name, release.namespace, release.version
     );
-    text.push_str("TEST SUITE: None\nHOOKS:\n");
     for hook in &release.hooks {
         text.push_str(&format!("---\n# Source: {}\n{}\n", hook.path, hook.manifest));
     }
