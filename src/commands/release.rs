@@ -89,7 +89,12 @@ pub(super) async fn uninstall_command(
     dry_run: bool,
 ) -> Result<String, String> {
     let timeout = crate::cli::duration::parse(timeout, "--timeout")?;
-    let (objects, revisions) = deploy::release_objects(&cluster.client, &cluster.namespace, &release).await?;
+    // Only a dry run or a wait needs the objects before asking.
+    let (objects, revisions) = if dry_run || wait {
+        deploy::release_objects(&cluster.client, &cluster.namespace, &release).await?
+    } else {
+        (Vec::new(), 0)
+    };
     if dry_run {
         println!("release {release} in {}: uninstalling would delete", cluster.namespace);
         for id in &objects {
