@@ -7,8 +7,10 @@ use clap::{Args, Parser, Subcommand};
 use crate::cluster::ConnectOptions;
 
 mod chart_args;
+mod deploy_flags;
 pub mod duration;
 pub use chart_args::{ChartCommand, ChartInput, Shell, TemplateArgs};
+pub use deploy_flags::DryRun;
 
 /// A terminal dashboard for deploying and operating the Todo Chatbot on Kubernetes.
 #[derive(Debug, Parser)]
@@ -71,6 +73,9 @@ pub enum Command {
         /// Do not ask for confirmation.
         #[arg(long, short = 'y')]
         yes: bool,
+        /// Show what the rollback would change and stop.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Delete a release's objects and its history.
     Uninstall {
@@ -80,6 +85,15 @@ pub enum Command {
         keep_history: bool,
         #[arg(long, short = 'y')]
         yes: bool,
+        /// Wait until every object is gone (pods terminated), up to --timeout.
+        #[arg(long)]
+        wait: bool,
+        /// How long --wait waits, as helm writes it (90s, 5m, 1h30m).
+        #[arg(long, default_value = "5m", value_name = "DURATION", allow_negative_numbers = true)]
+        timeout: String,
+        /// List what would be deleted and stop.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Scale a Deployment or StatefulSet: `kubedeck scale deploy/backend 4`.
     Scale {
@@ -123,8 +137,8 @@ pub enum Command {
     Logs(LogsArgs),
     /// Is the app in this namespace healthy? Workloads, pods, HPAs and releases; exits 1 when not.
     Status {
-        /// Print JSON instead of text.
-        #[arg(long, short = 'o', value_parser = ["text", "json"], default_value = "text")]
+        /// text, json or yaml.
+        #[arg(long, short = 'o', value_parser = ["text", "json", "yaml"], default_value = "text")]
         output: String,
     },
     /// A guided demo on the live cluster: self-healing, scaling, autoscaling, rollback, persistence.
@@ -219,9 +233,43 @@ pub struct DeployArgs {
     /// Render with the helm binary on PATH instead of kubedeck's own renderer.
     #[arg(long, value_parser = ["kubedeck", "helm"], default_value = "kubedeck")]
     pub renderer: String,
-    /// Show what would change and stop.
+    /// Change nothing: `--dry-run` (= server) shows what would change in the cluster;
+    /// `--dry-run=client` prints the release and its manifests as helm does.
+    #[arg(
+        long,
+        value_name = "MODE",
+        num_args = 0..=1,
+        require_equals = true,
+        default_value = "none",
+        default_missing_value = "server",
+        value_parser = deploy_flags::dry_run
+    )]
+    pub dry_run: DryRun,
+    /// Create the namespace when it does not exist.
     #[arg(long)]
-    pub dry_run: bool,
+    pub create_namespace: bool,
+    /// Wait for the workloads to be ready, up to --timeout (the default); `--wait=false` returns
+    /// once the objects are applied, as helm without --wait (--atomic always waits).
+    #[arg(
+        long,
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_value = "true",
+        default_missing_value = "true",
+        value_parser = deploy_flags::boolean
+    )]
+    pub wait: bool,
+    /// On an upgrade, only the chart's defaults and this command's values.
+    #[arg(long)]
+    pub reset_values: bool,
+    /// On an upgrade, the last release's values with this command's on top (ignored with --reset-values).
+    #[arg(long)]
+    pub reuse_values: bool,
+    /// On an upgrade, the chart's defaults, then the last release's values, then this command's
+    /// (ignored with --reset-values or --reuse-values).
+    #[arg(long)]
+    pub reset_then_reuse_values: bool,
     /// Do not ask for confirmation.
     #[arg(long, short = 'y')]
     pub yes: bool,

@@ -11,13 +11,14 @@ use crate::actions::deploy::{self, DeployPlan, DeployRequest};
 use crate::actions::operate::{self, ManagingHpa, WorkloadRef};
 use crate::actions::operation::{Operation, Subject};
 use crate::actions::release_store::ReleaseStore;
-use crate::cli::{Command, DeployArgs, LogsArgs};
+use crate::cli::{Command, DeployArgs, DryRun, LogsArgs};
 use crate::cluster::{ConnectOptions, Scope, load_config};
 
 use crate::chart::{BUNDLED_CHART, values_file};
 
 pub mod logs;
 pub mod offline;
+mod release;
 pub mod status;
 
 /// The cluster a subcommand works on.
@@ -63,7 +64,8 @@ pub async fn run(command: Command, opts: ConnectOptions, readonly: &crate::confi
 fn subject_of(command: &Command) -> Option<Subject> {
     let workload = |text: &str| WorkloadRef::parse(text).map_or(text.to_owned(), |w| w.to_string());
     match command {
-        Command::Deploy(args) => (!args.dry_run).then(|| Subject::deploy(&args.release)),
+        Command::Deploy(args) => (args.dry_run == DryRun::None).then(|| Subject::deploy(&args.release)),
+        Command::Rollback { dry_run: true, .. } | Command::Uninstall { dry_run: true, .. } => None,
         Command::Rollback { release, revision, .. } => Some(Subject::rollback(release, *revision)),
         Command::Uninstall { release, .. } => Some(Subject::uninstall(release)),
         Command::Scale {
@@ -81,11 +83,41 @@ fn subject_of(command: &Command) -> Option<Subject> {
 async fn execute(cluster: &Connection, command: Command) -> Result<String, String> {
     let namespace = cluster.namespace.as_str();
     // A typo in -n must not read as an empty, healthy namespace (status reports it itself).
-    if !matches!(command, Command::Status { .. }) {
-        crate::cluster::namespaces::check(&cluster.client, namespace).await?;
+    match &command {
+        Command::Status { .. } => {}
+        // --create-namespace creates it; the name must still be one.
+        Command::Deploy(args) if args.create_namespace => {
+            if let Some(problem) = crate::cluster::namespaces::name_problem(namespace) {
+                return Err(problem);
+            }
+        }
+        Command::Deploy(_) => crate::cluster::namespaces::check(&cluster.client, namespace)
+            .await
+            .map_err(|e| match e == crate::cluster::namespaces::missing(namespace) {
+                true => format!(
+                    "namespace {namespace} does not exist: pass --create-namespace to create it, or pick another with -n NAMESPACE"
+                ),
+                false => e,
+            })?,
+        _ => crate::cluster::namespaces::check(&cluster.client, namespace).await?,
     }
     match command {
         Command::Deploy(args) => deploy_command(cluster, args).await,
+        Command::Rollback {
+            release,
+            revision,
+            timeout,
+            dry_run: true,
+            ..
+        } => release::rollback_dry_run(cluster, &release, revision, &timeout).await,
+        Command::Uninstall {
+            release,
+            keep_history,
+            yes,
+            wait,
+            timeout,
+            dry_run,
+        } => release::uninstall_command(cluster, release, keep_history, yes, wait, &timeout, dry_run).await,
         Command::Scale {
             workload,
             replicas,
@@ -122,6 +154,7 @@ fn operation_of(namespace: &str, command: Command) -> Result<(Operation, bool), 
             revision,
             timeout,
             yes,
+            ..
         } => {
             let timeout = crate::cli::duration::parse(&timeout, "--timeout")?;
             let to = revision;
@@ -139,6 +172,7 @@ fn operation_of(namespace: &str, command: Command) -> Result<(Operation, bool), 
             release,
             keep_history,
             yes,
+            ..
         } => (
             Operation::Uninstall {
                 namespace,
@@ -207,6 +241,8 @@ async fn status_command(cluster: &Connection, output: &str) -> Result<String, St
     let report = status::check(&cluster.client, &cluster.namespace).await;
     if output == "json" {
         println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
+    } else if output == "yaml" {
+        print!("{}", serde_yaml::to_string(&report).map_err(|e| e.to_string())?);
     } else {
         print!("{}", report.text());
     }
@@ -329,10 +365,16 @@ async fn deploy_command(cluster: &Connection, args: DeployArgs) -> Result<String
         history_max: args.history_max,
         helm_renderer: args.renderer == "helm",
         base_values: Default::default(),
+        options: release::deploy_options(&args),
     };
+    if args.dry_run == DryRun::Client {
+        let preview = deploy::preview(&cluster.client, &request).await?;
+        print!("{}", release::helm_dry_run_text(&preview));
+        return Ok(String::new());
+    }
     let plan = deploy::plan(&cluster.client, &request).await?;
     print_plan(&request, &plan);
-    if args.dry_run {
+    if args.dry_run == DryRun::Server {
         return Ok(String::new());
     }
     let operation = Operation::Deploy {
@@ -347,21 +389,7 @@ fn print_plan(request: &DeployRequest, plan: &DeployPlan) {
         "release {} in {}: revision {} would",
         request.release, request.namespace, plan.revision
     );
-    for id in &plan.added {
-        println!("  + add {id}");
-    }
-    for (id, diff) in &plan.changed {
-        println!("  ~ change {id}");
-        for line in diff.lines() {
-            println!("      {line}");
-        }
-    }
-    for id in &plan.removed {
-        println!("  - remove {id}");
-    }
-    if plan.added.is_empty() && plan.changed.is_empty() && plan.removed.is_empty() {
-        println!("  (no object changes; a new revision is still recorded)");
-    }
+    release::print_changes(plan);
 }
 
 async fn history_command(client: &Client, namespace: &str, release: &str, output: &str) -> Result<(), String> {

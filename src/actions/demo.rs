@@ -474,6 +474,7 @@ async fn rollback(app: &Release<'_>, progress: Progress<'_>) -> Result<String, S
         history_max: 10,
         helm_renderer: false,
         base_values: current.config.clone(),
+        options: Default::default(),
     };
     let started = Instant::now();
     let new = deploy::deploy(app.client, &request, progress).await?;

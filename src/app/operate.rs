@@ -167,6 +167,7 @@ pub fn parse_deploy_line(text: &str, namespace: &str) -> Result<DeployRequest, S
         history_max: 10,
         helm_renderer: false,
         base_values: Default::default(),
+        options: Default::default(),
     };
     let mut words = text.split_whitespace();
     while let Some(word) = words.next() {

@@ -8,9 +8,11 @@ mod helm_cli;
 mod manifest;
 mod suggest;
 mod values;
+mod values_flags;
 
 pub use bundled::{BUNDLED_CHART, export as export_bundled, is_embedded, is_file, read_text, values_file};
 pub use helm_cli::render_with_helm;
+pub use values_flags::{LastRelease, SuppliedValues, ValuesReuse, supplied_values, upgrade_values};
 
 use engine::{map, str_val};
 use gotmpl::Value;
@@ -138,6 +140,12 @@ pub enum ChartError {
         expr: String,
         reason: String,
     },
+    /// A bad `--set-string`, `--set-json` or `--set-file`.
+    BadFlag {
+        flag: &'static str,
+        expr: String,
+        reason: String,
+    },
     Schema {
         path: String,
         reason: String,
@@ -179,6 +187,7 @@ impl std::fmt::Display for ChartError {
             }
             Self::InvalidYaml { what, line, reason } => write!(f, "{what} is not valid YAML: line {line}: {reason}"),
             Self::BadSet { expr, reason } => write!(f, "--set {expr} is not valid: {reason}; use key.path=value"),
+            Self::BadFlag { flag, expr, reason } => write!(f, "{flag} {expr} is not valid: {reason}"),
             Self::Schema { path, reason } => {
                 write!(
                     f,

@@ -114,6 +114,22 @@ pub fn merge_into(base: &mut Mapping, overlay: Mapping) {
 
 /// Applies one `--set` argument (`a.b=1,c[0]=x`) to `values`, typing scalars like Helm's strvals.
 pub fn apply_set(values: &mut Mapping, expr: &str) -> Result<(), ChartError> {
+    apply_pairs(values, expr, typed_scalar)
+}
+
+/// Applies one `--set-string` argument: as `--set`, every value a string.
+pub fn apply_set_string(values: &mut Mapping, expr: &str) -> Result<(), ChartError> {
+    apply_pairs(values, expr, |raw| Yaml::String(raw.to_string())).map_err(|e| match e {
+        ChartError::BadSet { expr, reason } => ChartError::BadFlag {
+            flag: "--set-string",
+            expr,
+            reason,
+        },
+        other => other,
+    })
+}
+
+fn apply_pairs(values: &mut Mapping, expr: &str, typed: impl Fn(&str) -> Yaml) -> Result<(), ChartError> {
     for pair in split_unescaped(expr, ',') {
         if pair.is_empty() {
             continue;
@@ -128,7 +144,7 @@ pub fn apply_set(values: &mut Mapping, expr: &str) -> Result<(), ChartError> {
             expr: expr.to_string(),
             reason: format!("key `{path}`: {reason}"),
         })?;
-        let value = typed_scalar(&raw.replace("\\,", ","));
+        let value = typed(&raw.replace("\\,", ","));
         let mut root = Yaml::Mapping(std::mem::take(values));
         set_path(&mut root, &segments, value);
         if let Yaml::Mapping(m) = root {
@@ -138,7 +154,7 @@ pub fn apply_set(values: &mut Mapping, expr: &str) -> Result<(), ChartError> {
     Ok(())
 }
 
-fn split_unescaped(s: &str, sep: char) -> Vec<String> {
+pub(super) fn split_unescaped(s: &str, sep: char) -> Vec<String> {
     let mut parts = Vec::new();
     let mut current = String::new();
     let mut escaped = false;
@@ -162,12 +178,12 @@ fn split_unescaped(s: &str, sep: char) -> Vec<String> {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-enum Segment {
+pub(super) enum Segment {
     Key(String),
     Index(usize),
 }
 
-fn parse_path(path: &str) -> Result<Vec<Segment>, String> {
+pub(super) fn parse_path(path: &str) -> Result<Vec<Segment>, String> {
     let mut out = Vec::new();
     for part in split_unescaped(path, '.') {
         let (name, mut rest) = match part.find('[') {
@@ -198,7 +214,7 @@ fn parse_path(path: &str) -> Result<Vec<Segment>, String> {
     Ok(out)
 }
 
-fn set_path(node: &mut Yaml, path: &[Segment], value: Yaml) {
+pub(super) fn set_path(node: &mut Yaml, path: &[Segment], value: Yaml) {
     let Some((first, rest)) = path.split_first() else {
         *node = value;
         return;

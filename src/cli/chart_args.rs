@@ -16,6 +16,16 @@ pub struct ChartInput {
     /// Override a value, e.g. `--set backend.image.tag=1.2.0`; repeatable.
     #[arg(long, value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// As --set, every value a string (`--set-string backend.image.tag=1.10`); repeatable.
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub set_string: Vec<String>,
+    /// A value from a file's text (`--set-file backend.config=app.conf`); repeatable.
+    #[arg(long, value_name = "KEY=PATH")]
+    pub set_file: Vec<String>,
+    /// JSON values (`--set-json 'a.b=[1,2]'` or a JSON object); repeatable. Order, as helm:
+    /// -f files, then --set-json, --set, --set-string, --set-file.
+    #[arg(long, value_name = "KEY=JSON")]
+    pub set_json: Vec<String>,
 }
 
 /// `kubedeck template`: as `helm template`.

@@ -72,8 +72,17 @@ pub fn template(args: &TemplateArgs, namespace: &str) -> Result<String, String> 
             .or_else(|| args.release.clone())
             .unwrap_or_else(|| "release-name".into()),
         namespace: namespace.to_owned(),
-        values_files,
-        set: args.input.set.clone(),
+        base: chart::supplied_values(
+            Default::default(),
+            &chart::SuppliedValues {
+                files: values_files,
+                set_json: args.input.set_json.clone(),
+                set: args.input.set.clone(),
+                set_string: args.input.set_string.clone(),
+                set_file: args.input.set_file.clone(),
+            },
+        )
+        .map_err(|e| e.to_string())?,
         kube_version,
         api_versions,
         ..RenderOptions::default()

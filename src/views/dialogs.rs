@@ -134,6 +134,7 @@ mod tests {
                 history_max: 10,
                 helm_renderer: false,
                 base_values: Default::default(),
+                options: Default::default(),
             }),
             plan: Loadable::Loading,
             offset: 0,

@@ -228,6 +228,7 @@ pub fn chart_request(ns: &str, set: &[&str]) -> kubedeck::actions::deploy::Deplo
         history_max: 10,
         helm_renderer: false,
         base_values: Default::default(),
+        options: Default::default(),
     }
 }
 

@@ -17,11 +17,11 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-pub use install::deploy;
-pub use plan::{DeployPlan, plan};
+pub use install::{deploy, preview};
+pub use plan::{DeployPlan, plan, rollback_plan};
 pub(super) use ready::rollout_state;
 pub use rollback::rollback;
-pub use uninstall::uninstall;
+pub use uninstall::{release_objects, uninstall, wait_deleted};
 
 /// Server-side apply's field manager: who owns the fields kubedeck sets.
 pub const FIELD_MANAGER: &str = "kubedeck";
@@ -43,6 +43,24 @@ pub struct DeployRequest {
     pub helm_renderer: bool,
     /// Values to start from, before the files and `--set`s (a revision's values, reused).
     pub base_values: Map<String, Value>,
+    /// helm's other deploy flags; the default is what kubedeck did before it had them.
+    pub options: DeployOptions,
+}
+
+/// `helm upgrade --install`'s flags beyond the chart, `-f` and `--set`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeployOptions {
+    /// `--set-json`, `--set-string`, `--set-file`, merged in helm's order with `-f` and `--set`.
+    pub set_json: Vec<String>,
+    pub set_string: Vec<String>,
+    pub set_file: Vec<String>,
+    /// How an upgrade treats the last release's values (helm upgrade's default unless asked).
+    pub reuse: crate::chart::ValuesReuse,
+    /// Create the namespace when it does not exist (`--create-namespace`).
+    pub create_namespace: bool,
+    /// Return once the objects are applied, without waiting for them to be ready (`--wait=false`,
+    /// helm's default); `atomic` waits all the same, as helm's does.
+    pub skip_wait: bool,
 }
 
 /// Progress lines for whoever runs the action (the dashboard or the command line).

@@ -38,9 +38,57 @@ pub async fn plan(client: &Client, req: &DeployRequest) -> Result<DeployPlan, St
         Operation::Install
     };
     let revision = history::next_revision(&history, &req.release, op).map_err(|e| e.to_string())?;
-    let (_, rendered) = render(req, revision, op == Operation::Upgrade)?;
-    let after = manifest_objects(&rendered.manifest);
-    let mut applier = Applier::new(client.clone(), &req.namespace, &req.release);
+    let prepared = render(req, revision, &history)?;
+    compare(
+        client,
+        &req.namespace,
+        &req.release,
+        &prepared.rendered.manifest,
+        &history,
+        revision,
+    )
+    .await
+}
+
+/// What `rollback` to `to` (default: the last good revision) would change, as `plan` says it
+/// for a deploy. Changes nothing.
+pub async fn rollback_plan(
+    client: &Client,
+    namespace: &str,
+    name: &str,
+    to: Option<i32>,
+) -> Result<(i32, DeployPlan), String> {
+    let history = ReleaseStore::new(client.clone(), namespace, name).history().await?;
+    let current = history.last().map_or(0, |r| r.version);
+    let to = match to {
+        Some(to) => to,
+        None => history::last_good(&history, current)
+            .ok_or_else(|| format!("release {name} has no earlier revision to roll back to"))?,
+    };
+    let op = Operation::Rollback { to };
+    let revision = history::next_revision(&history, name, op).map_err(|e| e.to_string())?;
+    let Some(target) = history.iter().find(|r| r.version == to) else {
+        return Err(history::Refusal::NoSuchRevision {
+            release: name.into(),
+            revision: to,
+        }
+        .to_string());
+    };
+    let plan = compare(client, namespace, name, &target.manifest, &history, revision).await?;
+    Ok((to, plan))
+}
+
+/// `manifest` as revision `revision` against what is live and what the deployed revision has.
+async fn compare(
+    client: &Client,
+    namespace: &str,
+    release: &str,
+    manifest: &str,
+    history: &[crate::cluster::releases::Release],
+    revision: i32,
+) -> Result<DeployPlan, String> {
+    let after = manifest_objects(manifest);
+    let mut applier = Applier::new(client.clone(), namespace, release);
     let mut plan = DeployPlan {
         revision,
         ..DeployPlan::default()

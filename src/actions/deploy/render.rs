@@ -1,18 +1,57 @@
 //! The chart rendered for a request, and the values the user gave, as a revision keeps them.
 
 use serde_json::{Map, Value};
+use serde_yaml::Mapping;
 
 use super::DeployRequest;
-use crate::chart::{self, RenderOptions, Rendered};
+use crate::chart::{self, LastRelease, RenderOptions, Rendered, SuppliedValues};
+use crate::cluster::releases::{Release, ReleaseStatus};
+
+/// A request made ready: the chart as the revision records it, its rendering and the user's
+/// values as helm keeps them (the release's `config`).
+pub(super) struct Prepared {
+    pub loaded: chart::Chart,
+    pub rendered: Rendered,
+    pub config: Map<String, Value>,
+}
 
 /// The chart loaded and rendered for `revision`, by kubedeck's renderer or, when asked, helm's.
-pub(super) fn render(req: &DeployRequest, revision: i32, upgrade: bool) -> Result<(chart::Chart, Rendered), String> {
-    let loaded = chart::load_chart(&req.chart_dir).map_err(|e| e.to_string())?;
+/// `history` is the release's so far: an upgrade meets the last release's values as helm's does.
+pub(super) fn render(req: &DeployRequest, revision: i32, history: &[Release]) -> Result<Prepared, String> {
+    let mut loaded = chart::load_chart(&req.chart_dir).map_err(|e| e.to_string())?;
+    let supplied = SuppliedValues {
+        files: req.values_files.clone(),
+        set_json: req.options.set_json.clone(),
+        set: req.set.clone(),
+        set_string: req.options.set_string.clone(),
+        set_file: req.options.set_file.clone(),
+    };
     let base = base_mapping(req);
-    if req.helm_renderer && !base.is_empty() {
-        return Err("reusing a revision's values needs kubedeck's own renderer: leave out --renderer helm".into());
+    let given = chart::supplied_values(base.clone(), &supplied).map_err(|e| e.to_string())?;
+    let last = upgraded(history);
+    let (last_config, last_chart) = last
+        .map(|r| (mapping(&r.config), r.chart.values.as_ref().map(mapping)))
+        .unzip();
+    let last_values = last_config.as_ref().map(|config| LastRelease {
+        config,
+        chart_values: last_chart.as_ref().and_then(Option::as_ref).unwrap_or(&loaded.values),
+    });
+    let (config, defaults) = chart::upgrade_values(req.options.reuse, given.clone(), last_values);
+    if let Some(defaults) = defaults {
+        loaded.values = defaults;
     }
+    let upgrade = history
+        .iter()
+        .any(|r| r.info.status != Some(ReleaseStatus::Uninstalled));
     let rendered = if req.helm_renderer {
+        let plain = base.is_empty() && supplied.is_files_and_set_only() && config == given;
+        if !plain {
+            return Err(
+                "values beyond -f and --set (reused, --set-json, --set-string, --set-file) need \
+                        kubedeck's own renderer: leave out --renderer helm"
+                    .into(),
+            );
+        }
         chart::render_with_helm(
             &req.chart_dir,
             &req.release,
@@ -24,9 +63,7 @@ pub(super) fn render(req: &DeployRequest, revision: i32, upgrade: bool) -> Resul
         let opts = RenderOptions {
             release_name: req.release.clone(),
             namespace: req.namespace.clone(),
-            values_files: req.values_files.clone(),
-            set: req.set.clone(),
-            base,
+            base: config.clone(),
             is_upgrade: upgrade,
             revision: revision.max(1) as u32,
             ..RenderOptions::default()
@@ -34,29 +71,42 @@ pub(super) fn render(req: &DeployRequest, revision: i32, upgrade: bool) -> Resul
         chart::render(&loaded, &opts)
     }
     .map_err(|e| e.to_string())?;
-    Ok((loaded, rendered))
-}
-
-/// The values the user gave (files and `--set`), without the chart's defaults: what Helm keeps
-/// as the release's config and `helm get values` prints.
-pub(super) fn user_values(req: &DeployRequest) -> Result<Map<String, Value>, String> {
-    let opts = RenderOptions {
-        values_files: req.values_files.clone(),
-        set: req.set.clone(),
-        base: base_mapping(req),
-        ..RenderOptions::default()
-    };
-    let merged = chart::user_values(&opts).map_err(|e| e.to_string())?;
-    Ok(serde_json::to_value(merged)
+    let config = serde_json::to_value(config)
         .ok()
         .and_then(|v| v.as_object().cloned())
-        .unwrap_or_default())
+        .unwrap_or_default();
+    Ok(Prepared {
+        loaded,
+        rendered,
+        config,
+    })
 }
 
-/// The reused values as the renderer takes them.
-fn base_mapping(req: &DeployRequest) -> serde_yaml::Mapping {
-    serde_yaml::to_value(&req.base_values)
+/// The release an upgrade starts from, as helm picks it: the deployed revision, else a last one
+/// that failed or was superseded. None for an install.
+fn upgraded(history: &[Release]) -> Option<&Release> {
+    let last = history.last()?;
+    history
+        .iter()
+        .rev()
+        .find(|r| r.info.status == Some(ReleaseStatus::Deployed))
+        .or_else(|| {
+            matches!(
+                last.info.status,
+                Some(ReleaseStatus::Failed) | Some(ReleaseStatus::Superseded)
+            )
+            .then_some(last)
+        })
+}
+
+fn mapping(values: &Map<String, Value>) -> Mapping {
+    serde_yaml::to_value(values)
         .ok()
         .and_then(|v| v.as_mapping().cloned())
         .unwrap_or_default()
+}
+
+/// The reused values as the renderer takes them.
+fn base_mapping(req: &DeployRequest) -> Mapping {
+    mapping(&req.base_values)
 }

@@ -234,5 +234,6 @@ pub fn deploy_request(namespace: &str, saved: &SavedProgress) -> Result<DeployRe
         history_max: 10,
         helm_renderer: false,
         base_values: Default::default(),
+        options: Default::default(),
     })
 }
