@@ -2,13 +2,16 @@
 //! watches that feed the panes. Workers here own no dashboard state; they send messages.
 
 pub mod certificates;
+pub mod describe;
 pub mod events;
 pub mod hpas;
 pub mod logs;
+pub mod metrics;
 pub mod namespaces;
 pub mod objects;
 pub mod pods;
 pub mod releases;
+pub mod resources;
 pub mod rollout;
 pub mod session;
 pub mod store;
@@ -28,6 +31,8 @@ pub enum ClusterEvent {
     Session(session::SessionEvent),
     Rows(RowUpdate),
     Watch(watch::WatchStatus),
+    /// Live CPU and memory from metrics.k8s.io, read every 15 s.
+    Metrics(metrics::MetricsReading),
 }
 
 /// Where cluster events go: any channel whose messages can be made from them. `emit` returns
@@ -58,6 +63,8 @@ pub enum RowUpdate {
     Certificates(store::WatchUpdate<certificates::CertificateRow>),
     TlsSecrets(store::WatchUpdate<certificates::TlsSecretRow>),
     IngressTls(store::WatchUpdate<certificates::IngressTlsRef>),
+    /// A kind of the resource pane (Services, Nodes, ...).
+    Resources(resources::ResourceKind, store::WatchUpdate<resources::ResourceRow>),
 }
 
 /// Where to connect, as given on the command line.
