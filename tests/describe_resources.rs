@@ -281,3 +281,42 @@ async fn metrics_server_gives_each_pod_its_cpu_and_memory() {
         tokio::time::sleep(Duration::from_secs(5)).await;
     }
 }
+
+/// As a k9s user would: `keys: k9s` in the config, `?` lists `d` for describe, `:svc` lists the
+/// Services, `d` describes the selected one with its endpoints, `:no` lists the nodes.
+#[tokio::test]
+async fn the_k9s_preset_in_the_binary_switcher_and_describe() {
+    use common::pty::Tui;
+    let client = common::client().await;
+    let ns = common::namespace(&client, "k9s").await;
+    app_objects(&client, &ns).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.yaml");
+    std::fs::write(&config, "keys: k9s\n").unwrap();
+    let kubeconfig = common::sim_kubeconfig();
+    let mut tui = Tui::spawn(&["--config", config.to_str().unwrap(), "-n", &ns], &kubeconfig);
+    tui.wait_for(&["backend-"], Duration::from_secs(30));
+    tui.type_str("?");
+    let help = tui.wait_for(&["describe the selected object"], Duration::from_secs(10));
+    assert!(
+        help.lines()
+            .any(|l| l.contains("d ") && l.contains("describe the selected object")),
+        "{help}"
+    );
+    tui.type_str("q");
+    tui.type_str(":svc\r");
+    tui.wait_for(&["Services (", "nobody", "8000/TCP"], Duration::from_secs(30));
+    tui.type_str("d");
+    let described = tui.wait_for(
+        &["Describe Service/backend", "Endpoints:", "10.244.0.5:8000"],
+        Duration::from_secs(30),
+    );
+    assert!(described.contains("Events:"), "{described}");
+    tui.type_str("\x1b");
+    // Apart, or the terminal reads Esc and ':' as Alt-:.
+    tui.wait_for(&["Services ("], Duration::from_secs(10));
+    tui.type_str(":no\r");
+    tui.wait_for(&["Nodes [3]", "sim-node-0", "Ready"], Duration::from_secs(30));
+    tui.type_str("q");
+    assert_eq!(tui.wait_exit(Duration::from_secs(10)), 0);
+}
