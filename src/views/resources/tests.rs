@@ -173,3 +173,36 @@ fn pods_show_usage_against_request_and_limit() {
     let text = screen(&app, 150, 12);
     assert!(text.contains("190m 190/95") && text.contains("32Mi 50/25"), "{text}");
 }
+
+#[test]
+fn the_pod_detail_draws_the_last_minutes_as_a_sparkline() {
+    let mut app = connected_app(Scope::Namespace("todo".into()));
+    let mut pod = crate::cluster::pods::PodRow::example("todo", "backend-1", "Running", "2026-11-23T11:00:00Z");
+    pod.requests = Usage {
+        cpu_millis: 100.0,
+        memory_bytes: 64.0 * 1048576.0,
+    };
+    app.update(Msg::Rows(RowUpdate::Pods(WatchUpdate::Listed(vec![pod]))));
+    for cpu in [10.0, 20.0, 40.0] {
+        app.update(Msg::Metrics(MetricsReading {
+            at: app.now,
+            pods: Ok(vec![(
+                ObjectKey::new("todo", "backend-1"),
+                Usage {
+                    cpu_millis: cpu,
+                    memory_bytes: 32.0 * 1048576.0,
+                },
+            )]),
+            nodes: Ok(vec![]),
+        }));
+    }
+    app.refresh();
+    app.update(Msg::Key(crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Enter,
+        crossterm::event::KeyModifiers::NONE,
+    )));
+    let text = screen(&app, 100, 24);
+    assert!(text.contains("CPU ▃▅█"), "{text}");
+    assert!(text.contains("40m, 40% of request"), "{text}");
+    assert!(text.contains("MEM ███"), "{text}");
+}
