@@ -467,6 +467,9 @@ impl App {
     }
 
     fn on_watch(&mut self, status: WatchStatus) {
+        if self.resource_status_elsewhere(&status) {
+            return;
+        }
         match status {
             WatchStatus::Synced { kind } => {
                 if kind == crate::cluster::store::WatchKind::Certificates {

@@ -7,7 +7,10 @@ use regex::Regex;
 
 use super::table::{ColumnSpec, SortValue, TablePane, Tabular, col, name_col};
 use super::{App, Effect, PaneId};
+use crate::cluster::FailureKind;
 use crate::cluster::resources::{ResourceKind, ResourceRow};
+use crate::cluster::store::WatchKind;
+use crate::cluster::watch::WatchStatus;
 
 /// Where a column's text comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -207,6 +210,32 @@ impl App {
         if self.focus == PaneId::Resources || self.on_screen(PaneId::Resources) {
             self.watch_resource(self.resource_kind);
         }
+    }
+
+    /// A watch status of a resource kind not shown now goes to that kind's kept table, so
+    /// "cannot list nodes" never shows on the Services. True when it was taken care of.
+    pub(super) fn resource_status_elsewhere(&mut self, status: &WatchStatus) -> bool {
+        let (kind, problem) = match status {
+            WatchStatus::Synced {
+                kind: WatchKind::Resources(k),
+            } => (*k, None),
+            WatchStatus::Failed {
+                kind: WatchKind::Resources(k),
+                failure: FailureKind::Refused | FailureKind::NotInstalled,
+                message,
+                ..
+            } => (*k, Some(message.clone())),
+            _ => return false,
+        };
+        if kind == self.resource_kind {
+            if let Some(problem) = problem {
+                self.panes.get_mut(PaneId::Resources).problem = Some(problem);
+                return true;
+            }
+            return false;
+        }
+        self.resource_tables.entry(kind).or_default().problem = problem;
+        true
     }
 
     /// The columns of a pane's table (the resource pane's depend on the kind shown).

@@ -206,3 +206,27 @@ fn the_pod_detail_draws_the_last_minutes_as_a_sparkline() {
     assert!(text.contains("40m, 40% of request"), "{text}");
     assert!(text.contains("MEM ███"), "{text}");
 }
+
+#[test]
+fn a_forbidden_kind_says_so_on_its_own_table_only() {
+    use crate::cluster::FailureKind;
+    use crate::cluster::store::WatchKind;
+    use crate::cluster::watch::WatchStatus;
+    let mut app = connected_app(Scope::Namespace("todo".into()));
+    command(&mut app, "no");
+    command(&mut app, "svc");
+    app.update(Msg::Watch(WatchStatus::Failed {
+        kind: WatchKind::Resources(ResourceKind::Nodes),
+        failure: FailureKind::Refused,
+        message: "you cannot list nodes (RBAC: nodes is forbidden); ask for get/list on nodes".into(),
+        retry_in: std::time::Duration::from_secs(1),
+    }));
+    assert_eq!(
+        app.panes.get(PaneId::Resources).problem,
+        None,
+        "the Services are not forbidden"
+    );
+    command(&mut app, "no");
+    let text = screen(&app, 120, 12);
+    assert!(text.contains("you cannot list nodes"), "{text}");
+}
