@@ -13,7 +13,9 @@ pub struct Config {
     pub theme: ThemeName,
     /// Wheel scroll and click to focus; off by default so text can be selected.
     pub mouse: bool,
-    /// Action name -> key(s), e.g. `quit: Q` or `filter: ctrl-f, f3`.
+    /// Action name -> key(s), e.g. `quit: Q` or `filter: ctrl-f, f3`; or a preset's name
+    /// (`keys: k9s`), or a preset with changes (`keys: {preset: k9s, quit: Q}`).
+    #[serde(deserialize_with = "keys_or_preset")]
     pub keys: BTreeMap<String, String>,
     /// Read-only everywhere: nothing that changes the cluster is offered or done.
     pub readonly: bool,
@@ -21,6 +23,50 @@ pub struct Config {
     pub contexts: BTreeMap<String, ContextSettings>,
     /// The log view: `buffer` lines kept (10000), `tail` lines to start with (500).
     pub logs: LogSettings,
+}
+
+/// The `keys: k9s` preset: k9s's habits for the actions kubedeck has (d describe, ctrl-d
+/// delete, r restart, s scale on workloads). Deploy, which is `d` by default, moves to F2.
+/// At merge, add exec15's actions here: ("shell", "s") and ("port-forward", "F").
+pub const K9S_KEYS: &[(&str, &str)] = &[
+    ("describe", "d"),
+    ("deploy", "f2"),
+    ("delete-pod", "ctrl-d"),
+    ("restart", "r"),
+    ("scale", "s"),
+    ("yaml", "y"),
+    ("logs", "l"),
+];
+
+/// The presets `keys:` accepts by name.
+pub const KEY_PRESETS: &[(&str, &[(&str, &str)])] = &[("k9s", K9S_KEYS)];
+
+/// `keys:` as a map of action -> key(s), a preset's name, or a map with `preset:` in it (the
+/// map's own entries win over the preset's).
+fn keys_or_preset<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Keys {
+        Preset(String),
+        Map(BTreeMap<String, String>),
+    }
+    let mut map = match Keys::deserialize(d)? {
+        Keys::Preset(name) => BTreeMap::from([("preset".to_owned(), name)]),
+        Keys::Map(map) => map,
+    };
+    let Some(name) = map.remove("preset") else {
+        return Ok(map);
+    };
+    let Some((_, preset)) = KEY_PRESETS.iter().find(|(n, _)| *n == name) else {
+        let known: Vec<&str> = KEY_PRESETS.iter().map(|(n, _)| *n).collect();
+        return Err(serde::de::Error::custom(format!(
+            "keys: no preset named {name:?} (known: {})",
+            known.join(", ")
+        )));
+    };
+    let mut keys: BTreeMap<String, String> = preset.iter().map(|(a, k)| ((*a).to_owned(), (*k).to_owned())).collect();
+    keys.extend(map);
+    Ok(keys)
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -143,6 +189,21 @@ mod tests {
         let path = dir.path().join("config.yaml");
         std::fs::write(&path, text).unwrap();
         load(Some(&path))
+    }
+
+    #[test]
+    fn keys_can_be_a_preset_alone_or_with_changes() {
+        let (config, problem) = load_text("keys: k9s\n");
+        assert_eq!(problem, None);
+        assert_eq!(config.keys["describe"], "d");
+        assert_eq!(config.keys["delete-pod"], "ctrl-d");
+        let (config, _) = load_text("keys:\n  preset: k9s\n  describe: D\n  quit: Q\n");
+        assert_eq!(config.keys["describe"], "D", "the user's entry wins over the preset");
+        assert_eq!(config.keys["quit"], "Q");
+        assert_eq!(config.keys["restart"], "r");
+        let (config, problem) = load_text("keys: emacs\n");
+        assert!(config.keys.is_empty());
+        assert!(problem.is_some_and(|p| p.contains("no preset named \"emacs\" (known: k9s)")));
     }
 
     #[test]

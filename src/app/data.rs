@@ -12,6 +12,7 @@ use crate::cluster::hpas::HpaRow;
 use crate::cluster::namespaces::NamespaceRow;
 use crate::cluster::pods::PodRow;
 use crate::cluster::releases::ReleaseRow;
+use crate::cluster::resources::{ResourceKind, ResourceRow};
 use crate::cluster::store::{ObjectKey, RowStore, WatchKind, WatchUpdate};
 use crate::cluster::workloads::WorkloadRow;
 
@@ -69,6 +70,10 @@ pub struct ClusterData {
     /// When a pod's restart count last went up while we watched: the pane highlights it.
     pub restarts_rose: HashMap<ObjectKey, Timestamp>,
     pub hpa_history: HashMap<ObjectKey, HpaHistory>,
+    /// The resource pane's kinds, each once its watch has been asked for.
+    pub resources: BTreeMap<ResourceKind, RowStore<ResourceRow>>,
+    /// Live usage from metrics.k8s.io (app/usage.rs).
+    pub usage: super::usage::UsageData,
 }
 
 impl ClusterData {
@@ -145,12 +150,18 @@ impl ClusterData {
                 self.ingress_tls.apply(u);
                 self.join_certificates()
             }
+            RowUpdate::Resources(kind, u) => self.apply_resources(kind, u),
             RowUpdate::Namespaces(u) => {
                 self.namespaces.apply(u);
                 return None;
             }
         };
         Some(pane)
+    }
+
+    fn apply_resources(&mut self, kind: ResourceKind, update: WatchUpdate<ResourceRow>) -> PaneId {
+        self.resources.entry(kind).or_default().apply(update);
+        PaneId::Resources
     }
 
     fn join_certificates(&mut self) -> PaneId {
@@ -170,6 +181,7 @@ impl ClusterData {
             WatchKind::Events => PaneId::Events,
             WatchKind::Releases => PaneId::Releases,
             WatchKind::Namespaces => return None,
+            WatchKind::Resources(_) => PaneId::Resources,
             WatchKind::Certificates | WatchKind::TlsSecrets | WatchKind::Ingresses => PaneId::Certificates,
         })
     }
@@ -200,6 +212,7 @@ impl ClusterData {
             PaneId::Hpas => self.hpas.is_synced(),
             PaneId::Events => self.events.is_synced(),
             PaneId::Releases => self.releases.is_synced(),
+            PaneId::Resources => self.resources.values().all(RowStore::is_synced),
             PaneId::Certificates => {
                 (self.certificates.is_synced() || self.cert_manager_missing)
                     && self.tls_secrets.is_synced()

@@ -37,6 +37,8 @@ pub enum Action {
     Yaml,
     /// The selected object's events.
     Events,
+    /// The selected object described, as `kubectl describe` does.
+    Describe,
     /// In a YAML view of a Secret: reveal the next value (one at a time).
     Reveal,
     /// The namespace switcher.
@@ -212,6 +214,7 @@ pub const BINDINGS: &[Binding] = &[
     bind("4", Action::Focus(4), "focus Releases", false, PANES, &[(KeyCode::Char('4'), NONE)]),
     bind("5", Action::Focus(5), "focus Workloads", false, PANES, &[(KeyCode::Char('5'), NONE)]),
     bind("6", Action::Focus(6), "focus Events", false, PANES, &[(KeyCode::Char('6'), NONE)]),
+    bind("7", Action::Focus(7), "focus Resources (:svc :ing :pvc :jobs :cj :cm :no)", false, PANES, &[(KeyCode::Char('7'), NONE)]),
     bind("n", Action::PickNamespace, "switch namespace (fuzzy search)", true, PANES, &[(KeyCode::Char('n'), NONE)]),
     bind("c", Action::PickContext, "switch context (fuzzy search)", false, PANES, &[(KeyCode::Char('c'), NONE)]),
     bind("0", Action::AllNamespaces, "all namespaces", false, PANES, &[(KeyCode::Char('0'), NONE)]),
@@ -220,10 +223,11 @@ pub const BINDINGS: &[Binding] = &[
     bind("Esc", Action::ClearFilter, "clear filter / unzoom", false, PANES, &[(KeyCode::Esc, NONE)]),
     bind("o", Action::SortNext, "sort by next column", true, PANES, &[(KeyCode::Char('o'), NONE)]),
     bind("O", Action::SortReverse, "reverse sort", false, PANES, &[(KeyCode::Char('O'), NONE), (KeyCode::Char('O'), SHIFT)]),
-    bind(":", Action::Command, "command (:pods :hpa :certs :releases :events :workloads :ns :ctx)", true, PANES, &[(KeyCode::Char(':'), NONE), (KeyCode::Char(':'), SHIFT)]),
+    bind(":", Action::Command, "command (:pods :hpa :certs :releases :events :workloads :svc :ing :pvc :jobs :cj :cm :no :ns :ctx)", true, PANES, &[(KeyCode::Char(':'), NONE), (KeyCode::Char(':'), SHIFT)]),
     bind("Enter", Action::Open, "details (pods), history (releases), YAML (others)", true, PANES, &[(KeyCode::Enter, NONE)]),
     bind("y", Action::Yaml, "YAML of the selected object", true, PANES, &[(KeyCode::Char('y'), NONE)]),
     bind("e", Action::Events, "events of the selected object", true, PANES, &[(KeyCode::Char('e'), NONE)]),
+    bind("i", Action::Describe, "describe the selected object (fields, conditions, events)", true, PANES, &[(KeyCode::Char('i'), NONE)]),
     bind("d", Action::Deploy, "deploy the Todo Chatbot chart (values, plan, confirm)", true, PANES, &[(KeyCode::Char('d'), NONE)]),
     bind("s", Action::Scale, "scale the workload (0 to 1000 replicas)", true, KeyScope::Pane(PaneId::Workloads), &[(KeyCode::Char('s'), NONE)]),
     bind("R", Action::Restart, "restart the workload's pods", false, KeyScope::Pane(PaneId::Workloads), &[(KeyCode::Char('R'), NONE)]),
@@ -322,6 +326,7 @@ impl Action {
             Action::Back => "back",
             Action::Yaml => "yaml",
             Action::Events => "events",
+            Action::Describe => "describe",
             Action::Reveal => "reveal",
             Action::PickNamespace => "pick-namespace",
             Action::PickContext => "pick-context",
@@ -487,112 +492,4 @@ impl KeyMap {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn keys_are_unique_and_dispatch() {
-        let mut seen = std::collections::HashSet::new();
-        for b in BINDINGS {
-            for k in b.keys {
-                assert!(seen.insert((*k, format!("{:?}", b.scope))), "{k:?} bound twice");
-            }
-        }
-        let press = |code, mods| action_for(&KeyEvent::new(code, mods), KeyContext::Pane(PaneId::Pods));
-        assert_eq!(press(KeyCode::Char('q'), NONE), Some(Action::Quit));
-        assert_eq!(press(KeyCode::Char('c'), CTRL), Some(Action::Quit));
-        assert_eq!(press(KeyCode::Char('c'), NONE), Some(Action::PickContext));
-        assert_eq!(press(KeyCode::Down, NONE), Some(Action::Down));
-        assert_eq!(press(KeyCode::Char('4'), NONE), Some(Action::Focus(4)));
-        assert_eq!(press(KeyCode::Enter, NONE), Some(Action::Open));
-        let in_history = |code| action_for(&KeyEvent::new(code, NONE), KeyContext::View(ViewKind::History));
-        assert_eq!(in_history(KeyCode::Esc), Some(Action::Back));
-        assert_eq!(in_history(KeyCode::Char('j')), Some(Action::Down));
-        assert_eq!(in_history(KeyCode::Tab), None, "pane switching is off in a view on top");
-    }
-
-    #[test]
-    fn each_dialog_offers_only_its_own_keys() {
-        let labels = |map: &KeyMap, kind| -> Vec<String> {
-            map.bindings_for(KeyContext::View(kind))
-                .into_iter()
-                .map(|b| b.label)
-                .collect()
-        };
-        let map = KeyMap::default();
-        assert_eq!(labels(&map, ViewKind::Confirm), ["y", "Esc", "?", "q"]);
-        let nav = ["j/↓", "k/↑", "PgDn", "PgUp", "g", "G"];
-        assert_eq!(
-            labels(&map, ViewKind::Plan),
-            [&nav[..], &["y", "Esc", "?", "q"]].concat()
-        );
-        assert_eq!(
-            labels(&map, ViewKind::Demos),
-            [&nav[..], &["Enter", "Esc", "?", "q"]].concat()
-        );
-        assert_eq!(
-            labels(&map, ViewKind::ActionLog),
-            [&nav[..], &["Esc", "?", "q"]].concat()
-        );
-        assert_eq!(labels(&map, ViewKind::Text), [&nav[..], &["Esc", "?", "q"]].concat());
-        assert_eq!(
-            labels(&map, ViewKind::Yaml),
-            [&nav[..], &["x", "Esc", "?", "q"]].concat()
-        );
-        let plan_y = map
-            .bindings_for(KeyContext::View(ViewKind::Plan))
-            .into_iter()
-            .find(|b| b.action == Action::Confirm)
-            .map(|b| b.help);
-        assert_eq!(plan_y, Some("apply the plan"));
-        let readonly = KeyMap {
-            readonly: true,
-            ..KeyMap::default()
-        };
-        assert_eq!(labels(&readonly, ViewKind::Confirm), ["Esc", "?", "q"]);
-    }
-
-    #[test]
-    fn config_overrides_rebind_keys_and_bad_entries_are_explained() {
-        let config = [
-            ("quit", "Q"),
-            ("filter", "ctrl-f, f3"),
-            ("frobnicate", "x"),
-            ("zoom", "ctrl-"),
-        ]
-        .into_iter()
-        .map(|(a, k)| (a.to_owned(), k.to_owned()))
-        .collect();
-        let (map, problems) = KeyMap::with_overrides(&config);
-        let pods = KeyContext::Pane(PaneId::Pods);
-        let press = |code, mods| map.action_for(&KeyEvent::new(code, mods), pods);
-        assert_eq!(
-            press(KeyCode::Char('Q'), SHIFT),
-            Some(Action::Quit),
-            "terminals report Q with or without SHIFT"
-        );
-        assert_eq!(press(KeyCode::Char('Q'), NONE), Some(Action::Quit));
-        assert_eq!(press(KeyCode::Char('q'), NONE), None, "q no longer quits");
-        assert_eq!(
-            press(KeyCode::Char('f'), CTRL),
-            Some(Action::Filter),
-            "the user's ctrl-f wins over page down"
-        );
-        assert_eq!(press(KeyCode::F(3), NONE), Some(Action::Filter));
-        assert_eq!(
-            press(KeyCode::Char('z'), NONE),
-            Some(Action::Zoom),
-            "a bad entry leaves the default"
-        );
-        assert_eq!(problems.len(), 2, "{problems:?}");
-        assert!(problems[0].contains("no action named \"frobnicate\""), "{problems:?}");
-        assert!(problems[1].starts_with("keys: zoom:"), "{problems:?}");
-        let labels: Vec<String> = map
-            .bindings_for(pods)
-            .into_iter()
-            .filter(|b| b.action == Action::Quit)
-            .map(|b| b.label)
-            .collect();
-        assert_eq!(labels, ["Q"], "help and footer show the user's keys");
-    }
-}
+mod tests;

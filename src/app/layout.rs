@@ -90,3 +90,37 @@ pub fn log_text_area(app: &App, area: Rect) -> Rect {
         ..inner
     }
 }
+
+impl super::App {
+    /// Wheel scrolls the pane under the pointer; a click focuses a pane and selects the row.
+    pub(super) fn on_mouse(&mut self, mouse: crossterm::event::MouseEvent) -> bool {
+        use crossterm::event::{MouseButton, MouseEventKind};
+        if self.top.is_some() || self.prompt.is_some() || self.switcher.is_some() || self.help {
+            return false;
+        }
+        let area = ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1);
+        let screen = screen(self, area);
+        let point = ratatui::layout::Position::new(mouse.column, mouse.row);
+        let Some(&(pane, rect)) = screen.panes.iter().find(|(_, r)| r.contains(point)) else {
+            return false;
+        };
+        let page = usize::from(rect.height.saturating_sub(3)).max(1);
+        match mouse.kind {
+            MouseEventKind::ScrollDown => self.panes.get_mut(pane).move_by(3, page),
+            MouseEventKind::ScrollUp => self.panes.get_mut(pane).move_by(-3, page),
+            MouseEventKind::Down(MouseButton::Left) => {
+                self.focus_pane(pane);
+                // Rows start below the top border and the column titles.
+                let table = self.panes.get_mut(pane);
+                if let Some(row) = mouse.row.checked_sub(rect.y + 2) {
+                    let index = table.offset + usize::from(row);
+                    if let Some(key) = table.view.get(index).cloned() {
+                        table.select(&key, page);
+                    }
+                }
+            }
+            _ => return false,
+        }
+        true
+    }
+}

@@ -10,9 +10,11 @@ pub mod logs;
 pub mod operate;
 pub mod panes;
 mod prompt;
+pub mod resources;
 pub mod setup;
 pub mod switcher;
 pub mod table;
+pub mod usage;
 pub mod views;
 
 use crossterm::event::KeyEvent;
@@ -58,7 +60,13 @@ pub enum Msg {
     Logs(u64, crate::cluster::logs::LogEvent),
     /// A one-line outcome to show in the footer (a file saved, or why not).
     Notice(String),
+    /// A reading of metrics.k8s.io.
+    Metrics(crate::cluster::metrics::MetricsReading),
+    /// The describe view's lines, or why there are none.
+    Described(ObjectRef, Result<Vec<crate::cluster::describe::DescribeLine>, String>),
 }
+
+use crate::cluster::objects::ObjectRef;
 
 impl From<crate::cluster::ClusterEvent> for Msg {
     fn from(event: crate::cluster::ClusterEvent) -> Self {
@@ -67,6 +75,7 @@ impl From<crate::cluster::ClusterEvent> for Msg {
             ClusterEvent::Session(e) => Msg::Session(e),
             ClusterEvent::Rows(update) => Msg::Rows(update),
             ClusterEvent::Watch(status) => Msg::Watch(status),
+            ClusterEvent::Metrics(reading) => Msg::Metrics(reading),
         }
     }
 }
@@ -91,6 +100,10 @@ pub enum Effect {
     StopLogs,
     /// Write text to a file; answered with `Msg::Notice`.
     SaveFile { path: std::path::PathBuf, text: String },
+    /// Start the watch of a resource pane kind (the first time it is shown).
+    WatchResource(crate::cluster::resources::ResourceKind),
+    /// Describe an object; answered with `Msg::Described`.
+    Describe(ObjectRef),
 }
 
 /// The whole dashboard state.
@@ -123,6 +136,9 @@ pub struct App {
     pub log_settings: logs::LogSettings,
     /// Log streams started so far; numbers the next one.
     pub log_streams: u64,
+    /// What the resource pane shows, and the table state of the kinds not shown now.
+    pub resource_kind: crate::cluster::resources::ResourceKind,
+    pub resource_tables: std::collections::HashMap<crate::cluster::resources::ResourceKind, table::TablePane>,
 }
 
 pub use crate::config::Readonly;
@@ -152,6 +168,8 @@ impl App {
             readonly: Readonly::default(),
             log_settings: logs::LogSettings::default(),
             log_streams: 0,
+            resource_kind: crate::cluster::resources::ResourceKind::Services,
+            resource_tables: Default::default(),
         }
     }
 
@@ -215,6 +233,14 @@ impl App {
                 self.notice = Some(text);
                 true
             }
+            Msg::Metrics(reading) => {
+                self.data.usage.apply(reading);
+                self.on_screen(PaneId::Pods) || self.on_screen(PaneId::Resources) || self.top.is_some()
+            }
+            Msg::Described(object, lines) => {
+                self.described(object, lines);
+                true
+            }
         }
     }
 
@@ -241,38 +267,6 @@ impl App {
                 said || self.switcher.is_some()
             }
         }
-    }
-
-    /// Wheel scrolls the pane under the pointer; a click focuses a pane and selects the row.
-    fn on_mouse(&mut self, mouse: crossterm::event::MouseEvent) -> bool {
-        use crossterm::event::{MouseButton, MouseEventKind};
-        if self.top.is_some() || self.prompt.is_some() || self.switcher.is_some() || self.help {
-            return false;
-        }
-        let area = ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1);
-        let screen = layout::screen(self, area);
-        let point = ratatui::layout::Position::new(mouse.column, mouse.row);
-        let Some(&(pane, rect)) = screen.panes.iter().find(|(_, r)| r.contains(point)) else {
-            return false;
-        };
-        let page = usize::from(rect.height.saturating_sub(3)).max(1);
-        match mouse.kind {
-            MouseEventKind::ScrollDown => self.panes.get_mut(pane).move_by(3, page),
-            MouseEventKind::ScrollUp => self.panes.get_mut(pane).move_by(-3, page),
-            MouseEventKind::Down(MouseButton::Left) => {
-                self.focus_pane(pane);
-                // Rows start below the top border and the column titles.
-                let table = self.panes.get_mut(pane);
-                if let Some(row) = mouse.row.checked_sub(rect.y + 2) {
-                    let index = table.offset + usize::from(row);
-                    if let Some(key) = table.view.get(index).cloned() {
-                        table.select(&key, page);
-                    }
-                }
-            }
-            _ => return false,
-        }
-        true
     }
 
     /// What has the keyboard.
@@ -335,6 +329,7 @@ impl App {
             }
             Action::Open => self.open_selected(),
             Action::Yaml => self.open_yaml(),
+            Action::Describe => self.open_describe(),
             Action::Deploy => self.open_deploy(),
             Action::Scale => self.open_scale(),
             Action::Restart => self.open_restart(),
@@ -377,7 +372,10 @@ impl App {
             }
             Action::Command => self.prompt = Some(Prompt::new(PromptKind::Command, String::new())),
             Action::Help => self.help = true,
-            Action::SortNext => pane.cycle_sort(columns_of(self.focus).len()),
+            Action::SortNext => {
+                let count = self.pane_columns(self.focus).len();
+                self.panes.get_mut(self.focus).cycle_sort(count)
+            }
             Action::SortReverse => pane.reverse_sort(),
             Action::ClearFilter => {
                 if pane.filter.is_some() {
@@ -394,6 +392,9 @@ impl App {
     }
 
     fn focus_pane(&mut self, pane: PaneId) {
+        if pane == PaneId::Resources {
+            self.watch_resource(self.resource_kind);
+        }
         self.focus = pane;
         self.panes.get_mut(pane).stale = true;
     }
@@ -449,6 +450,7 @@ impl App {
             SessionEvent::Connected { version } => {
                 self.server_version = Some(version);
                 self.connection = Connection::Live;
+                self.resume_watches();
             }
             // A watch that already failed says more (reconnecting, and why) than silence does.
             SessionEvent::NoAnswer { last_answer } => {
@@ -465,6 +467,9 @@ impl App {
     }
 
     fn on_watch(&mut self, status: WatchStatus) {
+        if self.resource_status_elsewhere(&status) {
+            return;
+        }
         match status {
             WatchStatus::Synced { kind } => {
                 if kind == crate::cluster::store::WatchKind::Certificates {
@@ -553,6 +558,7 @@ impl App {
                 page,
             ),
             PaneId::Certificates => pane.refresh(self.data.cert_entries.values(), page),
+            PaneId::Resources => self.refresh_resources(page),
         }
     }
 
@@ -573,6 +579,8 @@ pub fn columns_of(pane: PaneId) -> &'static [table::ColumnSpec] {
         PaneId::Events => EventRow::COLUMNS,
         PaneId::Releases => crate::cluster::releases::ReleaseRow::COLUMNS,
         PaneId::Certificates => crate::cluster::certificates::CertificateEntry::COLUMNS,
+        // Depends on the kind shown: App::pane_columns.
+        PaneId::Resources => &[],
     }
 }
 

@@ -11,16 +11,20 @@ pub enum PaneId {
     Releases,
     Workloads,
     Events,
+    /// Services, Ingresses, PVCs, Jobs, CronJobs, ConfigMaps or Nodes: whichever `:svc`,
+    /// `:ing`, ... asked for last (`App::resource_kind`).
+    Resources,
 }
 
 impl PaneId {
-    pub const ALL: [PaneId; 6] = [
+    pub const ALL: [PaneId; 7] = [
         PaneId::Pods,
         PaneId::Hpas,
         PaneId::Certificates,
         PaneId::Releases,
         PaneId::Workloads,
         PaneId::Events,
+        PaneId::Resources,
     ];
     /// The four shown together on a large terminal.
     pub const GRID: [PaneId; 4] = [PaneId::Pods, PaneId::Hpas, PaneId::Certificates, PaneId::Releases];
@@ -33,6 +37,7 @@ impl PaneId {
             PaneId::Releases => "Releases",
             PaneId::Workloads => "Workloads",
             PaneId::Events => "Events",
+            PaneId::Resources => "Resources",
         }
     }
 
@@ -45,6 +50,7 @@ impl PaneId {
             PaneId::Releases => &["releases", "rel", "helm"],
             PaneId::Workloads => &["workloads", "deploy", "deployments", "sts", "statefulsets", "wl"],
             PaneId::Events => &["events", "ev"],
+            PaneId::Resources => &["resources", "res"],
         }
     }
 
@@ -65,7 +71,7 @@ impl PaneId {
 /// The table state of every pane.
 #[derive(Debug, Clone, Default)]
 pub struct Panes {
-    tables: [TablePane; 6],
+    tables: [TablePane; 7],
 }
 
 impl Panes {

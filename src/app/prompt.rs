@@ -87,6 +87,9 @@ impl App {
         let mut words = line.split_whitespace();
         let Some(verb) = words.next() else { return };
         let arg = words.next();
+        if let Some(kind) = App::resource_command(verb) {
+            return self.show_resource(kind);
+        }
         if let Some(pane) = PaneId::ALL.into_iter().find(|p| p.command_names().contains(&verb)) {
             self.focus = pane;
             self.panes.get_mut(pane).stale = true;
@@ -111,7 +114,7 @@ impl App {
             ("ctx", None) => self.notice = Some("usage: :ctx NAME (Tab completes)".into()),
             ("demo", name) => self.open_demo(name),
             ("sort", Some(column)) => {
-                let columns = super::columns_of(self.focus);
+                let columns = self.pane_columns(self.focus);
                 match columns.iter().position(|c| c.title.eq_ignore_ascii_case(column)) {
                     Some(i) => self.panes.get_mut(self.focus).sort_by(i),
                     None => {
@@ -124,7 +127,12 @@ impl App {
                 }
             }
             _ => {
-                let panes: Vec<&str> = PaneId::ALL.iter().map(|p| p.command_names()[0]).collect();
+                let mut panes: Vec<&str> = PaneId::ALL.iter().map(|p| p.command_names()[0]).collect();
+                panes.extend(
+                    crate::cluster::resources::ResourceKind::ALL
+                        .iter()
+                        .map(|k| k.command_names()[0]),
+                );
                 self.notice = Some(format!(
                     "unknown command {line:?}: try {}, ns NAME, ctx NAME, sort COLUMN, demo NAME, quit",
                     panes.join(", ")
@@ -141,6 +149,11 @@ impl App {
         };
         let Some(arg) = rest else {
             let mut words: Vec<&str> = PaneId::ALL.iter().map(|p| p.command_names()[0]).collect();
+            words.extend(
+                crate::cluster::resources::ResourceKind::ALL
+                    .iter()
+                    .map(|k| k.command_names()[0]),
+            );
             words.extend(VERBS);
             return words
                 .into_iter()
@@ -151,7 +164,8 @@ impl App {
         let candidates: Vec<String> = match verb {
             "ns" => self.known_namespaces(),
             "ctx" => self.target.as_ref().map(|t| t.contexts.clone()).unwrap_or_default(),
-            "sort" => super::columns_of(self.focus)
+            "sort" => self
+                .pane_columns(self.focus)
                 .iter()
                 .map(|c| c.title.to_lowercase())
                 .collect(),

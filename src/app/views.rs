@@ -85,6 +85,11 @@ pub enum TextBody {
     Events(ObjectRef),
     /// A pod's containers, live from the pods watch.
     PodDetail(ObjectKey),
+    /// `kubectl describe` of an object, read when opened.
+    Describe {
+        object: ObjectRef,
+        lines: Loadable<Vec<crate::cluster::describe::DescribeLine>>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -112,8 +117,13 @@ impl TextView {
                     .iter()
                     .map(|c| 2 + usize::from(c.last_termination.is_some()))
                     .sum();
-                5 + usize::from(!pod.labels.is_empty()) + containers
+                9 + usize::from(!pod.labels.is_empty()) + containers
             }),
+            TextBody::Describe {
+                lines: Loadable::Ready(lines),
+                ..
+            } => lines.len().max(1),
+            TextBody::Describe { .. } => 1,
         }
     }
 }
@@ -137,6 +147,19 @@ impl App {
             PaneId::Hpas => (ObjectKind::Hpa, key.name.clone()),
             PaneId::Events => (ObjectKind::Event, key.name.clone()),
             PaneId::Releases => (ObjectKind::Secret, key.name.clone()),
+            PaneId::Resources => {
+                use crate::cluster::resources::ResourceKind as R;
+                let kind = match self.resource_kind {
+                    R::Services => ObjectKind::Service,
+                    R::Ingresses => ObjectKind::Ingress,
+                    R::Pvcs => ObjectKind::Pvc,
+                    R::Jobs => ObjectKind::Job,
+                    R::CronJobs => ObjectKind::CronJob,
+                    R::ConfigMaps => ObjectKind::ConfigMap,
+                    R::Nodes => ObjectKind::Node,
+                };
+                (kind, key.name.clone())
+            }
             PaneId::Certificates => {
                 let entry = self.data.cert_entries.get(key)?;
                 let kind = if entry.source.cert_manager {
@@ -164,6 +187,35 @@ impl App {
             revealed: None,
         };
         self.top = Some(TopView::Text(TextView { body, offset: 0 }));
+    }
+
+    /// `i`: the selected object described, as `kubectl describe` does.
+    pub(super) fn open_describe(&mut self) {
+        let Some(object) = self.selected_object() else { return };
+        self.effects.push(Effect::Describe(object.clone()));
+        let body = TextBody::Describe {
+            object,
+            lines: Loadable::Loading,
+        };
+        self.top = Some(TopView::Text(TextView { body, offset: 0 }));
+    }
+
+    pub(super) fn described(
+        &mut self,
+        object: ObjectRef,
+        result: Result<Vec<crate::cluster::describe::DescribeLine>, String>,
+    ) {
+        if let Some(TopView::Text(TextView {
+            body: TextBody::Describe { object: o, lines },
+            ..
+        })) = self.top.as_mut()
+            && *o == object
+        {
+            *lines = match result {
+                Ok(l) => Loadable::Ready(l),
+                Err(e) => Loadable::Failed(e),
+            };
+        }
     }
 
     /// `e`: the selected object's events.

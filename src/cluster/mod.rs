@@ -3,13 +3,16 @@
 
 pub mod certificates;
 pub mod dapr;
+pub mod describe;
 pub mod events;
 pub mod hpas;
 pub mod logs;
+pub mod metrics;
 pub mod namespaces;
 pub mod objects;
 pub mod pods;
 pub mod releases;
+pub mod resources;
 pub mod rollout;
 pub mod session;
 pub mod store;
@@ -29,6 +32,8 @@ pub enum ClusterEvent {
     Session(session::SessionEvent),
     Rows(RowUpdate),
     Watch(watch::WatchStatus),
+    /// Live CPU and memory from metrics.k8s.io, read every 15 s.
+    Metrics(metrics::MetricsReading),
 }
 
 /// Where cluster events go: any channel whose messages can be made from them. `emit` returns
@@ -59,6 +64,8 @@ pub enum RowUpdate {
     Certificates(store::WatchUpdate<certificates::CertificateRow>),
     TlsSecrets(store::WatchUpdate<certificates::TlsSecretRow>),
     IngressTls(store::WatchUpdate<certificates::IngressTlsRef>),
+    /// A kind of the resource pane (Services, Nodes, ...).
+    Resources(resources::ResourceKind, store::WatchUpdate<resources::ResourceRow>),
 }
 
 /// Where to connect, as given on the command line.

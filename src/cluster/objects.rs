@@ -19,6 +19,14 @@ pub enum ObjectKind {
     Secret,
     /// cert-manager.io/v1 Certificate.
     Certificate,
+    Service,
+    Ingress,
+    Pvc,
+    Job,
+    CronJob,
+    ConfigMap,
+    /// Belongs to no namespace: its `ObjectRef::namespace` is empty.
+    Node,
 }
 
 impl ObjectKind {
@@ -31,10 +39,17 @@ impl ObjectKind {
             ObjectKind::Event => "Event",
             ObjectKind::Secret => "Secret",
             ObjectKind::Certificate => "Certificate",
+            ObjectKind::Service => "Service",
+            ObjectKind::Ingress => "Ingress",
+            ObjectKind::Pvc => "PersistentVolumeClaim",
+            ObjectKind::Job => "Job",
+            ObjectKind::CronJob => "CronJob",
+            ObjectKind::ConfigMap => "ConfigMap",
+            ObjectKind::Node => "Node",
         }
     }
 
-    fn resource(self) -> ApiResource {
+    pub(crate) fn resource(self) -> ApiResource {
         match self {
             ObjectKind::Pod => ApiResource::erase::<Pod>(&()),
             ObjectKind::Deployment => ApiResource::erase::<Deployment>(&()),
@@ -47,6 +62,13 @@ impl ObjectKind {
                 "v1",
                 "Certificate",
             )),
+            ObjectKind::Service => ApiResource::erase::<k8s_openapi::api::core::v1::Service>(&()),
+            ObjectKind::Ingress => ApiResource::erase::<k8s_openapi::api::networking::v1::Ingress>(&()),
+            ObjectKind::Pvc => ApiResource::erase::<k8s_openapi::api::core::v1::PersistentVolumeClaim>(&()),
+            ObjectKind::Job => ApiResource::erase::<k8s_openapi::api::batch::v1::Job>(&()),
+            ObjectKind::CronJob => ApiResource::erase::<k8s_openapi::api::batch::v1::CronJob>(&()),
+            ObjectKind::ConfigMap => ApiResource::erase::<k8s_openapi::api::core::v1::ConfigMap>(&()),
+            ObjectKind::Node => ApiResource::erase::<k8s_openapi::api::core::v1::Node>(&()),
         }
     }
 }
@@ -61,13 +83,21 @@ pub struct ObjectRef {
 
 impl std::fmt::Display for ObjectRef {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{} in {}", self.kind.name(), self.name, self.namespace)
+        if self.namespace.is_empty() {
+            write!(f, "{}/{}", self.kind.name(), self.name)
+        } else {
+            write!(f, "{}/{} in {}", self.kind.name(), self.name, self.namespace)
+        }
     }
 }
 
 /// Reads the object as JSON; errors are one sentence.
 pub async fn fetch(client: kube::Client, object: &ObjectRef) -> Result<Value, String> {
-    let api: Api<DynamicObject> = Api::namespaced_with(client, &object.namespace, &object.kind.resource());
+    let api: Api<DynamicObject> = if object.kind == ObjectKind::Node {
+        Api::all_with(client, &object.kind.resource())
+    } else {
+        Api::namespaced_with(client, &object.namespace, &object.kind.resource())
+    };
     let found = api.get(&object.name).await.map_err(|e| {
         let (_, text) = super::describe_client_error(&e, "the API server");
         format!("reading {object}: {text}")

@@ -53,6 +53,9 @@ pub struct PodRow {
     pub ip: String,
     pub labels: BTreeMap<String, String>,
     pub containers: Vec<ContainerBrief>,
+    /// What the containers ask for and may use at most, added up (0 where not set).
+    pub requests: super::metrics::Usage,
+    pub limits: super::metrics::Usage,
 }
 
 impl Row for PodRow {
@@ -102,6 +105,8 @@ impl From<&Pod> for PodRow {
             ip: sanitize(status.and_then(|s| s.pod_ip.as_deref()).unwrap_or("<none>")),
             labels: meta.labels.clone().unwrap_or_default(),
             containers: containers_of(pod),
+            requests: resources_of(pod, false),
+            limits: resources_of(pod, true),
         }
     }
 }
@@ -124,8 +129,28 @@ impl PodRow {
             ip: "10.0.0.1".to_owned(),
             labels: BTreeMap::new(),
             containers: Vec::new(),
+            requests: Default::default(),
+            limits: Default::default(),
         }
     }
+}
+
+/// The containers' requests (or limits) added up.
+fn resources_of(pod: &Pod, limits: bool) -> super::metrics::Usage {
+    use super::resources::quantity::{bytes, cpu_millis};
+    let mut sum = super::metrics::Usage::default();
+    for c in pod.spec.iter().flat_map(|s| &s.containers) {
+        let r = c.resources.as_ref();
+        let map = if limits {
+            r.and_then(|r| r.limits.as_ref())
+        } else {
+            r.and_then(|r| r.requests.as_ref())
+        };
+        let get = |name: &str| map.and_then(|m| m.get(name)).map(|q| q.0.as_str());
+        sum.cpu_millis += get("cpu").and_then(cpu_millis).unwrap_or(0.0);
+        sum.memory_bytes += get("memory").and_then(bytes).unwrap_or(0.0);
+    }
+    sum
 }
 
 struct Summary {

@@ -142,6 +142,7 @@ pub async fn run(opts: ConnectOptions, tx: impl super::EventSink) {
         watch::run::<Namespace, NamespaceRow>(Api::all(client.clone()), all(), server.clone(), tx.clone()),
         certificates::watch(client.clone(), &scope, server.clone(), tx.clone()),
         probe_liveness(client.clone(), tx.clone()),
+        super::metrics::poll(client.clone(), scope.clone(), tx.clone()),
     );
 }
 

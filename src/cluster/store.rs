@@ -42,6 +42,8 @@ pub enum WatchKind {
     Certificates,
     TlsSecrets,
     Ingresses,
+    /// A kind of the resource pane, watched once it is first shown.
+    Resources(super::resources::ResourceKind),
 }
 
 impl WatchKind {
@@ -58,6 +60,7 @@ impl WatchKind {
             WatchKind::Certificates => "certificates",
             WatchKind::TlsSecrets => "secrets",
             WatchKind::Ingresses => "ingresses",
+            WatchKind::Resources(kind) => kind.plural(),
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::actions::operation::Operation;
 use crate::app::{App, Effect, Msg};
 use crate::cluster::logs::{self, LogEvent, LogRequest};
 use crate::cluster::session::SessionEvent;
-use crate::cluster::{ConnectOptions, objects, releases, session};
+use crate::cluster::{ConnectOptions, describe, objects, releases, resources, session};
 
 const NOT_CONNECTED: &str = "not connected to the cluster yet";
 
@@ -24,6 +24,8 @@ pub(crate) struct EffectRunner {
     session: Option<AbortOnDrop>,
     /// The log stream of the open log view, if any; dropping it stops the stream.
     log_tail: Option<AbortOnDrop>,
+    /// The resource pane's watches, started as kinds are first shown; stopped with the session.
+    resource_watches: Vec<AbortOnDrop>,
 }
 
 impl EffectRunner {
@@ -37,6 +39,7 @@ impl EffectRunner {
             client: None,
             session,
             log_tail: None,
+            resource_watches: Vec::new(),
         }
     }
 
@@ -90,6 +93,26 @@ impl EffectRunner {
                     Err(e) => format!("could not save to {}: {e}", path.display()),
                 })
             }),
+            Effect::WatchResource(kind) => {
+                if let (Some(client), Some(target)) = (self.client.clone(), app.target.as_ref()) {
+                    let watch = resources::watch(
+                        kind,
+                        client,
+                        target.scope.clone(),
+                        target.server.clone(),
+                        self.tx.clone(),
+                    );
+                    self.resource_watches.push(AbortOnDrop(tokio::spawn(watch)));
+                }
+            }
+            Effect::Describe(object) => {
+                let c = self.client.clone();
+                self.spawn_read(async move {
+                    let asked = object.clone();
+                    let result = connected(c, |c| async move { describe::describe(c, &asked).await }).await;
+                    Msg::Described(object, result)
+                });
+            }
             Effect::LoadObject(object) => {
                 let c = self.client.clone();
                 self.spawn_read(async move {
@@ -105,6 +128,7 @@ impl EffectRunner {
     fn reconnect(&mut self, opts: ConnectOptions) {
         let session = AbortOnDrop(tokio::spawn(session::run(opts, self.tx.clone())));
         drop(self.session.replace(session));
+        self.resource_watches.clear();
         // Messages the old session already sent are for the old context: discarded.
         while self.rx.try_recv().is_ok() {}
         self.client = None;

@@ -10,6 +10,7 @@ mod hpas;
 pub mod logs;
 mod pods;
 mod releases;
+pub mod resources;
 pub mod setup;
 mod status;
 pub mod style;
@@ -81,6 +82,7 @@ fn render_panes(app: &App, screen: &layout::Screen, buf: &mut Buffer) {
             PaneId::Events => events::render(&cx, rect, buf),
             PaneId::Releases => releases::render(&cx, rect, buf),
             PaneId::Certificates => certificates::render(&cx, rect, buf),
+            PaneId::Resources => resources::render(&cx, rect, buf),
         }
         // Rows the cluster may have changed since are dimmed, so stale data never looks live.
         if app.connection.shows_last_known() {
@@ -197,7 +199,11 @@ fn render_switcher(app: &App, area: Rect, buf: &mut Buffer) {
 fn render_tabs(app: &App, area: Rect, buf: &mut Buffer) {
     let mut spans = Vec::new();
     for (i, pane) in PaneId::ALL.into_iter().enumerate() {
-        let label = format!(" {} {} ", i + 1, pane.title());
+        let title = match pane {
+            PaneId::Resources => app.resource_kind.title(),
+            other => other.title(),
+        };
+        let label = format!(" {} {title} ", i + 1);
         spans.push(if pane == app.focus {
             Span::styled(label, style::key_hint())
         } else {

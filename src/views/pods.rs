@@ -29,7 +29,10 @@ pub fn render(cx: &PaneContext, area: Rect, buf: &mut Buffer) {
         hidden: if cx.all_namespaces { &[] } else { &[0] },
         focused: cx.focused,
         empty,
-        footer: cx.stale_notice(),
+        footer: cx.stale_notice().or_else(|| {
+            let problem = app.data.usage.problem.as_ref()?;
+            Some(Line::styled(format!(" {problem} "), style::dim()))
+        }),
     };
     let now = app.now;
     // Restarts that went up in the last ten minutes stand out.
@@ -42,7 +45,10 @@ pub fn render(cx: &PaneContext, area: Rect, buf: &mut Buffer) {
     table::render(
         frame,
         |k| app.data.pods.get(k),
-        |pod, c| cell(pod, c, now, rising(pod)),
+        |pod, c| match c {
+            0..=7 => cell(pod, c, now, rising(pod)),
+            _ => usage_cell(app.data.usage.pods.get(&pod.key).map(|h| h.now), pod, c),
+        },
         area,
         buf,
     );
@@ -70,4 +76,32 @@ fn cell(pod: &PodRow, column: usize, now: jiff::Timestamp, restarts_rising: bool
         6 => Line::from(pod.ip.as_str()),
         _ => Line::from(pod.node.as_str()),
     }
+}
+
+/// CPU and memory now, and as a share of the request and the limit, coloured near the limit.
+fn usage_cell(usage: Option<crate::cluster::metrics::Usage>, pod: &PodRow, column: usize) -> Line<'static> {
+    use crate::app::usage::{Level, share};
+    use crate::cluster::resources::quantity::{format_bytes, format_cpu};
+    let Some(u) = usage else {
+        return Line::styled("-", style::dim());
+    };
+    let cpu = column < 10;
+    let (used, request, limit) = if cpu {
+        (u.cpu_millis, pod.requests.cpu_millis, pod.limits.cpu_millis)
+    } else {
+        (u.memory_bytes, pod.requests.memory_bytes, pod.limits.memory_bytes)
+    };
+    let (of_request, of_limit, level) = share(used, request, limit);
+    let emphasis = match level {
+        Level::Fine => Default::default(),
+        Level::Near => style::warning(),
+        Level::AtLimit => style::error(),
+    };
+    let pct = |p: Option<f64>| p.map_or_else(|| "-".to_owned(), |p| format!("{p:.0}"));
+    let text = match column {
+        8 => format_cpu(used),
+        10 => format_bytes(used),
+        _ => format!("{}/{}", pct(of_request), pct(of_limit)),
+    };
+    Line::from(Span::styled(text, emphasis))
 }

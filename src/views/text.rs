@@ -58,6 +58,7 @@ pub fn title(view: &TextView) -> String {
         TextBody::Yaml { object, .. } => format!("YAML of {object}"),
         TextBody::Events(object) => format!("Events of {object}"),
         TextBody::PodDetail(key) => format!("Pod {key}"),
+        TextBody::Describe { object, .. } => format!("Describe {object}"),
     }
 }
 
@@ -102,7 +103,30 @@ pub fn lines(app: &App, view: &TextView) -> Vec<(String, Tone)> {
         }
         TextBody::PodDetail(key) => match app.data.pods.get(key) {
             None => vec![("The pod is gone.".into(), Tone::Dim)],
-            Some(pod) => pod_detail(pod),
+            Some(pod) => {
+                let mut lines = pod_detail(pod);
+                lines.extend(usage_lines(app, pod));
+                lines
+            }
+        },
+        TextBody::Describe { lines, .. } => match lines {
+            Loadable::Loading => vec![("Reading the object ...".into(), Tone::Dim)],
+            Loadable::Failed(why) => vec![(why.clone(), Tone::Bad)],
+            Loadable::Ready(lines) => lines
+                .iter()
+                .map(|l| {
+                    use crate::cluster::resources::Tone as T;
+                    let tone = match l.tone {
+                        T::Plain => Tone::Plain,
+                        T::Good => Tone::Good,
+                        T::Warn => Tone::Warn,
+                        T::Bad => Tone::Bad,
+                        T::Dim => Tone::Dim,
+                        T::Heading => Tone::Heading,
+                    };
+                    (l.text.clone(), tone)
+                })
+                .collect(),
         },
     }
 }
@@ -146,5 +170,58 @@ fn pod_detail(pod: &PodRow) -> Vec<(String, Tone)> {
             lines.push((format!("    last terminated: {last}"), Tone::Warn));
         }
     }
+    lines
+}
+
+/// Live CPU and memory with a sparkline of the last minutes (four lines, as
+/// `TextView::line_count` counts them).
+fn usage_lines(app: &App, pod: &PodRow) -> Vec<(String, Tone)> {
+    use crate::app::usage::{Level, SAMPLES, share, sparkline};
+    use crate::cluster::resources::quantity::{format_bytes, format_cpu};
+    let mut lines = vec![
+        (String::new(), Tone::Plain),
+        ("Usage (metrics.k8s.io, every 15 s):".into(), Tone::Heading),
+    ];
+    let Some(h) = app.data.usage.pods.get(&pod.key) else {
+        let why = app
+            .data
+            .usage
+            .problem
+            .clone()
+            .unwrap_or_else(|| "no reading yet".into());
+        lines.push((format!("  {why}"), Tone::Dim));
+        lines.push((String::new(), Tone::Plain));
+        return lines;
+    };
+    let describe = |used: f64, request: f64, limit: f64, text: String, spark: String| {
+        let (r, l, level) = share(used, request, limit);
+        let pct = |p: Option<f64>, what: &str| p.map(|p| format!(", {p:.0}% of {what}")).unwrap_or_default();
+        let tone = match level {
+            Level::Fine => Tone::Plain,
+            Level::Near => Tone::Warn,
+            Level::AtLimit => Tone::Bad,
+        };
+        (
+            format!("{spark:<SAMPLES$} {text}{}{}", pct(r, "request"), pct(l, "limit")),
+            tone,
+        )
+    };
+    let cpu = describe(
+        h.now.cpu_millis,
+        pod.requests.cpu_millis,
+        pod.limits.cpu_millis,
+        format_cpu(h.now.cpu_millis),
+        sparkline(&h.cpu, SAMPLES),
+    );
+    let mem = describe(
+        h.now.memory_bytes,
+        pod.requests.memory_bytes,
+        pod.limits.memory_bytes,
+        format_bytes(h.now.memory_bytes),
+        sparkline(&h.memory, SAMPLES),
+    );
+    lines[1].0 = format!("Usage (metrics.k8s.io, every 15 s; last {} min):", SAMPLES / 4);
+    lines.push((format!("  CPU {}", cpu.0), cpu.1));
+    lines.push((format!("  MEM {}", mem.0), mem.1));
     lines
 }

@@ -24,6 +24,11 @@ impl Tabular for PodRow {
         col("AGE", 6, 2),
         col("IP", 15, 5),
         col("NODE", 20, 4),
+        // Live usage (metrics.k8s.io); the rows do not hold it, so these do not sort.
+        col("CPU", 6, 3),
+        col("%CPU R/L", 9, 5),
+        col("MEM", 6, 3),
+        col("%MEM R/L", 9, 5),
     ];
 
     fn sort_value(&self, column: usize) -> SortValue<'_> {
@@ -38,7 +43,8 @@ impl Tabular for PodRow {
                 .created
                 .map_or(SortValue::Missing, |t| SortValue::Number(-(t.as_second() as f64))),
             6 => SortValue::Text(&self.ip),
-            _ => SortValue::Text(&self.node),
+            7 => SortValue::Text(&self.node),
+            _ => SortValue::Missing,
         }
     }
 
