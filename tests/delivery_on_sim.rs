@@ -216,5 +216,14 @@ async fn daprd_unready_fails_the_gate_and_shows(client: &kube::Client, ns: &str)
     let mut tui = common::pty::Tui::spawn(&["-n", ns], &common::sim_kubeconfig());
     let screen = tui.wait_for(&["backend-injected", "daprd not ready"], Duration::from_secs(30));
     assert!(screen.contains("1/2"), "READY shows the sidecar missing:\n{screen}");
+    // The release's describe lists the pub/sub Component and the Secret keys it reads.
+    tui.type_str("4");
+    tui.wait_for(&["deployed"], Duration::from_secs(10));
+    tui.type_str("i");
+    let screen = tui.wait_for(
+        &["Dapr Components", "pubsub (pubsub.kafka v1; reads Secret app-secrets"],
+        Duration::from_secs(10),
+    );
+    assert!(!screen.contains("not-a-password"), "{screen}");
     tui.kill();
 }

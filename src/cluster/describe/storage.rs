@@ -5,6 +5,7 @@ use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim, Pod, Secret};
 use kube::api::{DynamicObject, ListParams};
 use kube::{Api, Client};
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 use super::workloads::meta;
 use super::{Condition, Doc, Tone, get};
@@ -113,7 +114,30 @@ pub(super) async fn secret(client: &Client, object: &ObjectRef, doc: &mut Doc) -
     if secret.data.as_ref().is_none_or(|d| d.is_empty()) {
         doc.line("  <none>", Tone::Dim);
     }
+    if secret.type_.as_deref() == Some("helm.sh/release.v1") {
+        release(client, &object.namespace, secret.metadata.labels.as_ref(), doc).await;
+    }
     Ok(())
+}
+
+/// A Helm release record: the release it is a revision of, and the Dapr Components of its
+/// namespace (what its pods publish through), with the Secret keys they read, never the values.
+async fn release(client: &Client, namespace: &str, labels: Option<&BTreeMap<String, String>>, doc: &mut Doc) {
+    let label = |k: &str| labels.and_then(|l| l.get(k)).map_or("<unknown>", String::as_str);
+    doc.blank();
+    doc.heading("Release");
+    doc.field("Name", crate::text::sanitize(label("name")));
+    doc.field("Revision", crate::text::sanitize(label("version")));
+    doc.field("Status", crate::text::sanitize(label("status")));
+    doc.blank();
+    doc.heading("Dapr Components");
+    match crate::cluster::dapr::components(client, namespace).await {
+        Ok(found) if found.is_empty() => doc.line("  <none>", Tone::Dim),
+        Ok(found) => found
+            .iter()
+            .for_each(|c| doc.line(format!("  {}", c.summary()), Tone::Plain)),
+        Err(e) => doc.line(format!("  {e}"), Tone::Bad),
+    }
 }
 
 pub(super) async fn certificate(client: &Client, object: &ObjectRef, doc: &mut Doc) -> Result<(), String> {
