@@ -26,12 +26,18 @@ pub enum Connection {
     /// Connected, but the API server has not answered since `last_answer` (hung, partitioned,
     /// overloaded): the panes show what was last seen, dimmed, until it answers again.
     NoAnswer { last_answer: Timestamp },
+    /// The API server answers but its storage (etcd) does not, since `last_answer`: nothing
+    /// can be read fresh or changed, so the panes show what was last seen, dimmed.
+    StorageDown { last_answer: Timestamp },
 }
 
 impl Connection {
     /// Whether what the panes and the summary show may be out of date: they keep the last
     /// known rows, dimmed, rather than look live.
     pub fn shows_last_known(&self) -> bool {
-        matches!(self, Connection::Reconnecting { .. } | Connection::NoAnswer { .. })
+        matches!(
+            self,
+            Connection::Reconnecting { .. } | Connection::NoAnswer { .. } | Connection::StorageDown { .. }
+        )
     }
 }

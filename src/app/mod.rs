@@ -175,7 +175,10 @@ impl App {
                 !self.data.pods.is_empty()
                     || !self.data.events.is_empty()
                     || !self.data.hpas.is_empty()
-                    || matches!(self.connection, Connection::NoAnswer { .. })
+                    || matches!(
+                        self.connection,
+                        Connection::NoAnswer { .. } | Connection::StorageDown { .. }
+                    )
             }
             Msg::Quit => {
                 self.should_quit = true;
@@ -456,8 +459,20 @@ impl App {
                     self.connection = Connection::NoAnswer { last_answer };
                 }
             }
+            // More precise than a watch's reconnecting: the server says what is wrong.
+            SessionEvent::StorageDown { last_answer } => {
+                if matches!(
+                    self.connection,
+                    Connection::Live | Connection::Reconnecting { .. } | Connection::NoAnswer { .. }
+                ) {
+                    self.connection = Connection::StorageDown { last_answer };
+                }
+            }
             SessionEvent::Answering => {
-                if matches!(self.connection, Connection::NoAnswer { .. }) {
+                if matches!(
+                    self.connection,
+                    Connection::NoAnswer { .. } | Connection::StorageDown { .. }
+                ) {
                     self.connection = Connection::Live;
                 }
             }
@@ -473,7 +488,11 @@ impl App {
                 if let Some(pane) = ClusterData::pane_of(kind) {
                     self.panes.get_mut(pane).problem = None;
                 }
-                self.connection = Connection::Live;
+                // A list served from the API server's cache while etcd is down is not live;
+                // only the probe, seeing etcd back, ends that.
+                if !matches!(self.connection, Connection::StorageDown { .. }) {
+                    self.connection = Connection::Live;
+                }
             }
             WatchStatus::Failed {
                 kind,

@@ -56,6 +56,10 @@ impl PaneContext<'_> {
                 format!(" {} ", status::no_answer(*last_answer, self.app.now)),
                 style::error(),
             )),
+            Connection::StorageDown { last_answer } => Some(Line::styled(
+                format!(" {} ", status::storage_down(*last_answer, self.app.now)),
+                style::error(),
+            )),
             _ => None,
         }
     }

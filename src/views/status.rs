@@ -36,6 +36,10 @@ pub fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
             format!("● no answer for {} s", silent_secs(*last_answer, app.now)),
             style::error(),
         ),
+        Connection::StorageDown { last_answer } => Span::styled(
+            format!("● etcd down for {} s", silent_secs(*last_answer, app.now)),
+            style::error(),
+        ),
     });
     Line::from(spans).render(area, buf);
 }
@@ -50,6 +54,17 @@ pub fn no_answer(last_answer: jiff::Timestamp, now: jiff::Timestamp) -> String {
     let silent = silent_secs(last_answer, now);
     let seen = last_answer.to_zoned(jiff::tz::TimeZone::system()).strftime("%H:%M:%S");
     format!("no answer from the API server for {silent} s; showing what was last seen at {seen}")
+}
+
+/// "the API server's storage (etcd) does not answer for 12 s; showing what was last seen at
+/// 03:14:07": the server answers, but nothing it serves is fresh and nothing can change.
+pub fn storage_down(last_answer: jiff::Timestamp, now: jiff::Timestamp) -> String {
+    let silent = silent_secs(last_answer, now);
+    let seen = last_answer.to_zoned(jiff::tz::TimeZone::system()).strftime("%H:%M:%S");
+    format!(
+        "the API server's storage (etcd) does not answer for {silent} s; nothing can change; \
+         showing what was last seen at {seen}"
+    )
 }
 
 /// One line of health: what a judge or an on-call engineer wants to know at a glance.

@@ -208,6 +208,9 @@ pub async fn deploy(opts: &ConnectOptions, req: &DeployRequest, out: Progress<'_
         "deploying release {RELEASE} to namespace {} on context {context}",
         req.namespace
     ));
+    let object = format!("release/{}", req.release);
+    audit::record(&audit::started(&context, &req.namespace, &object, "deploy (setup)"))
+        .map_err(|e| format!("deploy refused: the audit log cannot be written ({e}); free space or fix the folder, then press r"))?;
     let outcome = deploy::deploy(&client, req, out)
         .await
         .map(|rev| format!("release {} revision {rev} deployed", req.release))
@@ -215,7 +218,7 @@ pub async fn deploy(opts: &ConnectOptions, req: &DeployRequest, out: Progress<'_
     let entry = AuditEntry::new(
         &context,
         &req.namespace,
-        &format!("release/{}", req.release),
+        &object,
         "deploy (setup)",
         &outcome,
     );
