@@ -81,8 +81,10 @@ async fn etcd_down_is_said_and_the_dashboard_resyncs_exactly_once_it_is_back() {
     let back = Instant::now();
     drop(restart);
     eprintln!("start-etcd took {:?}", back.elapsed());
-    dash.wait_until("live again", Duration::from_secs(90), |a| a.connection == Connection::Live)
-        .await;
+    dash.wait_until("live again", Duration::from_secs(90), |a| {
+        a.connection == Connection::Live
+    })
+    .await;
     tui.wait_for(&["● live"], Duration::from_secs(60));
     eprintln!("live again {:?} after etcd was asked to start", back.elapsed());
 
@@ -103,16 +105,21 @@ async fn etcd_down_is_said_and_the_dashboard_resyncs_exactly_once_it_is_back() {
         let truth = live_pods(&pods).await;
         if truth.len() == 5 && !truth.contains(&victim) {
             let t = truth.clone();
-            dash.wait_until("the dashboard shows exactly the cluster's pods", Duration::from_secs(30), move |a| {
-                shown(a) == t
-            })
+            dash.wait_until(
+                "the dashboard shows exactly the cluster's pods",
+                Duration::from_secs(30),
+                move |a| shown(a) == t,
+            )
             .await;
             break;
         }
         assert!(Instant::now() < deadline, "the cluster never settled: {truth:?}");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    eprintln!("resynced to the changed cluster {:?} after the change", changed.elapsed());
+    eprintln!(
+        "resynced to the changed cluster {:?} after the change",
+        changed.elapsed()
+    );
     assert_eq!(shown(&dash.app), live_pods(&pods).await);
     tui.type_str("q");
     tui.wait_exit(Duration::from_secs(10));

@@ -142,7 +142,10 @@ async fn a_deploy_killed_half_way_is_refused_with_the_way_out_and_rollback_recov
 
     // What was applied has its record: revision 2, pending, whose manifest has the live image.
     let records = history(&client, &ns).await;
-    assert_eq!(records.last().map(|r| (r.0, r.1.as_str())), Some((2, "pending-upgrade")));
+    assert_eq!(
+        records.last().map(|r| (r.0, r.1.as_str())),
+        Some((2, "pending-upgrade"))
+    );
     let secret = Api::<Secret>::namespaced(client.clone(), &ns)
         .get("sh.helm.release.v1.todo.v2")
         .await
@@ -151,7 +154,11 @@ async fn a_deploy_killed_half_way_is_refused_with_the_way_out_and_rollback_recov
     assert!(
         release.manifest.contains("ghcr.io/todo-chatbot/backend:broken"),
         "the live image is in the record's manifest: {:?}",
-        release.manifest.lines().filter(|l| l.contains("image:")).collect::<Vec<_>>()
+        release
+            .manifest
+            .lines()
+            .filter(|l| l.contains("image:"))
+            .collect::<Vec<_>>()
     );
     // The audit log says it started, with no outcome.
     assert_eq!(
@@ -177,7 +184,11 @@ async fn a_deploy_killed_half_way_is_refused_with_the_way_out_and_rollback_recov
     ];
     assert_eq!(helm_history(&ns), expected);
     assert_eq!(history(&client, &ns).await, expected);
-    assert_eq!(backend_image(&client, &ns).await, original, "revision 1's image runs again");
+    assert_eq!(
+        backend_image(&client, &ns).await,
+        original,
+        "revision 1's image runs again"
+    );
     let labels = backend(&client, &ns)
         .await
         .and_then(|d| d.spec)
@@ -189,7 +200,10 @@ async fn a_deploy_killed_half_way_is_refused_with_the_way_out_and_rollback_recov
     // And the release deploys again.
     let (code, out, err) = kubedeck(&deploy_args(&ns, &ci, &[]), state.path());
     assert_eq!(code, 0, "{out}{err}");
-    assert_eq!(helm_history(&ns).last().map(|r| (r.0, r.1.clone())), Some((4, "deployed".into())));
+    assert_eq!(
+        helm_history(&ns).last().map(|r| (r.0, r.1.clone())),
+        Some((4, "deployed".into()))
+    );
     common::delete_namespace(&client, &ns).await;
 }
 
@@ -203,8 +217,14 @@ async fn two_deploys_of_one_release_at_once_one_wins_the_other_is_told() {
     let (code, out, err) = kubedeck(&deploy_args(&ns, &ci, &[]), state.path());
     assert_eq!(code, 0, "{out}{err}");
 
-    let a = spawn_kubedeck(&deploy_args(&ns, &ci, &["--set", "backend.image.tag=1.1"]), state.path());
-    let b = spawn_kubedeck(&deploy_args(&ns, &ci, &["--set", "backend.image.tag=1.2"]), state.path());
+    let a = spawn_kubedeck(
+        &deploy_args(&ns, &ci, &["--set", "backend.image.tag=1.1"]),
+        state.path(),
+    );
+    let b = spawn_kubedeck(
+        &deploy_args(&ns, &ci, &["--set", "backend.image.tag=1.2"]),
+        state.path(),
+    );
     let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
     let outcome = |o: &std::process::Output| (o.status.success(), String::from_utf8_lossy(&o.stderr).into_owned());
     let (a, b) = (outcome(&a), outcome(&b));
@@ -291,7 +311,10 @@ async fn an_audit_log_that_cannot_be_written_refuses_changes_before_they_run() {
         !annotations.contains_key("kubectl.kubernetes.io/restartedAt"),
         "not restarted: {annotations:?}"
     );
-    assert!(pods.get_opt(&victim).await.unwrap().is_some(), "the pod was not deleted");
+    assert!(
+        pods.get_opt(&victim).await.unwrap().is_some(),
+        "the pod was not deleted"
+    );
 
     // The dashboard refuses the same, in its action log, and stays up.
     let mut tui = common::pty::Tui::spawn_with_env(
@@ -320,5 +343,78 @@ async fn an_audit_log_that_cannot_be_written_refuses_changes_before_they_run() {
         .spec
         .and_then(|s| s.replicas);
     assert_eq!(replicas, Some(2), "the dashboard's scale did not run");
+    common::delete_namespace(&client, &ns).await;
+}
+
+/// A fresh token for service account `name` in `ns` (created if missing), bound to the `view`
+/// ClusterRole in `ns` only.
+async fn viewer_token(client: &kube::Client, ns: &str, name: &str) -> String {
+    use k8s_openapi::api::core::v1::ServiceAccount;
+    use k8s_openapi::api::rbac::v1::RoleBinding;
+    use kube::api::PostParams;
+    let pp = PostParams::default();
+    let account: ServiceAccount = serde_json::from_value(serde_json::json!({"metadata": {"name": name}})).unwrap();
+    Api::<ServiceAccount>::namespaced(client.clone(), ns)
+        .create(&pp, &account)
+        .await
+        .expect("creating the service account");
+    let binding: RoleBinding = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": name},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+        "subjects": [{"kind": "ServiceAccount", "name": name, "namespace": ns}]
+    }))
+    .unwrap();
+    Api::<RoleBinding>::namespaced(client.clone(), ns)
+        .create(&pp, &binding)
+        .await
+        .expect("binding view");
+    let request = serde_json::json!({"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest",
+        "spec": {"expirationSeconds": 600}});
+    let response: serde_json::Value = Api::<ServiceAccount>::namespaced(client.clone(), ns)
+        .create_subresource("token", name, &pp, &request)
+        .await
+        .expect("TokenRequest");
+    response["status"]["token"].as_str().expect("a token").to_owned()
+}
+
+#[tokio::test]
+async fn credentials_that_stop_working_mid_session_are_said_and_c_reloads_them() {
+    let client = common::client().await;
+    let ns = common::namespace(&client, "token").await;
+    common::create_deployment(&client, &ns, "web", 1).await;
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = common::token_kubeconfig(dir.path(), &viewer_token(&client, &ns, "first").await, &ns);
+    let mut tui = common::pty::Tui::spawn(&[], &kubeconfig);
+    tui.wait_for(&["● live", "web-"], Duration::from_secs(60));
+
+    // The API server raises a TokenRequest's expiration to at least 10 minutes, too long to wait
+    // for here; deleting the service account revokes its tokens at once, and the server answers
+    // them exactly as an expired one: 401.
+    Api::<k8s_openapi::api::core::v1::ServiceAccount>::namespaced(client.clone(), &ns)
+        .delete("first", &Default::default())
+        .await
+        .expect("deleting the service account");
+    let revoked = Instant::now();
+    let screen = tui.wait_for(&["● credentials rejected"], Duration::from_secs(30));
+    eprintln!(
+        "rejected credentials shown {:?} after the revocation",
+        revoked.elapsed()
+    );
+    assert!(
+        screen.contains("the token expired or was revoked") && screen.contains("press c and pick the context"),
+        "{screen}"
+    );
+    assert!(!screen.contains("● live"), "{screen}");
+    assert!(screen.contains("web-"), "the last rows stay:\n{screen}");
+
+    // Log in again (a new token in the same kubeconfig file), then `c` and the context re-read it.
+    common::token_kubeconfig(dir.path(), &viewer_token(&client, &ns, "second").await, &ns);
+    tui.type_str("c");
+    tui.wait_for(&["viewer"], Duration::from_secs(10));
+    tui.type_str("\r");
+    let screen = tui.wait_for(&["● live", "web-"], Duration::from_secs(60));
+    assert!(!screen.contains("credentials rejected"), "{screen}");
+    tui.type_str("q");
+    assert_eq!(tui.wait_exit(Duration::from_secs(10)), 0, "no crash");
     common::delete_namespace(&client, &ns).await;
 }

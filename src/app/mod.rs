@@ -429,56 +429,6 @@ impl App {
         self.effects.push(Effect::Reconnect(self.options.clone()));
     }
 
-    fn on_session(&mut self, event: SessionEvent) {
-        match event {
-            SessionEvent::Target(target) => {
-                self.target = Some(target);
-                self.keymap.readonly = self.is_readonly();
-                self.connection = Connection::Connecting;
-            }
-            SessionEvent::ConfigProblem(problem) => self.connection = Connection::BadConfig(problem),
-            SessionEvent::Unreachable {
-                message,
-                retry_in,
-                attempt,
-            } => {
-                self.connection = Connection::Unreachable {
-                    message,
-                    retry_in,
-                    attempt,
-                }
-            }
-            SessionEvent::Client(_) => {}
-            SessionEvent::Connected { version } => {
-                self.server_version = Some(version);
-                self.connection = Connection::Live;
-            }
-            // A watch that already failed says more (reconnecting, and why) than silence does.
-            SessionEvent::NoAnswer { last_answer } => {
-                if self.connection == Connection::Live {
-                    self.connection = Connection::NoAnswer { last_answer };
-                }
-            }
-            // More precise than a watch's reconnecting: the server says what is wrong.
-            SessionEvent::StorageDown { last_answer } => {
-                if matches!(
-                    self.connection,
-                    Connection::Live | Connection::Reconnecting { .. } | Connection::NoAnswer { .. }
-                ) {
-                    self.connection = Connection::StorageDown { last_answer };
-                }
-            }
-            SessionEvent::Answering => {
-                if matches!(
-                    self.connection,
-                    Connection::NoAnswer { .. } | Connection::StorageDown { .. }
-                ) {
-                    self.connection = Connection::Live;
-                }
-            }
-        }
-    }
-
     fn on_watch(&mut self, status: WatchStatus) {
         match status {
             WatchStatus::Synced { kind } => {

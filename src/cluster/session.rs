@@ -46,7 +46,10 @@ pub enum SessionEvent {
     /// The API server answers, but says its storage (etcd) does not: nothing can be read fresh
     /// or changed; it last had its storage at `last_answer`.
     StorageDown { last_answer: jiff::Timestamp },
-    /// It answers again, storage included, after `NoAnswer` or `StorageDown`.
+    /// The API server rejects our credentials (401) since `since`: a token that expired or
+    /// was revoked. Reading the kubeconfig again (after logging in) is the way out.
+    Rejected { since: jiff::Timestamp },
+    /// It answers again, storage included, after `NoAnswer`, `StorageDown` or `Rejected`.
     Answering,
     /// The client for on-demand reads and actions, which the event loop runs; sent just before
     /// `Connected`. The dashboard state never holds it.
@@ -166,6 +169,9 @@ async fn probe_liveness(client: Client, tx: impl super::EventSink) {
             _ if health == was => None,
             Health::Silent => Some(SessionEvent::NoAnswer { last_answer }),
             Health::StorageDown => Some(SessionEvent::StorageDown { last_answer }),
+            Health::Rejected => Some(SessionEvent::Rejected {
+                since: jiff::Timestamp::now(),
+            }),
         };
         was = health;
         if let Some(event) = event
@@ -181,17 +187,17 @@ enum Health {
     Answering,
     Silent,
     StorageDown,
+    Rejected,
 }
 
 /// One probe: the version (no storage needed), then the server's own etcd check, which every
 /// user may read (`system:public-info-viewer`). A server that forbids or lacks that check is
 /// taken at its word that it answers.
 async fn probe(client: &Client) -> Health {
-    if !matches!(
-        tokio::time::timeout(PROBE_TIMEOUT, client.apiserver_version()).await,
-        Ok(Ok(_))
-    ) {
-        return Health::Silent;
+    match tokio::time::timeout(PROBE_TIMEOUT, client.apiserver_version()).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(kube::Error::Api(status))) if status.code == 401 => return Health::Rejected,
+        _ => return Health::Silent,
     }
     let request = http::Request::get("/readyz/etcd").body(Vec::new());
     let Ok(request) = request else {

@@ -36,6 +36,7 @@ pub fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
             format!("● no answer for {} s", silent_secs(*last_answer, app.now)),
             style::error(),
         ),
+        Connection::Rejected { .. } => Span::styled("● credentials rejected", style::error()),
         Connection::StorageDown { last_answer } => Span::styled(
             format!("● etcd down for {} s", silent_secs(*last_answer, app.now)),
             style::error(),
@@ -65,6 +66,12 @@ pub fn storage_down(last_answer: jiff::Timestamp, now: jiff::Timestamp) -> Strin
         "the API server's storage (etcd) does not answer for {silent} s; nothing can change; \
          showing what was last seen at {seen}"
     )
+}
+
+/// Why nothing is fresh while the server rejects our credentials, and the way out.
+pub fn rejected(since: jiff::Timestamp) -> String {
+    let seen = since.to_zoned(jiff::tz::TimeZone::system()).strftime("%H:%M:%S");
+    format!("401 since {seen}: the token expired or was revoked; log in again, then press c and pick the context")
 }
 
 /// One line of health: what a judge or an on-call engineer wants to know at a glance.
