@@ -45,6 +45,7 @@ pub async fn run(command: Command, opts: ConnectOptions, readonly: &crate::confi
         None => execute(&cluster, command).await?,
         Some(subject) => {
             subject.permitted(readonly.applies_to(Some(&cluster.context)), &cluster.context)?;
+            subject.begin(&cluster.context, &cluster.namespace)?;
             let result = execute(&cluster, command).await;
             if let Err(e) = subject.record(&cluster.context, &cluster.namespace, &result) {
                 eprintln!("kubedeck: warning: {e}");

@@ -142,20 +142,24 @@ async fn scale_restart_and_delete_pod_from_the_command_line() {
         "replacement time measured: {out}"
     );
 
+    // Each action: a `started` line before it ran, then its outcome.
     let log = std::fs::read_to_string(state.path().join("audit.log")).unwrap();
-    let actions: Vec<String> = log
+    let entries: Vec<(String, bool)> = log
         .lines()
         .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["action"]
-                .as_str()
-                .unwrap()
-                .to_owned()
+            let entry = serde_json::from_str::<serde_json::Value>(l).unwrap();
+            (
+                entry["action"].as_str().unwrap().to_owned(),
+                entry["result"] == "started",
+            )
         })
         .collect();
-    assert_eq!(
-        actions,
-        ["scale to 4", "scale to 2", "scale to 1001", "restart", "delete"]
-    );
+    let actions = ["scale to 4", "scale to 2", "scale to 1001", "restart", "delete"];
+    let expected: Vec<(String, bool)> = actions
+        .iter()
+        .flat_map(|a| [(a.to_string(), true), (a.to_string(), false)])
+        .collect();
+    assert_eq!(entries, expected);
     common::delete_namespace(&client, &ns).await;
 }
 

@@ -249,6 +249,31 @@ async fn a_user_who_may_not_list_secrets_sees_forbidden_in_releases_and_working_
         "{problem}"
     );
     assert!(!problem.contains("Status {"), "{problem}");
+    // Every pane says what it may show: pods and events work; HPAs, workloads and certificates
+    // are forbidden in a sentence naming what to ask for, never an empty "healthy" pane.
+    dash.wait_until("every forbidden pane says so", Duration::from_secs(60), |app| {
+        [PaneId::Hpas, PaneId::Workloads, PaneId::Certificates]
+            .iter()
+            .all(|&p| app.panes.get(p).problem.is_some())
+    })
+    .await;
+    // (Workloads and Certificates each name whichever of their two kinds was refused last.)
+    for (pane, resources) in [
+        (PaneId::Hpas, &["horizontalpodautoscalers"][..]),
+        (PaneId::Workloads, &["deployments", "statefulsets"][..]),
+        (PaneId::Certificates, &["certificates", "ingresses"][..]),
+    ] {
+        let problem = dash.app.panes.get(pane).problem.clone().unwrap_or_default();
+        assert!(
+            problem.starts_with("you cannot list")
+                && resources.iter().any(|r| problem.contains(r))
+                && problem.contains("ask for"),
+            "{pane:?}: {problem}"
+        );
+    }
     assert!(dash.app.panes.get(PaneId::Pods).problem.is_none());
+    assert!(dash.app.panes.get(PaneId::Events).problem.is_none());
+    // Forbidden is not an outage: the connection stays live.
+    assert_eq!(dash.app.connection, kubedeck::app::Connection::Live);
     common::delete_namespace(&client, &ns).await;
 }

@@ -28,6 +28,8 @@ fn demo(args: &[&str], kubeconfig: &std::path::Path) -> (i32, String, String) {
 async fn self_healing_scaling_and_rollback_report_what_they_measured() {
     let (client, ns) = deployed("demo").await;
     let kubeconfig = common::sim_kubeconfig();
+    let backend = "app.kubernetes.io/component=backend";
+    let before = pods_not_deleted(&client, &ns, backend).await;
     let (code, out, err) = demo(&["self-healing", "-n", &ns, "--yes"], &kubeconfig);
     assert_eq!(code, 0, "{out}{err}");
     let last = out.lines().last().unwrap_or_default();
@@ -35,6 +37,24 @@ async fn self_healing_scaling_and_rollback_report_what_they_measured() {
         last.starts_with("Self-healing: backend pod ") && last.contains("Ready after"),
         "{out}"
     );
+    // Not only the sentence: the pod it named is gone and a new one took its place.
+    let deleted = last
+        .trim_start_matches("Self-healing: backend pod ")
+        .split(' ')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(before.contains(&deleted), "{deleted} was a backend pod: {before:?}");
+    let after = pods_not_deleted(&client, &ns, backend).await;
+    assert_eq!(after.len(), before.len(), "as many backend pods as before: {after:?}");
+    assert!(!after.contains(&deleted), "{deleted} was replaced: {after:?}");
+    assert!(
+        after.iter().any(|p| !before.contains(p)),
+        "a new pod: {before:?} -> {after:?}"
+    );
+
+    let bounds_before = hpa_bounds(&client, &ns).await;
+    let frontend_before = replicas(&client, &ns, "todo-todo-chatbot-frontend").await;
     assert!(
         out.starts_with("Self-healing: delete a backend pod."),
         "narrates first:\n{out}"
@@ -47,6 +67,15 @@ async fn self_healing_scaling_and_rollback_report_what_they_measured() {
         out.lines().last().unwrap_or_default().contains("had 4 Ready replicas"),
         "{out}"
     );
+    // And the replicas and HPA bounds are back where they were.
+    assert_eq!(hpa_bounds(&client, &ns).await, bounds_before, "HPA bounds restored");
+    if !bounds_before.iter().any(|(name, _, _)| name.contains("frontend")) {
+        assert_eq!(
+            replicas(&client, &ns, "todo-todo-chatbot-frontend").await,
+            frontend_before,
+            "frontend replicas restored"
+        );
+    }
 
     let (code, out, err) = demo(&["rollback", "-n", &ns, "--yes"], &kubeconfig);
     assert_eq!(code, 0, "{out}{err}");
@@ -76,8 +105,14 @@ async fn self_healing_scaling_and_rollback_report_what_they_measured() {
 #[tokio::test]
 async fn autoscaling_adds_backend_replicas_under_load() {
     let (client, ns) = deployed("demo-hpa").await;
+    let bounds = hpa_bounds(&client, &ns).await;
     let (code, out, err) = demo(&["autoscaling", "-n", &ns, "--yes"], &common::sim_kubeconfig());
     assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        hpa_bounds(&client, &ns).await,
+        bounds,
+        "the demo leaves the HPA's bounds as they were"
+    );
     let last = out.lines().last().unwrap_or_default();
     assert!(
         last.starts_with("Autoscaling: HPA ") && last.contains("from 2 to"),
@@ -107,4 +142,49 @@ async fn a_demo_asks_before_touching_a_context_that_does_not_look_local() {
     let after = common::logs::running_pods_with(&client, &ns, "app.kubernetes.io/component=backend").await;
     assert_eq!(before, after, "no pod was deleted");
     common::delete_namespace(&client, &ns).await;
+}
+
+/// Each HPA's (name, min, max).
+async fn hpa_bounds(client: &kube::Client, ns: &str) -> Vec<(String, i32, i32)> {
+    use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+    let list = kube::Api::<HorizontalPodAutoscaler>::namespaced(client.clone(), ns)
+        .list(&Default::default())
+        .await
+        .expect("listing HPAs");
+    let mut bounds: Vec<(String, i32, i32)> = list
+        .items
+        .into_iter()
+        .filter_map(|h| {
+            let spec = h.spec;
+            Some((h.metadata.name?, spec.min_replicas.unwrap_or(1), spec.max_replicas))
+        })
+        .collect();
+    bounds.sort();
+    bounds
+}
+
+/// A Deployment's asked-for replicas.
+async fn replicas(client: &kube::Client, ns: &str, name: &str) -> Option<i32> {
+    kube::Api::<k8s_openapi::api::apps::v1::Deployment>::namespaced(client.clone(), ns)
+        .get(name)
+        .await
+        .expect("reading the Deployment")
+        .spec
+        .and_then(|s| s.replicas)
+}
+
+/// The pods with these labels that are not being deleted, by name.
+async fn pods_not_deleted(client: &kube::Client, ns: &str, selector: &str) -> Vec<String> {
+    let list = kube::Api::<k8s_openapi::api::core::v1::Pod>::namespaced(client.clone(), ns)
+        .list(&kube::api::ListParams::default().labels(selector))
+        .await
+        .expect("listing pods");
+    let mut names: Vec<String> = list
+        .items
+        .into_iter()
+        .filter(|p| p.metadata.deletion_timestamp.is_none())
+        .filter_map(|p| p.metadata.name)
+        .collect();
+    names.sort();
+    names
 }

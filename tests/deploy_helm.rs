@@ -214,6 +214,7 @@ async fn a_deploy_whose_pods_never_get_ready_fails_and_atomic_rolls_it_back() {
         deploy::deploy(&client, &common::chart_request(&ns, &[]), &progress).await,
         Ok(1)
     );
+    let original = backend_image(&client, &ns).await;
 
     // kwok's sim stage keeps pods with this label Running but never Ready.
     let unready = [
@@ -233,14 +234,19 @@ async fn a_deploy_whose_pods_never_get_ready_fails_and_atomic_rolls_it_back() {
     let err = deploy::deploy(&client, &req, &progress).await.unwrap_err();
     assert!(err.contains("rolled back: revision 4 deployed"), "{err}");
     let history = helm_history(&ns);
+    let statuses: Vec<(i32, &str)> = history.iter().map(|(r, s, _)| (*r, s.as_str())).collect();
     assert_eq!(
-        history
-            .iter()
-            .map(|(r, s, d)| (*r, s.as_str(), d.as_str()))
-            .skip(2)
-            .collect::<Vec<_>>(),
-        [(3, "failed", history[2].2.as_str()), (4, "deployed", "Rollback to 1")]
+        statuses,
+        [(1, "superseded"), (2, "failed"), (3, "failed"), (4, "deployed")]
     );
+    // Revision 3 says why it failed, as helm writes it; 4 says what it rolled back to.
+    assert!(
+        history[2].2.starts_with("Upgrade \"todo\" failed: not ready after 20s") && history[2].2.contains("backend"),
+        "{history:?}"
+    );
+    assert_eq!(history[3].2, "Rollback to 1");
+    // The rollback put revision 1's backend back: its image, and pods that get Ready.
+    assert_eq!(backend_image(&client, &ns).await, original);
     common::delete_namespace(&client, &ns).await;
 }
 

@@ -181,9 +181,16 @@ fn files_containing(dir: &Path, needle: &str) -> Vec<PathBuf> {
     };
     for entry in entries.flatten() {
         let path = entry.path();
-        if path.is_dir() {
+        // Never follow links or open sockets and pipes (a read would block); skip huge files.
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if meta.is_dir() {
             found.extend(files_containing(&path, needle));
-        } else if std::fs::read(&path).is_ok_and(|b| String::from_utf8_lossy(&b).contains(needle)) {
+        } else if meta.is_file()
+            && meta.len() < 64 << 20
+            && std::fs::read(&path).is_ok_and(|b| String::from_utf8_lossy(&b).contains(needle))
+        {
             found.push(path);
         }
     }
@@ -199,7 +206,9 @@ async fn a_full_run_on_the_sim_cluster_deploys_and_keeps_secrets_off_disk() {
     let w = Wizard::new();
     let frontend_src = w.dir.path().join("frontend-src");
     std::fs::create_dir_all(&frontend_src).unwrap();
-    let secret = "sk-setup-wizard-NEVER-ON-DISK-7f3a";
+    // Unique to this run, so a file an earlier run left cannot be mistaken for a leak.
+    let secret = format!("sk-setup-wizard-NEVER-ON-DISK-{}", std::process::id());
+    let secret = secret.as_str();
     let args = ["-n", ns.as_str()];
     let mut tui = w.spawn(&args, &kubeconfig, &[("FAKE_MINIKUBE_RUNNING", "1")]);
 
@@ -266,11 +275,12 @@ async fn a_full_run_on_the_sim_cluster_deploys_and_keeps_secrets_off_disk() {
         data.keys()
     );
 
-    assert!(
-        files_containing(w.dir.path(), secret).is_empty(),
-        "secret on disk: {:?}",
-        files_containing(w.dir.path(), secret)
-    );
+    // Not in the wizard's folders, nor anywhere in the temp folder, which also holds the test
+    // HOME (kubedeck-test-home) where a config or cache would land.
+    let home = std::env::temp_dir().join("kubedeck-test-home");
+    assert!(home.is_dir(), "the test HOME is under the temp folder");
+    let leaked = files_containing(&std::env::temp_dir(), secret);
+    assert!(leaked.is_empty(), "secret on disk: {leaked:?}");
     let progress = w.progress();
     assert_eq!(progress.pointer("/secret/database"), Some(&"in-cluster".into()));
     assert_eq!(

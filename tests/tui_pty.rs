@@ -140,27 +140,31 @@ async fn read_only_mode_hides_and_refuses_every_key_that_changes_the_cluster() {
     assert!(!screen.contains("deploy the"), "d is not offered:\n{screen}");
     assert!(!screen.contains("delete the pod"), "Ctrl-D is not offered:\n{screen}");
     // Every mutating key, on the pane where it would apply; nothing may open a prompt or a plan.
+    // Keys are handled in order: `?` after each one opens the help only once that key was
+    // handled and drawn, so the test waits for that frame, not for a fixed time. A key that
+    // opened a prompt would take the `?` as text, and the help would never come.
     for keys in ["d", "\x04", "5s", "5R"] {
-        tui.type_str(keys);
-        std::thread::sleep(Duration::from_millis(400));
-        let screen = tui.contents();
+        tui.type_str(&format!("{keys}?"));
+        let screen = tui.wait_for(&[" Keys: "], Duration::from_secs(10));
         assert!(
             !screen.contains("replicas:") && !screen.contains("Confirm") && !screen.contains("deploy todo:"),
             "{keys:?} was not refused:\n{screen}"
         );
-        // Esc alone (a key right after it would read as Alt-key), then back to Pods.
+        // Esc alone (a key right after it would read as Alt-key) closes the help; then Pods.
         tui.type_str("\x1b");
-        std::thread::sleep(Duration::from_millis(200));
+        tui.poll_until(Duration::from_secs(10), |s| !s.contains(" Keys: "))
+            .expect("Esc closes the help");
         tui.type_str("1");
     }
     tui.type_str("?");
-    let help = tui.wait_for(&["quit"], Duration::from_secs(5));
+    let help = tui.wait_for(&[" Keys: ", "quit"], Duration::from_secs(5));
     assert!(
         !help.contains("scale the workload") && !help.contains("restart the workload"),
         "{help}"
     );
     tui.type_str("\x1b");
-    std::thread::sleep(Duration::from_millis(200));
+    tui.poll_until(Duration::from_secs(10), |s| !s.contains(" Keys: "))
+        .expect("Esc closes the help");
     tui.type_str("q");
     assert_eq!(tui.wait_exit(Duration::from_secs(10)), 0);
     // The pod is still there, unchanged.

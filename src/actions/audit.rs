@@ -1,5 +1,7 @@
 //! The audit log: one JSON line per mutating action (time, context, namespace, object, action,
 //! result), appended in kubedeck's state folder so an on-call engineer can see what was done.
+//! Each action writes a `started` line before it runs and its outcome after: a log that cannot
+//! be written refuses the action, and one killed half-way still leaves its `started` line.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -17,6 +19,9 @@ pub struct AuditEntry {
 }
 
 impl AuditEntry {
+    /// What is written before the action runs, in place of its outcome.
+    pub const STARTED: &'static str = "started";
+
     pub fn new(context: &str, namespace: &str, object: &str, action: &str, result: &Result<String, String>) -> Self {
         AuditEntry {
             time: jiff::Timestamp::now().to_string(),
@@ -46,18 +51,28 @@ pub fn log_path() -> Option<PathBuf> {
     Some(state_dir()?.join("audit.log"))
 }
 
-/// Appends one entry. A log that cannot be written is reported, never fatal: the action
-/// already happened.
+/// The entry written before the action runs.
+pub fn started(context: &str, namespace: &str, object: &str, action: &str) -> AuditEntry {
+    AuditEntry {
+        result: AuditEntry::STARTED.into(),
+        ..AuditEntry::new(context, namespace, object, action, &Ok(String::new()))
+    }
+}
+
+/// Appends one entry, and makes sure it reached the disk's cache: a full disk or a read-only
+/// folder fails here, in a sentence naming the file.
 pub fn record(entry: &AuditEntry) -> Result<(), String> {
     let path = log_path().ok_or("no state folder for the audit log (set KUBEDECK_STATE_DIR)")?;
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(|e| format!("{e}, creating {}", dir.display()))?;
     }
     let line = serde_json::to_string(entry).map_err(|e| e.to_string())?;
     let mut file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(&path)
-        .map_err(|e| format!("opening the audit log {}: {e}", path.display()))?;
-    writeln!(file, "{line}").map_err(|e| format!("writing the audit log {}: {e}", path.display()))
+        .map_err(|e| format!("{e}, opening {}", path.display()))?;
+    writeln!(file, "{line}")
+        .and_then(|()| file.flush())
+        .map_err(|e| format!("{e}, writing {}", path.display()))
 }

@@ -121,11 +121,18 @@ pub fn next_revision(history: &[Release], name: &str, op: Operation) -> Result<i
     }
 }
 
-/// The revisions that must become superseded once `new` is deployed: every other deployed one.
+/// The revisions that must become superseded once `new` is deployed: every other deployed one,
+/// and, as `helm rollback` does, an interrupted one still pending (a rollback is the way out of
+/// it, and it must not read as in progress forever after).
 pub fn to_supersede(history: &[Release], new: i32) -> Vec<i32> {
     history
         .iter()
-        .filter(|r| r.version != new && r.info.status == Some(ReleaseStatus::Deployed))
+        .filter(|r| r.version != new)
+        .filter(|r| match &r.info.status {
+            Some(ReleaseStatus::Deployed) => true,
+            Some(status) => status.is_pending(),
+            None => false,
+        })
         .map(|r| r.version)
         .collect()
 }
@@ -207,6 +214,8 @@ mod tests {
             Ok(3),
             "the way out stays open"
         );
+        // Once the rollback is deployed, the interrupted revision is no longer pending.
+        assert_eq!(to_supersede(&history, 3), [1, 2]);
     }
 
     #[test]

@@ -241,14 +241,16 @@ impl Operation {
         }
     }
 
-    /// Runs it and appends the outcome to the audit log. A log that cannot be written is said
-    /// after the outcome, never fatal: the change already happened.
+    /// Runs it between two audit entries: `started`, then its outcome. A log that cannot be
+    /// written refuses it before it runs; if the outcome cannot be written after, that is said
+    /// beside the outcome (the change already happened).
     pub async fn run_and_record(
         &self,
         client: &Client,
         context: &str,
         progress: Progress<'_>,
     ) -> Result<String, String> {
+        self.subject().begin(context, self.namespace())?;
         let outcome = self.run(client, progress).await;
         let recorded = self.record(context, &outcome);
         match (outcome, recorded) {
@@ -321,6 +323,18 @@ impl Subject {
             ));
         }
         Ok(())
+    }
+
+    /// Appends the `started` line before the operation runs; the error is the refusal to show
+    /// when the log cannot be written, so nothing changes the cluster unaudited.
+    pub fn begin(&self, context: &str, namespace: &str) -> Result<(), String> {
+        audit::record(&audit::started(context, namespace, &self.object, &self.verb)).map_err(|e| {
+            format!(
+                "{} of {} refused: the audit log cannot be written ({e}); free space or fix the folder, \
+                 or set KUBEDECK_STATE_DIR to a writable folder",
+                self.verb, self.object
+            )
+        })
     }
 
     /// Appends one line to the audit log: who did what where, and how it ended.

@@ -54,8 +54,9 @@ impl ReleaseStore {
         Ok(out)
     }
 
-    /// Stores a new revision. A revision another client stored first is a conflict, never
-    /// overwritten.
+    /// Stores a new revision. This create is the lock between two deploys of one release (two
+    /// kubedecks, or kubedeck and helm): both read the same history and want the same revision
+    /// number, the API server lets exactly one create its Secret, and the other is told.
     pub async fn create(&self, release: &Release) -> Result<(), String> {
         let secret = release_secret(release, RecordStamp::Created(Timestamp::now()));
         self.api
@@ -63,10 +64,7 @@ impl ReleaseStore {
             .await
             .map(|_| ())
             .map_err(|e| match e {
-                kube::Error::Api(s) if s.code == 409 => format!(
-                    "revision {} of release {} already exists: another helm or kubedeck is working on it; try again",
-                    release.version, self.name
-                ),
+                kube::Error::Api(s) if s.code == 409 => in_progress(&self.name, release.version),
                 other => {
                     let object = format!("revision {} of release {} (a Secret)", release.version, self.name);
                     crate::cluster::explain(&other, crate::cluster::Attempt::new("create", &object, &self.namespace))
@@ -100,4 +98,12 @@ impl ReleaseStore {
             Err(e) => Err(self.failure("delete", &name, &e)),
         }
     }
+}
+
+/// The sentence for a deploy that lost the race for its revision number.
+pub fn in_progress(release: &str, revision: i32) -> String {
+    format!(
+        "another operation is in progress on release {release}: another kubedeck or helm stored its revision \
+         {revision} first, and nothing was changed here; wait for it to finish (kubedeck history {release}), then try again"
+    )
 }

@@ -86,8 +86,16 @@ impl App {
         self.top = Some(TopView::Confirm(ConfirmDialog { operation, warnings }));
     }
 
-    /// Starts an operation the user said yes to; its progress shows in an action log.
+    /// Starts an operation the user said yes to; its progress shows in an action log. Read-only
+    /// mode is asked again: it may have come on (a context switch, the kubeconfig's context
+    /// arriving) while the question was open.
     pub(super) fn start(&mut self, operation: Operation) {
+        let context = self.target.as_ref().map_or("", |t| t.context.as_str());
+        if let Err(refusal) = operation.permitted(self.is_readonly(), context) {
+            self.top = None;
+            self.notice = Some(refusal);
+            return;
+        }
         let title = operation.doing();
         self.effects.push(Effect::Operate(operation));
         self.top = Some(TopView::ActionLog(ActionLog {

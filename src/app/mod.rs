@@ -193,7 +193,10 @@ impl App {
                 !self.data.pods.is_empty()
                     || !self.data.events.is_empty()
                     || !self.data.hpas.is_empty()
-                    || matches!(self.connection, Connection::NoAnswer { .. })
+                    || matches!(
+                        self.connection,
+                        Connection::NoAnswer { .. } | Connection::StorageDown { .. }
+                    )
             }
             Msg::Quit => {
                 self.should_quit = true;
@@ -427,45 +430,6 @@ impl App {
         self.effects.push(Effect::Reconnect(self.options.clone()));
     }
 
-    fn on_session(&mut self, event: SessionEvent) {
-        match event {
-            SessionEvent::Target(target) => {
-                self.target = Some(target);
-                self.keymap.readonly = self.is_readonly();
-                self.connection = Connection::Connecting;
-            }
-            SessionEvent::ConfigProblem(problem) => self.connection = Connection::BadConfig(problem),
-            SessionEvent::Unreachable {
-                message,
-                retry_in,
-                attempt,
-            } => {
-                self.connection = Connection::Unreachable {
-                    message,
-                    retry_in,
-                    attempt,
-                }
-            }
-            SessionEvent::Client(_) => {}
-            SessionEvent::Connected { version } => {
-                self.server_version = Some(version);
-                self.connection = Connection::Live;
-                self.resume_watches();
-            }
-            // A watch that already failed says more (reconnecting, and why) than silence does.
-            SessionEvent::NoAnswer { last_answer } => {
-                if self.connection == Connection::Live {
-                    self.connection = Connection::NoAnswer { last_answer };
-                }
-            }
-            SessionEvent::Answering => {
-                if matches!(self.connection, Connection::NoAnswer { .. }) {
-                    self.connection = Connection::Live;
-                }
-            }
-        }
-    }
-
     fn on_watch(&mut self, status: WatchStatus) {
         if self.resource_status_elsewhere(&status) {
             return;
@@ -478,7 +442,11 @@ impl App {
                 if let Some(pane) = ClusterData::pane_of(kind) {
                     self.panes.get_mut(pane).problem = None;
                 }
-                self.connection = Connection::Live;
+                // A list served from the API server's cache while etcd is down is not live;
+                // only the probe, seeing etcd back, ends that.
+                if !matches!(self.connection, Connection::StorageDown { .. }) {
+                    self.connection = Connection::Live;
+                }
             }
             WatchStatus::Failed {
                 kind,

@@ -769,6 +769,16 @@ fn a_demo_is_asked_for_by_name_and_warns_off_non_local_contexts() {
     ro.readonly.everywhere = true;
     ro.run_command("demo scaling");
     assert!(ro.top.is_none() && ro.notice.as_deref().unwrap_or_default().contains("read-only"));
+
+    // `y` on a confirmation that was open when read-only mode came on runs nothing.
+    let mut late = app();
+    late.run_command("demo scaling");
+    assert!(matches!(&late.top, Some(TopView::Confirm(_))));
+    late.readonly.everywhere = true;
+    late.in_confirm(keys::Action::Confirm);
+    assert!(late.effects.is_empty(), "{:?}", late.effects);
+    assert!(late.top.is_none());
+    assert!(late.notice.as_deref().unwrap_or_default().contains("is read-only"));
 }
 
 #[test]

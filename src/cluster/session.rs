@@ -43,7 +43,13 @@ pub enum SessionEvent {
     /// The API server stopped answering the liveness probe (hung, partitioned, overloaded),
     /// though its connections may still be open; it last answered at `last_answer`.
     NoAnswer { last_answer: jiff::Timestamp },
-    /// It answers again after `NoAnswer`.
+    /// The API server answers, but says its storage (etcd) does not: nothing can be read fresh
+    /// or changed; it last had its storage at `last_answer`.
+    StorageDown { last_answer: jiff::Timestamp },
+    /// The API server rejects our credentials (401) since `since`: a token that expired or
+    /// was revoked. Reading the kubeconfig again (after logging in) is the way out.
+    Rejected { since: jiff::Timestamp },
+    /// It answers again, storage included, after `NoAnswer`, `StorageDown` or `Rejected`.
     Answering,
     /// The client for on-demand reads and actions, which the event loop runs; sent just before
     /// `Connected`. The dashboard state never holds it.
@@ -146,31 +152,63 @@ pub async fn run(opts: ConnectOptions, tx: impl super::EventSink) {
     );
 }
 
-/// Asks the API server for its version every PROBE_EVERY and reports when it stops answering
-/// in time and when it answers again. Watches alone cannot tell: a hung server keeps their
-/// connections open and simply sends nothing, which looks like a quiet cluster.
+/// Asks the API server for its version and its storage's health every PROBE_EVERY and reports
+/// when it stops answering in time, when its etcd is down, and when all is well again. Watches
+/// alone cannot tell: a hung server, or one whose etcd is gone, keeps their connections open and
+/// simply sends nothing, which looks like a quiet cluster.
 async fn probe_liveness(client: Client, tx: impl super::EventSink) {
     let mut last_answer = jiff::Timestamp::now();
-    let mut silent = false;
+    let mut was = Health::Answering;
     loop {
         tokio::time::sleep(PROBE_EVERY).await;
-        let answered = matches!(
-            tokio::time::timeout(PROBE_TIMEOUT, client.apiserver_version()).await,
-            Ok(Ok(_))
-        );
-        let event = match (answered, silent) {
-            (true, _) => {
+        let health = probe(&client).await;
+        let event = match health {
+            Health::Answering => {
                 last_answer = jiff::Timestamp::now();
-                silent.then_some(SessionEvent::Answering)
+                (was != Health::Answering).then_some(SessionEvent::Answering)
             }
-            (false, false) => Some(SessionEvent::NoAnswer { last_answer }),
-            (false, true) => None,
+            _ if health == was => None,
+            Health::Silent => Some(SessionEvent::NoAnswer { last_answer }),
+            Health::StorageDown => Some(SessionEvent::StorageDown { last_answer }),
+            Health::Rejected => Some(SessionEvent::Rejected {
+                since: jiff::Timestamp::now(),
+            }),
         };
-        silent = !answered;
+        was = health;
         if let Some(event) = event
             && !tx.emit(super::ClusterEvent::Session(event))
         {
             return;
         }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Health {
+    Answering,
+    Silent,
+    StorageDown,
+    Rejected,
+}
+
+/// One probe: the version (no storage needed), then the server's own etcd check, which every
+/// user may read (`system:public-info-viewer`). A server that forbids or lacks that check is
+/// taken at its word that it answers.
+async fn probe(client: &Client) -> Health {
+    match tokio::time::timeout(PROBE_TIMEOUT, client.apiserver_version()).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(kube::Error::Api(status))) if status.code == 401 => return Health::Rejected,
+        _ => return Health::Silent,
+    }
+    let request = http::Request::get("/readyz/etcd").body(Vec::new());
+    let Ok(request) = request else {
+        return Health::Answering;
+    };
+    match tokio::time::timeout(PROBE_TIMEOUT, client.request_text(request)).await {
+        Ok(Ok(_)) => Health::Answering,
+        Ok(Err(kube::Error::Api(status))) if status.code >= 500 => Health::StorageDown,
+        Ok(Err(_)) => Health::Answering,
+        // It answered the version at once but not this: its storage is what hangs.
+        Err(_) => Health::StorageDown,
     }
 }

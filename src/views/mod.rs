@@ -57,6 +57,13 @@ impl PaneContext<'_> {
                 format!(" {} ", status::no_answer(*last_answer, self.app.now)),
                 style::error(),
             )),
+            Connection::Rejected { since } => {
+                Some(Line::styled(format!(" {} ", status::rejected(*since)), style::error()))
+            }
+            Connection::StorageDown { last_answer } => Some(Line::styled(
+                format!(" {} ", status::storage_down(*last_answer, self.app.now)),
+                style::error(),
+            )),
             _ => None,
         }
     }

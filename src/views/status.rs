@@ -36,6 +36,11 @@ pub fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
             format!("● no answer for {} s", silent_secs(*last_answer, app.now)),
             style::error(),
         ),
+        Connection::Rejected { .. } => Span::styled("● credentials rejected", style::error()),
+        Connection::StorageDown { last_answer } => Span::styled(
+            format!("● etcd down for {} s", silent_secs(*last_answer, app.now)),
+            style::error(),
+        ),
     });
     Line::from(spans).render(area, buf);
 }
@@ -50,6 +55,23 @@ pub fn no_answer(last_answer: jiff::Timestamp, now: jiff::Timestamp) -> String {
     let silent = silent_secs(last_answer, now);
     let seen = last_answer.to_zoned(jiff::tz::TimeZone::system()).strftime("%H:%M:%S");
     format!("no answer from the API server for {silent} s; showing what was last seen at {seen}")
+}
+
+/// "the API server's storage (etcd) does not answer for 12 s; showing what was last seen at
+/// 03:14:07": the server answers, but nothing it serves is fresh and nothing can change.
+pub fn storage_down(last_answer: jiff::Timestamp, now: jiff::Timestamp) -> String {
+    let silent = silent_secs(last_answer, now);
+    let seen = last_answer.to_zoned(jiff::tz::TimeZone::system()).strftime("%H:%M:%S");
+    format!(
+        "the API server's storage (etcd) does not answer for {silent} s; nothing can change; \
+         showing what was last seen at {seen}"
+    )
+}
+
+/// Why nothing is fresh while the server rejects our credentials, and the way out.
+pub fn rejected(since: jiff::Timestamp) -> String {
+    let seen = since.to_zoned(jiff::tz::TimeZone::system()).strftime("%H:%M:%S");
+    format!("401 since {seen}: the token expired or was revoked; log in again, then press c and pick the context")
 }
 
 /// One line of health: what a judge or an on-call engineer wants to know at a glance.

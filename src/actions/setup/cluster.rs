@@ -208,17 +208,15 @@ pub async fn deploy(opts: &ConnectOptions, req: &DeployRequest, out: Progress<'_
         "deploying release {RELEASE} to namespace {} on context {context}",
         req.namespace
     ));
+    let object = format!("release/{}", req.release);
+    audit::record(&audit::started(&context, &req.namespace, &object, "deploy (setup)")).map_err(|e| {
+        format!("deploy refused: the audit log cannot be written ({e}); free space or fix the folder, then press r")
+    })?;
     let outcome = deploy::deploy(&client, req, out)
         .await
         .map(|rev| format!("release {} revision {rev} deployed", req.release))
         .map_err(|e| format!("{e}; press r to deploy again"));
-    let entry = AuditEntry::new(
-        &context,
-        &req.namespace,
-        &format!("release/{}", req.release),
-        "deploy (setup)",
-        &outcome,
-    );
+    let entry = AuditEntry::new(&context, &req.namespace, &object, "deploy (setup)", &outcome);
     if let Err(e) = audit::record(&entry) {
         out(format!("audit log not written: {e}"));
     }
