@@ -1,5 +1,6 @@
 //! The dashboard's one state and the only place it changes: messages in, new state out.
 
+pub mod columns;
 mod connection;
 pub mod data;
 pub mod dialogs;
@@ -91,6 +92,12 @@ pub enum Effect {
     StopLogs,
     /// Write text to a file; answered with `Msg::Notice`.
     SaveFile { path: std::path::PathBuf, text: String },
+    /// Write the panes' column choices into the config file (its `columns:` key only);
+    /// answered with `Msg::Notice` only when that fails.
+    SaveColumns {
+        path: std::path::PathBuf,
+        columns: std::collections::BTreeMap<String, crate::config::PaneColumns>,
+    },
 }
 
 /// The whole dashboard state.
@@ -123,6 +130,9 @@ pub struct App {
     pub log_settings: logs::LogSettings,
     /// Log streams started so far; numbers the next one.
     pub log_streams: u64,
+    /// The columns each pane shows (`:cols`, `W`), as the config file keeps them.
+    pub columns: columns::ColumnChoices,
+    pub column_chooser: Option<columns::ColumnChooser>,
 }
 
 pub use crate::config::Readonly;
@@ -152,6 +162,8 @@ impl App {
             readonly: Readonly::default(),
             log_settings: logs::LogSettings::default(),
             log_streams: 0,
+            columns: columns::ColumnChoices::default(),
+            column_chooser: None,
         }
     }
 
@@ -246,7 +258,7 @@ impl App {
     /// Wheel scrolls the pane under the pointer; a click focuses a pane and selects the row.
     fn on_mouse(&mut self, mouse: crossterm::event::MouseEvent) -> bool {
         use crossterm::event::{MouseButton, MouseEventKind};
-        if self.top.is_some() || self.prompt.is_some() || self.switcher.is_some() || self.help {
+        if self.top.is_some() || self.prompt.is_some() || self.switcher.is_some() || self.help || self.column_chooser.is_some() {
             return false;
         }
         let area = ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1);
@@ -302,6 +314,10 @@ impl App {
         }
         if self.switcher.is_some() {
             self.on_switcher_key(key);
+            return;
+        }
+        if self.column_chooser.is_some() {
+            self.on_chooser_key(key);
             return;
         }
         match self.keymap.action_for(&key, self.key_context()) {
@@ -390,6 +406,7 @@ impl App {
             Action::AllNamespaces => self.switch_namespace(None),
             Action::PickNamespace => self.open_switcher(switcher::SwitcherKind::Namespace),
             Action::PickContext => self.open_switcher(switcher::SwitcherKind::Context),
+            Action::Wide => self.toggle_wide(),
         }
     }
 

@@ -33,7 +33,7 @@ impl Prompt {
     }
 }
 
-const VERBS: &[&str] = &["ns", "ctx", "sort", "demo", "quit", "help"];
+const VERBS: &[&str] = &["ns", "ctx", "sort", "cols", "demo", "quit", "help"];
 
 impl App {
     pub(super) fn on_prompt_key(&mut self, key: KeyEvent) {
@@ -110,6 +110,7 @@ impl App {
             }
             ("ctx", None) => self.notice = Some("usage: :ctx NAME (Tab completes)".into()),
             ("demo", name) => self.open_demo(name),
+            ("cols" | "columns", _) => self.open_column_chooser(),
             ("sort", Some(column)) => {
                 let columns = super::columns_of(self.focus);
                 match columns.iter().position(|c| c.title.eq_ignore_ascii_case(column)) {
@@ -126,7 +127,7 @@ impl App {
             _ => {
                 let panes: Vec<&str> = PaneId::ALL.iter().map(|p| p.command_names()[0]).collect();
                 self.notice = Some(format!(
-                    "unknown command {line:?}: try {}, ns NAME, ctx NAME, sort COLUMN, demo NAME, quit",
+                    "unknown command {line:?}: try {}, ns NAME, ctx NAME, sort COLUMN, cols, demo NAME, quit",
                     panes.join(", ")
                 ));
             }

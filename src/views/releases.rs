@@ -36,7 +36,7 @@ pub fn render(cx: &PaneContext, area: Rect, buf: &mut Buffer) {
         title: format!("Releases ({})", cx.scope),
         pane: app.panes.get(PaneId::Releases),
         columns: ReleaseRow::COLUMNS,
-        hidden: if cx.all_namespaces { &[] } else { &[0] },
+        hidden: &cx.not_drawn(PaneId::Releases),
         focused: cx.focused,
         empty: Line::styled(
             if app.data.releases.is_synced() {

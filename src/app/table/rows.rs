@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use regex::Regex;
 
-use super::{ColumnSpec, SortValue, Tabular, col, name_col};
+use super::{ColumnSpec, SortValue, Tabular, col, name_col, wide_col};
 use crate::cluster::certificates::CertificateEntry;
 use crate::cluster::events::EventRow;
 use crate::cluster::hpas::HpaRow;
@@ -24,6 +24,8 @@ impl Tabular for PodRow {
         col("AGE", 6, 2),
         col("IP", 15, 5),
         col("NODE", 20, 4),
+        wide_col("NOMINATED NODE", 20, 4),
+        wide_col("READINESS GATES", 15, 5),
     ];
 
     fn sort_value(&self, column: usize) -> SortValue<'_> {
@@ -38,7 +40,9 @@ impl Tabular for PodRow {
                 .created
                 .map_or(SortValue::Missing, |t| SortValue::Number(-(t.as_second() as f64))),
             6 => SortValue::Text(&self.ip),
-            _ => SortValue::Text(&self.node),
+            7 => SortValue::Text(&self.node),
+            8 => SortValue::Text(&self.nominated_node),
+            _ => SortValue::Text(&self.readiness_gates),
         }
     }
 
@@ -64,6 +68,8 @@ impl Tabular for WorkloadRow {
         col("IMAGES", 40, 5),
         col("ROLLOUT", 40, 0),
         col("AGE", 6, 3),
+        wide_col("CONTAINERS", 30, 5),
+        wide_col("SELECTOR", 50, 5),
     ];
 
     fn sort_value(&self, column: usize) -> SortValue<'_> {
@@ -76,6 +82,8 @@ impl Tabular for WorkloadRow {
             5 => SortValue::Number(f64::from(self.available)),
             6 => self.images.first().map_or(SortValue::Missing, |i| SortValue::Text(i)),
             7 => SortValue::Text(self.rollout.label()),
+            9 => self.containers.first().map_or(SortValue::Missing, |c| SortValue::Text(c)),
+            10 => SortValue::Text(&self.selector),
             _ => self
                 .created
                 .map_or(SortValue::Missing, |t| SortValue::Number(-(t.as_second() as f64))),

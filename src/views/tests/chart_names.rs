@@ -84,6 +84,8 @@ fn workloads(full: &str) -> (Vec<WorkloadRow>, Vec<WorkloadRow>) {
             updated: desired,
             available: ready,
             images: vec![format!("ghcr.io/todo-chatbot/{component}:0.1.0")],
+            containers: vec![component.to_owned()],
+            selector: format!("app.kubernetes.io/component={component}"),
             rollout,
             created: ts("2026-11-23T10:00:00Z"),
             name,
