@@ -14,6 +14,7 @@ mod prompt;
 pub mod setup;
 pub mod switcher;
 pub mod table;
+pub mod text_lines;
 pub mod views;
 
 use crossterm::event::KeyEvent;

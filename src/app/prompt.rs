@@ -19,6 +19,8 @@ pub enum PromptKind {
     LogFields,
     /// In the log view: where to save the buffer.
     LogSave,
+    /// In the YAML view: `/` search.
+    TextSearch,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +55,7 @@ impl App {
                     PromptKind::LogSearch => self.log_search_done(&prompt.text),
                     PromptKind::LogFields => self.log_fields_done(&prompt.text),
                     PromptKind::LogSave => self.log_save_done(&prompt.text),
+                    PromptKind::TextSearch => self.text_search_done(&prompt.text),
                 }
             }
             KeyCode::Backspace => {

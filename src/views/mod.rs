@@ -223,7 +223,7 @@ fn render_footer(app: &App, has_data: bool, area: Rect, buf: &mut Buffer) {
             PromptKind::Command => ":",
             PromptKind::Deploy => "deploy todo: ",
             PromptKind::Scale => "replicas: ",
-            PromptKind::LogSearch => "search /",
+            PromptKind::LogSearch | PromptKind::TextSearch => "search /",
             PromptKind::LogFields => "JSON fields (comma-separated): ",
             PromptKind::LogSave => "save to: ",
         };

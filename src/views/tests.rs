@@ -414,3 +414,4 @@ mod panes {
 }
 
 mod chart_names;
+mod columns_and_text;
