@@ -320,7 +320,10 @@ mod tests {
         std::fs::write(&path, original).unwrap();
         save_columns(&path, &pods_wide_without_age()).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.starts_with("# my settings\ntheme: light   # easier on the eyes\n"), "{text}");
+        assert!(
+            text.starts_with("# my settings\ntheme: light   # easier on the eyes\n"),
+            "{text}"
+        );
         assert!(text.contains("# keys I like\nkeys:\n  quit: Q\n"), "{text}");
         assert!(!text.contains("events"), "the old block is replaced: {text}");
         let (config, problem) = load(Some(&path));

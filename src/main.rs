@@ -56,8 +56,10 @@ fn dashboard(
 ) -> Result<()> {
     kubedeck::views::style::init(config.theme);
     let (keymap, key_problems) = kubedeck::app::keys::KeyMap::with_overrides(&config.keys);
-    let (columns, column_problems) =
-        kubedeck::app::columns::ColumnChoices::from_config(&config.columns, cli.config.clone().or_else(kubedeck::config::default_path));
+    let (columns, column_problems) = kubedeck::app::columns::ColumnChoices::from_config(
+        &config.columns,
+        cli.config.clone().or_else(kubedeck::config::default_path),
+    );
     let notice = config_problem.or_else(|| {
         (key_problems.iter().chain(&column_problems))
             .next()

@@ -189,7 +189,11 @@ mod tests {
                 format!("{pad}release=todo"),
             ]
         );
-        assert!(rows.iter().all(|r| unicode_width::UnicodeWidthStr::width(r.as_str()) <= 30), "{rows:?}");
+        assert!(
+            rows.iter()
+                .all(|r| unicode_width::UnicodeWidthStr::width(r.as_str()) <= 30),
+            "{rows:?}"
+        );
         assert!(rows[1..].iter().all(|r| r.starts_with("          ")), "{rows:?}");
         let words = |s: &str| s.split_whitespace().map(String::from).collect::<Vec<_>>();
         let long_word_cut: Vec<String> = rows.iter().flat_map(|r| words(r)).collect();

@@ -53,7 +53,10 @@ impl ColumnChoices {
         };
         let mut problems = Vec::new();
         for (name, wanted) in config {
-            let Some(pane) = PaneId::ALL.into_iter().find(|p| p.command_names().contains(&name.as_str())) else {
+            let Some(pane) = PaneId::ALL
+                .into_iter()
+                .find(|p| p.command_names().contains(&name.as_str()))
+            else {
                 let known: Vec<&str> = PaneId::ALL.into_iter().map(config_name).collect();
                 problems.push(format!(
                     "columns: no pane named {name:?} (use one of {})",
@@ -90,7 +93,13 @@ impl ColumnChoices {
                 let choice = self.get(pane);
                 let columns = columns_of(pane);
                 let hide = choice.hidden.iter().map(|&i| columns[i].title.to_owned()).collect();
-                (config_name(pane).to_owned(), PaneColumns { hide, wide: choice.wide })
+                (
+                    config_name(pane).to_owned(),
+                    PaneColumns {
+                        hide,
+                        wide: choice.wide,
+                    },
+                )
             })
             .filter(|(_, c)| !c.is_default())
             .collect()
@@ -146,14 +155,18 @@ impl App {
     }
 
     pub(super) fn on_chooser_key(&mut self, key: KeyEvent) {
-        let Some(chooser) = self.column_chooser.as_mut() else { return };
+        let Some(chooser) = self.column_chooser.as_mut() else {
+            return;
+        };
         let columns = columns_of(chooser.pane);
         match key.code {
             KeyCode::Esc | KeyCode::Char('q') => self.column_chooser = None,
             KeyCode::Down | KeyCode::Char('j') | KeyCode::Tab => {
                 chooser.selected = (chooser.selected + 1).min(columns.len() - 1)
             }
-            KeyCode::Up | KeyCode::Char('k') | KeyCode::BackTab => chooser.selected = chooser.selected.saturating_sub(1),
+            KeyCode::Up | KeyCode::Char('k') | KeyCode::BackTab => {
+                chooser.selected = chooser.selected.saturating_sub(1)
+            }
             KeyCode::Char(' ') | KeyCode::Enter => {
                 let (pane, i) = (chooser.pane, chooser.selected);
                 if !can_hide(&columns[i]) {
@@ -234,11 +247,24 @@ mod tests {
                 .map(|(_, c)| c.title)
                 .collect()
         };
-        assert_eq!(titles(&choices, false), ["NAME", "READY", "STATUS", "RESTARTS", "AGE", "NODE"]);
+        assert_eq!(
+            titles(&choices, false),
+            ["NAME", "READY", "STATUS", "RESTARTS", "AGE", "NODE"]
+        );
         choices.get_mut(PaneId::Pods).wide = true;
         assert_eq!(
             titles(&choices, true),
-            ["NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE", "NODE", "NOMINATED NODE", "READINESS GATES"]
+            [
+                "NAMESPACE",
+                "NAME",
+                "READY",
+                "STATUS",
+                "RESTARTS",
+                "AGE",
+                "NODE",
+                "NOMINATED NODE",
+                "READINESS GATES"
+            ]
         );
     }
 }

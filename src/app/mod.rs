@@ -93,8 +93,7 @@ pub enum Effect {
     StopLogs,
     /// Write text to a file; answered with `Msg::Notice`.
     SaveFile { path: std::path::PathBuf, text: String },
-    /// Write the panes' column choices into the config file (its `columns:` key only);
-    /// answered with `Msg::Notice` only when that fails.
+    /// Write the column choices into the config file's `columns:`; a `Msg::Notice` if that fails.
     SaveColumns {
         path: std::path::PathBuf,
         columns: std::collections::BTreeMap<String, crate::config::PaneColumns>,
@@ -259,7 +258,10 @@ impl App {
     /// Wheel scrolls the pane under the pointer; a click focuses a pane and selects the row.
     fn on_mouse(&mut self, mouse: crossterm::event::MouseEvent) -> bool {
         use crossterm::event::{MouseButton, MouseEventKind};
-        if self.top.is_some() || self.prompt.is_some() || self.switcher.is_some() || self.help || self.column_chooser.is_some() {
+        if self.top.is_some() || self.prompt.is_some() || self.switcher.is_some() || self.help {
+            return false;
+        }
+        if self.column_chooser.is_some() {
             return false;
         }
         let area = ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1);

@@ -146,7 +146,9 @@ pub fn match_count(app: &App, view: &TextView) -> usize {
 impl App {
     /// `/` in the YAML view: a prompt holding the current search.
     pub(super) fn open_text_search(&mut self) {
-        let Some(TopView::Text(view)) = self.top.as_ref() else { return };
+        let Some(TopView::Text(view)) = self.top.as_ref() else {
+            return;
+        };
         let text = view.search.as_ref().map(|s| s.text.clone()).unwrap_or_default();
         self.prompt = Some(Prompt::new(PromptKind::TextSearch, text));
     }
@@ -154,7 +156,9 @@ impl App {
     /// Enter on the search prompt: the same regex and smartcase rules as the log view's
     /// search; the view moves to the first match from the top row on.
     pub(super) fn text_search_done(&mut self, text: &str) {
-        let Some(TopView::Text(view)) = self.top.as_mut() else { return };
+        let Some(TopView::Text(view)) = self.top.as_mut() else {
+            return;
+        };
         if text.is_empty() {
             view.search = None;
             return;
@@ -174,7 +178,9 @@ impl App {
     /// `n` / `N` (Some(true) / Some(false)): the next or previous line with a match, put at
     /// the top; None: the first match from the top row on, that row included.
     pub(super) fn find_in_text(&mut self, forward: Option<bool>) {
-        let Some(TopView::Text(view)) = self.top.as_ref() else { return };
+        let Some(TopView::Text(view)) = self.top.as_ref() else {
+            return;
+        };
         let Some(search) = view.search.clone() else {
             self.notice = Some("nothing to find: search with / first".into());
             return;
@@ -188,9 +194,7 @@ impl App {
         let is_match = |line: usize| matching.get(line).copied().unwrap_or(false);
         let line = match forward {
             // A new search looks from the top row on, then from the start (as vim wraps).
-            None => (current..matching.len())
-                .chain(0..current)
-                .find(|&l| is_match(l)),
+            None => (current..matching.len()).chain(0..current).find(|&l| is_match(l)),
             Some(true) => (current + 1..matching.len()).find(|&l| is_match(l)),
             Some(false) => (0..current).rev().find(|&l| is_match(l)),
         };
@@ -199,7 +203,9 @@ impl App {
             None if rows.get(view.offset).is_some_and(|r| r.line == l) => view.offset,
             _ => rows.iter().position(|r| r.line == l).unwrap_or(0),
         });
-        let Some(TopView::Text(view)) = self.top.as_mut() else { return };
+        let Some(TopView::Text(view)) = self.top.as_mut() else {
+            return;
+        };
         match found {
             Some(row) => view.offset = row,
             None => {

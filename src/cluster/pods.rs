@@ -290,12 +290,7 @@ fn readiness_gates_of(pod: &Pod) -> String {
     let conditions = pod.status.as_ref().and_then(|s| s.conditions.as_ref());
     let met = gates
         .iter()
-        .filter(|g| {
-            conditions.is_some_and(|cs| {
-                cs.iter()
-                    .any(|c| c.type_ == g.condition_type && c.status == "True")
-            })
-        })
+        .filter(|g| conditions.is_some_and(|cs| cs.iter().any(|c| c.type_ == g.condition_type && c.status == "True")))
         .count();
     format!("{met}/{}", gates.len())
 }

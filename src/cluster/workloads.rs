@@ -301,7 +301,10 @@ mod tests {
             (Rollout::Complete, "deploy/backend", "backend")
         );
         assert_eq!(done.images, ["todo/backend:1.1"]);
-        assert_eq!((done.containers.clone(), done.selector.as_str()), (vec!["a".to_owned()], "<none>"));
+        assert_eq!(
+            (done.containers.clone(), done.selector.as_str()),
+            (vec!["a".to_owned()], "<none>")
+        );
         let selected = deploy(&format!(
             "{meta}\nspec: {{selector: {{matchLabels: {{app: backend, release: todo}},
               matchExpressions: [{{key: tier, operator: In, values: [web, api]}}, {{key: canary, operator: DoesNotExist}}]}},

@@ -13,7 +13,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let Some(chooser) = app.column_chooser else { return };
     let columns = columns_of(chooser.pane);
     let choice = app.columns.get(chooser.pane);
-    let title = format!(" Columns of {} (Space shows/hides, W wide, Esc closes) ", chooser.pane.title());
+    let title = format!(
+        " Columns of {} (Space shows/hides, W wide, Esc closes) ",
+        chooser.pane.title()
+    );
     let height = (columns.len() as u16 + 4).min(area.height);
     let rect = centered(area, title.chars().count() as u16 + 2, height);
     Clear.render(rect, buf);

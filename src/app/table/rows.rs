@@ -82,7 +82,10 @@ impl Tabular for WorkloadRow {
             5 => SortValue::Number(f64::from(self.available)),
             6 => self.images.first().map_or(SortValue::Missing, |i| SortValue::Text(i)),
             7 => SortValue::Text(self.rollout.label()),
-            9 => self.containers.first().map_or(SortValue::Missing, |c| SortValue::Text(c)),
+            9 => self
+                .containers
+                .first()
+                .map_or(SortValue::Missing, |c| SortValue::Text(c)),
             10 => SortValue::Text(&self.selector),
             _ => self
                 .created

@@ -29,7 +29,12 @@ fn app_with_pod(size: (u16, u16)) -> App {
         scope: Scope::Namespace("todo".into()),
         contexts: vec!["kwok".into()],
     })));
-    let mut pod = PodRow::example("todo", "todo-todo-chatbot-backend-7c7dfdf469-5cb49", "Running", "2026-11-23T11:00:00Z");
+    let mut pod = PodRow::example(
+        "todo",
+        "todo-todo-chatbot-backend-7c7dfdf469-5cb49",
+        "Running",
+        "2026-11-23T11:00:00Z",
+    );
     pod.labels = [
         ("app.kubernetes.io/name", "todo-chatbot"),
         ("app.kubernetes.io/component", "backend"),
@@ -54,8 +59,10 @@ fn yaml_app() -> App {
         name: "todo-todo-chatbot-backend-7c7dfdf469-5cb49".into(),
     };
     let containers: Vec<serde_json::Value> = (0..12)
-        .map(|i| serde_json::json!({"name": format!("c{i}"), "image": format!("ghcr.io/todo/c{i}:1.0"),
-            "args": ["--verbose"]}))
+        .map(|i| {
+            serde_json::json!({"name": format!("c{i}"), "image": format!("ghcr.io/todo/c{i}:1.0"),
+            "args": ["--verbose"]})
+        })
         .collect();
     let value = serde_json::json!({"kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": containers,
         "note": "Image names above are pinned"}});
@@ -130,9 +137,15 @@ fn pod_details_wrap_at_words_and_scroll_to_the_last_row() {
         labels[1..].iter().all(|r| r.text.starts_with("          ")),
         "continued under the first label: {labels:?}"
     );
-    assert!(all.iter().all(|r| unicode_width::UnicodeWidthStr::width(r.text.as_str()) <= width));
+    assert!(
+        all.iter()
+            .all(|r| unicode_width::UnicodeWidthStr::width(r.text.as_str()) <= width)
+    );
     let text: String = labels.iter().map(|r| r.text.trim()).collect::<Vec<_>>().join(" ");
-    assert!(text.contains("pod-template-hash=7c7dfdf469") && text.contains("helm.sh/chart=todo-chatbot-0.1.0"), "{text}");
+    assert!(
+        text.contains("pod-template-hash=7c7dfdf469") && text.contains("helm.sh/chart=todo-chatbot-0.1.0"),
+        "{text}"
+    );
     // G reaches the last row: scrolling counts rows, not lines.
     press(&mut app, KeyCode::Char('G'));
     let count = view(&app).line_count(&app);

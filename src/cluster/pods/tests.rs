@@ -189,7 +189,9 @@ status:
         (row.nominated_node.as_str(), row.readiness_gates.as_str()),
         ("n2", "1/2")
     );
-    let plain = pod(&format!("{META}spec: {{containers: [{{name: a}}]}}\nstatus: {{phase: Pending}}\n"));
+    let plain = pod(&format!(
+        "{META}spec: {{containers: [{{name: a}}]}}\nstatus: {{phase: Pending}}\n"
+    ));
     assert_eq!(
         (plain.nominated_node.as_str(), plain.readiness_gates.as_str()),
         ("<none>", "<none>")

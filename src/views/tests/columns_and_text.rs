@@ -40,7 +40,10 @@ fn wide_mode_adds_kubectls_wide_columns_and_hidden_columns_stay_hidden() {
     let h = header(&wide, "READY");
     assert!(h.contains("NOMINATED NODE") && h.contains("READINESS GATES"), "{wide}");
     assert!(!h.contains("RESTARTS"), "hidden with :cols\n{wide}");
-    assert!(wide.contains("todo-todo-chatbot-backend-7c7dfdf469-5cb49"), "names stay whole\n{wide}");
+    assert!(
+        wide.contains("todo-todo-chatbot-backend-7c7dfdf469-5cb49"),
+        "names stay whole\n{wide}"
+    );
     insta::assert_snapshot!("pods_wide_without_restarts_200x20", wide);
 
     let workloads = screen(&focused(&app, PaneId::Workloads), 200, 20);
@@ -113,7 +116,12 @@ fn the_yaml_view_wraps_long_values_and_marks_and_counts_search_matches() {
     assert!(text.contains("/backend/ 5 matches"), "{text}");
     // The annotation is wrapped at words, nothing cut: its end is on screen.
     assert!(text.contains("--wait"), "{text}");
-    assert!(!text.lines().any(|l| l.contains("--set backend.re") && !l.contains("replicas")), "{text}");
+    assert!(
+        !text
+            .lines()
+            .any(|l| l.contains("--set backend.re") && !l.contains("replicas")),
+        "{text}"
+    );
     // Every "backend" drawn in the view is marked (not the title's).
     let marked = crate::views::style::search_match();
     let mut seen = 0;
@@ -133,7 +141,11 @@ fn the_yaml_view_wraps_long_values_and_marks_and_counts_search_matches() {
                     "{x},{y} of {line:?} is marked"
                 );
                 let before = &buf[((x as u16).saturating_sub(1), y as u16)];
-                assert_ne!((before.fg, before.bg), (cell.fg, cell.bg), "only the match is marked: {line:?}");
+                assert_ne!(
+                    (before.fg, before.bg),
+                    (cell.fg, cell.bg),
+                    "only the match is marked: {line:?}"
+                );
             }
         }
     }
