@@ -94,30 +94,41 @@ pub fn wrap_words(line: &str, width: usize) -> Vec<String> {
     let mut rows: Vec<String> = Vec::new();
     let mut row = String::new();
     let mut used = 0;
-    // Words with the spaces before them, so spacing inside a row is kept as written.
+    // Whether the row holds more than spaces; a row of spaces only ends when it is wider than
+    // the indent a new row would start with, so nothing loops.
+    let mut content = false;
+    let mut next_row = |row: &mut String, used: &mut usize, content: &mut bool| {
+        rows.push(std::mem::take(row).trim_end().to_owned());
+        *row = " ".repeat(indent);
+        *used = indent;
+        *content = false;
+    };
+    // Words with the spaces after them, so spacing inside a row is kept as written.
     for word in line.split_inclusive(' ') {
-        let w = word.width();
         let trimmed = word.trim_end_matches(' ').width();
-        if used > 0 && used + trimmed > width && !row.trim().is_empty() && used > indent {
-            rows.push(std::mem::take(&mut row).trim_end().to_owned());
-            row = " ".repeat(indent);
-            used = indent;
+        if (content || used > indent) && used + trimmed > width {
+            next_row(&mut row, &mut used, &mut content);
         }
         if used + trimmed <= width {
             row.push_str(word);
-            used += w;
+            used += word.width();
+            content |= trimmed > 0;
             continue;
         }
         // Longer than a row: cut it by columns.
         for c in word.chars() {
             let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-            if used + cw > width && used > indent {
-                rows.push(std::mem::take(&mut row).trim_end().to_owned());
-                row = " ".repeat(indent);
-                used = indent;
+            if (content || used > indent) && used + cw > width {
+                next_row(&mut row, &mut used, &mut content);
+            }
+            if !content && used + cw > width {
+                // Not even after the indent (a wide character in a very narrow view).
+                row.clear();
+                used = 0;
             }
             row.push(c);
             used += cw;
+            content |= c != ' ';
         }
     }
     if !row.trim().is_empty() || rows.is_empty() {
@@ -205,5 +216,24 @@ mod tests {
         assert!(rows[1].starts_with("             compute"), "{rows:?}");
         assert_eq!(wrap_words("short", 40), ["short"]);
         assert_eq!(wrap_words("", 40), [""]);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+        /// Whatever the line and the width: no row is wider than the width, and every
+        /// character but the spaces wrapping replaces is kept, in order.
+        #[test]
+        fn wrapping_fits_the_width_and_keeps_every_word(
+            line in "[ a-zé日:=,./-]{0,120}",
+            width in 1usize..60,
+        ) {
+            let rows = wrap_words(&line, width);
+            for row in &rows {
+                proptest::prop_assert!(unicode_width::UnicodeWidthStr::width(row.as_str()) <= width.max(2), "{rows:?}");
+            }
+            let kept: String = rows.concat().chars().filter(|c| *c != ' ').collect();
+            let wanted: String = line.chars().filter(|c| *c != ' ').collect();
+            proptest::prop_assert_eq!(kept, wanted);
+        }
     }
 }
