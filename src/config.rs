@@ -1,5 +1,6 @@
 //! The user's config file (YAML, in the config folder the `directories` crate finds, e.g.
-//! `~/.config/kubedeck/config.yaml`): theme, mouse, and key overrides.
+//! `~/.config/kubedeck/config.yaml`): theme, mouse, key overrides, and the columns each pane
+//! shows (which the dashboard writes back when they change).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -23,6 +24,27 @@ pub struct Config {
     pub contexts: BTreeMap<String, ContextSettings>,
     /// The log view: `buffer` lines kept (10000), `tail` lines to start with (500).
     pub logs: LogSettings,
+    /// Per pane (`pods`, `workloads`, ...): columns hidden and wide mode, as `:cols` and `W`
+    /// leave them; kubedeck writes this key back and leaves the others as they are.
+    pub columns: BTreeMap<String, PaneColumns>,
+}
+
+/// What one pane shows besides its default columns.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PaneColumns {
+    /// Column titles not shown, e.g. `[RESTARTS, AGE]`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hide: Vec<String>,
+    /// The extra columns of `kubectl get -o wide` (pod IP's neighbours, images, selector).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub wide: bool,
+}
+
+impl PaneColumns {
+    pub fn is_default(&self) -> bool {
+        self.hide.is_empty() && !self.wide
+    }
 }
 
 /// The `keys: k9s` preset: k9s's habits for the actions kubedeck has (d describe, ctrl-d
@@ -180,6 +202,107 @@ pub fn load(path: Option<&Path>) -> (Config, Option<String>) {
     }
 }
 
+/// Writes `columns` into the config file at `path`, replacing only its top-level `columns:`
+/// block (or adding one), so the user's other settings and comments stay as they were. A file
+/// that does not parse is left alone: the sentence says to fix it first.
+pub fn save_columns(path: &Path, columns: &BTreeMap<String, PaneColumns>) -> Result<(), String> {
+    let old = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(format!("cannot read {} to save the columns: {e}", path.display())),
+    };
+    let parsed = |text: &str| -> Result<serde_yaml::Value, String> {
+        if text.trim().is_empty() {
+            return Ok(serde_yaml::Value::Null);
+        }
+        serde_yaml::from_str(text).map_err(|e| e.to_string())
+    };
+    let before = parsed(&old).map_err(|e| {
+        format!(
+            "columns not saved: {} has a mistake ({e}); fix it and they will be",
+            path.display()
+        )
+    })?;
+    let new = with_columns_block(&old, columns)?;
+    // Whatever the text edit did, every other setting must read back the same.
+    let after = parsed(&new).map_err(|e| format!("columns not saved: the edited file would not read back ({e})"))?;
+    if without_columns(before) != without_columns(after) {
+        return Err(format!(
+            "columns not saved: {} is laid out in a way kubedeck cannot edit safely; \
+             set `columns:` there by hand",
+            path.display()
+        ));
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    // Written beside and renamed over, so a crash never leaves half a config file.
+    let temporary = path.with_extension("yaml.kubedeck-new");
+    std::fs::write(&temporary, new)
+        .and_then(|()| std::fs::rename(&temporary, path))
+        .map_err(|e| format!("cannot save the columns to {}: {e}", path.display()))
+}
+
+fn without_columns(value: serde_yaml::Value) -> serde_yaml::Value {
+    match value {
+        serde_yaml::Value::Mapping(mut map) => {
+            map.remove("columns");
+            if map.is_empty() {
+                serde_yaml::Value::Null
+            } else {
+                serde_yaml::Value::Mapping(map)
+            }
+        }
+        other => other,
+    }
+}
+
+/// `text` with its top-level `columns:` block (the key's line and the indented, blank or
+/// comment lines under it) replaced by `columns`, or the block added at the end.
+fn with_columns_block(text: &str, columns: &BTreeMap<String, PaneColumns>) -> Result<String, String> {
+    let shown: BTreeMap<&String, &PaneColumns> = columns.iter().filter(|(_, c)| !c.is_default()).collect();
+    let block = if shown.is_empty() {
+        String::new()
+    } else {
+        let mut wrapper = BTreeMap::new();
+        wrapper.insert("columns", shown);
+        serde_yaml::to_string(&wrapper).map_err(|e| format!("cannot write the columns: {e}"))?
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let start = lines
+        .iter()
+        .position(|l| l.starts_with("columns:") || l.starts_with("\"columns\":"));
+    let mut out = String::new();
+    match start {
+        Some(start) => {
+            let inside = |l: &&&str| l.trim().is_empty() || l.starts_with([' ', '\t', '#']);
+            let end = start + 1 + lines[start + 1..].iter().take_while(inside).count();
+            // Blank and comment lines at the end of the block belong to what follows.
+            let end = (start + 1..end)
+                .rev()
+                .find(|&i| !lines[i].trim().is_empty() && !lines[i].starts_with('#'))
+                .map_or(start + 1, |i| i + 1);
+            for line in &lines[..start] {
+                out.push_str(line);
+                out.push('\n');
+            }
+            out.push_str(&block);
+            for line in &lines[end..] {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+        None => {
+            out.push_str(text);
+            if !text.is_empty() && !text.ends_with('\n') {
+                out.push('\n');
+            }
+            out.push_str(&block);
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,5 +360,56 @@ mod tests {
         assert_eq!(config, Config::default());
         let (_, problem) = load_text("theme: purple\n");
         assert!(problem.unwrap().contains("unknown variant `purple`"));
+    }
+
+    fn pods_wide_without_age() -> BTreeMap<String, PaneColumns> {
+        [(
+            "pods".to_owned(),
+            PaneColumns {
+                hide: vec!["AGE".into(), "LAST SCALE".into()],
+                wide: true,
+            },
+        )]
+        .into()
+    }
+
+    #[test]
+    fn columns_are_saved_without_losing_other_settings_or_comments() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.yaml");
+        let original = "# my settings\ntheme: light   # easier on the eyes\ncolumns:\n  events:\n    wide: true\n\n# keys I like\nkeys:\n  quit: Q\n";
+        std::fs::write(&path, original).unwrap();
+        save_columns(&path, &pods_wide_without_age()).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.starts_with("# my settings\ntheme: light   # easier on the eyes\n"),
+            "{text}"
+        );
+        assert!(text.contains("# keys I like\nkeys:\n  quit: Q\n"), "{text}");
+        assert!(!text.contains("events"), "the old block is replaced: {text}");
+        let (config, problem) = load(Some(&path));
+        assert_eq!(problem, None);
+        assert_eq!(config.columns, pods_wide_without_age());
+        assert_eq!((config.theme, config.keys["quit"].as_str()), (ThemeName::Light, "Q"));
+
+        // Back to the defaults: the block goes away, the rest stays.
+        save_columns(&path, &BTreeMap::new()).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("columns"), "{text}");
+        assert!(text.contains("theme: light") && text.contains("quit: Q"), "{text}");
+    }
+
+    #[test]
+    fn columns_go_into_a_new_file_and_never_into_a_broken_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub").join("config.yaml");
+        save_columns(&path, &pods_wide_without_age()).unwrap();
+        assert_eq!(load(Some(&path)).0.columns, pods_wide_without_age());
+
+        let broken = dir.path().join("broken.yaml");
+        std::fs::write(&broken, "theme: [dark\n").unwrap();
+        let problem = save_columns(&broken, &pods_wide_without_age()).unwrap_err();
+        assert!(problem.contains("fix it"), "{problem}");
+        assert_eq!(std::fs::read_to_string(&broken).unwrap(), "theme: [dark\n");
     }
 }

@@ -56,13 +56,22 @@ fn dashboard(
 ) -> Result<()> {
     kubedeck::views::style::init(config.theme);
     let (keymap, key_problems) = kubedeck::app::keys::KeyMap::with_overrides(&config.keys);
-    let notice = config_problem.or_else(|| key_problems.first().map(|p| format!("config: {p}")));
+    let (columns, column_problems) = kubedeck::app::columns::ColumnChoices::from_config(
+        &config.columns,
+        cli.config.clone().or_else(kubedeck::config::default_path),
+    );
+    let notice = config_problem.or_else(|| {
+        (key_problems.iter().chain(&column_problems))
+            .next()
+            .map(|p| format!("config: {p}"))
+    });
     let settings = kubedeck::tui::dashboard::Settings {
         mouse: cli.mouse || config.mouse,
         keymap,
         readonly,
         notice,
         logs: config.logs,
+        columns,
     };
     match runtime.block_on(kubedeck::tui::dashboard::run(cli.connect_options(), settings))? {
         kubedeck::tui::dashboard::Exit::Quit => Ok(()),

@@ -171,3 +171,71 @@ async fn read_only_mode_hides_and_refuses_every_key_that_changes_the_cluster() {
     assert_eq!(common::logs::running_pods(&client, &ns, "web", 1).await, [pod]);
     common::delete_namespace(&client, &ns).await;
 }
+
+/// The header line of the Pods table on `screen`.
+fn pods_header(screen: &str) -> String {
+    screen
+        .lines()
+        .find(|l| l.contains("NAME") && l.contains("READY") && l.contains("STATUS"))
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn hidden_columns_and_wide_mode_are_remembered_in_the_config_file() {
+    let client = common::client().await;
+    let ns = common::namespace(&client, "cols").await;
+    common::create_deployment(&client, &ns, "web", 1).await;
+    let pod = common::logs::running_pods(&client, &ns, "web", 1).await.remove(0);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.yaml");
+    std::fs::write(
+        &config,
+        "# my settings\ntheme: dark # easier on the eyes\nkeys:\n  help: '?'\n",
+    )
+    .unwrap();
+    let args = ["--config", config.to_str().unwrap(), "-n", &ns];
+    let mut tui = Tui::spawn(&args, &common::sim_kubeconfig());
+    tui.wait_for(&[&pod, "Running"], Duration::from_secs(30));
+    tui.type_str("z");
+    let screen = tui.wait_for(&["AGE"], Duration::from_secs(5));
+    assert!(!pods_header(&screen).contains("NOMINATED NODE"), "{screen}");
+
+    // :cols, down to AGE (NAMESPACE, NAME, READY, STATUS, RESTARTS, AGE), Space hides it.
+    tui.type_str(":cols\r");
+    tui.wait_for(&["Columns of Pods", "[x] AGE"], Duration::from_secs(5));
+    tui.type_str("jjjjj ");
+    tui.wait_for(&["[ ] AGE"], Duration::from_secs(5));
+    tui.type_str("\x1b");
+    std::thread::sleep(Duration::from_millis(300));
+    tui.type_str("W");
+    let screen = tui.wait_for(&["NOMINATED NODE", "READINESS GATES"], Duration::from_secs(5));
+    let header = pods_header(&screen);
+    assert!(!header.contains("AGE") && header.contains("NOMINATED NODE"), "{screen}");
+    tui.type_str("q");
+    assert_eq!(tui.wait_exit(Duration::from_secs(10)), 0);
+
+    let saved = std::fs::read_to_string(&config).unwrap();
+    assert!(
+        saved.starts_with("# my settings\ntheme: dark # easier on the eyes\nkeys:\n  help: '?'\n"),
+        "the user's settings and comments stay:\n{saved}"
+    );
+    assert!(
+        saved.contains("columns:") && saved.contains("AGE") && saved.contains("wide: true"),
+        "{saved}"
+    );
+
+    // Started again: the same columns, without touching anything.
+    let mut tui = Tui::spawn(&args, &common::sim_kubeconfig());
+    tui.wait_for(&[&pod, "Running"], Duration::from_secs(30));
+    tui.type_str("z");
+    let screen = tui.wait_for(&["NOMINATED NODE"], Duration::from_secs(5));
+    assert!(!pods_header(&screen).contains("AGE"), "{screen}");
+    assert!(
+        !screen.contains("config:"),
+        "the saved file reads back without a problem:\n{screen}"
+    );
+    tui.type_str("q");
+    assert_eq!(tui.wait_exit(Duration::from_secs(10)), 0);
+    common::delete_namespace(&client, &ns).await;
+}

@@ -83,6 +83,8 @@ pub enum Action {
     LogPrevious,
     /// The next container (then all of them).
     LogContainer,
+    /// The focused pane's wide mode (kubectl's `-o wide` columns) on or off.
+    Wide,
 }
 
 /// Where a binding applies.
@@ -224,6 +226,7 @@ pub const BINDINGS: &[Binding] = &[
     bind("o", Action::SortNext, "sort by next column", true, PANES, &[(KeyCode::Char('o'), NONE)]),
     bind("O", Action::SortReverse, "reverse sort", false, PANES, &[(KeyCode::Char('O'), NONE), (KeyCode::Char('O'), SHIFT)]),
     bind(":", Action::Command, "command (:pods :hpa :certs :releases :events :workloads :svc :ing :pvc :jobs :cj :cm :no :ns :ctx)", true, PANES, &[(KeyCode::Char(':'), NONE), (KeyCode::Char(':'), SHIFT)]),
+    bind("W", Action::Wide, "wide: more columns (as kubectl -o wide); :cols picks columns", false, PANES, &[(KeyCode::Char('W'), NONE), (KeyCode::Char('W'), SHIFT)]),
     bind("Enter", Action::Open, "details (pods), history (releases), YAML (others)", true, PANES, &[(KeyCode::Enter, NONE)]),
     bind("y", Action::Yaml, "YAML of the selected object", true, PANES, &[(KeyCode::Char('y'), NONE)]),
     bind("e", Action::Events, "events of the selected object", true, PANES, &[(KeyCode::Char('e'), NONE)]),
@@ -257,6 +260,9 @@ pub const BINDINGS: &[Binding] = &[
     bind("Esc", Action::Back, "cancel (changes nothing)", true, CONFIRM, &[(KeyCode::Esc, NONE)]),
     bind("Esc", Action::Back, "close (the operation goes on; its outcome shows below)", true, ACTION_LOG, &[(KeyCode::Esc, NONE)]),
     bind("y", Action::Confirm, "roll back (when opened with r)", false, DIFF, &[(KeyCode::Char('y'), NONE)]),
+    bind("/", Action::LogSearch, "search (regex; smartcase)", true, YAML, &[(KeyCode::Char('/'), NONE)]),
+    bind("n", Action::LogNext, "next match", true, YAML, &[(KeyCode::Char('n'), NONE)]),
+    bind("N", Action::LogPrevMatch, "previous match", false, YAML, &[(KeyCode::Char('N'), NONE), (KeyCode::Char('N'), SHIFT)]),
     bind("x", Action::Reveal, "reveal the next Secret value (one at a time)", true, YAML, &[(KeyCode::Char('x'), NONE)]),
     bind("Esc", Action::Back, "back", true, YAML, &[(KeyCode::Esc, NONE)]),
     bind("Esc", Action::Back, "back", true, TEXT, &[(KeyCode::Esc, NONE)]),
@@ -351,6 +357,7 @@ impl Action {
             Action::LogSave => "log-save",
             Action::LogPrevious => "log-previous",
             Action::LogContainer => "log-container",
+            Action::Wide => "wide",
         };
         name.to_owned()
     }

@@ -98,6 +98,9 @@ impl super::App {
         if self.top.is_some() || self.prompt.is_some() || self.switcher.is_some() || self.help {
             return false;
         }
+        if self.column_chooser.is_some() {
+            return false;
+        }
         let area = ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1);
         let screen = screen(self, area);
         let point = ratatui::layout::Position::new(mouse.column, mouse.row);

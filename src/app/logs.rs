@@ -43,6 +43,13 @@ pub struct LogSearch {
     pub regex: Regex,
 }
 
+/// Two searches are the same when they were typed the same (the regex follows from the text).
+impl PartialEq for LogSearch {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct LogView {
     /// Matches the `Msg::Logs` of this view's stream; messages of older streams are ignored.

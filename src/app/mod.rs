@@ -1,5 +1,6 @@
 //! The dashboard's one state and the only place it changes: messages in, new state out.
 
+pub mod columns;
 mod connection;
 pub mod data;
 pub mod dialogs;
@@ -15,6 +16,7 @@ pub mod setup;
 pub mod switcher;
 pub mod table;
 pub mod usage;
+pub mod text_lines;
 pub mod views;
 
 use crossterm::event::KeyEvent;
@@ -104,6 +106,11 @@ pub enum Effect {
     WatchResource(crate::cluster::resources::ResourceKind),
     /// Describe an object; answered with `Msg::Described`.
     Describe(ObjectRef),
+    /// Write the column choices into the config file's `columns:`; a `Msg::Notice` if that fails.
+    SaveColumns {
+        path: std::path::PathBuf,
+        columns: std::collections::BTreeMap<String, crate::config::PaneColumns>,
+    },
 }
 
 /// The whole dashboard state.
@@ -139,6 +146,9 @@ pub struct App {
     /// What the resource pane shows, and the table state of the kinds not shown now.
     pub resource_kind: crate::cluster::resources::ResourceKind,
     pub resource_tables: std::collections::HashMap<crate::cluster::resources::ResourceKind, table::TablePane>,
+    /// The columns each pane shows (`:cols`, `W`), as the config file keeps them.
+    pub columns: columns::ColumnChoices,
+    pub column_chooser: Option<columns::ColumnChooser>,
 }
 
 pub use crate::config::Readonly;
@@ -170,6 +180,8 @@ impl App {
             log_streams: 0,
             resource_kind: crate::cluster::resources::ResourceKind::Services,
             resource_tables: Default::default(),
+            columns: columns::ColumnChoices::default(),
+            column_chooser: None,
         }
     }
 
@@ -301,6 +313,10 @@ impl App {
             self.on_switcher_key(key);
             return;
         }
+        if self.column_chooser.is_some() {
+            self.on_chooser_key(key);
+            return;
+        }
         match self.keymap.action_for(&key, self.key_context()) {
             Some(action) if self.top.is_some() => self.perform_in_view(action),
             Some(action) => self.perform(action),
@@ -391,6 +407,7 @@ impl App {
             Action::AllNamespaces => self.switch_namespace(None),
             Action::PickNamespace => self.open_switcher(switcher::SwitcherKind::Namespace),
             Action::PickContext => self.open_switcher(switcher::SwitcherKind::Context),
+            Action::Wide => self.toggle_wide(),
         }
     }
 

@@ -19,6 +19,8 @@ pub enum PromptKind {
     LogFields,
     /// In the log view: where to save the buffer.
     LogSave,
+    /// In the YAML view: `/` search.
+    TextSearch,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +35,7 @@ impl Prompt {
     }
 }
 
-const VERBS: &[&str] = &["ns", "ctx", "sort", "demo", "quit", "help"];
+const VERBS: &[&str] = &["ns", "ctx", "sort", "cols", "demo", "quit", "help"];
 
 impl App {
     pub(super) fn on_prompt_key(&mut self, key: KeyEvent) {
@@ -53,6 +55,7 @@ impl App {
                     PromptKind::LogSearch => self.log_search_done(&prompt.text),
                     PromptKind::LogFields => self.log_fields_done(&prompt.text),
                     PromptKind::LogSave => self.log_save_done(&prompt.text),
+                    PromptKind::TextSearch => self.text_search_done(&prompt.text),
                 }
             }
             KeyCode::Backspace => {
@@ -113,6 +116,7 @@ impl App {
             }
             ("ctx", None) => self.notice = Some("usage: :ctx NAME (Tab completes)".into()),
             ("demo", name) => self.open_demo(name),
+            ("cols" | "columns", _) => self.open_column_chooser(),
             ("sort", Some(column)) => {
                 let columns = self.pane_columns(self.focus);
                 match columns.iter().position(|c| c.title.eq_ignore_ascii_case(column)) {
@@ -134,7 +138,7 @@ impl App {
                         .map(|k| k.command_names()[0]),
                 );
                 self.notice = Some(format!(
-                    "unknown command {line:?}: try {}, ns NAME, ctx NAME, sort COLUMN, demo NAME, quit",
+                    "unknown command {line:?}: try {}, ns NAME, ctx NAME, sort COLUMN, cols, demo NAME, quit",
                     panes.join(", ")
                 ));
             }

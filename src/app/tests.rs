@@ -639,6 +639,8 @@ fn scale_restart_and_delete_pod_ask_first_and_warn_about_an_hpa() {
         updated: 2,
         available: 2,
         images: vec![],
+        containers: vec![],
+        selector: String::new(),
         rollout: Rollout::Complete,
         created: None,
     };

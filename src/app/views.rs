@@ -95,36 +95,24 @@ pub enum TextBody {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TextView {
     pub body: TextBody,
+    /// The first screen row shown (lines wrap at words, so a line may take several rows).
     pub offset: usize,
+    /// The YAML view's `/` search: matches are highlighted and counted, `n`/`N` go to them.
+    pub search: Option<super::logs::LogSearch>,
 }
 
 impl TextView {
-    /// How many lines it takes on screen, for scrolling; `views::text` writes them.
-    pub fn line_count(&self, app: &App) -> usize {
-        match &self.body {
-            TextBody::Yaml {
-                value: Loadable::Ready(v),
-                revealed,
-                ..
-            } => objects::yaml_lines(v, revealed.as_deref()).0.len(),
-            TextBody::Yaml { .. } => 1,
-            TextBody::Events(object) => app.events_of(object).len().max(1),
-            // Status, node, IP, labels, a blank line and a heading; two lines a container, and
-            // one more for its last termination.
-            TextBody::PodDetail(key) => app.data.pods.get(key).map_or(1, |pod| {
-                let containers: usize = pod
-                    .containers
-                    .iter()
-                    .map(|c| 2 + usize::from(c.last_termination.is_some()))
-                    .sum();
-                9 + usize::from(!pod.labels.is_empty()) + containers
-            }),
-            TextBody::Describe {
-                lines: Loadable::Ready(lines),
-                ..
-            } => lines.len().max(1),
-            TextBody::Describe { .. } => 1,
+    pub fn new(body: TextBody) -> Self {
+        TextView {
+            body,
+            offset: 0,
+            search: None,
         }
+    }
+
+    /// How many rows it takes on screen, for scrolling: the lines `text_lines::rows` wraps.
+    pub fn line_count(&self, app: &App) -> usize {
+        super::text_lines::rows(app, self, super::text_lines::text_width(app)).len()
     }
 }
 
@@ -186,7 +174,7 @@ impl App {
             value: Loadable::Loading,
             revealed: None,
         };
-        self.top = Some(TopView::Text(TextView { body, offset: 0 }));
+        self.top = Some(TopView::Text(TextView::new(body)));
     }
 
     /// `i`: the selected object described, as `kubectl describe` does.
@@ -197,7 +185,7 @@ impl App {
             object,
             lines: Loadable::Loading,
         };
-        self.top = Some(TopView::Text(TextView { body, offset: 0 }));
+        self.top = Some(TopView::Text(TextView::new(body)));
     }
 
     pub(super) fn described(
@@ -251,10 +239,7 @@ impl App {
                 name: name.to_owned(),
             };
         }
-        self.top = Some(TopView::Text(TextView {
-            body: TextBody::Events(object),
-            offset: 0,
-        }));
+        self.top = Some(TopView::Text(TextView::new(TextBody::Events(object))));
     }
 
     pub(super) fn object_loaded(&mut self, object: ObjectRef, result: Result<serde_json::Value, String>) {
@@ -277,10 +262,7 @@ impl App {
             PaneId::Releases => {}
             PaneId::Pods => {
                 if let Some(key) = self.panes.get(PaneId::Pods).selected_key().cloned() {
-                    self.top = Some(TopView::Text(TextView {
-                        body: TextBody::PodDetail(key),
-                        offset: 0,
-                    }));
+                    self.top = Some(TopView::Text(TextView::new(TextBody::PodDetail(key))));
                 }
                 return;
             }
@@ -476,6 +458,9 @@ impl App {
                     self.notice = Some("nothing to reveal: only Secret values are masked".into());
                 }
             }
+            Action::LogSearch => self.open_text_search(),
+            Action::LogNext => self.find_in_text(Some(true)),
+            Action::LogPrevMatch => self.find_in_text(Some(false)),
             nav => t.offset = scroll(t.offset, nav, page, len),
         }
     }

@@ -51,6 +51,11 @@ pub struct PodRow {
     pub created: Option<Timestamp>,
     pub node: String,
     pub ip: String,
+    /// `kubectl get pods -o wide`'s NOMINATED NODE: where the scheduler means to put a pod
+    /// that is waiting for a preemption, or `<none>`.
+    pub nominated_node: String,
+    /// `-o wide`'s READINESS GATES: gates whose condition is True, of all (`1/2`), or `<none>`.
+    pub readiness_gates: String,
     pub labels: BTreeMap<String, String>,
     pub containers: Vec<ContainerBrief>,
     /// What the containers ask for and may use at most, added up (0 where not set).
@@ -103,6 +108,13 @@ impl From<&Pod> for PodRow {
                     .unwrap_or("<none>"),
             ),
             ip: sanitize(status.and_then(|s| s.pod_ip.as_deref()).unwrap_or("<none>")),
+            nominated_node: sanitize(
+                status
+                    .and_then(|s| s.nominated_node_name.as_deref())
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or("<none>"),
+            ),
+            readiness_gates: readiness_gates_of(pod),
             labels: meta.labels.clone().unwrap_or_default(),
             containers: containers_of(pod),
             requests: resources_of(pod, false),
@@ -127,6 +139,8 @@ impl PodRow {
             created: Some(created),
             node: "sim-node-0".to_owned(),
             ip: "10.0.0.1".to_owned(),
+            nominated_node: "<none>".to_owned(),
+            readiness_gates: "<none>".to_owned(),
             labels: BTreeMap::new(),
             containers: Vec::new(),
             requests: Default::default(),
@@ -289,6 +303,24 @@ fn summarize(pod: &Pod) -> Summary {
         restarts,
         last_restart,
     }
+}
+
+/// As kubectl prints it: how many of the pod's readiness gates have a True condition, of all.
+fn readiness_gates_of(pod: &Pod) -> String {
+    let gates = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.readiness_gates.as_ref())
+        .filter(|g| !g.is_empty());
+    let Some(gates) = gates else {
+        return "<none>".to_owned();
+    };
+    let conditions = pod.status.as_ref().and_then(|s| s.conditions.as_ref());
+    let met = gates
+        .iter()
+        .filter(|g| conditions.is_some_and(|cs| cs.iter().any(|c| c.type_ == g.condition_type && c.status == "True")))
+        .count();
+    format!("{met}/{}", gates.len())
 }
 
 fn containers_of(pod: &Pod) -> Vec<ContainerBrief> {

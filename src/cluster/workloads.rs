@@ -95,6 +95,10 @@ pub struct WorkloadRow {
     pub updated: i32,
     pub available: i32,
     pub images: Vec<String>,
+    /// Container names, for `-o wide`'s CONTAINERS.
+    pub containers: Vec<String>,
+    /// The pod selector as kubectl prints it (`app=backend,tier in (web)`), for `-o wide`.
+    pub selector: String,
     pub rollout: Rollout,
     pub created: Option<Timestamp>,
 }
@@ -129,8 +133,47 @@ fn base(meta: &ObjectMeta, kind: WorkloadKind, images: Vec<String>) -> WorkloadR
         updated: 0,
         available: 0,
         images,
+        containers: Vec::new(),
+        selector: String::new(),
         rollout: Rollout::Complete,
         created: meta.creation_timestamp.as_ref().map(|t| t.0),
+    }
+}
+
+/// The container names of a pod template and its selector, as `kubectl get -o wide` shows them.
+fn wide_parts(
+    row: &mut WorkloadRow,
+    template: Option<&k8s_openapi::api::core::v1::PodSpec>,
+    selector: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector>,
+) {
+    row.containers = template
+        .map(|s| s.containers.iter().map(|c| sanitize(&c.name)).collect())
+        .unwrap_or_default();
+    row.selector = selector.map_or_else(|| "<none>".to_owned(), |s| sanitize(&format_selector(s)));
+}
+
+/// Port of apimachinery's `FormatLabelSelector`: match labels, then expressions.
+fn format_selector(selector: &k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector) -> String {
+    let mut terms: Vec<String> = selector
+        .match_labels
+        .iter()
+        .flatten()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    for e in selector.match_expressions.iter().flatten() {
+        let values = e.values.clone().unwrap_or_default().join(",");
+        terms.push(match e.operator.as_str() {
+            "In" => format!("{} in ({values})", e.key),
+            "NotIn" => format!("{} notin ({values})", e.key),
+            "Exists" => e.key.clone(),
+            "DoesNotExist" => format!("!{}", e.key),
+            other => format!("{} {other} ({values})", e.key),
+        });
+    }
+    if terms.is_empty() {
+        "<none>".to_owned()
+    } else {
+        terms.join(",")
     }
 }
 
@@ -154,6 +197,11 @@ impl FromObject<Deployment> for WorkloadRow {
             &d.metadata,
             WorkloadKind::Deployment,
             images_of(spec.and_then(|s| s.template.spec.as_ref())),
+        );
+        wide_parts(
+            &mut row,
+            spec.and_then(|s| s.template.spec.as_ref()),
+            spec.map(|s| &s.selector),
         );
         let status = d.status.clone().unwrap_or_default();
         row.desired = spec.and_then(|s| s.replicas).unwrap_or(1);
@@ -195,6 +243,11 @@ impl FromObject<StatefulSet> for WorkloadRow {
             &s.metadata,
             WorkloadKind::StatefulSet,
             images_of(spec.and_then(|s| s.template.spec.as_ref())),
+        );
+        wide_parts(
+            &mut row,
+            spec.and_then(|s| s.template.spec.as_ref()),
+            spec.map(|s| &s.selector),
         );
         let status = s.status.clone().unwrap_or_default();
         row.desired = spec.and_then(|s| s.replicas).unwrap_or(1);
@@ -248,6 +301,17 @@ mod tests {
             (Rollout::Complete, "deploy/backend", "backend")
         );
         assert_eq!(done.images, ["todo/backend:1.1"]);
+        assert_eq!(
+            (done.containers.clone(), done.selector.as_str()),
+            (vec!["a".to_owned()], "<none>")
+        );
+        let selected = deploy(&format!(
+            "{meta}\nspec: {{selector: {{matchLabels: {{app: backend, release: todo}},
+              matchExpressions: [{{key: tier, operator: In, values: [web, api]}}, {{key: canary, operator: DoesNotExist}}]}},
+              template: {{spec: {{containers: [{{name: api, image: x}}, {{name: proxy, image: y}}]}}}}}}"
+        ));
+        assert_eq!(selected.selector, "app=backend,release=todo,tier in (web,api),!canary");
+        assert_eq!(selected.containers, ["api", "proxy"]);
 
         let rolling = deploy(&format!(
             "{meta}\n{spec}\nstatus: {{observedGeneration: 2, replicas: 4, readyReplicas: 3, updatedReplicas: 1, availableReplicas: 3}}"

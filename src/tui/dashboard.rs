@@ -34,6 +34,8 @@ pub struct Settings {
     /// Shown until the first key: what was wrong with the config file.
     pub notice: Option<String>,
     pub logs: crate::app::logs::LogSettings,
+    /// The columns each pane shows, and the config file they are saved to.
+    pub columns: crate::app::columns::ColumnChoices,
 }
 
 /// How the dashboard ended.
@@ -96,6 +98,7 @@ fn dashboard(opts: ConnectOptions, settings: Settings, size: (u16, u16)) -> App 
     app.keymap.readonly = app.is_readonly();
     app.notice = settings.notice;
     app.log_settings = settings.logs;
+    app.columns = settings.columns;
     app
 }
 

@@ -87,6 +87,10 @@ impl EffectRunner {
             }
             Effect::TailLogs(stream, request) => return self.tail_logs(stream, request),
             Effect::StopLogs => drop(self.log_tail.take()),
+            // A few hundred bytes, written in order: at once, so two quick changes cannot race.
+            Effect::SaveColumns { path, columns } => {
+                return crate::config::save_columns(&path, &columns).err().map(Msg::Notice);
+            }
             Effect::SaveFile { path, text } => self.spawn_read(async move {
                 Msg::Notice(match tokio::fs::write(&path, text).await {
                     Ok(()) => format!("saved to {}", path.display()),

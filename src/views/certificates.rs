@@ -44,7 +44,7 @@ pub fn render(cx: &PaneContext, area: Rect, buf: &mut Buffer) {
         title: format!("Certificates ({})", cx.scope),
         pane,
         columns: CertificateEntry::COLUMNS,
-        hidden: if cx.all_namespaces { &[] } else { &[0] },
+        hidden: &cx.not_drawn(PaneId::Certificates),
         focused: cx.focused,
         empty: Line::styled(empty, style::dim()),
         footer,

@@ -18,7 +18,7 @@ pub fn render(cx: &PaneContext, area: Rect, buf: &mut Buffer) {
         title: format!("Events ({})", cx.scope),
         pane: app.panes.get(PaneId::Events),
         columns: EventRow::COLUMNS,
-        hidden: if cx.all_namespaces { &[] } else { &[0] },
+        hidden: &cx.not_drawn(PaneId::Events),
         focused: cx.focused,
         empty: Line::styled(if synced { "No events." } else { "Loading events ..." }, style::dim()),
         footer: cx.stale_notice(),

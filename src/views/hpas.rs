@@ -32,7 +32,7 @@ pub fn render(cx: &PaneContext, area: Rect, buf: &mut Buffer) {
         title: format!("HPAs ({})", cx.scope),
         pane,
         columns: HpaRow::COLUMNS,
-        hidden: if cx.all_namespaces { &[] } else { &[0] },
+        hidden: &cx.not_drawn(PaneId::Hpas),
         focused: cx.focused,
         empty: Line::styled(
             if app.data.hpas.is_synced() {

@@ -1,6 +1,7 @@
 //! Pure render functions: each draws a piece of the state and nothing else. No I/O, no mutation.
 
 mod certificates;
+mod columns;
 pub mod dialogs;
 mod events;
 pub mod fit;
@@ -45,6 +46,12 @@ pub struct PaneContext<'a> {
 }
 
 impl PaneContext<'_> {
+    /// The columns of `pane` not drawn: hidden with `:cols`, wide ones out of wide mode, and
+    /// the namespace when one namespace is in view.
+    pub fn not_drawn(&self, pane: PaneId) -> Vec<usize> {
+        self.app.columns.not_drawn(pane, self.all_namespaces)
+    }
+
     /// While reconnecting or while the server does not answer, panes say that what they show
     /// may be out of date.
     pub fn stale_notice(&self) -> Option<Line<'static>> {
@@ -158,6 +165,7 @@ pub fn render_app(app: &App, area: Rect, buf: &mut Buffer) {
     if app.switcher.is_some() {
         render_switcher(app, area, buf);
     }
+    columns::render(app, area, buf);
     if app.help {
         help::render(app, area, buf);
     }
@@ -228,7 +236,7 @@ fn render_footer(app: &App, has_data: bool, area: Rect, buf: &mut Buffer) {
             PromptKind::Command => ":",
             PromptKind::Deploy => "deploy todo: ",
             PromptKind::Scale => "replicas: ",
-            PromptKind::LogSearch => "search /",
+            PromptKind::LogSearch | PromptKind::TextSearch => "search /",
             PromptKind::LogFields => "JSON fields (comma-separated): ",
             PromptKind::LogSave => "save to: ",
         };

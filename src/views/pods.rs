@@ -26,7 +26,7 @@ pub fn render(cx: &PaneContext, area: Rect, buf: &mut Buffer) {
         title: format!("Pods ({})", cx.scope),
         pane,
         columns: PodRow::COLUMNS,
-        hidden: if cx.all_namespaces { &[] } else { &[0] },
+        hidden: &cx.not_drawn(PaneId::Pods),
         focused: cx.focused,
         empty,
         footer: cx.stale_notice().or_else(|| {
@@ -46,7 +46,7 @@ pub fn render(cx: &PaneContext, area: Rect, buf: &mut Buffer) {
         frame,
         |k| app.data.pods.get(k),
         |pod, c| match c {
-            0..=7 => cell(pod, c, now, rising(pod)),
+            0..=7 | 12.. => cell(pod, c, now, rising(pod)),
             _ => usage_cell(app.data.usage.pods.get(&pod.key).map(|h| h.now), pod, c),
         },
         area,
@@ -74,7 +74,9 @@ fn cell(pod: &PodRow, column: usize, now: jiff::Timestamp, restarts_rising: bool
         }
         5 => Line::from(pod.created.map(|t| age(t, now)).unwrap_or_default()),
         6 => Line::from(pod.ip.as_str()),
-        _ => Line::from(pod.node.as_str()),
+        7 => Line::from(pod.node.as_str()),
+        12 => Line::from(pod.nominated_node.as_str()),
+        _ => Line::from(pod.readiness_gates.as_str()),
     }
 }
 

@@ -36,7 +36,7 @@ pub fn render(cx: &PaneContext, area: Rect, buf: &mut Buffer) {
         title: format!("Releases ({})", cx.scope),
         pane: app.panes.get(PaneId::Releases),
         columns: ReleaseRow::COLUMNS,
-        hidden: if cx.all_namespaces { &[] } else { &[0] },
+        hidden: &cx.not_drawn(PaneId::Releases),
         focused: cx.focused,
         empty: Line::styled(
             if app.data.releases.is_synced() {
@@ -230,6 +230,36 @@ mod tests {
         let app = app_with_releases();
         insta::assert_snapshot!(screen(&app, 120, 14));
         insta::assert_snapshot!("latest_narrow", screen(&app, 60, 14));
+    }
+
+    #[test]
+    fn an_unreadable_release_is_red_not_only_labelled() {
+        use ratatui::style::Color;
+        let mut app = app_with_releases();
+        app.update(Msg::Resize { width: 120, height: 14 });
+        app.refresh();
+        let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 14)).expect("test terminal");
+        terminal
+            .draw(|f| crate::views::render_app(&app, f.area(), f.buffer_mut()))
+            .expect("draw");
+        let buf = terminal.backend().buffer();
+        let text = crate::views::tests::buffer_text(buf);
+        let colour_of = |needle: &str, row: &str| {
+            let (y, line) = text
+                .lines()
+                .enumerate()
+                .find(|(_, l)| l.contains(row) && l.contains(needle))
+                .unwrap_or_else(|| panic!("{needle:?} on the {row:?} row\n{text}"));
+            let x = line[..line.find(needle).unwrap_or(0)].chars().count() as u16;
+            buf[(x, y as u16)].fg
+        };
+        assert_eq!(colour_of("unreadable", "broken"), Color::Red, "its status");
+        assert_eq!(colour_of("not gzip", "broken"), Color::Red, "its reason");
+        assert_ne!(
+            colour_of("redis-19.6.4", "redis"),
+            Color::Red,
+            "a readable record is not red"
+        );
     }
 
     #[test]

@@ -242,6 +242,8 @@ mod panes {
             updated: ready,
             available: ready,
             images: vec![format!("ghcr.io/todo/{name}:1.4.2")],
+            containers: vec![name.to_owned()],
+            selector: format!("app={name}"),
             rollout,
             created: ts("2026-11-20T10:00:00Z"),
         }
@@ -412,3 +414,4 @@ mod panes {
 }
 
 mod chart_names;
+mod columns_and_text;

@@ -3,24 +3,25 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::text::Line;
-use ratatui::widgets::{Clear, Paragraph, Widget};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Widget};
 
 use super::{boxed, style};
-use crate::app::App;
-use crate::app::views::{Loadable, TextBody, TextView};
-use crate::cluster::objects;
-use crate::cluster::pods::PodRow;
+use crate::app::views::{TextBody, TextView};
+use crate::app::{App, text_lines};
 
-/// How a line of a text view is meant to look.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tone {
-    Plain,
-    Heading,
-    Good,
-    Warn,
-    Bad,
-    Dim,
+pub use crate::app::text_lines::Tone;
+
+fn tone_style(tone: Tone) -> Style {
+    match tone {
+        Tone::Plain => Style::new(),
+        Tone::Heading => style::title(),
+        Tone::Good => style::good(),
+        Tone::Warn => style::warning(),
+        Tone::Bad => style::error(),
+        Tone::Dim => style::dim(),
+    }
 }
 
 /// Lines in a bordered box, from `offset` on (never past the last page).
@@ -32,25 +33,60 @@ pub fn render_lines(title: &str, lines: Vec<(String, Tone)>, offset: usize, area
         .into_iter()
         .skip(offset)
         .take(height)
-        .map(|(text, tone)| {
-            let s = match tone {
-                Tone::Plain => ratatui::style::Style::new(),
-                Tone::Heading => style::title(),
-                Tone::Good => style::good(),
-                Tone::Warn => style::warning(),
-                Tone::Bad => style::error(),
-                Tone::Dim => style::dim(),
-            };
-            Line::styled(text, s)
-        })
+        .map(|(text, tone)| Line::styled(text, tone_style(tone)))
         .collect();
     let title = format!(" {title} ");
     Paragraph::new(shown).block(boxed(&title)).render(area, buf);
 }
 
-/// A YAML, events or pod view.
+/// A YAML, events or pod view: its lines wrapped at words to the box, search matches marked,
+/// and the match count in the title.
 pub fn render(app: &App, view: &TextView, area: Rect, buf: &mut Buffer) {
-    render_lines(&title(view), lines(app, view), view.offset, area, buf);
+    Clear.render(area, buf);
+    let width = usize::from(area.width.saturating_sub(2)).max(1);
+    let height = usize::from(area.height.saturating_sub(2));
+    let rows = text_lines::rows(app, view, width);
+    let offset = view.offset.min(rows.len().saturating_sub(height));
+    let marked = style::search_match();
+    let shown: Vec<Line> = rows
+        .into_iter()
+        .skip(offset)
+        .take(height)
+        .map(|row| {
+            let base = tone_style(row.tone);
+            match &view.search {
+                Some(search) => Line::from(highlighted(&row.text, &search.regex, base, marked)),
+                None => Line::styled(row.text, base),
+            }
+        })
+        .collect();
+    let mut title = vec![Span::styled(format!(" {} ", title(view)), style::title())];
+    if let Some(search) = &view.search {
+        let count = text_lines::match_count(app, view);
+        let s = if count == 0 { style::error() } else { style::warning() };
+        let noun = if count == 1 { "match" } else { "matches" };
+        title.push(Span::styled(format!(" /{}/ {count} {noun} ", search.text), s));
+    }
+    Paragraph::new(shown)
+        .block(Block::bordered().title(Line::from(title)))
+        .render(area, buf);
+}
+
+/// The text in spans, the regex's matches in `marked`.
+fn highlighted(text: &str, regex: &regex::Regex, base: Style, marked: Style) -> Vec<Span<'static>> {
+    let mut spans = Vec::new();
+    let mut at = 0;
+    for m in regex.find_iter(text).filter(|m| !m.is_empty()) {
+        if m.start() > at {
+            spans.push(Span::styled(text[at..m.start()].to_owned(), base));
+        }
+        spans.push(Span::styled(m.as_str().to_owned(), marked));
+        at = m.end();
+    }
+    if at < text.len() || spans.is_empty() {
+        spans.push(Span::styled(text[at..].to_owned(), base));
+    }
+    spans
 }
 
 pub fn title(view: &TextView) -> String {
@@ -62,166 +98,8 @@ pub fn title(view: &TextView) -> String {
     }
 }
 
-/// The lines to show, worked out from the state each time so live views stay live; as many
-/// as `TextView::line_count` says.
+/// The lines of the view as they are, before wrapping.
 pub fn lines(app: &App, view: &TextView) -> Vec<(String, Tone)> {
-    match &view.body {
-        TextBody::Yaml {
-            value: Loadable::Loading,
-            ..
-        } => vec![("Reading the object ...".into(), Tone::Dim)],
-        TextBody::Yaml {
-            value: Loadable::Failed(why),
-            ..
-        } => vec![(why.clone(), Tone::Bad)],
-        TextBody::Yaml {
-            value: Loadable::Ready(v),
-            revealed,
-            ..
-        } => {
-            let (lines, _) = objects::yaml_lines(v, revealed.as_deref());
-            lines.into_iter().map(|l| (l, Tone::Plain)).collect()
-        }
-        TextBody::Events(object) => {
-            let rows = app.events_of(object);
-            if rows.is_empty() {
-                return vec![(
-                    "No events for this object (Kubernetes keeps them for an hour).".into(),
-                    Tone::Dim,
-                )];
-            }
-            rows.into_iter()
-                .map(|e| {
-                    let when = e.last_seen.map(|t| crate::text::age(t, app.now)).unwrap_or_default();
-                    let tone = if e.warning { Tone::Warn } else { Tone::Plain };
-                    (
-                        format!("{when:>6} ago  {:<20} x{:<4} {}", e.reason, e.count, e.message),
-                        tone,
-                    )
-                })
-                .collect()
-        }
-        TextBody::PodDetail(key) => match app.data.pods.get(key) {
-            None => vec![("The pod is gone.".into(), Tone::Dim)],
-            Some(pod) => {
-                let mut lines = pod_detail(pod);
-                lines.extend(usage_lines(app, pod));
-                lines
-            }
-        },
-        TextBody::Describe { lines, .. } => match lines {
-            Loadable::Loading => vec![("Reading the object ...".into(), Tone::Dim)],
-            Loadable::Failed(why) => vec![(why.clone(), Tone::Bad)],
-            Loadable::Ready(lines) => lines
-                .iter()
-                .map(|l| {
-                    use crate::cluster::resources::Tone as T;
-                    let tone = match l.tone {
-                        T::Plain => Tone::Plain,
-                        T::Good => Tone::Good,
-                        T::Warn => Tone::Warn,
-                        T::Bad => Tone::Bad,
-                        T::Dim => Tone::Dim,
-                        T::Heading => Tone::Heading,
-                    };
-                    (l.text.clone(), tone)
-                })
-                .collect(),
-        },
-    }
+    text_lines::lines(app, view)
 }
 
-fn pod_detail(pod: &PodRow) -> Vec<(String, Tone)> {
-    let mut lines = vec![
-        (
-            format!(
-                "Status:   {}   Ready {}/{}   Restarts {}",
-                pod.status, pod.ready, pod.total, pod.restarts
-            ),
-            Tone::Heading,
-        ),
-        (format!("Node:     {}", pod.node), Tone::Plain),
-        (format!("IP:       {}", pod.ip), Tone::Plain),
-    ];
-    if !pod.labels.is_empty() {
-        let labels: Vec<String> = pod.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        lines.push((
-            format!("Labels:   {}", crate::text::sanitize(&labels.join(", "))),
-            Tone::Plain,
-        ));
-    }
-    lines.push((String::new(), Tone::Plain));
-    lines.push(("Containers:".into(), Tone::Heading));
-    for c in &pod.containers {
-        let tone = if c.ready || c.state.starts_with("terminated: Completed") {
-            Tone::Good
-        } else if c.state.starts_with("waiting: ContainerCreating") || c.state == "not started" {
-            Tone::Warn
-        } else {
-            Tone::Bad
-        };
-        let kind = if c.init { " (init)" } else { "" };
-        lines.push((format!("  {}{kind}: {}", c.name, c.state), tone));
-        lines.push((
-            format!("    image {}   ready {}   restarts {}", c.image, c.ready, c.restarts),
-            Tone::Plain,
-        ));
-        if let Some(last) = &c.last_termination {
-            lines.push((format!("    last terminated: {last}"), Tone::Warn));
-        }
-    }
-    lines
-}
-
-/// Live CPU and memory with a sparkline of the last minutes (four lines, as
-/// `TextView::line_count` counts them).
-fn usage_lines(app: &App, pod: &PodRow) -> Vec<(String, Tone)> {
-    use crate::app::usage::{Level, SAMPLES, share, sparkline};
-    use crate::cluster::resources::quantity::{format_bytes, format_cpu};
-    let mut lines = vec![
-        (String::new(), Tone::Plain),
-        ("Usage (metrics.k8s.io, every 15 s):".into(), Tone::Heading),
-    ];
-    let Some(h) = app.data.usage.pods.get(&pod.key) else {
-        let why = app
-            .data
-            .usage
-            .problem
-            .clone()
-            .unwrap_or_else(|| "no reading yet".into());
-        lines.push((format!("  {why}"), Tone::Dim));
-        lines.push((String::new(), Tone::Plain));
-        return lines;
-    };
-    let describe = |used: f64, request: f64, limit: f64, text: String, spark: String| {
-        let (r, l, level) = share(used, request, limit);
-        let pct = |p: Option<f64>, what: &str| p.map(|p| format!(", {p:.0}% of {what}")).unwrap_or_default();
-        let tone = match level {
-            Level::Fine => Tone::Plain,
-            Level::Near => Tone::Warn,
-            Level::AtLimit => Tone::Bad,
-        };
-        (
-            format!("{spark:<SAMPLES$} {text}{}{}", pct(r, "request"), pct(l, "limit")),
-            tone,
-        )
-    };
-    let cpu = describe(
-        h.now.cpu_millis,
-        pod.requests.cpu_millis,
-        pod.limits.cpu_millis,
-        format_cpu(h.now.cpu_millis),
-        sparkline(&h.cpu, SAMPLES),
-    );
-    let mem = describe(
-        h.now.memory_bytes,
-        pod.requests.memory_bytes,
-        pod.limits.memory_bytes,
-        format_bytes(h.now.memory_bytes),
-        sparkline(&h.memory, SAMPLES),
-    );
-    lines[1].0 = format!("Usage (metrics.k8s.io, every 15 s; last {} min):", SAMPLES / 4);
-    lines.push((format!("  CPU {}", cpu.0), cpu.1));
-    lines.push((format!("  MEM {}", mem.0), mem.1));
-    lines
-}

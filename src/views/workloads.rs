@@ -19,7 +19,7 @@ pub fn render(cx: &PaneContext, area: Rect, buf: &mut Buffer) {
         title: format!("Workloads ({})", cx.scope),
         pane: app.panes.get(PaneId::Workloads),
         columns: WorkloadRow::COLUMNS,
-        hidden: if cx.all_namespaces { &[] } else { &[0] },
+        hidden: &cx.not_drawn(PaneId::Workloads),
         focused: cx.focused,
         empty: Line::styled(
             if synced {
@@ -57,7 +57,9 @@ fn cell(w: &WorkloadRow, column: usize, now: jiff::Timestamp) -> Line<'_> {
             Rollout::Progressing => Line::from(Span::styled(gauge(w.updated, w.ready, w.desired), style::warning())),
             other => Line::from(Span::styled(other.label(), style::good())),
         },
-        _ => Line::from(w.created.map(|t| age(t, now)).unwrap_or_default()),
+        8 => Line::from(w.created.map(|t| age(t, now)).unwrap_or_default()),
+        9 => Line::from(w.containers.join(",")),
+        _ => Line::from(w.selector.as_str()),
     }
 }
 

@@ -47,7 +47,7 @@ fn each_dialog_offers_only_its_own_keys() {
     assert_eq!(labels(&map, ViewKind::Text), [&nav[..], &["Esc", "?", "q"]].concat());
     assert_eq!(
         labels(&map, ViewKind::Yaml),
-        [&nav[..], &["x", "Esc", "?", "q"]].concat()
+        [&nav[..], &["/", "n", "N", "x", "Esc", "?", "q"]].concat()
     );
     let plan_y = map
         .bindings_for(KeyContext::View(ViewKind::Plan))

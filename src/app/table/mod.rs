@@ -26,6 +26,8 @@ pub struct ColumnSpec {
     /// When space runs out, columns with the highest number go first; 0 is never dropped.
     /// By convention 1 is the namespace (dropped last) and 5 the least useful column.
     pub drop: u8,
+    /// Shown only in wide mode (`W`), like the extra columns of `kubectl get -o wide`.
+    pub wide: bool,
 }
 
 /// A column as wide as its widest value, up to `cap`.
@@ -35,6 +37,18 @@ pub const fn col(title: &'static str, cap: u16, drop: u8) -> ColumnSpec {
         cap,
         identifying: false,
         drop,
+        wide: false,
+    }
+}
+
+/// A column shown only in wide mode, as wide as its widest value up to `cap`.
+pub const fn wide_col(title: &'static str, cap: u16, drop: u8) -> ColumnSpec {
+    ColumnSpec {
+        title,
+        cap,
+        identifying: false,
+        drop,
+        wide: true,
     }
 }
 
@@ -45,6 +59,7 @@ pub const fn name_col(title: &'static str, drop: u8) -> ColumnSpec {
         cap: u16::MAX,
         identifying: true,
         drop,
+        wide: false,
     }
 }
 

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use regex::Regex;
 
-use super::{ColumnSpec, SortValue, Tabular, col, name_col};
+use super::{ColumnSpec, SortValue, Tabular, col, name_col, wide_col};
 use crate::cluster::certificates::CertificateEntry;
 use crate::cluster::events::EventRow;
 use crate::cluster::hpas::HpaRow;
@@ -29,6 +29,8 @@ impl Tabular for PodRow {
         col("%CPU R/L", 9, 5),
         col("MEM", 6, 3),
         col("%MEM R/L", 9, 5),
+        wide_col("NOMINATED NODE", 20, 4),
+        wide_col("READINESS GATES", 15, 5),
     ];
 
     fn sort_value(&self, column: usize) -> SortValue<'_> {
@@ -44,6 +46,8 @@ impl Tabular for PodRow {
                 .map_or(SortValue::Missing, |t| SortValue::Number(-(t.as_second() as f64))),
             6 => SortValue::Text(&self.ip),
             7 => SortValue::Text(&self.node),
+            12 => SortValue::Text(&self.nominated_node),
+            13 => SortValue::Text(&self.readiness_gates),
             _ => SortValue::Missing,
         }
     }
@@ -70,6 +74,8 @@ impl Tabular for WorkloadRow {
         col("IMAGES", 40, 5),
         col("ROLLOUT", 40, 0),
         col("AGE", 6, 3),
+        wide_col("CONTAINERS", 30, 5),
+        wide_col("SELECTOR", 50, 5),
     ];
 
     fn sort_value(&self, column: usize) -> SortValue<'_> {
@@ -82,6 +88,11 @@ impl Tabular for WorkloadRow {
             5 => SortValue::Number(f64::from(self.available)),
             6 => self.images.first().map_or(SortValue::Missing, |i| SortValue::Text(i)),
             7 => SortValue::Text(self.rollout.label()),
+            9 => self
+                .containers
+                .first()
+                .map_or(SortValue::Missing, |c| SortValue::Text(c)),
+            10 => SortValue::Text(&self.selector),
             _ => self
                 .created
                 .map_or(SortValue::Missing, |t| SortValue::Number(-(t.as_second() as f64))),

@@ -220,3 +220,26 @@ fn hostile_names_are_sanitized() {
     let row = pod("metadata: {name: \"x\\e]0;owned\\a\\e[2J\", namespace: s}\nspec: {containers: []}\n");
     assert_eq!(row.key.name, "x");
 }
+
+#[test]
+fn wide_columns_nominated_node_and_readiness_gates_as_kubectl_prints_them() {
+    let row = pod(&format!(
+        "{META}spec: {{containers: [{{name: a}}], readinessGates: [{{conditionType: 'lb/ready'}}, {{conditionType: 'x/synced'}}]}}
+status:
+  phase: Pending
+  nominatedNodeName: n2
+  conditions: [{{type: 'lb/ready', status: 'True'}}, {{type: 'x/synced', status: 'False'}}]
+"
+    ));
+    assert_eq!(
+        (row.nominated_node.as_str(), row.readiness_gates.as_str()),
+        ("n2", "1/2")
+    );
+    let plain = pod(&format!(
+        "{META}spec: {{containers: [{{name: a}}]}}\nstatus: {{phase: Pending}}\n"
+    ));
+    assert_eq!(
+        (plain.nominated_node.as_str(), plain.readiness_gates.as_str()),
+        ("<none>", "<none>")
+    );
+}

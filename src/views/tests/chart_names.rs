@@ -84,6 +84,8 @@ fn workloads(full: &str) -> (Vec<WorkloadRow>, Vec<WorkloadRow>) {
             updated: desired,
             available: ready,
             images: vec![format!("ghcr.io/todo-chatbot/{component}:0.1.0")],
+            containers: vec![component.to_owned()],
+            selector: format!("app.kubernetes.io/component={component}"),
             rollout,
             created: ts("2026-11-23T10:00:00Z"),
             name,
@@ -179,7 +181,7 @@ fn certificates(full: &str) -> Vec<CertificateEntry> {
 }
 
 /// The dashboard in namespace `todo` with the chart deployed as `release` (and `todo` beside it).
-fn deployed(release: &str) -> App {
+pub(super) fn deployed(release: &str) -> App {
     let full = fullname(release);
     let mut app = with_pods(connected(Scope::Namespace("todo".into())));
     app.update(Msg::Rows(RowUpdate::Pods(WatchUpdate::Listed(pods(&full)))));
@@ -222,7 +224,7 @@ fn deployed(release: &str) -> App {
     app
 }
 
-fn focused(app: &App, pane: PaneId) -> App {
+pub(super) fn focused(app: &App, pane: PaneId) -> App {
     let mut app = app.clone();
     app.focus = pane;
     app
