@@ -1,6 +1,7 @@
 //! Everything that reads from the cluster: connecting, describing failures in plain words, and the
 //! watches that feed the panes. Workers here own no dashboard state; they send messages.
 
+pub mod capabilities;
 pub mod certificates;
 pub mod events;
 pub mod hpas;

@@ -48,7 +48,7 @@ async fn deploy_once(client: &Client, req: &DeployRequest, progress: Progress<'_
     let op = if live { Operation::Upgrade } else { Operation::Install };
     let revision = history::next_revision(&history, &req.release, op).map_err(|e| e.to_string())?;
     progress(format!("rendering {} for revision {revision}", req.chart_dir.display()));
-    let (loaded, rendered) = render(req, revision, live)?;
+    let (loaded, rendered) = render(client, req, revision, live).await?;
     let now = Timestamp::now();
     let first_deployed = history.first().and_then(|r| r.info.first_deployed.0).unwrap_or(now);
     let mut release = Release {

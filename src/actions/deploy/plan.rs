@@ -38,7 +38,7 @@ pub async fn plan(client: &Client, req: &DeployRequest) -> Result<DeployPlan, St
         Operation::Install
     };
     let revision = history::next_revision(&history, &req.release, op).map_err(|e| e.to_string())?;
-    let (_, rendered) = render(req, revision, op == Operation::Upgrade)?;
+    let (_, rendered) = render(client, req, revision, op == Operation::Upgrade).await?;
     let after = manifest_objects(&rendered.manifest);
     let mut applier = Applier::new(client.clone(), &req.namespace, &req.release);
     let mut plan = DeployPlan {

@@ -1,12 +1,67 @@
 //! The chart rendered for a request, and the values the user gave, as a revision keeps them.
 
+use kube::Client;
 use serde_json::{Map, Value};
 
 use super::DeployRequest;
-use crate::chart::{self, RenderOptions, Rendered};
+use crate::chart::{self, Lookup, RenderOptions, Rendered};
+use crate::cluster::capabilities;
 
-/// The chart loaded and rendered for `revision`, by kubedeck's renderer or, when asked, helm's.
-pub(super) fn render(req: &DeployRequest, revision: i32, upgrade: bool) -> Result<(chart::Chart, Rendered), String> {
+/// The chart loaded and rendered for `revision` against the cluster behind `client`: its
+/// version and APIs in `.Capabilities`, and `lookup` reading it. The plan renders the same way,
+/// as `helm install --dry-run=server` does (it is a server-side dry run); only `kubedeck
+/// template`, which has no cluster, sees the defaults and an empty `lookup`, as `helm template`.
+pub(super) async fn render(
+    client: &Client,
+    req: &DeployRequest,
+    revision: i32,
+    upgrade: bool,
+) -> Result<(chart::Chart, Rendered), String> {
+    if req.helm_renderer {
+        return render_offline(req, revision, upgrade, None);
+    }
+    let live = capabilities::discover(client).await?;
+    let opts = LiveOptions {
+        kube_version: live.kube_version,
+        api_versions: live.api_versions,
+        lookup: Some(live_lookup(client)),
+    };
+    let req = req.clone();
+    tokio::task::spawn_blocking(move || render_offline(&req, revision, upgrade, Some(opts)))
+        .await
+        .map_err(|e| format!("rendering the chart stopped: {e}"))?
+}
+
+/// What the live cluster adds to a render.
+struct LiveOptions {
+    kube_version: String,
+    api_versions: Vec<String>,
+    lookup: Option<Lookup>,
+}
+
+/// `lookup` answered by the cluster. The renderer is synchronous and runs on a blocking thread
+/// (see `render`), so each call waits there for its request on the runtime.
+fn live_lookup(client: &Client) -> Lookup {
+    let (client, runtime) = (client.clone(), tokio::runtime::Handle::current());
+    Lookup::new(move |q| {
+        runtime.block_on(capabilities::lookup(
+            &client,
+            &q.api_version,
+            &q.kind,
+            &q.namespace,
+            &q.name,
+        ))
+    })
+}
+
+/// The chart rendered by kubedeck's renderer (with what the live cluster adds, when given) or,
+/// when asked, helm's.
+fn render_offline(
+    req: &DeployRequest,
+    revision: i32,
+    upgrade: bool,
+    live: Option<LiveOptions>,
+) -> Result<(chart::Chart, Rendered), String> {
     let loaded = chart::load_chart(&req.chart_dir).map_err(|e| e.to_string())?;
     let base = base_mapping(req);
     if req.helm_renderer && !base.is_empty() {
@@ -30,6 +85,15 @@ pub(super) fn render(req: &DeployRequest, revision: i32, upgrade: bool) -> Resul
             is_upgrade: upgrade,
             revision: revision.max(1) as u32,
             ..RenderOptions::default()
+        };
+        let opts = match live {
+            Some(live) => RenderOptions {
+                kube_version: Some(live.kube_version),
+                api_versions: live.api_versions,
+                lookup: live.lookup,
+                ..opts
+            },
+            None => opts,
         };
         chart::render(&loaded, &opts)
     }
