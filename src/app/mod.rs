@@ -91,6 +91,8 @@ pub enum Effect {
     StopLogs,
     /// Write text to a file; answered with `Msg::Notice`.
     SaveFile { path: std::path::PathBuf, text: String },
+    /// Keep the `d` prompt's line as this context's last deploy choice (the state folder).
+    RememberDeploy { context: String, line: String },
 }
 
 /// The whole dashboard state.
@@ -123,6 +125,8 @@ pub struct App {
     pub log_settings: logs::LogSettings,
     /// Log streams started so far; numbers the next one.
     pub log_streams: u64,
+    /// The last `d` line per kube context, offered again by `d`.
+    pub deploy_choices: std::collections::BTreeMap<String, String>,
 }
 
 pub use crate::config::Readonly;
@@ -152,6 +156,7 @@ impl App {
             readonly: Readonly::default(),
             log_settings: logs::LogSettings::default(),
             log_streams: 0,
+            deploy_choices: Default::default(),
         }
     }
 

@@ -96,6 +96,7 @@ fn dashboard(opts: ConnectOptions, settings: Settings, size: (u16, u16)) -> App 
     app.keymap.readonly = app.is_readonly();
     app.notice = settings.notice;
     app.log_settings = settings.logs;
+    app.deploy_choices = crate::actions::choices::load();
     app
 }
 
