@@ -43,6 +43,19 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub readonly: bool,
 
+    /// Act as this user (or service account, `system:serviceaccount:NS:NAME`), as kubectl --as.
+    #[arg(long = "as", value_name = "USER", global = true)]
+    pub as_user: Option<String>,
+
+    /// Act as a member of this group, as kubectl --as-group; repeatable.
+    #[arg(long = "as-group", value_name = "GROUP", global = true)]
+    pub as_groups: Vec<String>,
+
+    /// How long to wait for each request to the API server before giving up, as kubectl:
+    /// 30s, 1m (0: no limit, the default).
+    #[arg(long, value_name = "DURATION", global = true, value_parser = request_timeout)]
+    pub request_timeout: Option<std::time::Duration>,
+
     /// Enable the mouse (wheel scroll, click to focus); also `mouse: true` in the config file.
     #[arg(long)]
     pub mouse: bool,
@@ -294,6 +307,9 @@ impl Cli {
             context: self.context.clone(),
             namespace: self.namespace.clone(),
             all_namespaces: self.all_namespaces,
+            as_user: self.as_user.clone(),
+            as_groups: self.as_groups.clone(),
+            request_timeout: self.request_timeout.filter(|t| !t.is_zero()),
         }
     }
 }
@@ -334,6 +350,11 @@ fn revisions_kept(text: &str) -> Result<usize, String> {
             "--history-max {text:?} is not a number of revisions: give a whole number of 0 (keep all) or more"
         )),
     }
+}
+
+/// `--request-timeout`: a duration as kubectl writes it (a bare number is seconds, 0 no limit).
+fn request_timeout(text: &str) -> Result<std::time::Duration, String> {
+    duration::parse(text, "--request-timeout")
 }
 
 /// A bad value on the command line as the one sentence to print, for the errors that are

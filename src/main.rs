@@ -97,6 +97,15 @@ fn exec_setup(cli: &kubedeck::cli::Cli) -> Result<()> {
     if let Some(c) = &cli.config {
         cmd.arg("--config").arg(c);
     }
+    if let Some(user) = &cli.as_user {
+        cmd.arg("--as").arg(user);
+    }
+    for group in &cli.as_groups {
+        cmd.arg("--as-group").arg(group);
+    }
+    if let Some(limit) = cli.request_timeout {
+        cmd.arg("--request-timeout").arg(format!("{}ms", limit.as_millis()));
+    }
     // exec only returns when it failed.
     Err(cmd.exec()).wrap_err("starting kubedeck setup")
 }

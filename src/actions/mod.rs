@@ -3,6 +3,7 @@
 //! with a result message; none of them touches the dashboard state directly.
 
 pub mod audit;
+pub mod choices;
 pub mod demo;
 pub mod deploy;
 pub mod history;

@@ -231,7 +231,7 @@ pub const BINDINGS: &[Binding] = &[
     bind("y", Action::Yaml, "YAML of the selected object", true, PANES, &[(KeyCode::Char('y'), NONE)]),
     bind("e", Action::Events, "events of the selected object", true, PANES, &[(KeyCode::Char('e'), NONE)]),
     bind("i", Action::Describe, "describe the selected object (fields, conditions, events)", true, PANES, &[(KeyCode::Char('i'), NONE)]),
-    bind("d", Action::Deploy, "deploy the Todo Chatbot chart (values, plan, confirm)", true, PANES, &[(KeyCode::Char('d'), NONE)]),
+    bind("d", Action::Deploy, "deploy a chart (release, chart, values; plan, confirm)", true, PANES, &[(KeyCode::Char('d'), NONE)]),
     bind("s", Action::Scale, "scale the workload (0 to 1000 replicas)", true, KeyScope::Pane(PaneId::Workloads), &[(KeyCode::Char('s'), NONE)]),
     bind("R", Action::Restart, "restart the workload's pods", false, KeyScope::Pane(PaneId::Workloads), &[(KeyCode::Char('R'), NONE)]),
     bind("C-d", Action::DeletePod, "delete the pod (and time its replacement)", true, KeyScope::Pane(PaneId::Pods), &[(KeyCode::Char('d'), CTRL)]),

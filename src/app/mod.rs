@@ -111,6 +111,8 @@ pub enum Effect {
         path: std::path::PathBuf,
         columns: std::collections::BTreeMap<String, crate::config::PaneColumns>,
     },
+    /// Keep the `d` prompt's line as this context's last deploy choice (the state folder).
+    RememberDeploy { context: String, line: String },
 }
 
 /// The whole dashboard state.
@@ -149,6 +151,8 @@ pub struct App {
     /// The columns each pane shows (`:cols`, `W`), as the config file keeps them.
     pub columns: columns::ColumnChoices,
     pub column_chooser: Option<columns::ColumnChooser>,
+    /// The last `d` line per kube context, offered again by `d`.
+    pub deploy_choices: std::collections::BTreeMap<String, String>,
 }
 
 pub use crate::config::Readonly;
@@ -182,6 +186,7 @@ impl App {
             resource_tables: Default::default(),
             columns: columns::ColumnChoices::default(),
             column_chooser: None,
+            deploy_choices: Default::default(),
         }
     }
 

@@ -53,10 +53,14 @@ impl App {
         self.ask(operation, None);
     }
 
-    /// `d`: ask for values files and overrides.
+    /// `d`: ask for the release, chart, values files and overrides, starting from the last
+    /// choice made on this context.
     pub(super) fn open_deploy(&mut self) {
         if self.namespace_for_actions().is_some() {
-            self.prompt = Some(Prompt::new(PromptKind::Deploy, "-f local".into()));
+            let context = self.target.as_ref().map(|t| t.context.as_str()).unwrap_or_default();
+            let last = self.deploy_choices.get(context).cloned();
+            let line = last.unwrap_or_else(|| format!("{RELEASE} -f local"));
+            self.prompt = Some(Prompt::new(PromptKind::Deploy, line));
         }
     }
 
@@ -67,6 +71,10 @@ impl App {
         };
         match parse_deploy_line(text, &namespace) {
             Ok(req) => {
+                let context = self.target.as_ref().map(|t| t.context.clone()).unwrap_or_default();
+                let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                self.deploy_choices.insert(context.clone(), line.clone());
+                self.effects.push(Effect::RememberDeploy { context, line });
                 self.effects.push(Effect::PlanDeploy(req.clone()));
                 self.top = Some(TopView::Plan(PlanView {
                     request: Box::new(req),
@@ -153,13 +161,14 @@ impl App {
     }
 }
 
-/// `-f local -f ./mine.yaml --set a.b=c`: values by name (the chart's values-NAME.yaml) or path.
+/// `todo --chart ./mychart -f local -f ./mine.yaml --set a.b=c`: the release name (first, as
+/// helm's positional, or `--release`), the chart (`--chart PATH`, default the one built into
+/// kubedeck, also `--chart embedded`), values by name (the chart's values-NAME.yaml) or path.
 pub fn parse_deploy_line(text: &str, namespace: &str) -> Result<DeployRequest, String> {
-    let chart_dir = PathBuf::from(crate::chart::BUNDLED_CHART);
     let mut req = DeployRequest {
         release: RELEASE.into(),
         namespace: namespace.into(),
-        chart_dir: chart_dir.clone(),
+        chart_dir: PathBuf::from(crate::chart::BUNDLED_CHART),
         values_files: Vec::new(),
         set: Vec::new(),
         atomic: false,
@@ -169,22 +178,52 @@ pub fn parse_deploy_line(text: &str, namespace: &str) -> Result<DeployRequest, S
         base_values: Default::default(),
         options: Default::default(),
     };
-    let mut words = text.split_whitespace();
+    let mut values = Vec::new();
+    let mut words = text.split_whitespace().peekable();
+    if let Some(name) = words.next_if(|w| !w.starts_with('-')) {
+        req.release = release_name(name)?;
+    }
     while let Some(word) = words.next() {
         match word {
-            "-f" | "--values" => {
-                let v = words.next().ok_or("-f needs a values name or file")?;
-                req.values_files.push(crate::chart::values_file(&chart_dir, v)?);
-            }
+            "-f" | "--values" => values.push(words.next().ok_or("-f needs a values name or file")?),
             "--set" => req.set.push(words.next().ok_or("--set needs key=value")?.to_owned()),
+            "--release" => req.release = release_name(words.next().ok_or("--release needs a name")?)?,
+            "--chart" => {
+                req.chart_dir = match words.next().ok_or("--chart needs a folder, or `embedded`")? {
+                    "embedded" => PathBuf::from(crate::chart::BUNDLED_CHART),
+                    path => PathBuf::from(path),
+                }
+            }
             "--atomic" => req.atomic = true,
             "--renderer=helm" => req.helm_renderer = true,
             other => {
                 return Err(format!(
-                    "{other:?} is not understood here: use -f local|staging|production|PATH, --set key=value, --atomic"
+                    "{other:?} is not understood here: use RELEASE, --chart PATH|embedded, \
+                     -f local|staging|production|PATH, --set key=value, --atomic"
                 ));
             }
         }
     }
+    for v in values {
+        req.values_files.push(crate::chart::values_file(&req.chart_dir, v)?);
+    }
     Ok(req)
+}
+
+/// A release name as Helm allows it: lower-case letters, digits and `-`, at most 53.
+fn release_name(name: &str) -> Result<String, String> {
+    let valid = !name.is_empty()
+        && name.len() <= 53
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !name.starts_with('-')
+        && !name.ends_with('-');
+    match valid {
+        true => Ok(name.to_owned()),
+        false => Err(format!(
+            "{:?} is not a release name: use lower-case letters, digits and -, at most 53 characters",
+            crate::text::sanitize(name)
+        )),
+    }
 }

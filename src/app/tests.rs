@@ -484,6 +484,56 @@ fn mouse_wheel_scrolls_and_click_focuses_and_selects() {
 }
 
 #[test]
+fn the_deploy_prompt_picks_release_chart_and_values_and_offers_the_last_choice_per_context() {
+    let mut a = app();
+    let context = a.target.as_ref().map(|t| t.context.clone()).unwrap_or_default();
+    let chart = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/charts/sample");
+    a.deploy_choices
+        .insert("elsewhere".into(), "other --chart /x -f y.yaml".into());
+    press(&mut a, KeyCode::Char('d'));
+    a.update(Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)));
+    let line = format!("shop-7 --chart {chart} -f {chart}/values.yaml");
+    for c in line.chars() {
+        press(&mut a, KeyCode::Char(c));
+    }
+    press(&mut a, KeyCode::Enter);
+    let Some(Effect::PlanDeploy(req)) = a.effects.pop() else {
+        panic!("asks for a plan: {:?} {:?}", a.effects, a.notice)
+    };
+    assert_eq!(req.release, "shop-7");
+    assert_eq!(req.chart_dir, std::path::PathBuf::from(chart));
+    assert_eq!(req.values_files, [std::path::PathBuf::from(chart).join("values.yaml")]);
+    assert_eq!(
+        a.effects.pop(),
+        Some(Effect::RememberDeploy {
+            context: context.clone(),
+            line: line.clone()
+        })
+    );
+    // The next d on this context starts from that line; another context keeps its own.
+    a.top = None;
+    press(&mut a, KeyCode::Char('d'));
+    assert_eq!(a.prompt.as_ref().map(|p| p.text.clone()), Some(line));
+    assert_eq!(
+        a.deploy_choices.get("elsewhere").map(String::as_str),
+        Some("other --chart /x -f y.yaml")
+    );
+
+    for (bad, says) in [
+        ("Bad_Name -f local", "not a release name"),
+        ("todo --chart", "--chart needs"),
+    ] {
+        assert!(
+            operate::parse_deploy_line(bad, "shop").unwrap_err().contains(says),
+            "{bad}"
+        );
+    }
+    let embedded = operate::parse_deploy_line("--release r1 --chart embedded -f staging", "shop").unwrap();
+    assert_eq!(embedded.release, "r1");
+    assert!(embedded.values_files[0].ends_with("values-staging.yaml"));
+}
+
+#[test]
 fn deploy_from_the_dashboard_asks_shows_the_plan_and_applies_on_y() {
     use crate::actions::deploy::{DeployPlan, ObjectId};
     use operate::Operation;
@@ -492,7 +542,7 @@ fn deploy_from_the_dashboard_asks_shows_the_plan_and_applies_on_y() {
     press(&mut a, KeyCode::Char('d'));
     assert_eq!(
         a.prompt.as_ref().map(|p| (p.kind, p.text.as_str())),
-        Some((PromptKind::Deploy, "-f local"))
+        Some((PromptKind::Deploy, "todo -f local"))
     );
     for c in " --set backend.image.tag=1.2".chars() {
         press(&mut a, KeyCode::Char(c));
@@ -501,6 +551,9 @@ fn deploy_from_the_dashboard_asks_shows_the_plan_and_applies_on_y() {
     let Some(Effect::PlanDeploy(req)) = a.effects.pop() else {
         panic!("asks for a plan: {:?}", a.effects)
     };
+    assert!(
+        matches!(a.effects.pop(), Some(Effect::RememberDeploy { line, .. }) if line == "todo -f local --set backend.image.tag=1.2")
+    );
     assert_eq!((req.release.as_str(), req.namespace.as_str()), ("todo", "shop"));
     assert!(req.values_files[0].ends_with("values-local.yaml"));
     assert_eq!(req.set, ["backend.image.tag=1.2"]);

@@ -27,9 +27,13 @@ pub fn render_files(
     chart: &Chart,
     top: &BTreeMap<Arc<str>, Value>,
     api_versions: &[String],
+    lookup: Option<super::Lookup>,
 ) -> Result<BTreeMap<String, String>, ChartError> {
     let set: SharedSet = Arc::new(OnceLock::new());
-    let funcs = function_map(&set, api_versions);
+    let mut funcs = function_map(&set, api_versions);
+    if let Some(answer) = lookup {
+        funcs.insert("lookup".into(), super::live::lookup_function(answer));
+    }
     let known: Vec<String> = funcs
         .keys()
         .cloned()
@@ -157,12 +161,18 @@ fn function_map(set: &SharedSet, api_versions: &[String]) -> FuncMap {
         }),
     );
     let known: Vec<String> = api_versions.to_vec();
+    // A list from discovery names each kind ("apps/v1/Deployment") and is matched exactly, as
+    // helm does; the built-in list names group/versions only, so a kind counts when its
+    // group/version is served.
+    let names_kinds = known
+        .iter()
+        .any(|k| k.rsplit('/').next().is_some_and(|l| l.starts_with(char::is_uppercase)));
     funcs.insert(
         API_VERSIONS_HAS.into(),
         Arc::new(move |args: &[Value]| {
             let wanted = args.first().map(strval).unwrap_or_default();
             let group_version = match wanted.rsplit_once('/') {
-                Some((gv, kind)) if kind.starts_with(char::is_uppercase) => gv.to_string(),
+                Some((gv, kind)) if kind.starts_with(char::is_uppercase) && !names_kinds => gv.to_string(),
                 _ => wanted.clone(),
             };
             Ok(Value::Bool(known.iter().any(|k| *k == wanted || *k == group_version)))

@@ -5,6 +5,7 @@ mod engine;
 mod funcs;
 pub mod goyaml;
 mod helm_cli;
+mod live;
 mod manifest;
 mod suggest;
 mod values;
@@ -13,6 +14,7 @@ mod values_flags;
 pub use bundled::{BUNDLED_CHART, export as export_bundled, is_embedded, is_file, read_text, values_file};
 pub use helm_cli::render_with_helm;
 pub use values_flags::{LastRelease, SuppliedValues, ValuesReuse, supplied_values, upgrade_values};
+pub use live::{Lookup, LookupQuery};
 
 use engine::{map, str_val};
 use gotmpl::Value;
@@ -83,6 +85,8 @@ pub struct RenderOptions {
     pub kube_version: Option<String>,
     /// `.Capabilities.APIVersions`; empty: [`BUILTIN_API_VERSIONS`].
     pub api_versions: Vec<String>,
+    /// Answers `lookup` from a live cluster; None: `lookup` finds nothing, as `helm template`.
+    pub lookup: Option<Lookup>,
 }
 
 /// One Kubernetes object of the rendered chart.
@@ -397,7 +401,7 @@ pub fn render(chart: &Chart, opts: &RenderOptions) -> Result<Rendered, ChartErro
         (Arc::from("Capabilities"), capabilities(kube_version, &api_versions)),
         (Arc::from("Files"), Value::Map(Arc::default())),
     ]);
-    let files = engine::render_files(chart, &top, &api_versions)?;
+    let files = engine::render_files(chart, &top, &api_versions, opts.lookup.clone())?;
     let mut docs = Vec::new();
     let mut notes = String::new();
     for (path, text) in &files {

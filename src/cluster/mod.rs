@@ -1,6 +1,7 @@
 //! Everything that reads from the cluster: connecting, describing failures in plain words, and the
 //! watches that feed the panes. Workers here own no dashboard state; they send messages.
 
+pub mod capabilities;
 pub mod certificates;
 pub mod dapr;
 pub mod describe;
@@ -75,6 +76,12 @@ pub struct ConnectOptions {
     pub context: Option<String>,
     pub namespace: Option<String>,
     pub all_namespaces: bool,
+    /// `--as`: the user every request impersonates.
+    pub as_user: Option<String>,
+    /// `--as-group`: the groups every request impersonates.
+    pub as_groups: Vec<String>,
+    /// `--request-timeout`: how long each request may take (connecting, sending, each read).
+    pub request_timeout: Option<std::time::Duration>,
 }
 
 /// Which namespaces the panes show.
@@ -171,9 +178,10 @@ pub async fn load_config(opts: &ConnectOptions) -> Result<(Target, kube::Config)
         cluster: None,
         user: None,
     };
-    let config = kube::Config::from_custom_kubeconfig(kubeconfig, &options)
+    let mut config = kube::Config::from_custom_kubeconfig(kubeconfig, &options)
         .await
         .map_err(|e| describe_kubeconfig_error(&e, &source))?;
+    apply_request_options(&mut config, opts);
     let scope = if opts.all_namespaces {
         Scope::All
     } else {
@@ -191,6 +199,21 @@ pub async fn load_config(opts: &ConnectOptions) -> Result<(Target, kube::Config)
         contexts,
     };
     Ok((target, config))
+}
+
+/// `--as`, `--as-group` and `--request-timeout` over what the kubeconfig says, as kubectl.
+fn apply_request_options(config: &mut kube::Config, opts: &ConnectOptions) {
+    if let Some(user) = &opts.as_user {
+        config.auth_info.impersonate = Some(user.clone());
+    }
+    if !opts.as_groups.is_empty() {
+        config.auth_info.impersonate_groups = Some(opts.as_groups.clone());
+    }
+    if let Some(limit) = opts.request_timeout {
+        config.connect_timeout = Some(limit);
+        config.read_timeout = Some(limit);
+        config.write_timeout = Some(limit);
+    }
 }
 
 fn describe_kubeconfig_error(e: &KubeconfigError, source: &str) -> ConfigProblem {

@@ -99,6 +99,7 @@ fn dashboard(opts: ConnectOptions, settings: Settings, size: (u16, u16)) -> App 
     app.notice = settings.notice;
     app.log_settings = settings.logs;
     app.columns = settings.columns;
+    app.deploy_choices = crate::actions::choices::load();
     app
 }
 

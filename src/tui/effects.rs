@@ -117,6 +117,12 @@ impl EffectRunner {
                     Msg::Described(object, result)
                 });
             }
+            Effect::RememberDeploy { context, line } => {
+                // A small file, written at once; only a failure is worth a word.
+                if let Err(why) = crate::actions::choices::remember(&context, &line) {
+                    return Some(Msg::Notice(why));
+                }
+            }
             Effect::LoadObject(object) => {
                 let c = self.client.clone();
                 self.spawn_read(async move {

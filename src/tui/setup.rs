@@ -33,8 +33,11 @@ pub async fn run(connect: ConnectOptions) -> Result<String> {
     let mut inputs = Inputs::new(TICK)?;
     let mut dirty = true;
     loop {
-        for effect in std::mem::take(&mut state.effects) {
-            steps.apply(effect, &mut state);
+        // An effect answered at once may ask for another (Dockerfiles written, then the build).
+        while !state.effects.is_empty() {
+            for effect in std::mem::take(&mut state.effects) {
+                steps.apply(effect, &mut state);
+            }
         }
         if state.should_quit {
             break;
@@ -123,6 +126,13 @@ impl Steps {
             // must find the secret filled in.
             SetupEffect::GenerateSecret => {
                 state.update(SetupMsg::Generated(setup::random_hex(32)));
+            }
+            SetupEffect::FindMissingDockerfiles(choice) => {
+                let missing = setup::dockerfiles::missing(&choice);
+                state.update(SetupMsg::MissingDockerfiles(choice, missing));
+            }
+            SetupEffect::WriteDockerfiles(folders) => {
+                state.update(SetupMsg::DockerfilesWritten(setup::dockerfiles::write(&folders)));
             }
         }
     }

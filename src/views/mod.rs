@@ -234,7 +234,7 @@ fn render_footer(app: &App, has_data: bool, area: Rect, buf: &mut Buffer) {
         let lead = match prompt.kind {
             PromptKind::Filter => "/",
             PromptKind::Command => ":",
-            PromptKind::Deploy => "deploy todo: ",
+            PromptKind::Deploy => "deploy [RELEASE --chart PATH -f VALUES]: ",
             PromptKind::Scale => "replicas: ",
             PromptKind::LogSearch | PromptKind::TextSearch => "search /",
             PromptKind::LogFields => "JSON fields (comma-separated): ",

@@ -198,6 +198,9 @@ fn keys(state: &SetupState) -> String {
             " PgUp/PgDn scroll (the deploy cannot be cancelled halfway)".into()
         }
         Mode::Running { .. } => format!(" q/Esc cancel this step and quit{skip}  PgUp/PgDn scroll"),
+        Mode::Waiting if state.dockerfile_offer.is_some() => {
+            " y write the Dockerfile templates  n no, back to the folders".into()
+        }
         Mode::Waiting => {
             let edit = if step.fields.is_empty() { "" } else { "  e edit" };
             format!(" r run again{edit}{skip}  q quit (resumes here next time)  PgUp/PgDn scroll")

@@ -46,20 +46,25 @@ pub async fn deploy(client: &Client, req: &DeployRequest, progress: Progress<'_>
 pub async fn preview(client: &Client, req: &DeployRequest) -> Result<Release, String> {
     let store = ReleaseStore::new(client.clone(), &req.namespace, &req.release);
     let history = store.history().await?;
-    let (mut release, _, _) = prepare(req, &history)?;
+    // As helm's `--dry-run=client`: rendered without asking the cluster (defaults, empty lookup).
+    let (mut release, _, _) = prepare(None, req, &history).await?;
     release.info.description = "Dry run complete".into();
     Ok(release)
 }
 
 /// The new revision for `req` after `history`: rendered, with its values as helm keeps them,
 /// pending. Returns it with the operation and the rendered chart (for the hooks).
-fn prepare(req: &DeployRequest, history: &[Release]) -> Result<(Release, Operation, Rendered), String> {
+async fn prepare(
+    client: Option<&Client>,
+    req: &DeployRequest,
+    history: &[Release],
+) -> Result<(Release, Operation, Rendered), String> {
     let live = history
         .iter()
         .any(|r| r.info.status != Some(ReleaseStatus::Uninstalled));
     let op = if live { Operation::Upgrade } else { Operation::Install };
     let revision = history::next_revision(history, &req.release, op).map_err(|e| e.to_string())?;
-    let prepared = render(req, revision, history)?;
+    let prepared = render(client, req, revision, history).await?;
     let now = Timestamp::now();
     let first_deployed = history.first().and_then(|r| r.info.first_deployed.0).unwrap_or(now);
     let rendered = prepared.rendered;
@@ -85,7 +90,7 @@ async fn deploy_once(client: &Client, req: &DeployRequest, progress: Progress<'_
     let store = ReleaseStore::new(client.clone(), &req.namespace, &req.release);
     let history = store.history().await?;
     progress(format!("rendering {}", req.chart_dir.display()));
-    let (release, op, rendered) = prepare(req, &history)?;
+    let (release, op, rendered) = prepare(Some(client), req, &history).await?;
     let revision = release.version;
     let live = op == Operation::Upgrade;
     if req.options.create_namespace && create_namespace(client, &req.namespace).await? {

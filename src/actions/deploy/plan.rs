@@ -38,7 +38,7 @@ pub async fn plan(client: &Client, req: &DeployRequest) -> Result<DeployPlan, St
         Operation::Install
     };
     let revision = history::next_revision(&history, &req.release, op).map_err(|e| e.to_string())?;
-    let prepared = render(req, revision, &history)?;
+    let prepared = render(Some(client), req, revision, &history).await?;
     compare(
         client,
         &req.namespace,

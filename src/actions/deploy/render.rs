@@ -1,10 +1,12 @@
 //! The chart rendered for a request, and the values the user gave, as a revision keeps them.
 
+use kube::Client;
 use serde_json::{Map, Value};
 use serde_yaml::Mapping;
 
 use super::DeployRequest;
-use crate::chart::{self, LastRelease, RenderOptions, Rendered, SuppliedValues};
+use crate::chart::{self, LastRelease, Lookup, RenderOptions, Rendered, SuppliedValues};
+use crate::cluster::capabilities;
 use crate::cluster::releases::{Release, ReleaseStatus};
 
 /// A request made ready: the chart as the revision records it, its rendering and the user's
@@ -15,9 +17,63 @@ pub(super) struct Prepared {
     pub config: Map<String, Value>,
 }
 
-/// The chart loaded and rendered for `revision`, by kubedeck's renderer or, when asked, helm's.
+/// The chart loaded and rendered for `revision` against the cluster behind `client`: its
+/// version and APIs in `.Capabilities`, and `lookup` reading it. The plan renders the same way,
+/// as `helm install --dry-run=server` does (it is a server-side dry run); only `kubedeck
+/// template`, which has no cluster, sees the defaults and an empty `lookup`, as `helm template`.
 /// `history` is the release's so far: an upgrade meets the last release's values as helm's does.
-pub(super) fn render(req: &DeployRequest, revision: i32, history: &[Release]) -> Result<Prepared, String> {
+/// Without a client (`--dry-run=client`), it renders as `template` does.
+pub(super) async fn render(
+    client: Option<&Client>,
+    req: &DeployRequest,
+    revision: i32,
+    history: &[Release],
+) -> Result<Prepared, String> {
+    let Some(client) = client.filter(|_| !req.helm_renderer) else {
+        return render_offline(req, revision, history, None);
+    };
+    let live = capabilities::discover(client).await?;
+    let opts = LiveOptions {
+        kube_version: live.kube_version,
+        api_versions: live.api_versions,
+        lookup: Some(live_lookup(client)),
+    };
+    let (req, history) = (req.clone(), history.to_vec());
+    tokio::task::spawn_blocking(move || render_offline(&req, revision, &history, Some(opts)))
+        .await
+        .map_err(|e| format!("rendering the chart stopped: {e}"))?
+}
+
+/// What the live cluster adds to a render.
+struct LiveOptions {
+    kube_version: String,
+    api_versions: Vec<String>,
+    lookup: Option<Lookup>,
+}
+
+/// `lookup` answered by the cluster. The renderer is synchronous and runs on a blocking thread
+/// (see `render`), so each call waits there for its request on the runtime.
+fn live_lookup(client: &Client) -> Lookup {
+    let (client, runtime) = (client.clone(), tokio::runtime::Handle::current());
+    Lookup::new(move |q| {
+        runtime.block_on(capabilities::lookup(
+            &client,
+            &q.api_version,
+            &q.kind,
+            &q.namespace,
+            &q.name,
+        ))
+    })
+}
+
+/// The chart rendered by kubedeck's renderer (with what the live cluster adds, when given) or,
+/// when asked, helm's.
+fn render_offline(
+    req: &DeployRequest,
+    revision: i32,
+    history: &[Release],
+    live: Option<LiveOptions>,
+) -> Result<Prepared, String> {
     let mut loaded = chart::load_chart(&req.chart_dir).map_err(|e| e.to_string())?;
     let supplied = SuppliedValues {
         files: req.values_files.clone(),
@@ -67,6 +123,15 @@ pub(super) fn render(req: &DeployRequest, revision: i32, history: &[Release]) ->
             is_upgrade: upgrade,
             revision: revision.max(1) as u32,
             ..RenderOptions::default()
+        };
+        let opts = match live {
+            Some(live) => RenderOptions {
+                kube_version: Some(live.kube_version),
+                api_versions: live.api_versions,
+                lookup: live.lookup,
+                ..opts
+            },
+            None => opts,
         };
         chart::render(&loaded, &opts)
     }

@@ -3,6 +3,7 @@
 //! one sentence. A step can be cancelled; a running child process is then killed and reaped.
 
 pub mod cluster;
+pub mod dockerfiles;
 pub mod progress;
 pub mod tools;
 

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
+use crate::actions::setup::ImageChoice;
+use crate::actions::setup::dockerfiles::Missing;
 use crate::actions::setup::progress::{DatabaseChoice, SavedProgress, SavedStatus, SavedStep, SecretRecord};
 use crate::actions::setup::{CANCELLED, SECRET_NAME, StepId, StepRequest};
 use form::{AUTH_SECRET_FIELD, Field, HostInfo};
@@ -61,6 +63,10 @@ pub enum SetupMsg {
     StepDone(StepId, Result<String, String>),
     /// A generated BETTER_AUTH_SECRET (Ctrl-G).
     Generated(Result<String, String>),
+    /// The image step's source folders that have no Dockerfile.
+    MissingDockerfiles(ImageChoice, Vec<Missing>),
+    /// kubedeck's Dockerfile templates written (what was written), or why not.
+    DockerfilesWritten(Result<String, String>),
     Tick(Instant),
     /// A signal or the terminal going away.
     Quit,
@@ -74,6 +80,10 @@ pub enum SetupEffect {
     Cancel,
     Save(SavedProgress),
     GenerateSecret,
+    /// Look for source folders without a Dockerfile before building.
+    FindMissingDockerfiles(ImageChoice),
+    /// Write kubedeck's templates into these folders (never over a file that exists).
+    WriteDockerfiles(Vec<Missing>),
 }
 
 #[derive(Debug, Clone)]
@@ -95,6 +105,10 @@ pub struct SetupState {
     running: Option<StepRequest>,
     /// The running step is being cancelled to skip it (s), not to quit.
     skip_after_cancel: bool,
+    /// The images that were checked for Dockerfiles, so the build starts without asking again.
+    dockerfiles_checked: Option<ImageChoice>,
+    /// Folders without a Dockerfile, while the user is asked whether to write kubedeck's.
+    pub dockerfile_offer: Option<(ImageChoice, Vec<Missing>)>,
 }
 
 impl SetupState {
@@ -138,6 +152,8 @@ impl SetupState {
             effects: Vec::new(),
             running: None,
             skip_after_cancel: false,
+            dockerfiles_checked: None,
+            dockerfile_offer: None,
         };
         state.advance();
         state
@@ -184,6 +200,9 @@ impl SetupState {
             _ => form::request_for(id, &self.step().fields, self.host),
         };
         match request {
+            Ok(StepRequest::Images(choice)) if self.dockerfiles_checked.as_ref() != Some(&choice) => {
+                self.effects.push(SetupEffect::FindMissingDockerfiles(choice));
+            }
             Ok(request) => {
                 self.notice = None;
                 self.scroll = 0;
@@ -233,6 +252,19 @@ impl SetupState {
                 }
             }
             SetupMsg::Generated(Err(why)) => self.notice = Some(why),
+            SetupMsg::MissingDockerfiles(choice, missing) => self.offer_dockerfiles(choice, missing),
+            SetupMsg::DockerfilesWritten(Ok(written)) => {
+                if let Some((choice, _)) = self.dockerfile_offer.take() {
+                    self.dockerfiles_checked = Some(choice);
+                    self.start();
+                }
+                self.notice = Some(written);
+            }
+            SetupMsg::DockerfilesWritten(Err(why)) => {
+                self.dockerfile_offer = None;
+                self.notice = Some(why);
+                self.mode = Mode::Waiting;
+            }
             SetupMsg::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key),
             SetupMsg::Key(_) => return false,
         }
@@ -331,10 +363,53 @@ impl SetupState {
         }
     }
 
+    /// Builds at once when every folder has a Dockerfile; otherwise asks whether to write
+    /// kubedeck's templates there.
+    fn offer_dockerfiles(&mut self, choice: ImageChoice, missing: Vec<Missing>) {
+        if missing.is_empty() {
+            self.dockerfiles_checked = Some(choice);
+            return self.start();
+        }
+        let folders: Vec<String> = missing
+            .iter()
+            .map(|(component, dir)| format!("{component} ({})", crate::text::sanitize(&dir.display().to_string())))
+            .collect();
+        self.notice = Some(format!(
+            "no Dockerfile in the source folder of {}: write kubedeck's templates (Dockerfile, .dockerignore; \
+             nothing is overwritten)? y write them  n no",
+            folders.join(", ")
+        ));
+        self.dockerfile_offer = Some((choice, missing));
+        self.mode = Mode::Waiting;
+    }
+
+    /// y or n to the Dockerfile question; any other key leaves it asked.
+    fn answer_dockerfile_offer(&mut self, code: KeyCode) {
+        match code {
+            KeyCode::Char('y') => {
+                if let Some((_, missing)) = &self.dockerfile_offer {
+                    self.effects.push(SetupEffect::WriteDockerfiles(missing.clone()));
+                }
+            }
+            KeyCode::Char('n') | KeyCode::Esc => {
+                self.dockerfile_offer = None;
+                self.notice = Some(
+                    "nothing written: add a Dockerfile to that folder, or give an image name instead of a folder"
+                        .into(),
+                );
+                self.mode = Mode::Editing { field: 0 };
+            }
+            _ => {}
+        }
+    }
+
     fn on_key(&mut self, key: KeyEvent) {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         if ctrl && key.code == KeyCode::Char('c') {
             return self.quit();
+        }
+        if self.dockerfile_offer.is_some() {
+            return self.answer_dockerfile_offer(key.code);
         }
         if self.scroll_key(key.code) {
             return;

@@ -200,6 +200,11 @@ fn image_names_become_chart_values_and_folders_are_built() {
     state.update(ctrl('u'));
     typed(&mut state, "registry.local:5000/todo/frontend:1.2");
     state.update(key(KeyCode::Enter));
+    // Before building, the loop looks for folders without a Dockerfile; here there are none.
+    let Some(SetupEffect::FindMissingDockerfiles(checked)) = state.effects.last().cloned() else {
+        panic!("{:?}", state.effects);
+    };
+    state.update(SetupMsg::MissingDockerfiles(checked, Vec::new()));
     let Some(SetupEffect::Run(StepRequest::Images(choice))) = state.effects.last().cloned() else {
         panic!("{:?}", state.effects);
     };
@@ -216,6 +221,58 @@ fn image_names_become_chart_values_and_folders_are_built() {
     );
     assert!(req.set.contains(&"frontend.image.tag=1.2".to_owned()));
     assert!(!req.set.iter().any(|s| s.starts_with("backend.")));
+}
+
+/// The wizard on its image step, with Enter pressed and the folders found without a Dockerfile.
+fn asked_about_dockerfiles() -> (SetupState, ImageChoice, Vec<Missing>) {
+    let mut saved = SavedProgress::default();
+    mark_done(&mut saved, &[StepId::Tools, StepId::Minikube, StepId::Addons]);
+    let mut state = SetupState::new(saved, "todo".into(), HOST, Instant::now());
+    assert_eq!(state.step().id, StepId::Images);
+    state.update(key(KeyCode::Enter));
+    let Some(SetupEffect::FindMissingDockerfiles(choice)) = state.effects.last().cloned() else {
+        panic!("{:?}", state.effects);
+    };
+    let ImageSource::Build(dir) = &choice.frontend else {
+        panic!("{choice:?}")
+    };
+    let missing = vec![("frontend".to_owned(), dir.clone())];
+    state.update(SetupMsg::MissingDockerfiles(choice.clone(), missing.clone()));
+    let notice = state.notice.clone().unwrap_or_default();
+    assert!(
+        notice.contains("no Dockerfile") && notice.contains("frontend"),
+        "{notice}"
+    );
+    assert!(notice.contains("nothing is overwritten"), "{notice}");
+    assert!(
+        !state.effects.iter().any(|e| matches!(e, SetupEffect::Run(_))),
+        "it asks first"
+    );
+    (state, choice, missing)
+}
+
+#[test]
+fn a_folder_without_a_dockerfile_gets_kubedecks_templates_only_when_the_user_says_yes() {
+    let (mut state, choice, missing) = asked_about_dockerfiles();
+    state.effects.clear();
+    state.update(key(KeyCode::Char('e')));
+    assert!(state.effects.is_empty(), "other keys leave the question asked");
+    state.update(key(KeyCode::Char('y')));
+    assert_eq!(state.effects, vec![SetupEffect::WriteDockerfiles(missing)]);
+    state.update(SetupMsg::DockerfilesWritten(Ok("wrote web/Dockerfile".into())));
+    assert_eq!(
+        state.effects.last(),
+        Some(&SetupEffect::Run(StepRequest::Images(choice))),
+        "the build starts once they are written"
+    );
+    assert_eq!(state.notice.as_deref(), Some("wrote web/Dockerfile"));
+
+    let (mut state, _, _) = asked_about_dockerfiles();
+    state.effects.clear();
+    state.update(key(KeyCode::Char('n')));
+    assert!(state.effects.is_empty(), "no means nothing written and nothing built");
+    assert_eq!(state.mode, Mode::Editing { field: 0 });
+    assert!(state.notice.clone().unwrap_or_default().contains("nothing written"));
 }
 
 #[test]
