@@ -16,6 +16,7 @@ use crate::cluster::{ConnectOptions, Scope, load_config};
 
 use crate::chart::{BUNDLED_CHART, values_file};
 
+pub mod demo_all;
 pub mod logs;
 pub mod offline;
 pub mod status;
@@ -105,6 +106,25 @@ async fn execute(cluster: &Connection, command: Command) -> Result<String, Strin
             .await
             .map(|()| String::new()),
         Command::Status { output } => status_command(cluster, &output).await,
+        Command::Demo {
+            name,
+            release,
+            yes,
+            no_pause,
+            record,
+        } if name == "all" => {
+            let operation = Operation::Demo {
+                namespace: namespace.to_owned(),
+                release: release.clone(),
+                demo: crate::actions::demo::Demo::All,
+            };
+            for warning in operation.warnings(&cluster.context, None) {
+                eprintln!("kubedeck: warning: {warning}");
+            }
+            confirm(&operation.question(), yes)?;
+            let how = demo_all::Walk { no_pause, record };
+            demo_all::run(&cluster.client, namespace, &release, &cluster.context, how).await
+        }
         asked => {
             let (operation, yes) = operation_of(namespace, asked)?;
             ask_and_run(cluster, &operation, None, yes).await
@@ -170,7 +190,7 @@ fn operation_of(namespace: &str, command: Command) -> Result<(Operation, bool), 
                 yes,
             )
         }
-        Command::Demo { name, release, yes } => {
+        Command::Demo { name, release, yes, .. } => {
             let demo = crate::actions::demo::Demo::parse(&name)?;
             (
                 Operation::Demo {
