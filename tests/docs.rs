@@ -43,11 +43,8 @@ fn the_runbook_names_the_commands_of_each_symptom() {
 #[test]
 fn the_docs_link_files_that_exist() {
     let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
-    for (page, linked) in [("architecture.md", "architecture.svg")] {
-        let text = std::fs::read_to_string(docs.join(page)).unwrap();
-        assert!(text.contains(&format!("({linked})")), "{page} links {linked}");
-        assert!(docs.join(linked).exists(), "{linked}");
-    }
+    let text = std::fs::read_to_string(docs.join("architecture.md")).unwrap();
+    assert!(text.contains("(architecture.svg)"), "architecture.md links its image");
     let svg = std::fs::read_to_string(docs.join("architecture.svg")).unwrap();
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
 }
