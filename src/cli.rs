@@ -154,9 +154,10 @@ pub enum Command {
         #[arg(long, short = 'o', value_parser = ["text", "json", "yaml"], default_value = "text")]
         output: String,
     },
-    /// A guided demo on the live cluster: self-healing, scaling, autoscaling, rollback, persistence.
+    /// A guided demo on the live cluster: self-healing, scaling, autoscaling, rollback, persistence,
+    /// or all of them in order with a summary of what they measured.
     Demo {
-        /// self-healing, scaling, autoscaling, rollback or persistence.
+        /// self-healing, scaling, autoscaling, rollback, persistence or all.
         name: String,
         /// The Todo Chatbot release to demo.
         #[arg(long, default_value = "todo")]
@@ -164,6 +165,13 @@ pub enum Command {
         /// Do not ask, even on a context that does not look local.
         #[arg(long, short = 'y')]
         yes: bool,
+        /// With `all`: go on to the next demo without waiting for Enter.
+        #[arg(long)]
+        no_pause: bool,
+        /// With `all`: for screen recording: no cursor, large narration, the summary saved as
+        /// Markdown in the current folder.
+        #[arg(long)]
+        record: bool,
     },
     /// First-run wizard: from a laptop with Docker to the Todo Chatbot running on Minikube
     /// (resumes where it stopped).

@@ -16,6 +16,7 @@ use crate::cluster::{ConnectOptions, Scope, load_config};
 
 use crate::chart::{BUNDLED_CHART, values_file};
 
+pub mod demo_all;
 pub mod logs;
 pub mod offline;
 mod release;
@@ -80,11 +81,10 @@ fn subject_of(command: &Command) -> Option<Subject> {
     }
 }
 
-/// Runs one subcommand; the outcome is the sentence to print last (empty for none).
-async fn execute(cluster: &Connection, command: Command) -> Result<String, String> {
+/// A typo in -n must not read as an empty, healthy namespace (status reports it itself).
+async fn check_namespace(cluster: &Connection, command: &Command) -> Result<(), String> {
     let namespace = cluster.namespace.as_str();
-    // A typo in -n must not read as an empty, healthy namespace (status reports it itself).
-    match &command {
+    match command {
         Command::Status { .. } => {}
         // --create-namespace creates it; the name must still be one.
         Command::Deploy(args) if args.create_namespace => {
@@ -102,6 +102,13 @@ async fn execute(cluster: &Connection, command: Command) -> Result<String, Strin
             })?,
         _ => crate::cluster::namespaces::check(&cluster.client, namespace).await?,
     }
+    Ok(())
+}
+
+/// Runs one subcommand; the outcome is the sentence to print last (empty for none).
+async fn execute(cluster: &Connection, command: Command) -> Result<String, String> {
+    let namespace = cluster.namespace.as_str();
+    check_namespace(cluster, &command).await?;
     match command {
         Command::Deploy(args) => deploy_command(cluster, args).await,
         Command::Rollback {
@@ -138,6 +145,25 @@ async fn execute(cluster: &Connection, command: Command) -> Result<String, Strin
             .await
             .map(|()| String::new()),
         Command::Status { output } => status_command(cluster, &output).await,
+        Command::Demo {
+            name,
+            release,
+            yes,
+            no_pause,
+            record,
+        } if name == "all" => {
+            let operation = Operation::Demo {
+                namespace: namespace.to_owned(),
+                release: release.clone(),
+                demo: crate::actions::demo::Demo::All,
+            };
+            for warning in operation.warnings(&cluster.context, None) {
+                eprintln!("kubedeck: warning: {warning}");
+            }
+            confirm(&operation.question(), yes)?;
+            let how = demo_all::Walk { no_pause, record };
+            demo_all::run(&cluster.client, namespace, &release, &cluster.context, how).await
+        }
         asked => {
             let (operation, yes) = operation_of(namespace, asked)?;
             ask_and_run(cluster, &operation, None, yes).await
@@ -205,7 +231,7 @@ fn operation_of(namespace: &str, command: Command) -> Result<(Operation, bool), 
                 yes,
             )
         }
-        Command::Demo { name, release, yes } => {
+        Command::Demo { name, release, yes, .. } => {
             let demo = crate::actions::demo::Demo::parse(&name)?;
             (
                 Operation::Demo {

@@ -696,3 +696,51 @@ fn the_cloud_shape_refuses_missing_broker_credentials_and_unknown_settings() {
     let err = render_with(&["notification.replica=2"]).unwrap_err();
     assert!(err.contains("replicas"), "the nearest valid key is named: {err}");
 }
+
+/// The Service an Ingress sends `path` to, as the Ingress spec matches: an Exact path first,
+/// then the longest Prefix whose path elements start `path`'s.
+fn routed_to<'a>(rules: &'a Value, path: &str) -> Option<&'a str> {
+    let paths = rules[0]["http"]["paths"].as_sequence().expect("paths");
+    let service = |p: &'a Value| p["backend"]["service"]["name"].as_str();
+    if let Some(exact) = paths
+        .iter()
+        .find(|p| p["pathType"].as_str() == Some("Exact") && p["path"].as_str() == Some(path))
+    {
+        return service(exact);
+    }
+    let elements = |p: &str| {
+        p.split('/')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    paths
+        .iter()
+        .filter(|p| p["pathType"].as_str() == Some("Prefix"))
+        .filter(|p| elements(path).starts_with(&elements(p["path"].as_str().unwrap_or("/"))))
+        .max_by_key(|p| p["path"].as_str().map_or(0, str::len))
+        .and_then(service)
+}
+
+#[test]
+fn the_ingress_keeps_the_frontends_own_api_routes_and_sends_the_rest_of_api_to_the_backend() {
+    let r = rendered(&[], &[]);
+    let rules = &get(&r, "Ingress", "todo-todo-chatbot")["spec"]["rules"];
+    let (frontend, backend) = (Some("todo-todo-chatbot-frontend"), Some("todo-todo-chatbot-backend"));
+    for (path, service) in [
+        ("/", frontend),
+        ("/login", frontend),
+        ("/api/health", frontend),
+        ("/api/auth/sign-in/email", frontend),
+        ("/api/auth", frontend),
+        ("/api/healthz", backend),
+        ("/api/authors", backend),
+        ("/api/u1/tasks", backend),
+        ("/api/u1/chat", backend),
+        ("/api", backend),
+        ("/health", backend),
+        ("/healthy", frontend),
+    ] {
+        assert_eq!(routed_to(rules, path), service, "{path}");
+    }
+}

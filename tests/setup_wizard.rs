@@ -234,7 +234,14 @@ async fn a_full_run_on_the_sim_cluster_deploys_and_keeps_secrets_off_disk() {
     let screen = tui.wait_for(&["✓ 6. Deploy the chart"], Duration::from_secs(240));
     assert!(!screen.contains(secret), "{screen}");
     // No ingress answers at the stand-in's TEST-NET address: the step says so and can be skipped.
-    tui.wait_for(&["192.0.2.10 todo.local", "did not answer", "✗ 7. Open the app"], WAIT);
+    tui.wait_for(
+        &[
+            "192.0.2.10 todo.local",
+            "nothing answers HTTP at 192.0.2.10:80",
+            "✗ 7. Open the app",
+        ],
+        WAIT,
+    );
     tui.type_str("s");
     tui.wait_for(&["All steps finished"], WAIT);
     tui.type_str("q");

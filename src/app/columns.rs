@@ -249,7 +249,9 @@ mod tests {
         };
         assert_eq!(
             titles(&choices, false),
-            ["NAME", "READY", "STATUS", "RESTARTS", "AGE", "NODE", "CPU", "%CPU R/L", "MEM", "%MEM R/L"]
+            [
+                "NAME", "READY", "STATUS", "RESTARTS", "AGE", "NODE", "CPU", "%CPU R/L", "MEM", "%MEM R/L"
+            ]
         );
         choices.get_mut(PaneId::Pods).wide = true;
         assert_eq!(

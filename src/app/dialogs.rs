@@ -151,14 +151,14 @@ impl App {
         let Some(TopView::Demos(list)) = self.top.as_mut() else {
             return;
         };
-        let last = Demo::ALL.len() - 1;
+        let last = Demo::LISTED.len() - 1;
         match action {
             Action::Up => list.selected = list.selected.saturating_sub(1),
             Action::Down => list.selected = (list.selected + 1).min(last),
             Action::Top => list.selected = 0,
             Action::Bottom => list.selected = last,
             Action::Open => {
-                let name = Demo::ALL[list.selected.min(last)].name();
+                let name = Demo::LISTED[list.selected.min(last)].name();
                 self.open_demo(Some(name));
             }
             Action::Back => self.top = None,

@@ -237,7 +237,7 @@ pub const BINDINGS: &[Binding] = &[
     bind("C-d", Action::DeletePod, "delete the pod (and time its replacement)", true, KeyScope::Pane(PaneId::Pods), &[(KeyCode::Char('d'), CTRL)]),
     bind("l", Action::Logs, "logs (pod, or every pod of a workload)", true, PANES, &[(KeyCode::Char('l'), NONE)]),
     bind("S", Action::Setup, "first-run wizard: start Minikube and deploy (kubedeck setup)", true, PANES, &[(KeyCode::Char('S'), NONE), (KeyCode::Char('S'), SHIFT)]),
-    bind("D", Action::Demos, "guided demos (self-healing, scaling, autoscaling, rollback, persistence)", false, PANES, &[(KeyCode::Char('D'), NONE), (KeyCode::Char('D'), SHIFT)]),
+    bind("D", Action::Demos, "guided demos (self-healing, scaling, autoscaling, rollback, persistence, all)", false, PANES, &[(KeyCode::Char('D'), NONE), (KeyCode::Char('D'), SHIFT)]),
     bind("Enter", Action::Open, "run the selected demo (asks first)", true, DEMOS, &[(KeyCode::Enter, NONE)]),
     bind("Esc", Action::Back, "back", true, DEMOS, &[(KeyCode::Esc, NONE)]),
     bind("Space", Action::LogFollow, "pause / follow the end", true, LOGS, &[(KeyCode::Char(' '), NONE)]),

@@ -15,8 +15,8 @@ pub mod resources;
 pub mod setup;
 pub mod switcher;
 pub mod table;
-pub mod usage;
 pub mod text_lines;
+pub mod usage;
 pub mod views;
 
 use crossterm::event::KeyEvent;

@@ -13,8 +13,8 @@ mod values_flags;
 
 pub use bundled::{BUNDLED_CHART, export as export_bundled, is_embedded, is_file, read_text, values_file};
 pub use helm_cli::render_with_helm;
-pub use values_flags::{LastRelease, SuppliedValues, ValuesReuse, supplied_values, upgrade_values};
 pub use live::{Lookup, LookupQuery};
+pub use values_flags::{LastRelease, SuppliedValues, ValuesReuse, supplied_values, upgrade_values};
 
 use engine::{map, str_val};
 use gotmpl::Value;

@@ -81,7 +81,7 @@ fn demo_lines(list: &DemoList) -> Vec<(String, Tone)> {
         ),
         (String::new(), Tone::Plain),
     ];
-    for (i, demo) in crate::actions::demo::Demo::ALL.iter().enumerate() {
+    for (i, demo) in crate::actions::demo::Demo::LISTED.iter().enumerate() {
         let (marker, tone) = if i == list.selected {
             ("▶", Tone::Heading)
         } else {

@@ -102,4 +102,3 @@ pub fn title(view: &TextView) -> String {
 pub fn lines(app: &App, view: &TextView) -> Vec<(String, Tone)> {
     text_lines::lines(app, view)
 }
-

@@ -2,13 +2,11 @@
 //! the addons' pods, create the app's Secret, deploy the chart, and ask the ingress over HTTP.
 
 use std::collections::BTreeMap;
-use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::{Namespace, Pod, Secret};
 use kube::api::{ListParams, Patch, PatchParams, PostParams};
 use kube::{Api, Client};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::{RELEASE, SECRET_NAME, SecretValues};
 use crate::actions::audit::{self, AuditEntry};
@@ -221,66 +219,4 @@ pub async fn deploy(opts: &ConnectOptions, req: &DeployRequest, out: Progress<'_
         out(format!("audit log not written: {e}"));
     }
     outcome
-}
-
-/// The first line of an HTTP answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HttpStatus {
-    pub code: u16,
-    pub line: String,
-}
-
-/// `GET /` with a Host header over plain TCP: enough to know the ingress routes the host.
-pub async fn http_status(ip: IpAddr, port: u16, host: &str, timeout: Duration) -> Result<HttpStatus, String> {
-    let ask = async {
-        let mut stream = tokio::net::TcpStream::connect((ip, port))
-            .await
-            .map_err(|e| e.to_string())?;
-        let request =
-            format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nUser-Agent: kubedeck-setup\r\n\r\n");
-        stream.write_all(request.as_bytes()).await.map_err(|e| e.to_string())?;
-        let mut head = vec![0u8; 512];
-        let n = stream.read(&mut head).await.map_err(|e| e.to_string())?;
-        let text = String::from_utf8_lossy(&head[..n]);
-        let line = crate::text::sanitize(text.lines().next().unwrap_or_default());
-        let code = line
-            .split_whitespace()
-            .nth(1)
-            .and_then(|c| c.parse().ok())
-            .filter(|_| line.starts_with("HTTP/"))
-            .ok_or_else(|| format!("not an HTTP answer: {line:?}"))?;
-        Ok(HttpStatus { code, line })
-    };
-    tokio::time::timeout(timeout, ask)
-        .await
-        .map_err(|_| format!("no answer within {}s", timeout.as_secs()))?
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn reads_the_status_line_of_an_http_answer() {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        tokio::spawn(async move {
-            let (mut s, _) = listener.accept().await.unwrap();
-            let mut buf = [0u8; 256];
-            let n = s.read(&mut buf).await.unwrap();
-            let asked = String::from_utf8_lossy(&buf[..n]).to_string();
-            let code = if asked.contains("Host: todo.local") {
-                "200 OK"
-            } else {
-                "404 Not Found"
-            };
-            s.write_all(format!("HTTP/1.1 {code}\r\n\r\n").as_bytes())
-                .await
-                .unwrap();
-        });
-        let status = http_status("127.0.0.1".parse().unwrap(), port, "todo.local", Duration::from_secs(2))
-            .await
-            .unwrap();
-        assert_eq!(status.code, 200);
-    }
 }

@@ -2,6 +2,7 @@
 //! talks to the cluster through kube-rs, streams every output line as progress, and ends with
 //! one sentence. A step can be cancelled; a running child process is then killed and reaped.
 
+pub mod access;
 pub mod cluster;
 pub mod dockerfiles;
 pub mod progress;
@@ -437,24 +438,20 @@ async fn access(os: &str, out: Progress<'_>, cancel: Cancel) -> Result<String, S
         out("With the docker driver on macOS and Windows the minikube IP is not reachable from the host: run `minikube tunnel` and use 127.0.0.1 instead.".into());
     }
     out(format!(
-        "checking that the ingress at {ip}:80 answers for todo.local ..."
+        "checking that the app answers through the ingress at {ip}:80 for todo.local (the page, the backend's /health) ..."
     ));
-    let answer = until_cancelled(
-        cancel,
-        cluster::http_status(ip, 80, "todo.local", Duration::from_secs(5)),
-    )
-    .await?;
-    match answer {
-        Ok(status) if status.code < 500 => {
-            out(format!("the ingress answered: {}", status.line));
-            Ok(format!("the app answers at http://todo.local ({ip})"))
-        }
-        Ok(status) => Err(format!(
-            "the ingress answered {} for todo.local: the app is not ready yet; press r to check again",
-            status.line
+    let findings = until_cancelled(cancel, access::check(ip, 80, "todo.local", Duration::from_secs(5))).await?;
+    for finding in &findings {
+        out(format!("{} {}", if finding.ok { "✓" } else { "✗" }, finding.said));
+    }
+    let failed: Vec<&str> = findings.iter().filter(|f| !f.ok).map(|f| f.said.as_str()).collect();
+    match failed.is_empty() {
+        true => Ok(format!(
+            "the app answers at http://todo.local ({ip}): its page and the backend's /health"
         )),
-        Err(e) => Err(format!(
-            "the ingress at {ip}:80 did not answer ({e}); the controller may still be starting: press r to check again, or s to finish without the check"
+        false => Err(format!(
+            "{}. Press r to check again, or s to finish without the check",
+            failed.join("; ")
         )),
     }
 }
