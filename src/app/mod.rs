@@ -3,6 +3,7 @@
 mod connection;
 pub mod data;
 pub mod dialogs;
+pub mod exec;
 pub mod keys;
 pub mod layout;
 pub mod log_rows;
@@ -58,6 +59,12 @@ pub enum Msg {
     Logs(u64, crate::cluster::logs::LogEvent),
     /// A one-line outcome to show in the footer (a file saved, or why not).
     Notice(String),
+    /// The shell (what it was in) ended with this status, or could not start.
+    ShellDone(String, Result<i32, String>),
+    /// From the port-forward numbered so.
+    Forward(u64, exec::ForwardEvent),
+    /// The health endpoints' answers (`P`).
+    Probed(Result<Vec<crate::cluster::probe::ProbeAnswer>, String>),
 }
 
 impl From<crate::cluster::ClusterEvent> for Msg {
@@ -90,7 +97,18 @@ pub enum Effect {
     /// Stop the running log stream.
     StopLogs,
     /// Write text to a file; answered with `Msg::Notice`.
-    SaveFile { path: std::path::PathBuf, text: String },
+    SaveFile {
+        path: std::path::PathBuf,
+        text: String,
+    },
+    /// Hand the terminal to a shell in a container until it ends; the loop does it, answered
+    /// with `Msg::ShellDone`.
+    Shell(exec::ShellRequest),
+    /// Start a port-forward in the background; it reports as `Msg::Forward(id, ..)`.
+    StartForward(exec::ForwardRequest),
+    StopForward(u64),
+    /// Call the namespace's health endpoints; answered with `Msg::Probed`.
+    Probe(String),
 }
 
 /// The whole dashboard state.
@@ -123,6 +141,8 @@ pub struct App {
     pub log_settings: logs::LogSettings,
     /// Log streams started so far; numbers the next one.
     pub log_streams: u64,
+    /// The shell picker and the port-forwards.
+    pub exec: exec::ExecState,
 }
 
 pub use crate::config::Readonly;
@@ -152,6 +172,7 @@ impl App {
             readonly: Readonly::default(),
             log_settings: logs::LogSettings::default(),
             log_streams: 0,
+            exec: exec::ExecState::default(),
         }
     }
 
@@ -213,6 +234,18 @@ impl App {
             Msg::Logs(stream, event) => self.on_logs(stream, event),
             Msg::Notice(text) => {
                 self.notice = Some(text);
+                true
+            }
+            Msg::ShellDone(what, outcome) => {
+                self.shell_done(what, outcome);
+                true
+            }
+            Msg::Forward(id, event) => {
+                self.on_forward(id, event);
+                true
+            }
+            Msg::Probed(answers) => {
+                self.probed(answers);
                 true
             }
         }
@@ -339,6 +372,9 @@ impl App {
             Action::Scale => self.open_scale(),
             Action::Restart => self.open_restart(),
             Action::DeletePod => self.open_delete_pod(),
+            Action::Shell => self.open_shell(),
+            Action::PortForward => self.open_forward(),
+            Action::Probe => self.open_probe(),
             Action::Events => self.open_events(),
             Action::Logs => self.open_logs(),
             Action::Demos => self.open_demo(None),

@@ -3,11 +3,15 @@
 
 pub mod certificates;
 pub mod events;
+pub mod exec;
+pub mod forward;
 pub mod hpas;
 pub mod logs;
 pub mod namespaces;
 pub mod objects;
+pub mod pod_target;
 pub mod pods;
+pub mod probe;
 pub mod releases;
 pub mod rollout;
 pub mod session;
