@@ -79,6 +79,27 @@ pub struct ShellPick {
 }
 
 impl App {
+    /// The shell's end, a forward's news, the probe's answers; redraws.
+    pub(super) fn on_exec_msg(&mut self, msg: super::Msg) -> bool {
+        match msg {
+            super::Msg::ShellDone(what, outcome) => self.shell_done(what, outcome),
+            super::Msg::Forward(id, event) => self.on_forward(id, event),
+            super::Msg::Probed(answers) => self.probed(answers),
+            _ => {}
+        }
+        true
+    }
+
+    /// `x`, `F`, `P`.
+    pub(super) fn on_exec_key(&mut self, action: super::keys::Action) {
+        match action {
+            super::keys::Action::Shell => self.open_shell(),
+            super::keys::Action::PortForward => self.open_forward(),
+            super::keys::Action::Probe => self.open_probe(),
+            _ => {}
+        }
+    }
+
     /// `x`: the shell prompt for the selected pod (or a ready pod of the selected workload).
     pub(super) fn open_shell(&mut self) {
         let pick = match self.focus {

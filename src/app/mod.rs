@@ -101,8 +101,7 @@ pub enum Effect {
         path: std::path::PathBuf,
         text: String,
     },
-    /// Hand the terminal to a shell in a container until it ends; the loop does it, answered
-    /// with `Msg::ShellDone`.
+    /// Hand the terminal to a shell until it ends (the loop does it); answered with `ShellDone`.
     Shell(exec::ShellRequest),
     /// Start a port-forward in the background; it reports as `Msg::Forward(id, ..)`.
     StartForward(exec::ForwardRequest),
@@ -236,18 +235,7 @@ impl App {
                 self.notice = Some(text);
                 true
             }
-            Msg::ShellDone(what, outcome) => {
-                self.shell_done(what, outcome);
-                true
-            }
-            Msg::Forward(id, event) => {
-                self.on_forward(id, event);
-                true
-            }
-            Msg::Probed(answers) => {
-                self.probed(answers);
-                true
-            }
+            Msg::ShellDone(..) | Msg::Forward(..) | Msg::Probed(..) => self.on_exec_msg(msg),
         }
     }
 
@@ -372,9 +360,7 @@ impl App {
             Action::Scale => self.open_scale(),
             Action::Restart => self.open_restart(),
             Action::DeletePod => self.open_delete_pod(),
-            Action::Shell => self.open_shell(),
-            Action::PortForward => self.open_forward(),
-            Action::Probe => self.open_probe(),
+            Action::Shell | Action::PortForward | Action::Probe => self.on_exec_key(action),
             Action::Events => self.open_events(),
             Action::Logs => self.open_logs(),
             Action::Demos => self.open_demo(None),
