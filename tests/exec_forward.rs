@@ -36,6 +36,14 @@ async fn sleeper(prefix: &str) -> (kube::Client, String) {
     (client, ns)
 }
 
+/// `kubedeck ARGS` with `--kubeconfig` first: after `--` it would be part of the command.
+fn kubedeck_exec(args: &[&str]) -> (i32, String, String) {
+    let kubeconfig = common::sim_kubeconfig();
+    let mut all = vec!["--kubeconfig", kubeconfig.to_str().expect("a UTF-8 path")];
+    all.extend_from_slice(args);
+    kubedeck(&all)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exec_passes_on_the_remote_exit_status_and_bad_input_is_one_sentence() {
     let (client, ns) = sleeper("real-exec-status").await;
@@ -50,7 +58,7 @@ async fn exec_passes_on_the_remote_exit_status_and_bad_input_is_one_sentence() {
         "echo out; echo err >&2; exit 3",
     ]);
     assert_eq!((code, out.as_str(), err.as_str()), (3, "out\n", "err\n"));
-    let (code, out, _) = kubedeck(&["exec", "-n", &ns, "box", "-c", "side", "--", "hostname"]);
+    let (code, out, _) = kubedeck_exec(&["exec", "-n", &ns, "box", "-c", "side", "--", "hostname"]);
     assert_eq!((code, out.as_str()), (0, "box\n"));
     // Piped input reaches the command, and its end ends it.
     let mut child = Command::new(env!("CARGO_BIN_EXE_kubedeck"))
@@ -71,23 +79,23 @@ async fn exec_passes_on_the_remote_exit_status_and_bad_input_is_one_sentence() {
     assert_eq!(String::from_utf8_lossy(&done.stdout), "PIPED IN\n");
     assert_eq!(done.status.code(), Some(0));
 
-    let (code, _, err) = kubedeck(&["exec", "-n", &ns, "nope", "--", "true"]);
+    let (code, _, err) = kubedeck_exec(&["exec", "-n", &ns, "nope", "--", "true"]);
     assert_eq!(code, 1);
     assert_eq!(
         err.trim(),
         format!("kubedeck: there is no pod nope in {ns}: check the name (kubedeck status lists the pods)")
     );
-    let (code, _, err) = kubedeck(&["exec", "-n", &ns, "box", "-c", "db", "--", "true"]);
+    let (code, _, err) = kubedeck_exec(&["exec", "-n", &ns, "box", "-c", "db", "--", "true"]);
     assert_eq!(code, 1);
     assert_eq!(
         err.trim(),
         "kubedeck: pod box has no container \"db\": its containers are main, side"
     );
-    let (code, _, err) = kubedeck(&["exec", "-n", &ns, "box", "--", "no-such-command"]);
+    let (code, _, err) = kubedeck_exec(&["exec", "-n", &ns, "box", "--", "no-such-command"]);
     assert_eq!(code, 1, "{err}");
     assert!(err.starts_with("kubedeck: the command could not run:"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
-    let (code, _, err) = kubedeck(&["exec", "--readonly", "-n", &ns, "box", "--", "true"]);
+    let (code, _, err) = kubedeck_exec(&["exec", "--readonly", "-n", &ns, "box", "--", "true"]);
     assert_eq!(code, 1);
     assert!(err.contains("refused: context") && err.contains("read-only"), "{err}");
     common::delete_namespace(&client, &ns).await;
