@@ -38,10 +38,22 @@ async fn sleeper(prefix: &str) -> (kube::Client, String) {
 
 /// `kubedeck ARGS` with `--kubeconfig` first: after `--` it would be part of the command.
 fn kubedeck_exec(args: &[&str]) -> (i32, String, String) {
-    let kubeconfig = common::sim_kubeconfig();
-    let mut all = vec!["--kubeconfig", kubeconfig.to_str().expect("a UTF-8 path")];
-    all.extend_from_slice(args);
-    kubedeck(&all)
+    let out = Command::new(env!("CARGO_BIN_EXE_kubedeck"))
+        .arg("--kubeconfig")
+        .arg(common::sim_kubeconfig())
+        .args(args)
+        .env(
+            "KUBEDECK_STATE_DIR",
+            std::env::temp_dir().join("kubedeck-test-real-node-state"),
+        )
+        .env("KUBEDECK_CONFIG", "/nonexistent")
+        .output()
+        .expect("running kubedeck");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
