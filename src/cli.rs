@@ -153,6 +153,9 @@ pub enum Command {
         /// text, json or yaml.
         #[arg(long, short = 'o', value_parser = ["text", "json", "yaml"], default_value = "text")]
         output: String,
+        /// Also call the app's health endpoints through a port-forward and time each answer.
+        #[arg(long)]
+        probe: bool,
     },
     /// A guided demo on the live cluster: self-healing, scaling, autoscaling, rollback, persistence,
     /// or all of them in order with a summary of what they measured.
@@ -190,6 +193,10 @@ pub enum Command {
     },
     /// Print kubedeck's man page (roff): `kubedeck man > kubedeck.1`.
     Man,
+    /// Run a command in a container, exiting with its status: `kubedeck exec deploy/backend -it -- sh`.
+    Exec(ExecArgs),
+    /// Forward a local port to a pod's port until Ctrl-C: `kubedeck port-forward svc/backend 8000[:8000]`.
+    PortForward(PortForwardArgs),
     /// List a release's revisions, as helm history does.
     History {
         release: String,
@@ -230,6 +237,36 @@ pub struct LogsArgs {
     /// One JSON object per line: time, pod, container, line.
     #[arg(long, short = 'o', value_parser = ["text", "json"], default_value = "text")]
     pub output: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// A pod name, pod/NAME, or deploy/NAME, sts/NAME, svc/NAME (a ready pod of it).
+    pub target: String,
+    /// The container (default: the pod's default container, else its first).
+    #[arg(short = 'c', long)]
+    pub container: Option<String>,
+    /// Pass this terminal's input (stdin) to the command.
+    #[arg(short = 'i', long)]
+    pub stdin: bool,
+    /// Give the command a terminal (raw mode here, window size passed on); needs -i to type.
+    #[arg(short = 't', long)]
+    pub tty: bool,
+    /// The command and its arguments, after `--`.
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PortForwardArgs {
+    /// pod/NAME (or a pod name), deploy/NAME, sts/NAME or svc/NAME.
+    pub target: String,
+    /// LOCAL[:REMOTE] ports, e.g. 8000 or 8080:8000; for a Service REMOTE is its port.
+    #[arg(required = true, value_name = "LOCAL[:REMOTE]")]
+    pub ports: Vec<String>,
+    /// The local addresses to listen on (comma-separated); only 127.0.0.1 unless you say so.
+    #[arg(long, default_value = "127.0.0.1", value_delimiter = ',')]
+    pub address: Vec<String>,
 }
 
 #[derive(Debug, Args)]

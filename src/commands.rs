@@ -17,6 +17,8 @@ use crate::cluster::{ConnectOptions, Scope, load_config};
 use crate::chart::{BUNDLED_CHART, values_file};
 
 pub mod demo_all;
+pub mod exec;
+pub mod forward;
 pub mod logs;
 pub mod offline;
 mod release;
@@ -76,6 +78,8 @@ fn subject_of(command: &Command) -> Option<Subject> {
         Command::Restart { workload: w, .. } => Some(Subject::restart(&workload(w))),
         Command::Delete { name, .. } => Some(Subject::delete_pod(name)),
         Command::Demo { name, release, .. } => Some(Subject::demo(name, release)),
+        Command::Exec(args) => Some(Subject::exec(&args.target, args.container.as_deref(), &args.command)),
+        Command::PortForward(_) => None,
         Command::History { .. } | Command::Logs(_) | Command::Status { .. } | Command::Setup => None,
         Command::Template(_) | Command::Chart { .. } | Command::Completions { .. } | Command::Man => None,
     }
@@ -144,7 +148,9 @@ async fn execute(cluster: &Connection, command: Command) -> Result<String, Strin
         Command::Logs(args) => logs_command(cluster.client.clone(), namespace, args)
             .await
             .map(|()| String::new()),
-        Command::Status { output } => status_command(cluster, &output).await,
+        Command::Status { output, probe } => status_command(cluster, &output, probe).await,
+        Command::Exec(args) => exec::run(&cluster.client, namespace, args).await,
+        Command::PortForward(args) => forward::run(&cluster.client, namespace, args).await,
         Command::Demo {
             name,
             release,
@@ -264,8 +270,11 @@ async fn ask_and_run(
     operation.run(&cluster.client, &|line| println!("{line}")).await
 }
 
-async fn status_command(cluster: &Connection, output: &str) -> Result<String, String> {
+async fn status_command(cluster: &Connection, output: &str, probe: bool) -> Result<String, String> {
     let report = status::check(&cluster.client, &cluster.namespace).await;
+    if probe {
+        return probe_command(cluster, report, output).await;
+    }
     if output == "json" {
         println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
     } else if output == "yaml" {
@@ -276,6 +285,32 @@ async fn status_command(cluster: &Connection, output: &str) -> Result<String, St
     match report.verdict() {
         None => Ok(String::new()),
         Some(why) => Err(why),
+    }
+}
+
+/// `kubedeck status --probe`: the status, then each health endpoint's answer and its time;
+/// fails when the status or any endpoint does.
+async fn probe_command(cluster: &Connection, report: status::StatusReport, output: &str) -> Result<String, String> {
+    let answers = crate::cluster::probe::probe_all(&cluster.client, &cluster.namespace, None).await?;
+    if output == "json" {
+        let both = serde_json::json!({"status": report, "probes": answers});
+        println!("{}", serde_json::to_string_pretty(&both).map_err(|e| e.to_string())?);
+    } else {
+        print!("{}", report.text());
+        println!("Health endpoints (through a port-forward):");
+        for answer in &answers {
+            println!("  {}", answer.line());
+        }
+    }
+    let failed = answers.iter().filter(|a| !a.ok()).count();
+    match (report.verdict(), failed, answers.is_empty()) {
+        (Some(why), _, _) => Err(why),
+        (None, 0, true) => Err(format!(
+            "no Deployment in {} has an HTTP probe to call",
+            cluster.namespace
+        )),
+        (None, 0, false) => Ok(String::new()),
+        (None, n, _) => Err(format!("{n} of {} health endpoints failed", answers.len())),
     }
 }
 

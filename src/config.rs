@@ -56,6 +56,9 @@ pub const K9S_KEYS: &[(&str, &str)] = &[
     ("delete-pod", "ctrl-d"),
     ("restart", "r"),
     ("scale", "s"),
+    // After scale in the key table, so `s` scales on Workloads and opens a shell on Pods.
+    ("shell", "s"),
+    ("port-forward", "F"),
     ("yaml", "y"),
     ("logs", "l"),
 ];

@@ -36,7 +36,11 @@ fn main() -> Result<()> {
             setup(&runtime, cli.connect_options())
         }
         Some(command) => match runtime.block_on(kubedeck::commands::run(command, cli.connect_options(), &readonly)) {
-            Ok(()) => Ok(()),
+            // A remote command's status (`kubedeck exec`) is passed on as kubedeck's own.
+            Ok(()) => match kubedeck::commands::exec::passed_on_status() {
+                0 => Ok(()),
+                code => std::process::exit(code),
+            },
             Err(sentence) => {
                 eprintln!("kubedeck: {sentence}");
                 std::process::exit(1);

@@ -11,6 +11,7 @@ use super::audit::{self, AuditEntry};
 use super::demo::{self, Demo};
 use super::deploy::{self, DeployRequest, Progress};
 use super::operate::{self, ManagingHpa, WorkloadRef};
+use crate::cluster::exec::{self, ExecRequest};
 
 /// An operation the user asked for, with everything it needs to run.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,6 +66,9 @@ pub enum Operation {
         release: String,
         demo: Demo,
     },
+    /// A command (or a shell) in a container. The dashboard and `kubedeck exec` join it to the
+    /// terminal themselves; `run` runs it without input or output, for its exit status.
+    Exec { request: ExecRequest },
 }
 
 impl Operation {
@@ -78,6 +82,7 @@ impl Operation {
             | Operation::Restart { namespace, .. }
             | Operation::DeletePod { namespace, .. }
             | Operation::Demo { namespace, .. } => namespace,
+            Operation::Exec { request } => &request.namespace,
         }
     }
 
@@ -119,6 +124,13 @@ impl Operation {
                 release,
                 demo,
             } => format!("{} Run it on release {release} in {namespace}?", demo.narration()),
+            Operation::Exec { request } => format!(
+                "Run {} in pod {}, container {} ({})?",
+                request.command.join(" "),
+                request.pod,
+                request.container,
+                request.namespace
+            ),
         }
     }
 
@@ -152,6 +164,12 @@ impl Operation {
                 release,
                 demo,
             } => format!("The {} demo on release {release} in {namespace}", demo.name()),
+            Operation::Exec { request } => format!(
+                "Running {} in {}/{}",
+                request.command.join(" "),
+                request.pod,
+                request.container
+            ),
         }
     }
 
@@ -167,6 +185,11 @@ impl Operation {
             Operation::Restart { workload, .. } => Subject::restart(&workload.to_string()),
             Operation::DeletePod { name, .. } => Subject::delete_pod(name),
             Operation::Demo { release, demo, .. } => Subject::demo(demo.name(), release),
+            Operation::Exec { request } => Subject::exec(
+                &format!("pod/{}", request.pod),
+                Some(request.container.as_str()),
+                &request.command,
+            ),
         }
     }
 
@@ -238,6 +261,16 @@ impl Operation {
                 release,
                 demo,
             } => demo::run(client, namespace, release, *demo, progress).await,
+            Operation::Exec { request } => {
+                let local = exec::LocalEnd {
+                    input: None,
+                    output: Box::pin(tokio::io::sink()),
+                    errors: Box::pin(tokio::io::sink()),
+                    sizes: None,
+                };
+                let code = exec::run(client, request, local).await?;
+                Ok(format!("{} exited {code}", request.command.join(" ")))
+            }
         }
     }
 
@@ -312,6 +345,15 @@ impl Subject {
 
     pub fn demo(name: &str, release: &str) -> Subject {
         Subject::new(format!("release/{release}"), format!("demo {name}"))
+    }
+
+    /// `target` as typed (`pod/NAME`, `deploy/NAME`), the container when known.
+    pub fn exec(target: &str, container: Option<&str>, command: &[String]) -> Subject {
+        let object = match container {
+            Some(c) => format!("{target} container {c}"),
+            None => target.to_owned(),
+        };
+        Subject::new(object, format!("exec {}", command.join(" ")))
     }
 
     /// Read-only mode forbids every operation: each of them changes the cluster.

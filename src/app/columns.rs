@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::table::ColumnSpec;
-use super::{App, Effect, PaneId, columns_of};
+use super::{App, Effect, PaneId};
 use crate::config::PaneColumns;
 
 /// What one pane shows besides its default columns.
@@ -198,6 +198,22 @@ impl App {
                 columns: self.columns.to_config(),
             });
         }
+    }
+}
+
+/// The columns of a pane's table.
+pub fn columns_of(pane: PaneId) -> &'static [super::table::ColumnSpec] {
+    use super::table::Tabular;
+    use crate::cluster::{events::EventRow, hpas::HpaRow, pods::PodRow, workloads::WorkloadRow};
+    match pane {
+        PaneId::Pods => PodRow::COLUMNS,
+        PaneId::Workloads => WorkloadRow::COLUMNS,
+        PaneId::Hpas => HpaRow::COLUMNS,
+        PaneId::Events => EventRow::COLUMNS,
+        PaneId::Releases => crate::cluster::releases::ReleaseRow::COLUMNS,
+        PaneId::Certificates => crate::cluster::certificates::CertificateEntry::COLUMNS,
+        // Depends on the kind shown: App::pane_columns.
+        PaneId::Resources => &[],
     }
 }
 

@@ -85,6 +85,12 @@ pub enum Action {
     LogContainer,
     /// The focused pane's wide mode (kubectl's `-o wide` columns) on or off.
     Wide,
+    /// A shell (or a command) in the selected pod's container, or a ready pod of the workload.
+    Shell,
+    /// Forward a local port to the selected pod.
+    PortForward,
+    /// Call the health endpoints through a port-forward.
+    Probe,
 }
 
 /// Where a binding applies.
@@ -225,7 +231,7 @@ pub const BINDINGS: &[Binding] = &[
     bind("Esc", Action::ClearFilter, "clear filter / unzoom", false, PANES, &[(KeyCode::Esc, NONE)]),
     bind("o", Action::SortNext, "sort by next column", true, PANES, &[(KeyCode::Char('o'), NONE)]),
     bind("O", Action::SortReverse, "reverse sort", false, PANES, &[(KeyCode::Char('O'), NONE), (KeyCode::Char('O'), SHIFT)]),
-    bind(":", Action::Command, "command (:pods :hpa :certs :releases :events :workloads :svc :ing :pvc :jobs :cj :cm :no :ns :ctx)", true, PANES, &[(KeyCode::Char(':'), NONE), (KeyCode::Char(':'), SHIFT)]),
+    bind(":", Action::Command, "command (:pods :hpa :certs :releases :events :workloads :svc :ing :pvc :jobs :cj :cm :no :ns :ctx :pf :cols)", true, PANES, &[(KeyCode::Char(':'), NONE), (KeyCode::Char(':'), SHIFT)]),
     bind("W", Action::Wide, "wide: more columns (as kubectl -o wide); :cols picks columns", false, PANES, &[(KeyCode::Char('W'), NONE), (KeyCode::Char('W'), SHIFT)]),
     bind("Enter", Action::Open, "details (pods), history (releases), YAML (others)", true, PANES, &[(KeyCode::Enter, NONE)]),
     bind("y", Action::Yaml, "YAML of the selected object", true, PANES, &[(KeyCode::Char('y'), NONE)]),
@@ -235,6 +241,10 @@ pub const BINDINGS: &[Binding] = &[
     bind("s", Action::Scale, "scale the workload (0 to 1000 replicas)", true, KeyScope::Pane(PaneId::Workloads), &[(KeyCode::Char('s'), NONE)]),
     bind("R", Action::Restart, "restart the workload's pods", false, KeyScope::Pane(PaneId::Workloads), &[(KeyCode::Char('R'), NONE)]),
     bind("C-d", Action::DeletePod, "delete the pod (and time its replacement)", true, KeyScope::Pane(PaneId::Pods), &[(KeyCode::Char('d'), CTRL)]),
+    bind("x", Action::Shell, "shell in the pod's container (bash, else sh, or a command)", false, KeyScope::Pane(PaneId::Pods), &[(KeyCode::Char('x'), NONE)]),
+    bind("x", Action::Shell, "shell in a ready pod of the workload", false, KeyScope::Pane(PaneId::Workloads), &[(KeyCode::Char('x'), NONE)]),
+    bind("F", Action::PortForward, "forward a local port to the pod (:pf lists, stops)", false, KeyScope::Pane(PaneId::Pods), &[(KeyCode::Char('F'), NONE), (KeyCode::Char('F'), SHIFT)]),
+    bind("P", Action::Probe, "call the health endpoints through a port-forward", false, PANES, &[(KeyCode::Char('P'), NONE), (KeyCode::Char('P'), SHIFT)]),
     bind("l", Action::Logs, "logs (pod, or every pod of a workload)", true, PANES, &[(KeyCode::Char('l'), NONE)]),
     bind("S", Action::Setup, "first-run wizard: start Minikube and deploy (kubedeck setup)", true, PANES, &[(KeyCode::Char('S'), NONE), (KeyCode::Char('S'), SHIFT)]),
     bind("D", Action::Demos, "guided demos (self-healing, scaling, autoscaling, rollback, persistence, all)", false, PANES, &[(KeyCode::Char('D'), NONE), (KeyCode::Char('D'), SHIFT)]),
@@ -303,6 +313,7 @@ impl Action {
                 | Action::Restart
                 | Action::DeletePod
                 | Action::Setup
+                | Action::Shell
         )
     }
 
@@ -358,6 +369,9 @@ impl Action {
             Action::LogPrevious => "log-previous",
             Action::LogContainer => "log-container",
             Action::Wide => "wide",
+            Action::Shell => "shell",
+            Action::PortForward => "port-forward",
+            Action::Probe => "probe",
         };
         name.to_owned()
     }

@@ -4,6 +4,7 @@ pub mod columns;
 mod connection;
 pub mod data;
 pub mod dialogs;
+pub mod exec;
 pub mod keys;
 pub mod layout;
 pub mod log_rows;
@@ -25,6 +26,7 @@ use jiff::Timestamp;
 use crate::cluster::session::SessionEvent;
 use crate::cluster::watch::WatchStatus;
 use crate::cluster::{ConnectOptions, FailureKind, RowUpdate, Target};
+pub use columns::columns_of;
 pub use connection::Connection;
 pub use data::ClusterData;
 use keys::Action;
@@ -66,6 +68,12 @@ pub enum Msg {
     Metrics(crate::cluster::metrics::MetricsReading),
     /// The describe view's lines, or why there are none.
     Described(ObjectRef, Result<Vec<crate::cluster::describe::DescribeLine>, String>),
+    /// The shell (what it was in) ended with this status, or could not start.
+    ShellDone(String, Result<i32, String>),
+    /// From the port-forward numbered so.
+    Forward(u64, exec::ForwardEvent),
+    /// The health endpoints' answers (`P`).
+    Probed(Result<Vec<crate::cluster::probe::ProbeAnswer>, String>),
 }
 
 use crate::cluster::objects::ObjectRef;
@@ -101,7 +109,10 @@ pub enum Effect {
     /// Stop the running log stream.
     StopLogs,
     /// Write text to a file; answered with `Msg::Notice`.
-    SaveFile { path: std::path::PathBuf, text: String },
+    SaveFile {
+        path: std::path::PathBuf,
+        text: String,
+    },
     /// Start the watch of a resource pane kind (the first time it is shown).
     WatchResource(crate::cluster::resources::ResourceKind),
     /// Describe an object; answered with `Msg::Described`.
@@ -112,7 +123,17 @@ pub enum Effect {
         columns: std::collections::BTreeMap<String, crate::config::PaneColumns>,
     },
     /// Keep the `d` prompt's line as this context's last deploy choice (the state folder).
-    RememberDeploy { context: String, line: String },
+    RememberDeploy {
+        context: String,
+        line: String,
+    },
+    /// Hand the terminal to a shell until it ends (the loop does it); answered with `ShellDone`.
+    Shell(exec::ShellRequest),
+    /// Start a port-forward in the background; it reports as `Msg::Forward(id, ..)`.
+    StartForward(exec::ForwardRequest),
+    StopForward(u64),
+    /// Call the namespace's health endpoints; answered with `Msg::Probed`.
+    Probe(String),
 }
 
 /// The whole dashboard state.
@@ -153,6 +174,8 @@ pub struct App {
     pub column_chooser: Option<columns::ColumnChooser>,
     /// The last `d` line per kube context, offered again by `d`.
     pub deploy_choices: std::collections::BTreeMap<String, String>,
+    /// The shell picker and the port-forwards.
+    pub exec: exec::ExecState,
 }
 
 pub use crate::config::Readonly;
@@ -187,6 +210,7 @@ impl App {
             columns: columns::ColumnChoices::default(),
             column_chooser: None,
             deploy_choices: Default::default(),
+            exec: exec::ExecState::default(),
         }
     }
 
@@ -261,6 +285,7 @@ impl App {
                 self.described(object, lines);
                 true
             }
+            Msg::ShellDone(..) | Msg::Forward(..) | Msg::Probed(..) => self.on_exec_msg(msg),
         }
     }
 
@@ -358,6 +383,7 @@ impl App {
             Action::Scale => self.open_scale(),
             Action::Restart => self.open_restart(),
             Action::DeletePod => self.open_delete_pod(),
+            Action::Shell | Action::PortForward | Action::Probe => self.on_exec_key(action),
             Action::Events => self.open_events(),
             Action::Logs => self.open_logs(),
             Action::Demos => self.open_demo(None),
@@ -555,22 +581,6 @@ impl App {
     /// Table rows that fit in the focused pane.
     pub fn page_size(&self) -> usize {
         layout::table_rows(self)
-    }
-}
-
-/// The columns of a pane's table.
-pub fn columns_of(pane: PaneId) -> &'static [table::ColumnSpec] {
-    use crate::cluster::{events::EventRow, hpas::HpaRow, pods::PodRow, workloads::WorkloadRow};
-    use table::Tabular;
-    match pane {
-        PaneId::Pods => PodRow::COLUMNS,
-        PaneId::Workloads => WorkloadRow::COLUMNS,
-        PaneId::Hpas => HpaRow::COLUMNS,
-        PaneId::Events => EventRow::COLUMNS,
-        PaneId::Releases => crate::cluster::releases::ReleaseRow::COLUMNS,
-        PaneId::Certificates => crate::cluster::certificates::CertificateEntry::COLUMNS,
-        // Depends on the kind shown: App::pane_columns.
-        PaneId::Resources => &[],
     }
 }
 

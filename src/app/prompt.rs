@@ -21,6 +21,10 @@ pub enum PromptKind {
     LogSave,
     /// In the YAML view: `/` search.
     TextSearch,
+    /// `x`: the command to run in a container (empty: a shell).
+    Shell,
+    /// `F`: LOCAL[:REMOTE] ports.
+    Forward,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,7 +39,7 @@ impl Prompt {
     }
 }
 
-const VERBS: &[&str] = &["ns", "ctx", "sort", "cols", "demo", "quit", "help"];
+const VERBS: &[&str] = &["ns", "ctx", "sort", "cols", "demo", "quit", "help", "pf"];
 
 impl App {
     pub(super) fn on_prompt_key(&mut self, key: KeyEvent) {
@@ -56,11 +60,14 @@ impl App {
                     PromptKind::LogFields => self.log_fields_done(&prompt.text),
                     PromptKind::LogSave => self.log_save_done(&prompt.text),
                     PromptKind::TextSearch => self.text_search_done(&prompt.text),
+                    PromptKind::Shell => self.shell_prompt_done(&prompt.text),
+                    PromptKind::Forward => self.forward_prompt_done(&prompt.text),
                 }
             }
             KeyCode::Backspace => {
                 prompt.text.pop();
             }
+            KeyCode::Tab if prompt.kind == PromptKind::Shell => self.shell_next_container(),
             KeyCode::Tab if prompt.kind == PromptKind::Command => {
                 let text = prompt.text.clone();
                 if let Some(done) = self.completions(&text).first()
@@ -117,6 +124,7 @@ impl App {
             ("ctx", None) => self.notice = Some("usage: :ctx NAME (Tab completes)".into()),
             ("demo", name) => self.open_demo(name),
             ("cols" | "columns", _) => self.open_column_chooser(),
+            ("pf" | "forwards", arg) => self.forwards_command(arg, words.next()),
             ("sort", Some(column)) => {
                 let columns = self.pane_columns(self.focus);
                 match columns.iter().position(|c| c.title.eq_ignore_ascii_case(column)) {

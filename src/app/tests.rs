@@ -358,6 +358,7 @@ fn events_and_details_of_the_selected_pod() {
         restarts: 3,
         state: "waiting: CrashLoopBackOff".into(),
         last_termination: Some("Error (exit 1)".into()),
+        ports: Vec::new(),
     });
     a.update(Msg::Rows(RowUpdate::Pods(WatchUpdate::Applied(row))));
     let event = |name: &str, object: &str, reason: &str| EventRow {

@@ -401,7 +401,7 @@ pub fn parse_line(raw: &str) -> RawLine {
     }
 }
 
-fn container_names(pod: &Pod) -> Vec<String> {
+pub(crate) fn container_names(pod: &Pod) -> Vec<String> {
     pod.spec
         .as_ref()
         .map(|s| s.containers.iter().map(|c| c.name.clone()).collect())
@@ -433,7 +433,11 @@ fn has_started(pod: &Pod) -> bool {
         .is_some_and(|phase| phase != "Pending")
 }
 
-async fn workload_selector(client: &Client, namespace: &str, workload: &WorkloadRef) -> Result<String, kube::Error> {
+pub(crate) async fn workload_selector(
+    client: &Client,
+    namespace: &str,
+    workload: &WorkloadRef,
+) -> Result<String, kube::Error> {
     let selector = if workload.statefulset {
         let sts = Api::<StatefulSet>::namespaced(client.clone(), namespace)
             .get(&workload.name)

@@ -36,6 +36,8 @@ pub struct ContainerBrief {
     pub state: String,
     /// Why it last stopped, e.g. "OOMKilled (exit 137)".
     pub last_termination: Option<String>,
+    /// Its declared container ports (what a port-forward offers first).
+    pub ports: Vec<u16>,
 }
 
 /// One pod, reduced to what the Pods pane draws. Text fields are already sanitized.
@@ -348,6 +350,12 @@ fn containers_of(pod: &Pod) -> Vec<ContainerBrief> {
                 name: sanitize(&c.name),
                 image: sanitize(c.image.as_deref().unwrap_or_default()),
                 init: is_init,
+                ports: c
+                    .ports
+                    .iter()
+                    .flatten()
+                    .filter_map(|p| u16::try_from(p.container_port).ok())
+                    .collect(),
                 ready: cs.is_some_and(|s| s.ready),
                 restarts: cs.map_or(0, |s| s.restart_count.max(0) as u32),
                 state: sanitize(

@@ -49,6 +49,7 @@ pub enum Exit {
 /// Runs the dashboard until the user quits or a signal asks us to.
 pub async fn run(opts: ConnectOptions, settings: Settings) -> Result<Exit> {
     let (mut terminal, _guard) = init_terminal(settings.mouse)?;
+    let mouse = settings.mouse;
     let size = terminal.size().wrap_err("reading the terminal size")?;
     let mut app = dashboard(opts.clone(), settings, (size.width, size.height));
     let mut runner = EffectRunner::start(opts);
@@ -80,6 +81,25 @@ pub async fn run(opts: ConnectOptions, settings: Settings) -> Result<Exit> {
             }
         }
         for effect in std::mem::take(&mut app.effects) {
+            if let crate::app::Effect::Shell(request) = effect {
+                let handover = super::shell::Handover {
+                    terminal: &mut terminal,
+                    inputs: &mut inputs,
+                    mouse,
+                    context: app.target.as_ref().map_or(String::new(), |t| t.context.clone()),
+                    readonly: app.is_readonly(),
+                };
+                app.update(super::shell::run(handover, runner.client(), request).await);
+                // The window may have changed size while the shell had it.
+                if let Ok(size) = terminal.size() {
+                    app.update(Msg::Resize {
+                        width: size.width,
+                        height: size.height,
+                    });
+                }
+                frames.schedule(true, FRAME);
+                continue;
+            }
             if let Some(answer) = runner.apply(effect, &app) {
                 app.update(answer);
             }

@@ -7,10 +7,12 @@ use tokio::sync::mpsc;
 
 use crate::actions::deploy;
 use crate::actions::operation::Operation;
+use crate::app::exec::{ForwardEvent, ForwardRequest};
 use crate::app::{App, Effect, Msg};
+use crate::cluster::forward::{Forward, StateSink};
 use crate::cluster::logs::{self, LogEvent, LogRequest};
 use crate::cluster::session::SessionEvent;
-use crate::cluster::{ConnectOptions, describe, objects, releases, resources, session};
+use crate::cluster::{ConnectOptions, describe, objects, probe, releases, resources, session};
 
 const NOT_CONNECTED: &str = "not connected to the cluster yet";
 
@@ -26,6 +28,8 @@ pub(crate) struct EffectRunner {
     log_tail: Option<AbortOnDrop>,
     /// The resource pane's watches, started as kinds are first shown; stopped with the session.
     resource_watches: Vec<AbortOnDrop>,
+    /// The running port-forwards by number; dropping one stops it.
+    forwards: std::collections::HashMap<u64, AbortOnDrop>,
 }
 
 impl EffectRunner {
@@ -40,6 +44,7 @@ impl EffectRunner {
             session,
             log_tail: None,
             resource_watches: Vec::new(),
+            forwards: Default::default(),
         }
     }
 
@@ -55,6 +60,11 @@ impl EffectRunner {
         let msg = self.rx.try_recv().ok()?;
         self.note_client(&msg);
         Some(msg)
+    }
+
+    /// The current session's client, if connected.
+    pub(crate) fn client(&self) -> Option<kube::Client> {
+        self.client.clone()
     }
 
     fn note_client(&mut self, msg: &Msg) {
@@ -130,8 +140,44 @@ impl EffectRunner {
                     Msg::ObjectLoaded(object, result)
                 });
             }
+            // The loop runs it: it needs the terminal.
+            Effect::Shell(_) => {}
+            Effect::StartForward(request) => self.start_forward(request),
+            Effect::StopForward(id) => drop(self.forwards.remove(&id)),
+            Effect::Probe(namespace) => {
+                let c = self.client.clone();
+                self.spawn_read(async move {
+                    Msg::Probed(connected(c, |c| async move { probe::probe_all(&c, &namespace, None).await }).await)
+                });
+            }
         }
         None
+    }
+
+    /// Starts a port-forward on 127.0.0.1 that runs until stopped; it reports its pod, or why
+    /// it broke, as `Msg::Forward`.
+    fn start_forward(&mut self, request: ForwardRequest) {
+        let (client, tx, id) = (self.client.clone(), self.tx.clone(), request.id);
+        let task = tokio::spawn(async move {
+            let Some(client) = client else {
+                let _ = tx.send(Msg::Forward(id, ForwardEvent::Failed(NOT_CONNECTED.into())));
+                return;
+            };
+            let local = [std::net::IpAddr::from([127, 0, 0, 1])];
+            match Forward::open(&client, &request.namespace, request.target, request.ports, &local).await {
+                Err(why) => {
+                    let _ = tx.send(Msg::Forward(id, ForwardEvent::Failed(why)));
+                }
+                Ok(forward) => {
+                    let _ = tx.send(Msg::Forward(id, ForwardEvent::State(forward.state())));
+                    let sink: StateSink = std::sync::Arc::new(move |state| {
+                        let _ = tx.send(Msg::Forward(id, ForwardEvent::State(state)));
+                    });
+                    forward.serve(client, sink).await;
+                }
+            }
+        });
+        self.forwards.insert(id, AbortOnDrop(task));
     }
 
     /// Drops the old session, which aborts it and its watches, and starts one with `opts`.

@@ -4,4 +4,5 @@
 pub mod dashboard;
 mod effects;
 pub mod setup;
+mod shell;
 mod terminal;

@@ -52,7 +52,8 @@ pub(crate) enum Input {
 
 /// The terminal's events, the signals that end us, and a ticker, read as one stream of `Input`s.
 pub(crate) struct Inputs {
-    events: EventStream,
+    /// None while a shell owns the terminal's input (`pause`).
+    events: Option<EventStream>,
     sigterm: Signal,
     sigint: Signal,
     sighup: Signal,
@@ -69,7 +70,7 @@ impl Inputs {
         let mut ticker = tokio::time::interval(tick);
         ticker.set_missed_tick_behavior(MissedTickBehavior::Skip);
         Ok(Inputs {
-            events,
+            events: Some(events),
             sigterm,
             sigint,
             sighup,
@@ -81,8 +82,14 @@ impl Inputs {
     /// Cancel-safe, so it can be one branch of a `select!`.
     pub(crate) async fn next(&mut self) -> Input {
         loop {
+            let next_event = async {
+                match self.events.as_mut() {
+                    Some(events) => events.next().await,
+                    None => std::future::pending().await,
+                }
+            };
             let input = tokio::select! {
-                event = self.events.next() => match event {
+                event = next_event => match event {
                     Some(Ok(Event::Key(key))) => Input::Key(key),
                     Some(Ok(Event::Mouse(mouse))) => Input::Mouse(mouse),
                     Some(Ok(Event::Resize(width, height))) => Input::Resize { width, height },
@@ -97,5 +104,16 @@ impl Inputs {
             };
             return input;
         }
+    }
+
+    /// Stops reading the terminal, so a shell can have every byte typed: dropping crossterm's
+    /// event stream stops its reader thread.
+    pub(crate) fn pause(&mut self) {
+        self.events = None;
+    }
+
+    /// Reads the terminal's events again after `pause`.
+    pub(crate) fn resume(&mut self) {
+        self.events = Some(EventStream::new());
     }
 }

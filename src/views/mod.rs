@@ -231,6 +231,7 @@ fn render_tabs(app: &App, area: Rect, buf: &mut Buffer) {
 /// The bottom line: the open prompt, else a notice, else key hints from the key map.
 fn render_footer(app: &App, has_data: bool, area: Rect, buf: &mut Buffer) {
     if let Some(prompt) = &app.prompt {
+        let shell_lead;
         let lead = match prompt.kind {
             PromptKind::Filter => "/",
             PromptKind::Command => ":",
@@ -239,6 +240,11 @@ fn render_footer(app: &App, has_data: bool, area: Rect, buf: &mut Buffer) {
             PromptKind::LogSearch | PromptKind::TextSearch => "search /",
             PromptKind::LogFields => "JSON fields (comma-separated): ",
             PromptKind::LogSave => "save to: ",
+            PromptKind::Shell => {
+                shell_lead = app.shell_prompt_lead();
+                shell_lead.as_str()
+            }
+            PromptKind::Forward => "forward LOCAL[:REMOTE] (127.0.0.1 only): ",
         };
         let mut spans = vec![
             Span::styled(lead, style::title()),

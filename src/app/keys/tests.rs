@@ -130,6 +130,11 @@ fn i_describes_on_every_pane_and_the_k9s_preset_brings_k9s_habits() {
         Some(Action::Restart)
     );
     assert_eq!(press(KeyCode::Char('s'), NONE, PaneId::Workloads), Some(Action::Scale));
+    assert_eq!(press(KeyCode::Char('s'), NONE, PaneId::Pods), Some(Action::Shell));
+    assert_eq!(
+        press(KeyCode::Char('F'), SHIFT, PaneId::Pods),
+        Some(Action::PortForward)
+    );
     // `?` and the footer show the keys in force.
     let label = |action| {
         map.bindings_for(KeyContext::Pane(PaneId::Pods))
