@@ -163,6 +163,30 @@ pub fn last_good(history: &[Release], before: i32) -> Option<i32> {
         .max()
 }
 
+/// What a rollback of `name` to `to` (default: the last good revision) starts from: the revision
+/// it goes back to, the number the new revision gets, and the record it copies.
+pub fn rollback_target<'a>(
+    history: &'a [Release],
+    name: &str,
+    to: Option<i32>,
+) -> Result<(i32, i32, &'a Release), String> {
+    let current = history.last().map_or(0, |r| r.version);
+    let to = match to {
+        Some(to) => to,
+        None => last_good(history, current)
+            .ok_or_else(|| format!("release {name} has no earlier revision to roll back to"))?,
+    };
+    let revision = next_revision(history, name, Operation::Rollback { to }).map_err(|e| e.to_string())?;
+    let Some(target) = history.iter().find(|r| r.version == to) else {
+        return Err(Refusal::NoSuchRevision {
+            release: name.into(),
+            revision: to,
+        }
+        .to_string());
+    };
+    Ok((to, revision, target))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -59,21 +59,7 @@ pub async fn rollback_plan(
     to: Option<i32>,
 ) -> Result<(i32, DeployPlan), String> {
     let history = ReleaseStore::new(client.clone(), namespace, name).history().await?;
-    let current = history.last().map_or(0, |r| r.version);
-    let to = match to {
-        Some(to) => to,
-        None => history::last_good(&history, current)
-            .ok_or_else(|| format!("release {name} has no earlier revision to roll back to"))?,
-    };
-    let op = Operation::Rollback { to };
-    let revision = history::next_revision(&history, name, op).map_err(|e| e.to_string())?;
-    let Some(target) = history.iter().find(|r| r.version == to) else {
-        return Err(history::Refusal::NoSuchRevision {
-            release: name.into(),
-            revision: to,
-        }
-        .to_string());
-    };
+    let (to, revision, target) = history::rollback_target(&history, name, to)?;
     let plan = compare(client, namespace, name, &target.manifest, &history, revision).await?;
     Ok((to, plan))
 }

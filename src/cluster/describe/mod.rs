@@ -3,6 +3,20 @@
 //! requested on a Node) and the object's events at the bottom. Read once when asked for; every
 //! text from the cluster is sanitized, and a Secret's values are never shown, only its keys.
 
+/// The conditions of any status of k8s-openapi, whose condition types differ but whose fields
+/// do not.
+macro_rules! conditions {
+    ($list:expr) => {
+        $list
+            .iter()
+            .flatten()
+            .map(|c| {
+                $crate::cluster::describe::Condition::new(&c.type_, &c.status, c.reason.as_ref(), c.message.as_ref())
+            })
+            .collect::<Vec<$crate::cluster::describe::Condition>>()
+    };
+}
+
 mod network;
 mod node;
 mod storage;

@@ -7,7 +7,7 @@ use kube::api::ListParams;
 use kube::{Api, Client};
 
 use super::workloads::meta;
-use super::{Condition, Doc, Tone};
+use super::{Doc, Tone};
 use crate::cluster::objects::ObjectRef;
 use crate::cluster::resources::quantity::{bytes, cpu_millis, format_bytes, format_cpu};
 
@@ -100,13 +100,7 @@ pub(super) async fn node(client: &Client, object: &ObjectRef, doc: &mut Doc) -> 
         doc.field("Kubelet Version", &info.kubelet_version);
         doc.field("OS Image", &info.os_image);
     }
-    let conditions: Vec<Condition> = status
-        .conditions
-        .iter()
-        .flatten()
-        .map(|c| Condition::new(&c.type_, &c.status, c.reason.as_ref(), c.message.as_ref()))
-        .collect();
-    doc.conditions(&conditions);
+    doc.conditions(&conditions!(status.conditions));
     let allocatable = status.allocatable.clone().unwrap_or_default();
     let cpu = allocatable.get("cpu").and_then(|q| cpu_millis(&q.0)).unwrap_or(0.0);
     let memory = allocatable.get("memory").and_then(|q| bytes(&q.0)).unwrap_or(0.0);

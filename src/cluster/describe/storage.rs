@@ -71,13 +71,7 @@ pub(super) async fn pvc(client: &Client, object: &ObjectRef, doc: &mut Doc) -> R
             Tone::Bad,
         ),
     }
-    let conditions: Vec<Condition> = status
-        .conditions
-        .iter()
-        .flatten()
-        .map(|c| Condition::new(&c.type_, &c.status, c.reason.as_ref(), c.message.as_ref()))
-        .collect();
-    doc.conditions(&conditions);
+    doc.conditions(&conditions!(status.conditions));
     Ok(())
 }
 

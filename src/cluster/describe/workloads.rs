@@ -133,13 +133,7 @@ pub(super) async fn pod(client: &Client, object: &ObjectRef, doc: &mut Doc) -> R
             Tone::Plain,
         );
     }
-    let conditions: Vec<Condition> = status
-        .conditions
-        .iter()
-        .flatten()
-        .map(|c| Condition::new(&c.type_, &c.status, c.reason.as_ref(), c.message.as_ref()))
-        .collect();
-    doc.conditions(&conditions);
+    doc.conditions(&conditions!(status.conditions));
     let claims: Vec<String> = spec
         .volumes
         .iter()
@@ -185,13 +179,7 @@ pub(super) async fn deployment(client: &Client, object: &ObjectRef, doc: &mut Do
         .unwrap_or_else(|| "RollingUpdate".into());
     doc.field("StrategyType", strategy);
     template(doc, &spec.template);
-    let conditions: Vec<Condition> = status
-        .conditions
-        .iter()
-        .flatten()
-        .map(|c| Condition::new(&c.type_, &c.status, c.reason.as_ref(), c.message.as_ref()))
-        .collect();
-    doc.conditions(&conditions);
+    doc.conditions(&conditions!(status.conditions));
     Ok(())
 }
 
@@ -221,13 +209,7 @@ pub(super) async fn statefulset(client: &Client, object: &ObjectRef, doc: &mut D
         .collect();
     doc.field("Volume Claims", claims.join(", "));
     template(doc, &spec.template);
-    let conditions: Vec<Condition> = status
-        .conditions
-        .iter()
-        .flatten()
-        .map(|c| Condition::new(&c.type_, &c.status, c.reason.as_ref(), c.message.as_ref()))
-        .collect();
-    doc.conditions(&conditions);
+    doc.conditions(&conditions!(status.conditions));
     Ok(())
 }
 
@@ -257,13 +239,7 @@ pub(super) async fn job(client: &Client, object: &ObjectRef, doc: &mut Doc) -> R
         if failed > 0 { Tone::Bad } else { Tone::Plain },
     );
     template(doc, &spec.template);
-    let conditions: Vec<Condition> = status
-        .conditions
-        .iter()
-        .flatten()
-        .map(|c| Condition::new(&c.type_, &c.status, c.reason.as_ref(), c.message.as_ref()))
-        .collect();
-    doc.conditions(&conditions);
+    doc.conditions(&conditions!(status.conditions));
     Ok(())
 }
 
