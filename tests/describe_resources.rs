@@ -294,7 +294,18 @@ async fn the_k9s_preset_in_the_binary_switcher_and_describe() {
     let config = dir.path().join("config.yaml");
     std::fs::write(&config, "keys: k9s\n").unwrap();
     let kubeconfig = common::sim_kubeconfig();
-    let mut tui = Tui::spawn(&["--config", config.to_str().unwrap(), "-n", &ns], &kubeconfig);
+    // Tall enough for the whole help view.
+    let home = std::env::temp_dir().join("kubedeck-test-home");
+    std::fs::create_dir_all(&home).unwrap();
+    let env = [("KUBECONFIG", kubeconfig.as_os_str()), ("HOME", home.as_os_str())];
+    let args = ["--config", config.to_str().unwrap(), "-n", &ns];
+    let mut tui = Tui::spawn_program(
+        std::path::Path::new(env!("CARGO_BIN_EXE_kubedeck")),
+        &args,
+        &env,
+        160,
+        90,
+    );
     tui.wait_for(&["backend-"], Duration::from_secs(30));
     tui.type_str("?");
     let help = tui.wait_for(&["describe the selected object"], Duration::from_secs(10));

@@ -59,7 +59,7 @@ fn kubedeck_exec(args: &[&str]) -> (i32, String, String) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exec_passes_on_the_remote_exit_status_and_bad_input_is_one_sentence() {
     let (client, ns) = sleeper("real-exec-status").await;
-    let (code, out, err) = kubedeck(&[
+    let (code, out, err) = kubedeck_exec(&[
         "exec",
         "-n",
         &ns,

@@ -206,6 +206,9 @@ async fn a_full_run_on_the_sim_cluster_deploys_and_keeps_secrets_off_disk() {
     let w = Wizard::new();
     let frontend_src = w.dir.path().join("frontend-src");
     std::fs::create_dir_all(&frontend_src).unwrap();
+    // A source folder with its own Dockerfile: the wizard builds it as it is (it offers its
+    // templates only for a folder without one).
+    std::fs::write(frontend_src.join("Dockerfile"), "FROM scratch\n").unwrap();
     // Unique to this run, so a file an earlier run left cannot be mistaken for a leak.
     let secret = format!("sk-setup-wizard-NEVER-ON-DISK-{}", std::process::id());
     let secret = secret.as_str();

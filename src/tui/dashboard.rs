@@ -55,9 +55,14 @@ pub async fn run(opts: ConnectOptions, settings: Settings) -> Result<Exit> {
     let mut runner = EffectRunner::start(opts);
     let mut inputs = Inputs::new(TICK)?;
     let mut frames = Frames::new();
+    // Set when the screen was lent out (a shell): the next frame repaints every cell.
+    let mut repaint = false;
     loop {
         if frames.is_due() {
             app.refresh();
+            if std::mem::take(&mut repaint) {
+                terminal.clear().wrap_err("clearing the screen")?;
+            }
             terminal
                 .draw(|frame| crate::views::render(&app, frame))
                 .wrap_err("drawing the screen")?;
@@ -97,6 +102,7 @@ pub async fn run(opts: ConnectOptions, settings: Settings) -> Result<Exit> {
                         height: size.height,
                     });
                 }
+                repaint = true;
                 frames.schedule(true, FRAME);
                 continue;
             }

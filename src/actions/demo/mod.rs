@@ -274,6 +274,7 @@ impl Release<'_> {
                 crate::cluster::Attempt::new(&format!("exec {} in", argv[0]), &format!("pod {pod}"), self.namespace),
             )
         })?;
+        let status = attached.take_status();
         let mut out = String::new();
         if let Some(mut stdout) = attached.stdout() {
             stdout
@@ -282,6 +283,17 @@ impl Release<'_> {
                 .map_err(|e| format!("reading what {} printed in pod {pod}: {e}", argv[0]))?;
         }
         let _ = attached.join().await;
+        // A command that could not run (not in the image) prints nothing: say so, never "empty".
+        if let Some(status) = status
+            && let Some(status) = status.await
+            && status.status.as_deref() == Some("Failure")
+        {
+            return Err(format!(
+                "{} in pod {pod} failed: {}",
+                argv[0],
+                crate::text::sanitize(status.message.as_deref().unwrap_or("no reason given"))
+            ));
+        }
         Ok(crate::text::sanitize(&out))
     }
 }

@@ -6,9 +6,9 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
-use k8s_openapi::api::core::v1::{Pod, Service};
+use k8s_openapi::api::core::v1::Pod;
 use kube::Api;
-use kube::api::{ListParams, Patch, PatchParams, PostParams};
+use kube::api::{Patch, PatchParams, PostParams};
 use kube::runtime::{WatchStreamExt, watcher};
 use serde_json::json;
 
@@ -206,32 +206,35 @@ impl Load<'_> {
         if self.fake {
             return self.set_usage("900m").await;
         }
-        let backend = Api::<Service>::namespaced(self.app.client.clone(), self.app.namespace)
-            .list(&ListParams::default().labels(&self.app.selector("backend")))
-            .await
-            .map_err(crate::cluster::failed_to(crate::cluster::Attempt::new(
-                "list",
-                "Services",
-                self.app.namespace,
-            )))?;
-        let service = backend
-            .items
-            .first()
-            .ok_or("the backend has no Service to send load to")?;
-        let host = service.metadata.name.clone().unwrap_or_default();
-        let port = service
-            .spec
-            .as_ref()
-            .and_then(|s| s.ports.as_ref())
-            .and_then(|p| p.first())
-            .map_or(80, |p| p.port);
+        // The backend pods by address: a cluster without DNS or kube-proxy (the sim) has no
+        // Service name to call, and every cluster routes pod to pod. Four loops a pod, so even a
+        // light backend uses enough CPU for its HPA to see.
+        let mut loops = Vec::new();
+        for pod in self.app.ready_pods("backend").await? {
+            let ip = pod.status.as_ref().and_then(|s| s.pod_ip.clone()).unwrap_or_default();
+            let port = pod
+                .spec
+                .as_ref()
+                .and_then(|s| s.containers.first())
+                .and_then(|c| c.ports.as_ref())
+                .and_then(|p| p.first())
+                .map_or(80, |p| p.container_port);
+            if !ip.is_empty() {
+                loops
+                    .push(format!("(while true; do wget -q -O /dev/null http://{ip}:{port}/health; done) &").repeat(4));
+            }
+        }
+        if loops.is_empty() {
+            return Err("no Ready backend pod has an address to send load to".into());
+        }
+        let script = format!("{} wait", loops.join(" "));
         let pod: Pod = serde_json::from_value(json!({
             "metadata": {"name": LOAD_POD, "labels": {"app.kubernetes.io/managed-by": "kubedeck-demo"}},
             "spec": {"restartPolicy": "Never",
                 "nodeSelector": self.spec.node_selector, "tolerations": self.spec.tolerations,
                 "containers": [{
                 "name": "load", "image": "busybox:1.36", "imagePullPolicy": "IfNotPresent",
-                "command": ["sh", "-c", format!("while true; do wget -q -O /dev/null http://{host}:{port}/ ; done")]
+                "command": ["sh", "-c", script]
             }]}
         }))
         .map_err(|e| e.to_string())?;

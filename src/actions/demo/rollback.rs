@@ -167,8 +167,13 @@ async fn backend_value(app: &Release<'_>) -> Result<Option<String>, String> {
         let value = if fake {
             spec_value(pod)
         } else {
-            let out = app.exec(&name, &["printenv", DEMO_VARIABLE]).await?;
-            Some(out.trim().to_owned()).filter(|v| !v.is_empty())
+            // `env`, not `printenv`: busybox images (the sim's stand-ins) have only the first.
+            let out = app.exec(&name, &["env"]).await?;
+            let prefix = format!("{DEMO_VARIABLE}=");
+            out.lines()
+                .find_map(|l| l.strip_prefix(&prefix))
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
         };
         values.push(value);
     }
