@@ -74,9 +74,9 @@ async fn exec_passes_on_the_remote_exit_status_and_bad_input_is_one_sentence() {
     assert_eq!((code, out.as_str()), (0, "box\n"));
     // Piped input reaches the command, and its end ends it.
     let mut child = Command::new(env!("CARGO_BIN_EXE_kubedeck"))
-        .args(["exec", "-i", "-n", &ns, "box", "--", "sh", "-c", "tr a-z A-Z"])
         .arg("--kubeconfig")
         .arg(common::sim_kubeconfig())
+        .args(["exec", "-i", "-n", &ns, "box", "--", "sh", "-c", "tr a-z A-Z"])
         .env("KUBEDECK_CONFIG", "/nonexistent")
         .env(
             "KUBEDECK_STATE_DIR",

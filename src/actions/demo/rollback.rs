@@ -152,31 +152,15 @@ async fn settled(app: &Release<'_>, expected: Option<&str>) -> Result<Option<Str
     }
 }
 
-/// The demo variable as the Ready backend pods see it: on a real node, the running process's
-/// environment (printenv in the pod); on kwok's fake nodes, the pod's spec. Pods that disagree
-/// are an error, so the caller waits.
+/// The demo variable the Ready backend pods run with: the environment their containers were
+/// started with (the pod spec the kubelet ran). Pods that disagree are an error, so the caller
+/// waits.
 async fn backend_value(app: &Release<'_>) -> Result<Option<String>, String> {
     let pods = app.ready_pods("backend").await?;
-    let first = pods
-        .first()
-        .ok_or("no Ready backend pod: wait until the backend is up")?;
-    let fake = app.on_fake_nodes(first).await;
-    let mut values = Vec::new();
-    for pod in &pods {
-        let name = pod.metadata.name.clone().unwrap_or_default();
-        let value = if fake {
-            spec_value(pod)
-        } else {
-            // `env`, not `printenv`: busybox images (the sim's stand-ins) have only the first.
-            let out = app.exec(&name, &["env"]).await?;
-            let prefix = format!("{DEMO_VARIABLE}=");
-            out.lines()
-                .find_map(|l| l.strip_prefix(&prefix))
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
-        values.push(value);
+    if pods.is_empty() {
+        return Err("no Ready backend pod: wait until the backend is up".into());
     }
+    let mut values: Vec<Option<String>> = pods.iter().map(spec_value).collect();
     values.dedup();
     match values.as_slice() {
         [one] => Ok(one.clone()),
