@@ -149,32 +149,13 @@ fn wide_parts(
     row.containers = template
         .map(|s| s.containers.iter().map(|c| sanitize(&c.name)).collect())
         .unwrap_or_default();
-    row.selector = selector.map_or_else(|| "<none>".to_owned(), |s| sanitize(&format_selector(s)));
-}
-
-/// Port of apimachinery's `FormatLabelSelector`: match labels, then expressions.
-fn format_selector(selector: &k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector) -> String {
-    let mut terms: Vec<String> = selector
-        .match_labels
-        .iter()
-        .flatten()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
-    for e in selector.match_expressions.iter().flatten() {
-        let values = e.values.clone().unwrap_or_default().join(",");
-        terms.push(match e.operator.as_str() {
-            "In" => format!("{} in ({values})", e.key),
-            "NotIn" => format!("{} notin ({values})", e.key),
-            "Exists" => e.key.clone(),
-            "DoesNotExist" => format!("!{}", e.key),
-            other => format!("{} {other} ({values})", e.key),
-        });
-    }
-    if terms.is_empty() {
+    // kubectl prints an empty selector as <none>, like a missing one.
+    let text = selector.map(super::logs::selector_string).unwrap_or_default();
+    row.selector = if text.is_empty() {
         "<none>".to_owned()
     } else {
-        terms.join(",")
-    }
+        sanitize(&text)
+    };
 }
 
 fn images_of(spec: Option<&k8s_openapi::api::core::v1::PodSpec>) -> Vec<String> {
