@@ -19,7 +19,8 @@ fn main() {
     let runs: usize = knob("BENCH_RUNS", 3);
     let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
     let client = rt.block_on(common::client(&kubeconfig));
-    rt.block_on(common::ensure_pods(&client, pods));
+    let creation = rt.block_on(common::ensure_pods(&client, pods));
+    println!("{}", creation.describe());
     let total = rt.block_on(common::all_pods(&client));
     println!("cluster: {total} pods Running in all namespaces (asked for {pods} in {NAMESPACES} namespaces)");
 

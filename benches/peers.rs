@@ -3,11 +3,20 @@
 //! its screen (vt100) and /proc. Run with `scripts/bench-peers`, which installs the peers at pinned
 //! versions and starts a sim cluster; never part of the test suite.
 //!
-//! Knobs: BENCH_PEER_PODS (pod counts, default "100,1000,10000"), BENCH_RUNS (3), BENCH_IDLE_SECS
-//! (20; the issue asks 60), BENCH_CHURN_SECS (20), BENCH_CHURN_RATE (pods created a second, 20),
-//! BENCH_LOG_SECS (15; BENCH_LOG=0 skips the log figure), BENCH_LOG_RATE (log lines a second, 5000), BENCH_TOOLS (default
-//! "kubedeck,k9s,kdash,kubetui"), BENCH_PEERS_BIN (the peers' folder), BENCH_REPORT (a file the
-//! markdown table is also written to).
+//! Knobs: BENCH_PEER_PODS (pod counts, default "100,1000,10000"; add 100000 for the edge of the
+//! envelope), BENCH_RUNS (3, the fewest a published table takes), BENCH_IDLE_SECS (60),
+//! BENCH_CHURN_SECS (60), BENCH_CHURN_RATE (pods created a second, 20), BENCH_LOG_SECS (60;
+//! BENCH_LOG=0 skips the log figure), BENCH_LOG_RATE (log lines a second, 20000), BENCH_TOOLS
+//! (default "kubedeck,k9s,kdash,kubetui"), BENCH_PEERS_BIN (the peers' folder), BENCH_SEED (replays
+//! a run order), BENCH_REPORT (a file the markdown table is also written to), BENCH_PUBLISH=1
+//! (writes the table into BENCHMARKS.md between its markers; refused on a tree that differs from
+//! its commit or with fewer than 3 runs).
+//!
+//! Honest by construction: the floor (one LIST of every pod, decoded) is measured right before and
+//! right after every launch, and each first screen is set against its own floor; the tools run in a
+//! shuffled order each round, so none is always the first launch after mass pod creation; the
+//! table is printed by the harness with the commit, the knobs and the machine's load, and is the
+//! one published.
 
 #[path = "../tests/common/pty.rs"]
 #[allow(dead_code)]
@@ -25,24 +34,21 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{Spread, knob, quantile};
+use common::{Spread, churn, clear_churn, knob, quantile};
 use k8s_openapi::api::core::v1::{Namespace, Pod};
-use kube::api::{DeleteParams, ListParams, PostParams};
+use kube::api::PostParams;
 use kube::{Api, Client};
 use tokio::runtime::Runtime;
 
 const COLS: u16 = 200;
 const ROWS: u16 = 50;
-/// Churn pods live here: the namespace and names sort first, and every new name sorts before the
-/// previous one, so the newest churn pod is the top row of a namespace/name-ordered view.
-const CHURN_NS: &str = "aaa-churn";
 /// The log-tail pod: first in namespace/name order, so it is the row every tool selects at start.
 const LOG_NS: &str = "aaa-log";
 const LOG_POD: &str = "aaa-log-0";
-/// How long a churn pod lives before it is deleted.
-const CHURN_LIFETIME: Duration = Duration::from_secs(5);
 /// Longest wait for a complete first screen before a run counts as "did not finish".
-const FIRST_SCREEN_TIMEOUT: Duration = Duration::from_secs(300);
+const FIRST_SCREEN_TIMEOUT: Duration = Duration::from_secs(600);
+/// A log view whose newest line does not move for this long while lines are written did not follow.
+const FOLLOW_STALL: Duration = Duration::from_secs(5);
 
 /// One tool under test and how to read its screen.
 struct Tool {
@@ -101,6 +107,8 @@ fn tools(peers_bin: &Path) -> Vec<Tool> {
 #[derive(Default, Clone)]
 struct DashboardRun {
     first_screen_s: Option<f64>,
+    /// The floor measured beside this launch: the mean of one LIST before and one after it.
+    floor_s: f64,
     peak_rss_mib: f64,
     settled_rss_mib: f64,
     idle_cpu_pct: f64,
@@ -115,6 +123,9 @@ struct DashboardRun {
 #[derive(Default, Clone)]
 struct LogRun {
     opened: bool,
+    /// False when the newest line on screen stopped advancing for FOLLOW_STALL while lines were
+    /// still being written: a frozen view is not a slow one.
+    followed: bool,
     cpu_pct: f64,
     /// How far the newest line on screen is behind the newest line written, in seconds of log.
     lag_p50_s: Option<f64>,
@@ -141,6 +152,8 @@ fn main() {
         .map(|c| c.trim().parse().expect("BENCH_PEER_PODS is a list of numbers"))
         .collect();
     let runs: usize = knob("BENCH_RUNS", 3);
+    let mut shuffle = common::Shuffle::from_env();
+    let load_before = common::load_average();
     let default_bin = std::env::var_os("HOME")
         .map(|h| PathBuf::from(h).join(".cache/kubedeck/peers/bin"))
         .expect("HOME is set");
@@ -160,11 +173,11 @@ fn main() {
         rt,
         client,
         kubeconfig,
-        idle: Duration::from_secs(knob("BENCH_IDLE_SECS", 20)),
-        churn: Duration::from_secs(knob("BENCH_CHURN_SECS", 20)),
+        idle: Duration::from_secs(knob("BENCH_IDLE_SECS", 60)),
+        churn: Duration::from_secs(knob("BENCH_CHURN_SECS", 60)),
         churn_rate: knob("BENCH_CHURN_RATE", 20.0),
-        log_window: Duration::from_secs(knob("BENCH_LOG_SECS", 15)),
-        log_rate: knob("BENCH_LOG_RATE", 5000),
+        log_window: Duration::from_secs(knob("BENCH_LOG_SECS", 60)),
+        log_rate: knob("BENCH_LOG_RATE", 20000),
         churn_seq: Arc::new(AtomicUsize::new(0)),
     };
     let log_file = bench.setup_log_pod();
@@ -172,24 +185,20 @@ fn main() {
     let mut report = Report::default();
     for (i, &count) in counts.iter().enumerate() {
         eprintln!("== {count} pods: setting up");
-        bench.rt.block_on(common::ensure_pods(&bench.client, count));
+        let creation = bench.rt.block_on(common::ensure_pods(&bench.client, count));
+        eprintln!("== {count} pods: {}", creation.describe());
+        report.creation.insert(count, creation);
         bench.rt.block_on(clear_churn(&bench.client));
         let total = bench.rt.block_on(common::all_pods(&bench.client));
         eprintln!("== {count} pods: {total} pods in the cluster");
-        let floor: Vec<f64> = (0..runs.max(3))
-            .map(|_| {
-                bench
-                    .rt
-                    .block_on(common::list_floor(&bench.client, total))
-                    .as_secs_f64()
-            })
-            .collect();
-        report.floor.insert(count, floor);
         for run in 0..runs {
-            // Alternate the order so no tool always runs on a cluster another has just warmed.
-            for k in 0..tools.len() {
-                let tool = &tools[(k + run) % tools.len()];
-                let result = bench.dashboard_run(tool, total);
+            // A new order every round, so no tool is always the first launch after mass creation.
+            for tool in shuffle.order(&tools) {
+                let before = bench.floor(total);
+                let mut result = bench.dashboard_run(tool, total);
+                let after = bench.floor(total);
+                result.floor_s = (before + after) / 2.0;
+                report.floor.entry(count).or_default().extend([before, after]);
                 eprintln!("{count} pods, run {run}, {}: {}", tool.name, result.describe());
                 report.dashboard.entry((count, tool.name)).or_default().push(result);
             }
@@ -197,8 +206,7 @@ fn main() {
         // The log figure does not depend on the pod count: measure it once, at the first count.
         if i == 0 && knob("BENCH_LOG", 1) == 1 {
             for run in 0..runs {
-                for k in 0..tools.len() {
-                    let tool = &tools[(k + run) % tools.len()];
+                for tool in shuffle.order(&tools) {
                     let result = bench.log_run(tool, total, &log_file);
                     eprintln!("log tail, run {run}, {}: {}", tool.name, result.describe());
                     report.logs.entry(tool.name).or_default().push(result);
@@ -206,14 +214,63 @@ fn main() {
             }
         }
     }
-    let table = report.markdown(&tools, &counts, &bench);
+    let table = format!(
+        "{}\n{}",
+        report.header(&bench, runs, &counts, load_before),
+        report.markdown(&tools, &counts, &bench)
+    );
     println!("{table}");
     if let Ok(path) = std::env::var("BENCH_REPORT") {
         std::fs::write(&path, &table).unwrap_or_else(|e| panic!("writing {path}: {e}"));
     }
+    if knob("BENCH_PUBLISH", 0) == 1 {
+        publish(&table, runs);
+    }
+}
+
+/// The markers in BENCHMARKS.md between which the harness writes its table.
+const TABLE_BEGIN: &str =
+    "<!-- bench-peers table: written by scripts/bench-peers with BENCH_PUBLISH=1, not by hand -->";
+const TABLE_END: &str = "<!-- end of the bench-peers table -->";
+
+/// Puts the table into BENCHMARKS.md, refusing what could not be honest: a tree that is not its
+/// commit, or fewer than three runs.
+fn publish(table: &str, runs: usize) {
+    let (head, dirty) = common::commit();
+    assert!(
+        !dirty,
+        "not published: the working tree differs from {head}; commit first so the figures belong to a commit"
+    );
+    assert!(
+        runs >= 3,
+        "not published: {runs} runs; a published table takes at least 3"
+    );
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("BENCHMARKS.md");
+    let text = std::fs::read_to_string(&path).expect("reading BENCHMARKS.md");
+    let (Some(begin), Some(end)) = (text.find(TABLE_BEGIN), text.find(TABLE_END)) else {
+        panic!("BENCHMARKS.md has no table markers: add the two lines {TABLE_BEGIN} and {TABLE_END}");
+    };
+    let updated = format!("{}{TABLE_BEGIN}\n\n{table}\n{}", &text[..begin], &text[end..]);
+    std::fs::write(&path, updated).expect("writing BENCHMARKS.md");
+    eprintln!("published into {}", path.display());
+}
+
+impl common::Shuffle {
+    /// The tools in a fresh random order.
+    fn order<'t>(&mut self, tools: &'t [Tool]) -> Vec<&'t Tool> {
+        let mut order: Vec<&Tool> = tools.iter().collect();
+        self.shuffle(&mut order);
+        eprintln!("order: {}", order.iter().map(|t| t.name).collect::<Vec<_>>().join(", "));
+        order
+    }
 }
 
 impl Bench {
+    /// One physical floor, in seconds.
+    fn floor(&self, total: usize) -> f64 {
+        self.rt.block_on(common::list_floor(&self.client, total)).as_secs_f64()
+    }
+
     /// A HOME (and XDG folders) of its own for each launch, so no user config or cache leaks in
     /// and k9s's first-run files are created fresh every time, as for a new user.
     fn launch(&self, tool: &Tool, home: &Path) -> pty::Tui {
@@ -377,10 +434,17 @@ impl Bench {
         let before = common::cpu_seconds(pid);
         let start = Instant::now();
         let mut lags = Vec::new();
+        run.followed = true;
+        let (mut shown, mut moved) = (0, Instant::now());
         while start.elapsed() < self.log_window {
             std::thread::sleep(Duration::from_millis(250));
-            let newest = newest_seq(&tui.contents());
-            let behind = written.load(Ordering::Relaxed).saturating_sub(newest.unwrap_or(0));
+            let newest = newest_seq(&tui.contents()).unwrap_or(0);
+            if newest > shown {
+                (shown, moved) = (newest, Instant::now());
+            } else if moved.elapsed() > FOLLOW_STALL {
+                run.followed = false;
+            }
+            let behind = written.load(Ordering::Relaxed).saturating_sub(newest);
             lags.push(behind as f64 / self.log_rate as f64);
         }
         run.cpu_pct = (common::cpu_seconds(pid) - before) / start.elapsed().as_secs_f64() * 100.0;
@@ -390,63 +454,6 @@ impl Bench {
         run.lag_end_s = lags.last().copied();
         tui.kill();
         run
-    }
-}
-
-/// Creates a pod every 1/rate s for `window`, deleting each after CHURN_LIFETIME.
-async fn churn(
-    client: Client,
-    rate: f64,
-    window: Duration,
-    seq: Arc<AtomicUsize>,
-    created: Arc<Mutex<Vec<(String, Instant)>>>,
-    done: Arc<AtomicBool>,
-) {
-    let api: Api<Pod> = Api::namespaced(client.clone(), CHURN_NS);
-    let ns: Namespace = serde_json::from_value(serde_json::json!({"metadata": {"name": CHURN_NS}})).unwrap();
-    let _ = Api::<Namespace>::all(client.clone())
-        .create(&PostParams::default(), &ns)
-        .await;
-    let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-    let start = Instant::now();
-    let mut tasks = Vec::new();
-    while start.elapsed() < window {
-        tick.tick().await;
-        let name = format!("aaa-{:06}", 999_999 - seq.fetch_add(1, Ordering::Relaxed));
-        let pod: Pod = serde_json::from_value(serde_json::json!({
-            "metadata": {"name": name, "labels": {"app": "churn"}},
-            "spec": {"containers": [{"name": "main", "image": "todo/backend:1"}]}
-        }))
-        .unwrap();
-        let (api, created) = (api.clone(), Arc::clone(&created));
-        // Each pod has its own task so a slow request never slows the rate.
-        tasks.push(tokio::spawn(async move {
-            let sent = Instant::now();
-            if api.create(&PostParams::default(), &pod).await.is_ok() {
-                created.lock().unwrap().push((name.clone(), sent));
-                tokio::time::sleep(CHURN_LIFETIME).await;
-                let _ = api.delete(&name, &DeleteParams::default().grace_period(0)).await;
-            }
-        }));
-    }
-    done.store(true, Ordering::Relaxed);
-    for t in tasks {
-        let _ = t.await;
-    }
-}
-
-/// Deletes every churn pod left and waits until they are gone, so the next run sees `total` again.
-async fn clear_churn(client: &Client) {
-    let api: Api<Pod> = Api::namespaced(client.clone(), CHURN_NS);
-    let _ = api
-        .delete_collection(&DeleteParams::default().grace_period(0), &ListParams::default())
-        .await;
-    for _ in 0..300 {
-        match api.list(&ListParams::default()).await {
-            Ok(list) if !list.items.is_empty() => tokio::time::sleep(Duration::from_millis(100)).await,
-            _ => return,
-        }
     }
 }
 
@@ -514,8 +521,9 @@ fn newest_seq(screen: &str) -> Option<usize> {
 impl DashboardRun {
     fn describe(&self) -> String {
         format!(
-            "first screen {:?} s, peak {:.1} MiB, settled {:.1} MiB, idle {:.2}%, churn {:.1}% p50 {:?} ms p99 {:?} ms ({}/{} seen)",
+            "first screen {:?} s (floor {:.3} s), peak {:.1} MiB, settled {:.1} MiB, idle {:.2}%, churn {:.1}% p50 {:?} ms p99 {:?} ms ({}/{} seen)",
             self.first_screen_s,
+            self.floor_s,
             self.peak_rss_mib,
             self.settled_rss_mib,
             self.idle_cpu_pct,
@@ -531,14 +539,15 @@ impl DashboardRun {
 impl LogRun {
     fn describe(&self) -> String {
         format!(
-            "opened {}, cpu {:.1}%, lag p50 {:?} s, lag at end {:?} s",
-            self.opened, self.cpu_pct, self.lag_p50_s, self.lag_end_s
+            "opened {}, followed {}, cpu {:.1}%, lag p50 {:?} s, lag at end {:?} s",
+            self.opened, self.followed, self.cpu_pct, self.lag_p50_s, self.lag_end_s
         )
     }
 }
 
 #[derive(Default)]
 struct Report {
+    creation: HashMap<usize, common::Creation>,
     floor: HashMap<usize, Vec<f64>>,
     dashboard: HashMap<(usize, &'static str), Vec<DashboardRun>>,
     logs: HashMap<&'static str, Vec<LogRun>>,
@@ -554,14 +563,49 @@ fn cell(values: &[f64], digits: usize) -> String {
 }
 
 impl Report {
+    /// What the figures were taken on: the commit, the knobs, the machine and its load, and how
+    /// long each level's pods took to create.
+    fn header(&self, bench: &Bench, runs: usize, counts: &[usize], load_before: f64) -> String {
+        let (head, dirty) = common::commit();
+        let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+        let mut out = format!(
+            "Commit `{head}`{}, {} UTC; {cores} cores; load average {load_before:.2} at the start, {:.2} at the end.\n\
+             {runs} runs per figure, tools in a new shuffled order each round; floor measured before and after every launch; \
+             idle window {} s, churn {} s at {} pods/s, log tail {} s at {} lines/s.\n\
+             Reproduce: `BENCH_PEER_PODS={} BENCH_RUNS={runs} scripts/bench-peers`.\n",
+            if dirty {
+                " (with uncommitted changes: not publishable)"
+            } else {
+                ""
+            },
+            jiff::Timestamp::now().strftime("%Y-%m-%d %H:%M"),
+            common::load_average(),
+            bench.idle.as_secs(),
+            bench.churn.as_secs(),
+            bench.churn_rate,
+            bench.log_window.as_secs(),
+            bench.log_rate,
+            counts.iter().map(usize::to_string).collect::<Vec<_>>().join(","),
+        );
+        for count in counts {
+            if let Some(c) = self.creation.get(count) {
+                out.push_str(&format!("- {count} pods: {}\n", c.describe()));
+            }
+        }
+        out
+    }
+
     fn markdown(&self, tools: &[Tool], counts: &[usize], bench: &Bench) -> String {
         let mut out = String::new();
         let names: Vec<&str> = tools.iter().map(|t| t.name).collect();
         out.push_str(&format!("| figure | pods | floor | {} |\n", names.join(" | ")));
         out.push_str(&format!("| --- | ---: | ---: |{}\n", " ---: |".repeat(names.len())));
         type Figure = (&'static str, usize, fn(&DashboardRun) -> Option<f64>);
-        let figures: [Figure; 7] = [
+        let figures: [Figure; 8] = [
             ("first complete screen (s)", 2, |r| r.first_screen_s),
+            ("first screen / its floor (x)", 2, |r| {
+                r.first_screen_s.map(|s| s / r.floor_s)
+            }),
             ("peak RSS (MiB)", 1, |r| Some(r.peak_rss_mib)),
             ("settled RSS (MiB)", 1, |r| r.first_screen_s.map(|_| r.settled_rss_mib)),
             ("idle CPU (% of a core)", 2, |r| {
@@ -577,6 +621,8 @@ impl Report {
             for (i, (title, digits, get)) in figures.iter().enumerate() {
                 let floor = if i == 0 {
                     cell(self.floor.get(&count).map(Vec::as_slice).unwrap_or(&[]), 3)
+                } else if i == 1 {
+                    "1.00".to_owned()
                 } else {
                     String::new()
                 };
@@ -618,8 +664,16 @@ impl Report {
                     if !runs.is_empty() && runs.iter().all(|r| !r.opened) {
                         return "no log view".to_owned();
                     }
+                    let stalled = runs.iter().filter(|r| r.opened && !r.followed).count();
+                    if stalled == runs.len() {
+                        return "did not follow".to_owned();
+                    }
                     let values: Vec<f64> = runs.iter().map(|r| get(r).unwrap_or(f64::NAN)).collect();
-                    cell(&values, digits)
+                    let mut c = cell(&values, digits);
+                    if stalled > 0 {
+                        c.push_str(&format!(" [{stalled}/{} runs: did not follow]", runs.len()));
+                    }
+                    c
                 })
                 .collect::<Vec<_>>()
                 .join(" | ")
@@ -631,12 +685,12 @@ impl Report {
         ));
         out.push_str(&format!(
             "| log tail: newest line on screen behind the file, median (s) | | | {} |\n",
-            log_cells(|r| r.lag_p50_s, 2)
+            log_cells(|r| r.lag_p50_s.filter(|_| r.followed), 2)
         ));
         out.push_str(&format!(
             "| log tail: behind at the end of {} s (s) | | | {} |\n",
             bench.log_window.as_secs(),
-            log_cells(|r| r.lag_end_s, 2)
+            log_cells(|r| r.lag_end_s.filter(|_| r.followed), 2)
         ));
         out
     }

@@ -1,4 +1,4 @@
-//! Shared by the benchmarks: the sim cluster's client, N pods through Deployments, the physical
+//! Shared by the benchmarks: the sim cluster's client, N bare pods created as fast as the API server takes them, the physical
 //! floor (one LIST), a process tree's memory and CPU read from /proc, and medians.
 #![allow(dead_code)] // each bench binary uses a different part of this module
 
@@ -6,9 +6,12 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
-use k8s_openapi::api::apps::v1::Deployment;
+use futures::StreamExt;
 use k8s_openapi::api::core::v1::{Namespace, Node, Pod};
-use kube::api::{ListParams, Patch, PatchParams, PostParams};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use kube::api::{DeleteParams, ListParams, PostParams};
 use kube::{Api, Client};
 
 /// Bench pods are spread over this many namespaces, `bench-0` .. `bench-9`.
@@ -37,79 +40,173 @@ pub async fn client(kubeconfig: &Path) -> Client {
     Client::try_from(config).expect("client for the sim cluster")
 }
 
-/// Fake nodes enough for `pods` (the sim's own three take 110 each), from the sim's template.
-async fn ensure_nodes(client: &Client, pods: usize) {
+/// Pods a bench node takes. kwok nodes cost the API server a lease and a status update every
+/// few seconds each, so 100,000 pods sit on 100 of them rather than on 910 nodes of 110.
+const PODS_PER_NODE: usize = 1000;
+
+/// Create requests in flight at once: enough to keep a 2-core API server busy, few enough that
+/// it never answers 429.
+const CREATE_CONCURRENCY: usize = 48;
+
+/// Fake nodes enough for `pods`, from the sim's template.
+async fn ensure_nodes(client: &Client, pods: usize) -> usize {
     let template = include_str!("../../assets/sim/node.yaml");
-    for i in 0..pods.div_ceil(500) {
+    let nodes = pods.div_ceil(PODS_PER_NODE).max(1);
+    for i in 0..nodes {
         let yaml = template
             .replace("@NODE_NAME@", &format!("bench-node-{i}"))
-            .replace("\"110\"", "\"500\"");
+            .replace("\"110\"", &format!("\"{PODS_PER_NODE}\""));
         let node: Node = serde_yaml::from_str(&yaml).expect("the sim's node template parses");
-        // Already there from an earlier run is fine.
+        // Already there from an earlier level is fine.
         let _ = Api::<Node>::all(client.clone())
             .create(&PostParams::default(), &node)
             .await;
     }
+    nodes
 }
 
-/// Scales Deployment `load` in each bench namespace so `pods` bench pods exist, and waits until
-/// they are Running and the surplus of a larger earlier count is gone.
-pub async fn ensure_pods(client: &Client, pods: usize) {
-    ensure_nodes(client, pods).await;
+/// How a level's pods came to be: how many were created, how long the creation requests took
+/// (as fast as the API server takes them), and how long until every bench pod was Running.
+#[derive(Debug, Clone, Copy)]
+pub struct Creation {
+    pub created: usize,
+    pub requests: Duration,
+    pub running: Duration,
+}
+
+impl Creation {
+    pub fn describe(&self) -> String {
+        let rate = self.created as f64 / self.requests.as_secs_f64().max(0.001);
+        format!(
+            "created {} pods in {:.1} s ({rate:.0}/s), every bench pod Running after {:.1} s",
+            self.created,
+            self.requests.as_secs_f64(),
+            self.running.as_secs_f64()
+        )
+    }
+}
+
+/// Makes `pods` bare bench pods exist (`bench-0/load-000000` ..), spread over the namespaces and
+/// bound straight to the bench nodes (no scheduler or controller in the way: the creation goes as
+/// fast as the API server takes it), deletes the surplus of a larger earlier level, and waits
+/// until every bench pod is Running.
+pub async fn ensure_pods(client: &Client, pods: usize) -> Creation {
+    let nodes = ensure_nodes(client, pods).await;
     let per_ns = pods / NAMESPACES;
+    let mut wanted = Vec::new();
+    let mut surplus = Vec::new();
     for i in 0..NAMESPACES {
         let ns = format!("bench-{i}");
         let namespace: Namespace = serde_json::from_value(serde_json::json!({"metadata": {"name": ns}})).unwrap();
         let _ = Api::<Namespace>::all(client.clone())
             .create(&PostParams::default(), &namespace)
             .await;
-        let deploy: Deployment = serde_json::from_value(serde_json::json!({
-            "metadata": {"name": "load"},
-            "spec": {"replicas": per_ns, "selector": {"matchLabels": {"app": "load"}},
-                "template": {"metadata": {"labels": {"app": "load"}},
-                    "spec": {"containers": [{"name": "main", "image": "todo/backend:1"}]}}}
-        }))
-        .unwrap();
-        let api: Api<Deployment> = Api::namespaced(client.clone(), &ns);
-        if api.create(&PostParams::default(), &deploy).await.is_err() {
-            let patch = serde_json::json!({"spec": {"replicas": per_ns}});
-            api.patch("load", &PatchParams::default(), &Patch::Merge(&patch))
-                .await
-                .expect("scaling the bench deployment");
+        let api: Api<Pod> = Api::namespaced(client.clone(), &ns);
+        let have: std::collections::HashSet<String> = api
+            .list_metadata(&ListParams::default().labels("app=load"))
+            .await
+            .expect("listing bench pods")
+            .items
+            .into_iter()
+            .filter_map(|p| p.metadata.name)
+            .collect();
+        for j in 0..per_ns {
+            let name = format!("load-{j:06}");
+            if !have.contains(&name) {
+                wanted.push((ns.clone(), name, format!("bench-node-{}", (i * per_ns + j) % nodes)));
+            }
+        }
+        for name in have {
+            if name
+                .strip_prefix("load-")
+                .and_then(|n| n.parse::<usize>().ok())
+                .is_none_or(|n| n >= per_ns)
+            {
+                surplus.push((ns.clone(), name));
+            }
         }
     }
-    // The controller-manager creates ~20 pods a second: 10,000 take ~10 minutes.
-    let deadline = Instant::now() + Duration::from_secs(1200);
+    let started = Instant::now();
+    let created = wanted.len();
+    futures::stream::iter(wanted)
+        .for_each_concurrent(CREATE_CONCURRENCY, |(ns, name, node)| {
+            create_pod(client, ns, name, node)
+        })
+        .await;
+    futures::stream::iter(surplus)
+        .for_each_concurrent(CREATE_CONCURRENCY, |(ns, name)| async move {
+            let _ = Api::<Pod>::namespaced(client.clone(), &ns)
+                .delete(&name, &kube::api::DeleteParams::default().grace_period(0))
+                .await;
+        })
+        .await;
+    let requests = started.elapsed();
+    wait_running(client, per_ns * NAMESPACES).await;
+    Creation {
+        created,
+        requests,
+        running: started.elapsed(),
+    }
+}
+
+/// One bench pod, retried while the API server sheds load (429, 5xx, a dropped connection).
+async fn create_pod(client: &Client, ns: String, name: String, node: String) {
+    let pod: Pod = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": name, "labels": {"app": "load"}},
+        "spec": {"nodeName": node, "containers": [{"name": "main", "image": "todo/backend:1"}]}
+    }))
+    .unwrap();
+    let api: Api<Pod> = Api::namespaced(client.clone(), &ns);
+    for attempt in 0.. {
+        match api.create(&PostParams::default(), &pod).await {
+            Ok(_) => return,
+            Err(kube::Error::Api(s)) if s.code == 409 => return,
+            Err(e) if attempt < 20 => {
+                if attempt == 5 {
+                    eprintln!("creating {ns}/{name} keeps failing ({e}); retrying");
+                }
+                tokio::time::sleep(Duration::from_millis(200 * (attempt + 1))).await;
+            }
+            Err(e) => panic!("creating bench pod {ns}/{name}: {e}"),
+        }
+    }
+}
+
+/// Waits until exactly `want` bench pods exist and all are Running. The pods not yet Running are
+/// counted first (the server filters them, so late polls are small) and the whole set only once
+/// none is left, so a 100,000-pod level is not listed whole every poll.
+async fn wait_running(client: &Client, want: usize) {
+    let deadline = Instant::now() + Duration::from_secs(3600);
     loop {
-        let (running, all) = bench_pods(client).await;
-        if running >= per_ns * NAMESPACES && all == per_ns * NAMESPACES {
+        let not_running = count(client, "status.phase!=Running").await;
+        if not_running == 0 && count(client, "").await == want {
             return;
         }
         assert!(
             Instant::now() < deadline,
-            "only {running} of {} bench pods Running ({all} exist) after 20 minutes",
-            per_ns * NAMESPACES
+            "{not_running} bench pods still not Running (want {want} Running) after an hour"
         );
-        tokio::time::sleep(Duration::from_secs(2)).await;
+        tokio::time::sleep(Duration::from_secs(3)).await;
     }
 }
 
-/// Bench pods Running, and bench pods in existence.
-async fn bench_pods(client: &Client) -> (usize, usize) {
-    let (mut running, mut all) = (0, 0);
-    for i in 0..NAMESPACES {
-        let list = Api::<Pod>::namespaced(client.clone(), &format!("bench-{i}"))
-            .list(&ListParams::default())
-            .await
-            .expect("listing bench pods");
-        all += list.items.len();
-        running += list
-            .items
-            .iter()
-            .filter(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running"))
-            .count();
+/// How many bench pods match the field selector, counted page by page from their metadata (the
+/// server leaves `remainingItemCount` out when a selector is given).
+async fn count(client: &Client, fields: &str) -> usize {
+    let api = Api::<Pod>::all(client.clone());
+    let mut params = ListParams::default().labels("app=load").limit(5000);
+    if !fields.is_empty() {
+        params = params.fields(fields);
     }
-    (running, all)
+    let mut total = 0;
+    loop {
+        let page = api.list_metadata(&params).await.expect("counting bench pods");
+        total += page.items.len();
+        match page.metadata.continue_ {
+            Some(token) if !token.is_empty() => params = params.continue_token(&token),
+            _ => return total,
+        }
+    }
 }
 
 /// Pods in all namespaces, as one LIST sees them.
@@ -203,6 +300,123 @@ pub fn cpu_seconds(pid: u32) -> f64 {
         })
         .sum::<f64>()
         / ticks_per_s
+}
+
+/// Churn pods live here: the namespace and names sort first, and every new name sorts before the
+/// previous one, so the newest churn pod is the top row of a namespace/name-ordered view.
+pub const CHURN_NS: &str = "aaa-churn";
+/// How long a churn pod lives before it is deleted.
+pub const CHURN_LIFETIME: Duration = Duration::from_secs(5);
+
+/// Creates a pod every 1/rate s for `window`, deleting each after CHURN_LIFETIME.
+pub async fn churn(
+    client: Client,
+    rate: f64,
+    window: Duration,
+    seq: Arc<AtomicUsize>,
+    created: Arc<Mutex<Vec<(String, Instant)>>>,
+    done: Arc<AtomicBool>,
+) {
+    let api: Api<Pod> = Api::namespaced(client.clone(), CHURN_NS);
+    let ns: Namespace = serde_json::from_value(serde_json::json!({"metadata": {"name": CHURN_NS}})).unwrap();
+    let _ = Api::<Namespace>::all(client.clone())
+        .create(&PostParams::default(), &ns)
+        .await;
+    let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    while start.elapsed() < window {
+        tick.tick().await;
+        let name = format!("aaa-{:06}", 999_999 - seq.fetch_add(1, Ordering::Relaxed));
+        let pod: Pod = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": name, "labels": {"app": "churn"}},
+            "spec": {"containers": [{"name": "main", "image": "todo/backend:1"}]}
+        }))
+        .unwrap();
+        let (api, created) = (api.clone(), Arc::clone(&created));
+        // Each pod has its own task so a slow request never slows the rate.
+        tasks.push(tokio::spawn(async move {
+            let sent = Instant::now();
+            if api.create(&PostParams::default(), &pod).await.is_ok() {
+                created.lock().unwrap().push((name.clone(), sent));
+                tokio::time::sleep(CHURN_LIFETIME).await;
+                let _ = api.delete(&name, &DeleteParams::default().grace_period(0)).await;
+            }
+        }));
+    }
+    done.store(true, Ordering::Relaxed);
+    for t in tasks {
+        let _ = t.await;
+    }
+}
+
+/// Deletes every churn pod left and waits until they are gone, so the next run sees `total` again.
+pub async fn clear_churn(client: &Client) {
+    let api: Api<Pod> = Api::namespaced(client.clone(), CHURN_NS);
+    let _ = api
+        .delete_collection(&DeleteParams::default().grace_period(0), &ListParams::default())
+        .await;
+    for _ in 0..300 {
+        match api.list(&ListParams::default()).await {
+            Ok(list) if !list.items.is_empty() => tokio::time::sleep(Duration::from_millis(100)).await,
+            _ => return,
+        }
+    }
+}
+
+/// A small deterministic shuffle (xorshift64*), so the benches need no random-number crate and a
+/// run order can be replayed from its printed seed.
+pub struct Shuffle(u64);
+
+impl Shuffle {
+    /// From BENCH_SEED, or from the clock; the seed is printed so the order can be replayed.
+    pub fn from_env() -> Shuffle {
+        let clock = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(1, |d| d.as_nanos() as u64);
+        let seed = knob("BENCH_SEED", clock).max(1);
+        eprintln!("run order seed: BENCH_SEED={seed}");
+        Shuffle(seed)
+    }
+
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// Fisher-Yates.
+    pub fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            let j = (self.next() % (i as u64 + 1)) as usize;
+            items.swap(i, j);
+        }
+    }
+}
+
+/// The commit the figures are taken on, and whether the tree differs from it.
+pub fn commit() -> (String, bool) {
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+    };
+    let head = git(&["rev-parse", "--short=12", "HEAD"]).unwrap_or_else(|| "unknown".to_owned());
+    let dirty = git(&["status", "--porcelain", "--untracked-files=no"]).is_none_or(|s| !s.is_empty());
+    (head, dirty)
+}
+
+/// The 1-minute load average, as /proc/loadavg gives it.
+pub fn load_average() -> f64 {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|v| v.parse().ok()))
+        .unwrap_or(f64::NAN)
 }
 
 /// Median, min and max of some runs.

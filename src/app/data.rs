@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use super::panes::PaneId;
 use crate::cluster::RowUpdate;
 use crate::cluster::certificates::{CertificateEntry, CertificateRow, IngressTlsRef, TlsSecretRow, pane_entries};
-use crate::cluster::events::EventRow;
+use crate::cluster::events::{EventRow, WarningKey};
 use crate::cluster::hpas::HpaRow;
 use crate::cluster::namespaces::NamespaceRow;
 use crate::cluster::pods::PodRow;
@@ -54,6 +54,10 @@ pub struct ClusterData {
     pub statefulsets: RowStore<WorkloadRow>,
     pub hpas: RowStore<HpaRow>,
     pub events: RowStore<EventRow>,
+    /// Asked for the Events watch on this connection (it starts when first shown).
+    pub events_watched: bool,
+    /// The Warning events, watched from the start: the summary line counts them.
+    pub warnings: RowStore<WarningKey>,
     pub releases: RowStore<ReleaseRow>,
     pub namespaces: RowStore<NamespaceRow>,
     pub certificates: RowStore<CertificateRow>,
@@ -64,9 +68,6 @@ pub struct ClusterData {
     pub cert_entries: BTreeMap<ObjectKey, CertificateEntry>,
     /// The cert-manager CRDs are not installed.
     pub cert_manager_missing: bool,
-    /// How many Warning events there are, kept as events come and go: the summary line shows
-    /// it on every frame, so it is not counted there.
-    pub warning_events: usize,
     /// When a pod's restart count last went up while we watched: the pane highlights it.
     pub restarts_rose: HashMap<ObjectKey, Timestamp>,
     pub hpa_history: HashMap<ObjectKey, HpaHistory>,
@@ -119,19 +120,11 @@ impl ClusterData {
                 PaneId::Hpas
             }
             RowUpdate::Events(u) => {
-                let was_warning =
-                    |events: &RowStore<EventRow>, key: &ObjectKey| events.get(key).is_some_and(|e| e.warning);
-                match &u {
-                    WatchUpdate::Listed(rows) => self.warning_events = rows.iter().filter(|e| e.warning).count(),
-                    WatchUpdate::Applied(row) => {
-                        let before = usize::from(was_warning(&self.events, &row.key));
-                        self.warning_events = self.warning_events - before + usize::from(row.warning);
-                    }
-                    WatchUpdate::Deleted(key) => {
-                        self.warning_events -= usize::from(was_warning(&self.events, key));
-                    }
-                }
                 self.events.apply(u);
+                PaneId::Events
+            }
+            RowUpdate::Warnings(u) => {
+                self.warnings.apply(u);
                 PaneId::Events
             }
             RowUpdate::Releases(u) => {
@@ -180,7 +173,7 @@ impl ClusterData {
             WatchKind::Hpas => PaneId::Hpas,
             WatchKind::Events => PaneId::Events,
             WatchKind::Releases => PaneId::Releases,
-            WatchKind::Namespaces => return None,
+            WatchKind::Namespaces | WatchKind::WarningEvents => return None,
             WatchKind::Resources(_) => PaneId::Resources,
             WatchKind::Certificates | WatchKind::TlsSecrets | WatchKind::Ingresses => PaneId::Certificates,
         })

@@ -115,6 +115,8 @@ pub enum Effect {
     },
     /// Start the watch of a resource pane kind (the first time it is shown).
     WatchResource(crate::cluster::resources::ResourceKind),
+    /// Start the watch of every event (the first time the Events pane or an object's events show).
+    WatchEvents,
     /// Describe an object; answered with `Msg::Described`.
     Describe(ObjectRef),
     /// Write the column choices into the config file's `columns:`; a `Msg::Notice` if that fails.
@@ -291,7 +293,7 @@ impl App {
 
     /// Applies a watch's rows; returns whether the screen needs redrawing.
     fn on_rows(&mut self, update: crate::cluster::RowUpdate) -> bool {
-        let warnings = self.data.warning_events;
+        let warnings = self.data.warnings.len();
         match self.data.apply(update, self.now) {
             Some(pane) => {
                 self.panes.get_mut(pane).stale = true;
@@ -299,7 +301,7 @@ impl App {
                 // then its changes draw nothing, unless the summary line counts them.
                 let in_summary = !matches!(pane, PaneId::Events | PaneId::Workloads);
                 // (Cheapest first: the layout is only worked out for the other panes.)
-                in_summary || self.data.warning_events != warnings || self.on_screen(pane)
+                in_summary || self.data.warnings.len() != warnings || self.on_screen(pane)
             }
             // Only the switcher shows namespaces, and it reads them when drawn; a
             // namespace in view that turns out not to exist is said at once.
@@ -549,6 +551,7 @@ impl App {
     /// stale until it is shown or a key acts on it.
     pub fn refresh(&mut self) {
         let page = self.page_size();
+        self.watch_events_when_shown();
         for id in PaneId::ALL {
             if self.panes.get(id).stale && (id == self.focus || self.on_screen(id)) {
                 self.refresh_pane(id, page);

@@ -205,8 +205,25 @@ impl App {
         }
     }
 
+    /// Asks for the Events watch once per connection, when the Events pane is focused or on
+    /// screen, or an object's events are open; until then only Warning events are watched.
+    pub(super) fn watch_events_when_shown(&mut self) {
+        if self.data.events_watched || self.server_version.is_none() {
+            return;
+        }
+        let events_open = matches!(
+            &self.top,
+            Some(super::views::TopView::Text(t)) if matches!(t.body, super::views::TextBody::Events(_))
+        );
+        if events_open || self.focus == PaneId::Events || self.on_screen(PaneId::Events) {
+            self.data.events_watched = true;
+            self.effects.push(Effect::WatchEvents);
+        }
+    }
+
     /// On connecting: the watch of the kind on screen, if the resource pane was shown.
     pub(super) fn resume_watches(&mut self) {
+        self.watch_events_when_shown();
         if self.focus == PaneId::Resources || self.on_screen(PaneId::Resources) {
             self.watch_resource(self.resource_kind);
         }

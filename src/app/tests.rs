@@ -370,19 +370,21 @@ fn events_and_details_of_the_selected_pod() {
         count: 2,
         last_seen: Some("2026-11-23T11:59:00Z".parse().unwrap()),
     };
-    a.update(Msg::Rows(RowUpdate::Events(WatchUpdate::Applied(event(
-        "e1",
-        "Pod/web-1",
-        "BackOff",
-    )))));
-    a.update(Msg::Rows(RowUpdate::Events(WatchUpdate::Applied(event(
-        "e2",
-        "Pod/other",
-        "Unrelated",
-    )))));
-    a.refresh();
-
     press(&mut a, KeyCode::Char('e'));
+    let Some(TopView::Text(t)) = &a.top else {
+        panic!("events view")
+    };
+    let lines: Vec<String> = crate::views::text::lines(&a, t).into_iter().map(|(l, _)| l).collect();
+    assert_eq!(
+        lines,
+        ["Reading events ..."],
+        "not 'no events' before the Events watch has listed"
+    );
+    a.update(Msg::Rows(RowUpdate::Events(WatchUpdate::Listed(vec![
+        event("e1", "Pod/web-1", "BackOff"),
+        event("e2", "Pod/other", "Unrelated"),
+    ]))));
+    a.refresh();
     let Some(TopView::Text(t)) = &a.top else {
         panic!("events view")
     };
@@ -838,9 +840,12 @@ fn a_demo_is_asked_for_by_name_and_warns_off_non_local_contexts() {
 }
 
 #[test]
-fn an_off_screen_pane_draws_nothing_until_shown_but_the_summary_count_stays_true() {
-    use crate::cluster::events::EventRow;
+fn the_events_watch_starts_when_shown_and_the_warning_count_comes_from_its_own_watch() {
+    use crate::cluster::events::{EventRow, WarningKey};
     let mut a = app();
+    a.update(Msg::Session(SessionEvent::Connected {
+        version: "v1.36.3".into(),
+    }));
     let event = |name: &str, warning: bool| EventRow {
         key: ObjectKey::new("shop", name),
         warning,
@@ -850,36 +855,34 @@ fn an_off_screen_pane_draws_nothing_until_shown_but_the_summary_count_stays_true
         count: 1,
         last_seen: Some("2026-11-23T11:59:00Z".parse().unwrap()),
     };
-    let events = |u| Msg::Rows(RowUpdate::Events(u));
-    // 120x30: one pane at a time, Pods in front; Events is off screen.
+    let warnings = |u| Msg::Rows(RowUpdate::Warnings(u));
+    let warning = |name: &str| WarningKey(ObjectKey::new("shop", name));
+    // 120x30: one pane at a time, Pods in front; Events is off screen and not watched.
     assert!(!a.on_screen(PaneId::Events));
+    a.refresh();
+    assert!(!a.effects.contains(&Effect::WatchEvents), "{:?}", a.effects);
     assert!(
-        a.update(events(WatchUpdate::Listed(vec![event("a", false), event("b", true)]))),
-        "the first listing brings a warning: the summary changes"
+        a.update(warnings(WatchUpdate::Listed(vec![warning("b")]))),
+        "the first listing of warnings changes the summary"
     );
-    assert_eq!(a.data.warning_events, 1);
+    assert_eq!(a.data.warnings.len(), 1);
+    assert!(a.update(warnings(WatchUpdate::Applied(warning("c")))));
     assert!(
-        !a.update(events(WatchUpdate::Applied(event("c", false)))),
-        "a Normal event draws nothing"
-    );
-    assert!(
-        a.update(events(WatchUpdate::Applied(event("c", true)))),
-        "c became a warning"
-    );
-    assert_eq!(a.data.warning_events, 2);
-    assert!(
-        !a.update(events(WatchUpdate::Applied(event("c", true)))),
+        !a.update(warnings(WatchUpdate::Applied(warning("c")))),
         "still two warnings"
     );
-    assert!(a.update(events(WatchUpdate::Deleted(ObjectKey::new("shop", "b")))));
-    assert_eq!(a.data.warning_events, 1);
-    a.refresh();
-    assert!(a.panes.get(PaneId::Events).stale, "not sorted while off screen");
-    assert!(a.panes.get(PaneId::Events).view.is_empty());
+    assert_eq!(a.data.warnings.len(), 2);
+    assert!(a.update(warnings(WatchUpdate::Deleted(ObjectKey::new("shop", "b")))));
+    assert_eq!(a.data.warnings.len(), 1);
 
-    // Shown: its rows are there on the next frame, and its changes draw.
+    // Shown: the Events watch is asked for once, and its rows are there on the next frame.
     a.update(Msg::Key(KeyEvent::new(KeyCode::Char('6'), KeyModifiers::NONE)));
     assert_eq!(a.focus, PaneId::Events);
+    a.refresh();
+    a.refresh();
+    assert_eq!(a.effects.iter().filter(|e| **e == Effect::WatchEvents).count(), 1);
+    let events = |u| Msg::Rows(RowUpdate::Events(u));
+    a.update(events(WatchUpdate::Listed(vec![event("a", false), event("c", true)])));
     a.refresh();
     assert_eq!(a.panes.get(PaneId::Events).view.len(), 2);
     assert!(a.update(events(WatchUpdate::Applied(event("d", false)))));

@@ -65,6 +65,7 @@ pub fn lines(app: &App, view: &TextView) -> Vec<(String, Tone)> {
             let (lines, _) = objects::yaml_lines(v, revealed.as_deref());
             lines.into_iter().map(|l| (l, Tone::Plain)).collect()
         }
+        TextBody::Events(_) if !app.data.events.is_synced() => vec![("Reading events ...".into(), Tone::Dim)],
         TextBody::Events(object) => {
             let rows = app.events_of(object);
             if rows.is_empty() {

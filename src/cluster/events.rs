@@ -62,6 +62,41 @@ impl FromObject<Event> for EventRow {
     }
 }
 
+/// A Warning event, known by its key only: the summary line counts them from the first screen,
+/// while the whole Events watch waits until the pane (or an object's events) is first shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WarningKey(pub ObjectKey);
+
+impl Row for WarningKey {
+    fn key(&self) -> &ObjectKey {
+        &self.0
+    }
+}
+
+impl FromObject<Event> for WarningKey {
+    const KIND: super::store::WatchKind = super::store::WatchKind::WarningEvents;
+
+    fn from_object(e: &Event) -> Self {
+        WarningKey(ObjectKey::new(
+            e.metadata.namespace.as_deref().unwrap_or_default(),
+            e.metadata.name.as_deref().unwrap_or_default(),
+        ))
+    }
+
+    fn wrap(update: WatchUpdate<Self>) -> RowUpdate {
+        RowUpdate::Warnings(update)
+    }
+}
+
+/// Only the Warning events: what the summary line counts.
+pub const WARNINGS_ONLY: &str = "type=Warning";
+
+/// Watches every event in `scope`: started when the Events pane or an object's events are first
+/// shown, since under pod churn events arrive faster than pod changes and most are never read.
+pub async fn watch(client: kube::Client, scope: super::Scope, server: String, tx: impl super::EventSink) {
+    super::watch::run::<Event, EventRow>(scope.api(client), super::watch::config(), server, tx).await;
+}
+
 /// The pane's default order: warnings first; within each, objects with the newest event
 /// first, and each object's events together, newest first.
 pub fn default_order<'a>(rows: impl Iterator<Item = &'a EventRow>) -> Vec<&'a EventRow> {

@@ -64,6 +64,7 @@ pub enum RowUpdate {
     StatefulSets(store::WatchUpdate<workloads::WorkloadRow>),
     Hpas(store::WatchUpdate<hpas::HpaRow>),
     Events(store::WatchUpdate<events::EventRow>),
+    Warnings(store::WatchUpdate<events::WarningKey>),
     Namespaces(store::WatchUpdate<namespaces::NamespaceRow>),
     Releases(store::WatchUpdate<releases::ReleaseRow>),
     Certificates(store::WatchUpdate<certificates::CertificateRow>),

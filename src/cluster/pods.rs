@@ -83,6 +83,19 @@ impl FromObject<Pod> for PodRow {
     }
 }
 
+/// What the pod watch decodes: only the row's fields (pods/slim.rs).
+impl FromObject<SlimPod> for PodRow {
+    const KIND: super::store::WatchKind = super::store::WatchKind::Pods;
+
+    fn from_object(pod: &SlimPod) -> Self {
+        PodRow::from(&pod.0)
+    }
+
+    fn wrap(update: WatchUpdate<Self>) -> RowUpdate {
+        RowUpdate::Pods(update)
+    }
+}
+
 impl From<&Pod> for PodRow {
     fn from(pod: &Pod) -> Self {
         let meta = &pod.metadata;
@@ -431,6 +444,9 @@ fn health_of(reason: &str, ready: u16, total: u16) -> Health {
         _ => Health::Failing,
     }
 }
+
+mod slim;
+pub use slim::SlimPod;
 
 #[cfg(test)]
 mod tests;

@@ -3,14 +3,14 @@
 
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
-use k8s_openapi::api::core::v1::{Event, Namespace, Pod, Secret};
+use k8s_openapi::api::core::v1::{Event, Namespace, Secret};
 use kube::{Api, Client};
 
 use super::certificates;
-use super::events::EventRow;
+use super::events::{self, WarningKey};
 use super::hpas::HpaRow;
 use super::namespaces::NamespaceRow;
-use super::pods::PodRow;
+use super::pods::{PodRow, SlimPod};
 use super::releases::{self, ReleaseRow};
 use super::watch::{self, Backoff};
 use super::workloads::WorkloadRow;
@@ -139,11 +139,16 @@ pub async fn run(opts: ConnectOptions, tx: impl super::EventSink) {
         .labels(releases::LABEL_SELECTOR)
         .fields(releases::FIELD_SELECTOR);
     tokio::join!(
-        watch::run::<Pod, PodRow>(scope.api(client.clone()), all(), server.clone(), tx.clone()),
+        watch::run::<SlimPod, PodRow>(scope.api(client.clone()), all(), server.clone(), tx.clone()),
         watch::run::<Deployment, WorkloadRow>(scope.api(client.clone()), all(), server.clone(), tx.clone()),
         watch::run::<StatefulSet, WorkloadRow>(scope.api(client.clone()), all(), server.clone(), tx.clone()),
         watch::run::<HorizontalPodAutoscaler, HpaRow>(scope.api(client.clone()), all(), server.clone(), tx.clone()),
-        watch::run::<Event, EventRow>(scope.api(client.clone()), all(), server.clone(), tx.clone()),
+        watch::run::<Event, WarningKey>(
+            scope.api(client.clone()),
+            all().fields(events::WARNINGS_ONLY),
+            server.clone(),
+            tx.clone()
+        ),
         watch::run::<Secret, ReleaseRow>(scope.api(client.clone()), helm_records, server.clone(), tx.clone()),
         watch::run::<Namespace, NamespaceRow>(Api::all(client.clone()), all(), server.clone(), tx.clone()),
         certificates::watch(client.clone(), &scope, server.clone(), tx.clone()),

@@ -37,6 +37,8 @@ pub enum WatchKind {
     StatefulSets,
     Hpas,
     Events,
+    /// Only the Warning events, for the summary line's count.
+    WarningEvents,
     Namespaces,
     Releases,
     Certificates,
@@ -54,7 +56,7 @@ impl WatchKind {
             WatchKind::Deployments => "deployments",
             WatchKind::StatefulSets => "statefulsets",
             WatchKind::Hpas => "horizontalpodautoscalers",
-            WatchKind::Events => "events",
+            WatchKind::Events | WatchKind::WarningEvents => "events",
             WatchKind::Namespaces => "namespaces",
             WatchKind::Releases => "releases",
             WatchKind::Certificates => "certificates",

@@ -119,6 +119,17 @@ impl EffectRunner {
                     self.resource_watches.push(AbortOnDrop(tokio::spawn(watch)));
                 }
             }
+            Effect::WatchEvents => {
+                if let (Some(client), Some(target)) = (self.client.clone(), app.target.as_ref()) {
+                    let watch = crate::cluster::events::watch(
+                        client,
+                        target.scope.clone(),
+                        target.server.clone(),
+                        self.tx.clone(),
+                    );
+                    self.resource_watches.push(AbortOnDrop(tokio::spawn(watch)));
+                }
+            }
             Effect::Describe(object) => {
                 let c = self.client.clone();
                 self.spawn_read(async move {

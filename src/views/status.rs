@@ -126,12 +126,17 @@ pub fn render_summary(app: &App, area: Rect, buf: &mut Buffer) {
         ),
         None => Span::styled("no releases", style::dim()),
     });
-    let warnings = app.data.warning_events;
+    let warnings = app.data.warnings.len();
     spans.push(Span::styled("  │  ", style::dim()));
-    spans.push(Span::styled(
-        format!("{warnings} warning events"),
-        if warnings > 0 { style::warning() } else { style::good() },
-    ));
+    // Before their first listing (or when events may not be read) zero would look healthy.
+    spans.push(if !app.data.warnings.is_synced() {
+        Span::styled("warning events ?", style::dim())
+    } else {
+        Span::styled(
+            format!("{warnings} warning events"),
+            if warnings > 0 { style::warning() } else { style::good() },
+        )
+    });
     Line::from(spans).render(area, buf);
 }
 

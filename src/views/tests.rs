@@ -59,7 +59,20 @@ fn connected(scope: Scope) -> App {
     app.update(Msg::Session(SessionEvent::Connected {
         version: "v1.36.3".into(),
     }));
+    // The Warning-events watch has listed: no warnings until a test lists some.
+    app.update(Msg::Rows(RowUpdate::Warnings(WatchUpdate::Listed(Vec::new()))));
     app
+}
+
+/// Lists `rows` as both watches would: every event, and the Warning ones on their own.
+pub(super) fn list_events(app: &mut App, rows: Vec<crate::cluster::events::EventRow>) {
+    let warnings = rows
+        .iter()
+        .filter(|e| e.warning)
+        .map(|e| crate::cluster::events::WarningKey(e.key.clone()))
+        .collect();
+    app.update(Msg::Rows(RowUpdate::Warnings(WatchUpdate::Listed(warnings))));
+    app.update(Msg::Rows(RowUpdate::Events(WatchUpdate::Listed(rows))));
 }
 
 fn with_pods(mut app: App) -> App {
@@ -352,8 +365,7 @@ mod panes {
     #[test]
     fn events_warnings_first() {
         let mut app = connected(Scope::Namespace("todo".into()));
-        listed(
-            RowUpdate::Events,
+        list_events(
             &mut app,
             vec![
                 event(

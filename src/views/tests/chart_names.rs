@@ -189,7 +189,7 @@ pub(super) fn deployed(release: &str) -> App {
     app.update(Msg::Rows(RowUpdate::Deployments(WatchUpdate::Listed(deployments))));
     app.update(Msg::Rows(RowUpdate::StatefulSets(WatchUpdate::Listed(statefulsets))));
     app.update(Msg::Rows(RowUpdate::Hpas(WatchUpdate::Listed(hpas(&full)))));
-    app.update(Msg::Rows(RowUpdate::Events(WatchUpdate::Listed(events(&full)))));
+    super::list_events(&mut app, events(&full));
     let mut releases = vec![ReleaseRow::example(
         "todo",
         release,
