@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test binary uses a different part of this module
 
 pub mod logs;
+pub mod proxy;
 pub mod pty;
 pub mod real_node;
 mod sim;
@@ -17,8 +18,9 @@ use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{DeleteParams, PostParams};
 use kube::{Api, Client};
 use kubedeck::app::{App, Msg};
+use kubedeck::cluster::store::WatchUpdate;
 use kubedeck::cluster::watch::WatchStatus;
-use kubedeck::cluster::{ConnectOptions, session};
+use kubedeck::cluster::{ConnectOptions, RowUpdate, session};
 use tokio::sync::mpsc;
 
 /// The sim cluster's kubeconfig. Tests that need the cluster fail here, loudly, when it is not up.
@@ -89,11 +91,39 @@ pub async fn create_deployment(client: &Client, ns: &str, name: &str, replicas: 
         .expect("creating deployment");
 }
 
+/// Bare pods `{prefix}-{i}` for i in `range`, bound to the sim's fake nodes in turn (no
+/// scheduler involved), created 64 at a time: thousands in well under a minute.
+pub async fn create_bare_pods(client: &Client, ns: &str, prefix: &str, range: std::ops::Range<usize>) {
+    use futures::StreamExt;
+    use k8s_openapi::api::core::v1::Pod;
+    let api: Api<Pod> = Api::namespaced(client.clone(), ns);
+    futures::stream::iter(range)
+        .map(|i| {
+            let api = api.clone();
+            let pod: Pod = serde_json::from_value(serde_json::json!({
+                "metadata": {"name": format!("{prefix}-{i}"), "labels": {"app": prefix}},
+                "spec": {"nodeName": format!("sim-node-{}", i % 3),
+                    "containers": [{"name": "main", "image": "registry.local/todo/backend:1.0"}]}
+            }))
+            .unwrap();
+            async move {
+                api.create(&PostParams::default(), &pod)
+                    .await
+                    .unwrap_or_else(|e| panic!("creating pod {prefix}-{i}: {e}"));
+            }
+        })
+        .buffer_unordered(64)
+        .collect::<()>()
+        .await;
+}
+
 /// kubedeck's state and update loop, fed by its real session and watches, without a terminal.
 pub struct Dashboard {
     pub app: App,
     /// Every watch failure the session reported, as "kind: message".
     pub watch_failures: Vec<String>,
+    /// Complete listings of pods received (the first, then one per re-list).
+    pub pod_listings: usize,
     rx: mpsc::UnboundedReceiver<Msg>,
     session: tokio::task::JoinHandle<()>,
 }
@@ -105,6 +135,7 @@ impl Dashboard {
         Dashboard {
             app: App::new(opts, jiff::Timestamp::now(), (120, 40)),
             watch_failures: Vec::new(),
+            pod_listings: 0,
             rx,
             session,
         }
@@ -127,6 +158,9 @@ impl Dashboard {
                 Ok(Some(msg)) => {
                     if let Msg::Watch(WatchStatus::Failed { kind, message, .. }) = &msg {
                         self.watch_failures.push(format!("{kind}: {message}"));
+                    }
+                    if let Msg::Rows(RowUpdate::Pods(WatchUpdate::Listed(_))) = &msg {
+                        self.pod_listings += 1;
                     }
                     self.app.update(msg);
                     self.app.refresh();
