@@ -180,6 +180,15 @@ impl Dashboard {
         }
     }
 
+    /// Feeds messages into the app for `how_long`, whatever they say.
+    pub async fn run_for(&mut self, how_long: Duration) {
+        let deadline = tokio::time::Instant::now() + how_long;
+        while let Ok(Some(msg)) = tokio::time::timeout_at(deadline, self.rx.recv()).await {
+            self.app.update(msg);
+            self.app.refresh();
+        }
+    }
+
     /// Names and statuses of the pods the dashboard shows.
     pub fn pods(&self) -> Vec<(String, String)> {
         self.app
