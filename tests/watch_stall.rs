@@ -111,14 +111,22 @@ async fn one_stalled_watch_is_noticed_by_its_pane_and_comes_back() {
     // Quiet but healthy: well past the time a quiet watch is asked, nothing is flagged.
     dash.run_for(Duration::from_secs(40)).await;
     for pane in PaneId::ALL {
-        assert_eq!(dash.app.panes.get(pane).no_answer_since, None, "{pane:?} flagged while healthy");
+        assert_eq!(
+            dash.app.panes.get(pane).no_answer_since,
+            None,
+            "{pane:?} flagged while healthy"
+        );
     }
     assert_eq!(dash.app.connection, Connection::Live);
 
     cluster.sim(&["freeze-second-etcd"]);
     let frozen = Instant::now();
-    dash.wait_until("the Events pane to notice its stalled watch", Duration::from_secs(90), events_stalled)
-        .await;
+    dash.wait_until(
+        "the Events pane to notice its stalled watch",
+        Duration::from_secs(90),
+        events_stalled,
+    )
+    .await;
     let noticed = frozen.elapsed();
     // Only that pane: the API server answers, and the other watches deliver.
     assert_eq!(dash.app.connection, Connection::Live, "the header stays live");
