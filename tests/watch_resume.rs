@@ -15,7 +15,13 @@ use kube::api::{DeleteParams, ListParams};
 use kubedeck::app::Connection;
 use kubedeck::cluster::ConnectOptions;
 
-const PODS: usize = 300;
+/// 300 by default; KUBEDECK_RESUME_PODS=10000 measures the cost at scale.
+fn pod_count() -> usize {
+    std::env::var("KUBEDECK_RESUME_PODS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(300)
+}
 
 async fn api_pods(api: &Api<Pod>) -> BTreeSet<String> {
     let list = api.list(&ListParams::default()).await.expect("listing pods");
@@ -26,7 +32,8 @@ async fn api_pods(api: &Api<Pod>) -> BTreeSet<String> {
 async fn a_watch_cut_for_a_moment_resumes_without_listing_again() {
     let client = common::client().await;
     let ns = common::namespace(&client, "resume").await;
-    common::create_bare_pods(&client, &ns, "p", 0..PODS).await;
+    let pods = pod_count();
+    common::create_bare_pods(&client, &ns, "p", 0..pods).await;
     let api: Api<Pod> = Api::namespaced(client.clone(), &ns);
 
     let dir = tempfile::tempdir().expect("temp dir");
@@ -39,7 +46,7 @@ async fn a_watch_cut_for_a_moment_resumes_without_listing_again() {
         ..Default::default()
     });
     dash.wait_until("every pod listed", Duration::from_secs(120), |app| {
-        app.data.pods.len() == PODS && app.connection == Connection::Live
+        app.data.pods.len() == pods && app.connection == Connection::Live
     })
     .await;
     assert_eq!(dash.pod_listings, 1);
@@ -75,7 +82,7 @@ async fn a_watch_cut_for_a_moment_resumes_without_listing_again() {
     );
     let cost = proxy.bytes_from_server() - before;
     eprintln!(
-        "FIGURE resume: {PODS} pods; first listing {first_listing} bytes; after the cut {cost} bytes, \
+        "FIGURE resume: {pods} pods; first listing {first_listing} bytes; after the cut {cost} bytes, \
          live with the changes {:.2} s after the network came back; listings {}",
         resumed_in.as_secs_f64(),
         dash.pod_listings

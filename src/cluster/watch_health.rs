@@ -32,6 +32,9 @@ enum Health {
     Failed,
     /// Quiet, and its resource did not answer.
     Stalled,
+    /// Failed, and its resource answers with a refusal (forbidden, not installed): asked again
+    /// at the quiet pace only, and never called stalled.
+    Refused,
 }
 
 pub(super) struct State<R> {
@@ -61,7 +64,7 @@ impl<R> State<R> {
     /// How long to wait for the next event before asking the resource whether it answers.
     pub(super) fn quiet_after(&self) -> Duration {
         match self.health {
-            Health::Live => QUIET_AFTER,
+            Health::Live | Health::Refused => QUIET_AFTER,
             Health::Failed | Health::Stalled => RECHECK_AFTER,
         }
     }
@@ -129,8 +132,14 @@ impl<R> State<R> {
                 self.answering(R::KIND, tx)
             }
             // It answered, with a refusal the watch reports on its own (forbidden, not
-            // installed): not a stall, and not a sign that the watch is back either.
-            Ok(Err(kube::Error::Api(_))) => true,
+            // installed): not a stall, and not a sign that the watch is back either. A 5xx
+            // (its storage timed out) is no answer.
+            Ok(Err(kube::Error::Api(status))) if status.code < 500 => {
+                if self.health != Health::Live {
+                    self.health = Health::Refused;
+                }
+                true
+            }
             // No answer in time. A watch already reported as failed keeps its message.
             _ if self.health != Health::Live => true,
             _ => {
