@@ -19,6 +19,7 @@ pub mod table;
 pub mod text_lines;
 pub mod usage;
 pub mod views;
+mod watch_health;
 
 use crossterm::event::KeyEvent;
 use jiff::Timestamp;
@@ -491,6 +492,7 @@ impl App {
                 }
                 if let Some(pane) = ClusterData::pane_of(kind) {
                     self.panes.get_mut(pane).problem = None;
+                    self.panes.get_mut(pane).no_answer_since = None;
                 }
                 // A list served from the API server's cache while etcd is down is not live;
                 // only the probe, seeing etcd back, ends that.
@@ -530,6 +532,7 @@ impl App {
                 self.data.cert_manager_missing = true;
                 self.panes.get_mut(PaneId::Certificates).stale = true;
             }
+            status @ (WatchStatus::Stalled { .. } | WatchStatus::Answering { .. }) => self.on_watch_health(status),
         }
     }
 

@@ -1,6 +1,6 @@
 //! Runs one watch (kube-runtime's watcher) and turns its events into row updates for the app.
-//! After any failure the watch is started again with backoff; the restart re-lists, so the
-//! pane resyncs on its own after an outage or a 410 Gone.
+//! After a failure the same watch is polled again with backoff: it resumes from the last
+//! resourceVersion, and re-lists only after a 410 Gone, so the pane resyncs on its own either way.
 
 use std::fmt::Debug;
 use std::time::Duration;
@@ -10,8 +10,11 @@ use kube::runtime::watcher::{self, InitialListStrategy, watcher};
 use kube::{Api, Resource};
 use serde::de::DeserializeOwned;
 
-use super::store::{FromObject, WatchKind, WatchUpdate};
+use super::store::{FromObject, WatchKind};
 use super::{ClusterEvent, EventSink, FailureKind, describe_client_error};
+
+#[path = "watch_health.rs"]
+mod health;
 
 /// What a watch tells the app besides row updates.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,6 +28,16 @@ pub enum WatchStatus {
         message: String,
         retry_in: Duration,
     },
+    /// The watch delivered nothing for a while and its resource does not answer a one-object
+    /// list either (its storage stalled) though the API server answers: the pane shows what
+    /// it last saw, at `last_answer`.
+    Stalled {
+        kind: WatchKind,
+        last_answer: jiff::Timestamp,
+    },
+    /// After `Stalled` or `Failed`, the watch delivers (or its resource answers) again without
+    /// needing a new listing: the pane is live again.
+    Answering { kind: WatchKind },
 }
 
 /// Delay before the next attempt: 0.5 s doubling up to 30 s, reset after a good listing.
@@ -70,58 +83,58 @@ pub fn streaming_refused(e: &watcher::Error) -> bool {
 }
 
 /// Watches `api` until the app goes away (the channel closes), sending rows of type `R`.
+///
+/// One watcher stream for the whole life of the pane: after an error it is polled again after
+/// the backoff, and kube-runtime's watcher resumes from the last resourceVersion it saw. Only a
+/// 410 Gone (that version compacted away) makes it list everything again, so an API server
+/// that drops connections or answers 5xx for a moment costs a reconnect, not a re-list of
+/// every pod. A watch that delivers nothing for a while is asked whether its resource still
+/// answers (see `health`), so one stalled watch is noticed while the others work.
 pub async fn run<K, R>(api: Api<K>, mut config: watcher::Config, server: String, tx: impl EventSink)
 where
     R: FromObject<K>,
     K: Resource + Clone + DeserializeOwned + Debug + Send + 'static,
 {
-    let mut backoff = Backoff::default();
+    let mut stream = watcher(api.clone(), config.clone()).boxed();
+    let mut state = health::State::<R>::default();
     loop {
-        let mut stream = watcher(api.clone(), config.clone()).boxed();
-        let send = |update: WatchUpdate<R>| tx.emit(ClusterEvent::Rows(R::wrap(update)));
-        // A listing is gathered here and sent whole: one message instead of one per object,
-        // and the app never sees half a listing.
-        let mut listing: Vec<R> = Vec::new();
-        let error = loop {
-            let Some(item) = stream.next().await else { break None };
-            let delivered = match item {
-                Ok(watcher::Event::Init) => {
-                    listing = Vec::new();
-                    true
+        let item = match tokio::time::timeout(state.quiet_after(), stream.next()).await {
+            Ok(Some(item)) => item,
+            // The watcher never ends; if it did, start a new one.
+            Ok(None) => {
+                stream = watcher(api.clone(), config.clone()).boxed();
+                continue;
+            }
+            Err(_quiet) => {
+                if !state.ask(&api, &config, &tx).await {
+                    return;
                 }
-                Ok(watcher::Event::InitApply(obj)) => {
-                    listing.push(R::from_object(&obj));
-                    true
-                }
-                Ok(watcher::Event::InitDone) => {
-                    backoff.reset();
-                    send(WatchUpdate::Listed(std::mem::take(&mut listing)))
-                        && tx.emit(ClusterEvent::Watch(WatchStatus::Synced { kind: R::KIND }))
-                }
-                Ok(watcher::Event::Apply(obj)) => send(WatchUpdate::Applied(R::from_object(&obj))),
-                Ok(watcher::Event::Delete(obj)) => send(WatchUpdate::Deleted(R::from_object(&obj).key().clone())),
-                Err(e) => break Some(e),
-            };
-            if !delivered {
-                return;
+                continue;
             }
         };
-        if let Some(e) = &error
-            && config.initial_list_strategy == InitialListStrategy::StreamingList
-            && streaming_refused(e)
-        {
-            // Not a failure the user needs to hear about: list the old way, at once.
-            config.initial_list_strategy = InitialListStrategy::ListWatch;
+        let error = match item {
+            Ok(event) => {
+                if !state.deliver(event, &tx) {
+                    return;
+                }
+                continue;
+            }
+            Err(e) => e,
+        };
+        if is_gone(&error) {
+            // Our resourceVersion was compacted away: the watcher lists everything again at
+            // once, and the listing replaces every row when it is complete. Routine, not a
+            // failure to show.
             continue;
         }
-        let retry_in = backoff.next_delay();
-        let (failure, message) = match &error {
-            Some(e) => describe_watch_error(e, R::KIND.plural(), api.namespace(), &server),
-            None => (
-                FailureKind::Unreachable,
-                format!("The watch on {} ended unexpectedly.", R::KIND),
-            ),
-        };
+        if config.initial_list_strategy == InitialListStrategy::StreamingList && streaming_refused(&error) {
+            // Not a failure the user needs to hear about: list the old way, at once.
+            config.initial_list_strategy = InitialListStrategy::ListWatch;
+            stream = watcher(api.clone(), config.clone()).boxed();
+            continue;
+        }
+        let retry_in = state.failed();
+        let (failure, message) = describe_watch_error(&error, R::KIND.plural(), api.namespace(), &server);
         let status = WatchStatus::Failed {
             kind: R::KIND,
             failure,
@@ -168,6 +181,11 @@ fn describe_watch_error(
         ),
         watcher::Error::NoResourceVersion => (FailureKind::Refused, e.to_string()),
     }
+}
+
+/// True for 410 Gone: the resourceVersion a watch resumes from is older than the server keeps.
+pub fn is_gone(e: &watcher::Error) -> bool {
+    matches!(e, watcher::Error::WatchError(status) if status.code == 410)
 }
 
 /// True when the server answered 404 to listing or watching: it does not serve the resource at

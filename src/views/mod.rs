@@ -40,6 +40,7 @@ pub fn render(app: &App, frame: &mut Frame) {
 /// What every pane's render function gets.
 pub struct PaneContext<'a> {
     pub app: &'a App,
+    pub pane: PaneId,
     pub focused: bool,
     pub scope: &'a str,
     pub all_namespaces: bool,
@@ -71,7 +72,13 @@ impl PaneContext<'_> {
                 format!(" {} ", status::storage_down(*last_answer, self.app.now)),
                 style::error(),
             )),
-            _ => None,
+            // The server answers, but this pane's watch does not.
+            _ => self.app.panes.get(self.pane).no_answer_since.map(|since| {
+                Line::styled(
+                    format!(" {} ", status::pane_no_answer(self.pane, since, self.app.now)),
+                    style::error(),
+                )
+            }),
         }
     }
 }
@@ -85,6 +92,7 @@ fn render_panes(app: &App, screen: &layout::Screen, buf: &mut Buffer) {
     for &(pane, rect) in &screen.panes {
         let cx = PaneContext {
             app,
+            pane,
             focused: pane == app.focus,
             scope,
             all_namespaces,
@@ -99,7 +107,7 @@ fn render_panes(app: &App, screen: &layout::Screen, buf: &mut Buffer) {
             PaneId::Resources => resources::render(&cx, rect, buf),
         }
         // Rows the cluster may have changed since are dimmed, so stale data never looks live.
-        if app.connection.shows_last_known() {
+        if app.connection.shows_last_known() || app.panes.get(pane).no_answer_since.is_some() {
             buf.set_style(
                 rect.inner(ratatui::layout::Margin::new(1, 1)),
                 ratatui::style::Modifier::DIM,

@@ -57,6 +57,17 @@ pub fn no_answer(last_answer: jiff::Timestamp, now: jiff::Timestamp) -> String {
     format!("no answer from the API server for {silent} s; showing what was last seen at {seen}")
 }
 
+/// "Events: no answer for 12 s; showing what was last seen at 03:14:07": one pane's watch
+/// stalled (its storage does not answer) while the API server and the other panes work.
+pub fn pane_no_answer(pane: crate::app::PaneId, since: jiff::Timestamp, now: jiff::Timestamp) -> String {
+    let silent = silent_secs(since, now);
+    let seen = since.to_zoned(jiff::tz::TimeZone::system()).strftime("%H:%M:%S");
+    format!(
+        "{}: no answer for {silent} s; showing what was last seen at {seen}",
+        pane.title()
+    )
+}
+
 /// "the API server's storage (etcd) does not answer for 12 s; showing what was last seen at
 /// 03:14:07": the server answers, but nothing it serves is fresh and nothing can change.
 pub fn storage_down(last_answer: jiff::Timestamp, now: jiff::Timestamp) -> String {

@@ -427,3 +427,49 @@ mod panes {
 
 mod chart_names;
 mod columns_and_text;
+
+#[test]
+fn one_stalled_watch_dims_its_pane_only_and_comes_back() {
+    use crate::cluster::store::WatchKind;
+    let mut app = with_pods(connected(Scope::Namespace("todo".into())));
+    let last_answer: jiff::Timestamp = "2026-11-23T11:59:48Z".parse().unwrap();
+    app.update(Msg::Watch(WatchStatus::Stalled {
+        kind: WatchKind::Pods,
+        last_answer,
+    }));
+    let text = screen(&app, 100, 12);
+    let seen = last_answer.to_zoned(jiff::tz::TimeZone::system()).strftime("%H:%M:%S");
+    assert!(
+        text.contains(&format!(
+            "Pods: no answer for 12 s; showing what was last seen at {seen}"
+        )),
+        "{text}"
+    );
+    // The API server answers: the header stays live, and only this pane is dimmed.
+    assert_eq!(app.connection, Connection::Live);
+    assert!(text.contains("live"), "{text}");
+    assert!(buf_dimmed(&app), "its rows are dimmed");
+
+    // Another kind stalling or answering leaves the pods pane alone; its own answer ends it.
+    app.update(Msg::Watch(WatchStatus::Answering {
+        kind: WatchKind::Events,
+    }));
+    assert!(screen(&app, 100, 12).contains("Pods: no answer"));
+    app.update(Msg::Watch(WatchStatus::Answering { kind: WatchKind::Pods }));
+    let text = screen(&app, 100, 12);
+    assert!(!text.contains("no answer"), "{text}");
+    assert!(!buf_dimmed(&app), "live again, not dimmed");
+}
+
+/// Whether the first pod row is drawn dimmed.
+fn buf_dimmed(app: &App) -> bool {
+    let mut app = app.clone();
+    app.update(Msg::Resize { width: 100, height: 12 });
+    app.refresh();
+    let mut buf = Buffer::empty(Rect::new(0, 0, 100, 12));
+    render_app(&app, buf.area, &mut buf);
+    let text = buffer_text(&buf);
+    let y = text.lines().position(|l| l.contains("frontend-5f6b-abc12")).unwrap() as u16;
+    let x = (0..100).find(|&x| buf[(x, y)].symbol() == "f").unwrap();
+    buf[(x, y)].modifier.contains(ratatui::style::Modifier::DIM)
+}

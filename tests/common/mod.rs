@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test binary uses a different part of this module
 
 pub mod logs;
+pub mod proxy;
 pub mod pty;
 pub mod real_node;
 mod sim;
@@ -17,8 +18,9 @@ use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{DeleteParams, PostParams};
 use kube::{Api, Client};
 use kubedeck::app::{App, Msg};
+use kubedeck::cluster::store::WatchUpdate;
 use kubedeck::cluster::watch::WatchStatus;
-use kubedeck::cluster::{ConnectOptions, session};
+use kubedeck::cluster::{ConnectOptions, RowUpdate, session};
 use tokio::sync::mpsc;
 
 /// The sim cluster's kubeconfig. Tests that need the cluster fail here, loudly, when it is not up.
@@ -89,11 +91,63 @@ pub async fn create_deployment(client: &Client, ns: &str, name: &str, replicas: 
         .expect("creating deployment");
 }
 
+/// The fake node the bulk pods of `create_bare_pods` run on: kwok fakes it like the sim's own,
+/// but it is tainted NoSchedule, so the scheduler never puts another test's pods there, and
+/// thousands of bulk pods (bound by name, no scheduler) leave the sim nodes' room to the others.
+pub const BULK_NODE: &str = "bulk-node-0";
+
+async fn ensure_bulk_node(client: &Client) {
+    use k8s_openapi::api::core::v1::Node;
+    let yaml = include_str!("../../assets/sim/node.yaml")
+        .replace("@NODE_NAME@", BULK_NODE)
+        .replace("\"110\"", "\"100000\"")
+        .replace("kubedeck.dev/sim: \"true\"", "kubedeck.dev/sim: bulk")
+        .replace(
+            "spec: {}",
+            "spec:\n  taints:\n  - {key: kubedeck.dev/bulk, value: \"true\", effect: NoSchedule}",
+        );
+    let node: Node = serde_yaml::from_str(&yaml).expect("the sim's node template parses");
+    // Already there from an earlier test is fine.
+    let _ = Api::<Node>::all(client.clone())
+        .create(&PostParams::default(), &node)
+        .await;
+}
+
+/// Bare pods `{prefix}-{i}` for i in `range`, bound to BULK_NODE (no scheduler involved),
+/// created 64 at a time: 10,000 in about two minutes on the sim.
+pub async fn create_bare_pods(client: &Client, ns: &str, prefix: &str, range: std::ops::Range<usize>) {
+    use futures::StreamExt;
+    use k8s_openapi::api::core::v1::Pod;
+    ensure_bulk_node(client).await;
+    let api: Api<Pod> = Api::namespaced(client.clone(), ns);
+    futures::stream::iter(range)
+        .map(|i| {
+            let api = api.clone();
+            let pod: Pod = serde_json::from_value(serde_json::json!({
+                "metadata": {"name": format!("{prefix}-{i}"), "labels": {"app": prefix}},
+                "spec": {"nodeName": BULK_NODE,
+                    "tolerations": [{"key": "kubedeck.dev/bulk", "operator": "Exists"}],
+                    "containers": [{"name": "main", "image": "registry.local/todo/backend:1.0"}]}
+            }))
+            .unwrap();
+            async move {
+                api.create(&PostParams::default(), &pod)
+                    .await
+                    .unwrap_or_else(|e| panic!("creating pod {prefix}-{i}: {e}"));
+            }
+        })
+        .buffer_unordered(64)
+        .collect::<()>()
+        .await;
+}
+
 /// kubedeck's state and update loop, fed by its real session and watches, without a terminal.
 pub struct Dashboard {
     pub app: App,
     /// Every watch failure the session reported, as "kind: message".
     pub watch_failures: Vec<String>,
+    /// Complete listings of pods received (the first, then one per re-list).
+    pub pod_listings: usize,
     rx: mpsc::UnboundedReceiver<Msg>,
     session: tokio::task::JoinHandle<()>,
 }
@@ -105,6 +159,7 @@ impl Dashboard {
         Dashboard {
             app: App::new(opts, jiff::Timestamp::now(), (120, 40)),
             watch_failures: Vec::new(),
+            pod_listings: 0,
             rx,
             session,
         }
@@ -128,6 +183,9 @@ impl Dashboard {
                     if let Msg::Watch(WatchStatus::Failed { kind, message, .. }) = &msg {
                         self.watch_failures.push(format!("{kind}: {message}"));
                     }
+                    if let Msg::Rows(RowUpdate::Pods(WatchUpdate::Listed(_))) = &msg {
+                        self.pod_listings += 1;
+                    }
                     self.app.update(msg);
                     self.app.refresh();
                 }
@@ -143,6 +201,15 @@ impl Dashboard {
                         .collect::<Vec<_>>()
                 ),
             }
+        }
+    }
+
+    /// Feeds messages into the app for `how_long`, whatever they say.
+    pub async fn run_for(&mut self, how_long: Duration) {
+        let deadline = tokio::time::Instant::now() + how_long;
+        while let Ok(Some(msg)) = tokio::time::timeout_at(deadline, self.rx.recv()).await {
+            self.app.update(msg);
+            self.app.refresh();
         }
     }
 

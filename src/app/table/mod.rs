@@ -235,6 +235,9 @@ pub struct TablePane {
     pub sort: Sort,
     /// Why the pane cannot show data (e.g. forbidden), if it cannot.
     pub problem: Option<String>,
+    /// Since when its watch has had no answer while the API server answers (a stalled storage):
+    /// the pane shows what it last saw then, dimmed.
+    pub no_answer_since: Option<jiff::Timestamp>,
     /// Rows changed since `view` was computed.
     pub stale: bool,
     /// Rows before filtering, for the title ("3/40").
