@@ -50,10 +50,12 @@ pub struct DeployRequest {
 /// `helm upgrade --install`'s flags beyond the chart, `-f` and `--set`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeployOptions {
-    /// `--set-json`, `--set-string`, `--set-file`, merged in helm's order with `-f` and `--set`.
+    /// `--set-json`, `--set-string`, `--set-file`, `--set-literal`, merged in helm's order with
+    /// `-f` and `--set`.
     pub set_json: Vec<String>,
     pub set_string: Vec<String>,
     pub set_file: Vec<String>,
+    pub set_literal: Vec<String>,
     /// How an upgrade treats the last release's values (helm upgrade's default unless asked).
     pub reuse: crate::chart::ValuesReuse,
     /// Create the namespace when it does not exist (`--create-namespace`).
