@@ -30,6 +30,7 @@ pub(super) fn deploy_options(args: &DeployArgs) -> DeployOptions {
         reuse,
         create_namespace: args.create_namespace,
         skip_wait: !args.wait,
+        wait_for_jobs: args.wait_for_jobs,
     }
 }
 

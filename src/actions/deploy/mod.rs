@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 pub use install::{deploy, preview};
 pub use plan::{DeployPlan, plan, rollback_plan};
 pub(super) use ready::rollout_state;
-pub use rollback::rollback;
+pub use rollback::{rollback, rollback_waiting};
 pub use uninstall::{release_objects, uninstall, wait_deleted};
 
 /// Server-side apply's field manager: who owns the fields kubedeck sets.
@@ -63,6 +63,25 @@ pub struct DeployOptions {
     /// Return once the objects are applied, without waiting for them to be ready (`--wait=false`,
     /// helm's default); `atomic` waits all the same, as helm's does.
     pub skip_wait: bool,
+    /// While waiting, also wait for the release's Jobs to complete (`--wait-for-jobs`).
+    pub wait_for_jobs: bool,
+}
+
+/// What a rollback waits for once the objects are applied: helm rollback's `--wait` (kubedeck's
+/// default: the workloads ready; `--wait=false` does not wait) and `--wait-for-jobs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Waiting {
+    pub workloads: bool,
+    pub jobs: bool,
+}
+
+impl Default for Waiting {
+    fn default() -> Self {
+        Self {
+            workloads: true,
+            jobs: false,
+        }
+    }
 }
 
 /// Progress lines for whoever runs the action (the dashboard or the command line).
