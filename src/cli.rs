@@ -89,6 +89,21 @@ pub enum Command {
         /// Show what the rollback would change and stop.
         #[arg(long)]
         dry_run: bool,
+        /// Wait for the workloads to be ready, up to --timeout (the default); `--wait=false`
+        /// returns once the objects are applied.
+        #[arg(
+            long,
+            value_name = "BOOL",
+            num_args = 0..=1,
+            require_equals = true,
+            default_value = "true",
+            default_missing_value = "true",
+            value_parser = deploy_flags::boolean
+        )]
+        wait: bool,
+        /// While waiting, also wait until the release's Jobs have completed, as helm's flag.
+        #[arg(long)]
+        wait_for_jobs: bool,
     },
     /// Delete a release's objects and its history.
     Uninstall {
@@ -318,6 +333,10 @@ pub struct DeployArgs {
         value_parser = deploy_flags::boolean
     )]
     pub wait: bool,
+    /// While waiting, also wait until the release's Jobs have completed (up to --timeout), as
+    /// helm's flag; a failed Job fails the deploy.
+    #[arg(long)]
+    pub wait_for_jobs: bool,
     /// On an upgrade, only the chart's defaults and this command's values.
     #[arg(long)]
     pub reset_values: bool,

@@ -187,16 +187,19 @@ fn operation_of(namespace: &str, command: Command) -> Result<(Operation, bool), 
             revision,
             timeout,
             yes,
+            wait,
+            wait_for_jobs,
             ..
         } => {
             let timeout = crate::cli::duration::parse(&timeout, "--timeout")?;
-            let to = revision;
+            let (workloads, jobs) = (wait, wait_for_jobs);
             (
                 Operation::Rollback {
                     namespace,
                     release,
-                    to,
+                    to: revision,
                     timeout,
+                    waiting: crate::actions::deploy::Waiting { workloads, jobs },
                 },
                 yes,
             )

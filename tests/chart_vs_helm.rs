@@ -171,6 +171,27 @@ fn template_command_prints_what_helm_template_prints() {
                 "redis.enabled=false,config.redisHost=r.example",
             ],
         ),
+        // A null drops the chart's default; --set-literal's text is taken as it is.
+        (
+            vec![
+                "todo",
+                "-f",
+                &ci,
+                "--set",
+                "backend.image.pullPolicy=null,frontend.podAnnotations.a=x",
+                "--set-literal",
+                r"secrets.openaiApiKey=sk,a=b\c",
+            ],
+            vec![
+                "todo",
+                "-f",
+                &ci,
+                "--set",
+                "backend.image.pullPolicy=null,frontend.podAnnotations.a=x",
+                "--set-literal",
+                r"secrets.openaiApiKey=sk,a=b\c",
+            ],
+        ),
         (
             vec![
                 "todo",

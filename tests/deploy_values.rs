@@ -319,3 +319,239 @@ async fn bad_input_is_one_sentence_and_changes_nothing() {
     helm(&["uninstall", "todo", "-n", &ns]);
     common::delete_namespace(&client, &ns).await;
 }
+
+/// `--set key=null` keeps the null in the release's values and drops the chart's default from
+/// the computed ones; `--set-literal` takes its text as it is (commas, `=`, backslashes), after
+/// the other flags: helm reads kubedeck's release as its own.
+#[tokio::test]
+async fn set_null_and_set_literal_are_kept_as_helm_keeps_them() {
+    let client = common::client().await;
+    let (ours, theirs) = (
+        common::namespace(&client, "null-kd").await,
+        common::namespace(&client, "null-helm").await,
+    );
+    let ci = format!("{CHART}/ci-values.yaml");
+    let flags = [
+        "-f",
+        &ci,
+        "--set",
+        "backend.podAnnotations.note=x,frontend.podAnnotations=null,secrets.openaiApiKey=plain",
+        "--set-literal",
+        r"secrets.openaiApiKey=sk,a=b\c,null",
+    ];
+    both(&ours, &theirs, &flags);
+    assert_eq!(values(&ours, false), values(&theirs, false));
+    assert_eq!(values(&ours, true), values(&theirs, true));
+    let given = values(&ours, false);
+    assert!(given["frontend"]["podAnnotations"].is_null(), "{given}");
+    assert!(
+        given["frontend"].as_object().unwrap().contains_key("podAnnotations"),
+        "kept: {given}"
+    );
+    assert_eq!(given["secrets"]["openaiApiKey"], r"sk,a=b\c,null", "{given}");
+    let computed = values(&ours, true);
+    assert!(
+        computed["frontend"].get("podAnnotations").is_none(),
+        "default dropped: {computed}"
+    );
+    assert_eq!(computed["backend"]["podAnnotations"]["note"], "x", "{computed}");
+    for ns in [&ours, &theirs] {
+        helm(&["uninstall", "todo", "-n", ns]);
+        common::delete_namespace(&client, ns).await;
+    }
+}
+
+/// A chart of one Job on the real node that sleeps `seconds`, then exits `exitCode`; each
+/// revision runs a Job of its own (a Job's pod template cannot change).
+fn job_chart(dir: &Path) -> String {
+    let chart = dir.join("jobs");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    write(&chart, "Chart.yaml", "apiVersion: v2\nname: jobs\nversion: 0.1.0\n");
+    write(&chart, "values.yaml", "seconds: 3\nexitCode: 0\n");
+    write(
+        &chart.join("templates"),
+        "job.yaml",
+        r#"apiVersion: batch/v1
+kind: Job
+metadata:
+  name: {{ .Release.Name }}-once-{{ .Release.Revision }}
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      nodeSelector: {kubedeck.dev/sim-real: "true"}
+      tolerations: [{key: kubedeck.dev/real-node, operator: Exists, effect: NoSchedule}]
+      terminationGracePeriodSeconds: 1
+      containers:
+        - name: main
+          image: busybox:1.36
+          imagePullPolicy: Never
+          command: ["sh", "-c", "sleep {{ .Values.seconds }}; exit {{ .Values.exitCode }}"]
+"#,
+    );
+    chart.to_string_lossy().into_owned()
+}
+
+async fn job_succeeded(client: &kube::Client, ns: &str, name: &str) -> i32 {
+    let job = Api::<k8s_openapi::api::batch::v1::Job>::namespaced(client.clone(), ns)
+        .get(name)
+        .await
+        .unwrap_or_else(|e| panic!("reading Job {name}: {e}"));
+    job.status.and_then(|s| s.succeeded).unwrap_or(0)
+}
+
+fn jobs_history(ns: &str) -> Vec<(i64, String)> {
+    let rows: Vec<serde_json::Value> =
+        serde_json::from_str(&helm(&["history", "jobs", "-n", ns, "-o", "json"])).unwrap();
+    rows.iter()
+        .map(|r| {
+            (
+                r["revision"].as_i64().unwrap(),
+                r["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// `deploy --wait-for-jobs` and `rollback --wait-for-jobs` return once the release's Jobs have
+/// completed and fail when one fails, as helm's do; `rollback --wait=false` does not wait.
+#[tokio::test]
+async fn wait_for_jobs_on_deploy_and_rollback_as_helm() {
+    let client = common::client().await;
+    common::real_node::require(&client).await;
+    let (ours, theirs) = (
+        common::namespace(&client, "jobs-kd").await,
+        common::namespace(&client, "jobs-helm").await,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let chart = job_chart(dir.path());
+    let deploy = |extra: &[&str]| {
+        let mut args = vec![
+            "deploy",
+            "jobs",
+            "--chart",
+            &chart,
+            "-n",
+            &ours,
+            "--wait-for-jobs",
+            "--timeout",
+            "2m",
+        ];
+        args.extend(extra);
+        args.push("--yes");
+        kubedeck(&args)
+    };
+    let kubeconfig = common::sim_kubeconfig();
+    let helm_deploy = |extra: &[&str]| {
+        let mut args = vec![
+            "upgrade",
+            "--install",
+            "jobs",
+            &chart,
+            "-n",
+            &theirs,
+            "--wait",
+            "--wait-for-jobs",
+        ];
+        args.extend(extra);
+        args.extend(["--timeout", "2m", "--kubeconfig", kubeconfig.to_str().unwrap()]);
+        common::helm_output(&args).0
+    };
+
+    let (code, out, err) = deploy(&[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        job_succeeded(&client, &ours, "jobs-once-1").await,
+        1,
+        "returned before the Job completed"
+    );
+    assert!(helm_deploy(&[]));
+
+    let (code, _, err) = deploy(&["--set", "exitCode=3"]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(err.lines().count(), 1, "one sentence: {err}");
+    assert!(err.contains("Job/jobs-once-2 failed"), "{err}");
+    assert!(!helm_deploy(&["--set", "exitCode=3"]));
+
+    let rollback = |extra: &[&str]| {
+        let mut args = vec!["rollback", "jobs"];
+        args.extend(extra);
+        args.extend(["-n", &ours, "--timeout", "2m", "--yes"]);
+        kubedeck(&args)
+    };
+    let (code, out, err) = rollback(&["1", "--wait-for-jobs"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        job_succeeded(&client, &ours, "jobs-once-1").await,
+        1,
+        "returned before the Job completed"
+    );
+    let helm_rollback = |to: &str| {
+        common::helm_output(&[
+            "rollback",
+            "jobs",
+            to,
+            "-n",
+            &theirs,
+            "--wait",
+            "--wait-for-jobs",
+            "--timeout",
+            "2m",
+            "--kubeconfig",
+            kubeconfig.to_str().unwrap(),
+        ])
+        .0
+    };
+    assert!(helm_rollback("1"));
+    let (code, _, err) = rollback(&["2", "--wait-for-jobs"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("Job/jobs-once-2 failed"), "{err}");
+    assert!(!helm_rollback("2"));
+    assert_eq!(jobs_history(&ours), jobs_history(&theirs));
+
+    // --wait=false: back to the failing revision, returning before its Job can fail.
+    let (code, out, err) = rollback(&["2", "--wait=false", "--wait-for-jobs"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(jobs_history(&ours).last(), Some(&(5, "deployed".to_owned())));
+
+    // Bad values for the new flags: one sentence, nothing recorded.
+    let before = jobs_history(&ours);
+    for (args, expected) in [
+        (
+            vec!["rollback", "jobs", "1", "--wait=later", "--yes"],
+            "\"later\" is not true or false",
+        ),
+        (
+            vec!["rollback", "jobs", "1", "--wait", "--timeout", "5 minutes", "--yes"],
+            "is not a duration",
+        ),
+        (
+            vec!["deploy", "jobs", "--chart", &chart, "--set-literal", "seconds", "--yes"],
+            "--set-literal seconds is not valid",
+        ),
+        (
+            vec![
+                "deploy",
+                "jobs",
+                "--chart",
+                &chart,
+                "--wait-for-jobs",
+                "--timeout",
+                "1h1x",
+                "--yes",
+            ],
+            "is not a duration",
+        ),
+    ] {
+        let all = [args.as_slice(), &["-n", &ours]].concat();
+        let (code, out, err) = kubedeck(&all);
+        assert_eq!(code, 1, "{all:?}: {out}{err}");
+        assert_eq!(err.lines().count(), 1, "{all:?}: one sentence: {err}");
+        assert!(err.contains(expected), "{all:?}: {err}");
+    }
+    assert_eq!(jobs_history(&ours), before, "bad input recorded nothing");
+    for ns in [&ours, &theirs] {
+        common::delete_namespace(&client, ns).await;
+    }
+}

@@ -1,4 +1,4 @@
-//! kubedeck as a user installs it: the binary alone in a folder of its own, run from another
+//! kubedeck as a user installs it (`cargo install`): the binary alone in a folder of its own, run from another
 //! working directory with the source tree out of reach. The chart it deploys and exports is the
 //! one built into the binary.
 
@@ -7,14 +7,91 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The built kubedeck copied into a folder of its own, as `cargo install --root` leaves it.
-/// (A nested `cargo install` would wait on the build-folder lock `cargo test` holds.)
+/// kubedeck installed as the README says, `cargo install --locked --path . --root TMP`, into the
+/// target folder `cargo test` just built in (the debug profile, and the same dependency features:
+/// see Cargo.toml; the environment `cargo build` had), so it only copies kubedeck. `cargo test` has let go of the folder's
+/// lock before it runs the tests, so the install cannot wait on it; a hung install still fails
+/// after 20 minutes with cargo's output. The binary is then moved out of the install root into a
+/// folder of its own, away from both.
 fn install() -> (tempfile::TempDir, PathBuf) {
     let root = tempfile::tempdir().unwrap();
-    std::fs::create_dir(root.path().join("bin")).unwrap();
-    let binary = root.path().join("bin/kubedeck");
-    std::fs::copy(env!("CARGO_BIN_EXE_kubedeck"), &binary).expect("copying the built kubedeck");
-    (root, binary)
+    // CARGO_BIN_EXE_kubedeck is TARGET/PROFILE/kubedeck, whatever chose TARGET.
+    let built = Path::new(env!("CARGO_BIN_EXE_kubedeck"));
+    let target = built.parent().and_then(Path::parent).expect("the target folder");
+    let mut cargo = Command::new(env!("CARGO"));
+    cargo.args(["install", "--locked", "--offline", "--path", "."]);
+    if cfg!(debug_assertions) {
+        cargo.arg("--debug");
+    }
+    // What `cargo test` sets for this test process (the package's CARGO_PKG_*, CARGO_MANIFEST_DIR,
+    // ...) is not the environment the build ran in: ring's build script reruns when those
+    // change, and everything above ring with it. The nested cargo gets them unset again.
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        let set_by_cargo_test = ["CARGO_PKG_", "CARGO_MANIFEST_", "CARGO_BIN_EXE_"]
+            .iter()
+            .any(|p| name.starts_with(p))
+            || [
+                "CARGO_CRATE_NAME",
+                "CARGO_BIN_NAME",
+                "CARGO_PRIMARY_PACKAGE",
+                "CARGO_TARGET_TMPDIR",
+                "CARGO_RUSTC_CURRENT_DIR",
+                "OUT_DIR",
+            ]
+            .contains(&name.as_ref());
+        if set_by_cargo_test {
+            cargo.env_remove(name.as_ref());
+        }
+    }
+    let log = root.path().join("cargo-install.log");
+    let file = std::fs::File::create(&log).unwrap();
+    let started = std::time::Instant::now();
+    let mut child = cargo
+        .arg("--root")
+        .arg(root.path())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("CARGO_TARGET_DIR", target)
+        .env("CARGO_TERM_COLOR", "never")
+        .stdout(file.try_clone().unwrap())
+        .stderr(file)
+        .spawn()
+        .expect("running cargo install");
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(1200) {
+            let _ = child.kill();
+            let said = std::fs::read_to_string(&log).unwrap_or_default();
+            panic!("cargo install took over 20 minutes (is the target folder locked?):\n{said}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    let said = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(status.success(), "cargo install failed ({status}):\n{said}");
+    eprintln!("cargo install took {:.1?}:\n{said}", started.elapsed());
+    // Anything but kubedeck compiled again means the install resolved other dependency features
+    // than the test build (a dev-dependency turning one on): align them in Cargo.toml.
+    let rebuilt: Vec<&str> = said
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("Compiling "))
+        .filter(|c| !c.starts_with("kubedeck "))
+        .collect();
+    assert!(
+        rebuilt.is_empty(),
+        "cargo install rebuilt dependencies {rebuilt:?}:\n{said}"
+    );
+    let installed = root.path().join("bin/kubedeck");
+    assert!(
+        installed.is_file(),
+        "cargo install left no bin/kubedeck in {}:\n{said}",
+        root.path().display()
+    );
+    let elsewhere = tempfile::tempdir().unwrap();
+    let binary = elsewhere.path().join("kubedeck");
+    std::fs::copy(&installed, &binary).expect("copying the installed kubedeck");
+    (elsewhere, binary)
 }
 
 /// Runs the installed kubedeck in `cwd` with the source tree hidden under an empty tmpfs (a
@@ -27,6 +104,10 @@ fn run(binary: &Path, cwd: &Path, args: &[&str]) -> (i32, String, String) {
         .arg(binary)
         .args(args)
         .current_dir(cwd)
+        .env("HOME", cwd)
+        .env_remove("XDG_CONFIG_HOME")
+        .env_remove("XDG_STATE_HOME")
+        .env_remove("XDG_DATA_HOME")
         .env("KUBEDECK_STATE_DIR", cwd.join("state"))
         .env("KUBEDECK_CONFIG", "/nonexistent")
         .output()

@@ -27,6 +27,8 @@ pub enum Operation {
         release: String,
         to: Option<i32>,
         timeout: Duration,
+        /// What it waits for (`--wait`, `--wait-for-jobs`).
+        waiting: deploy::Waiting,
     },
     /// Delete a release's objects and its history (or keep the history, marked uninstalled).
     Uninstall {
@@ -222,8 +224,10 @@ impl Operation {
                 release,
                 to,
                 timeout,
+                waiting,
             } => {
-                let rev = deploy::rollback(client, namespace, release, *to, *timeout, progress).await?;
+                let which = (namespace.as_str(), release.as_str());
+                let rev = deploy::rollback_waiting(client, which, *to, *timeout, *waiting, progress).await?;
                 Ok(format!("release {release} rolled back: revision {rev} deployed"))
             }
             Operation::Uninstall {
@@ -433,6 +437,7 @@ mod tests {
             release: "todo".into(),
             to: None,
             timeout: Duration::from_secs(1),
+            waiting: deploy::Waiting::default(),
         };
         assert_eq!(
             rollback.question(),

@@ -638,6 +638,7 @@ fn rollback_from_the_history_shows_the_diff_then_rolls_back_on_y() {
             release: "todo".into(),
             to: Some(1),
             timeout: operate::WAIT,
+            waiting: Default::default(),
         }))
     );
 }

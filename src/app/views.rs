@@ -396,6 +396,7 @@ impl App {
             release: history.name.clone(),
             to: Some(selected),
             timeout: super::operate::WAIT,
+            waiting: Default::default(),
         };
         let title = format!("{} y rolls back, Esc cancels", rollback.question());
         self.open_diff(history, current, selected, title, Some(rollback));

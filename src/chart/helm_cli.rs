@@ -18,7 +18,7 @@ pub fn render_with_helm(
         .then(ExportedChart::new)
         .transpose()?;
     let on_disk = |path: &Path| match (&exported, path.strip_prefix(super::BUNDLED_CHART)) {
-        (Some(e), Ok(inner)) => e.0.join(inner),
+        (Some(e), Ok(inner)) => e.dir.join(inner),
         _ => path.to_path_buf(),
     };
     let mut cmd = Command::new("helm");
@@ -45,23 +45,23 @@ pub fn render_with_helm(
     parse_helm_output(&String::from_utf8_lossy(&out.stdout))
 }
 
-/// The embedded chart written to a temporary folder for helm, removed when dropped.
-struct ExportedChart(PathBuf);
+/// The embedded chart written to a private temporary folder for helm, removed when dropped.
+struct ExportedChart {
+    dir: PathBuf,
+    _folder: tempfile::TempDir,
+}
 
 impl ExportedChart {
     fn new() -> Result<Self, ChartError> {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let dir = std::env::temp_dir().join(format!("kubedeck-chart-{}-{nanos}", std::process::id()));
+        let folder = tempfile::Builder::new()
+            .prefix("kubedeck-chart-")
+            .tempdir()
+            .map_err(|e| ChartError::Helm {
+                reason: format!("cannot create a temporary folder for the chart ({e}); check TMPDIR"),
+            })?;
+        let dir = folder.path().join("todo-chatbot");
         super::bundled::export(&dir).map_err(|reason| ChartError::Helm { reason })?;
-        Ok(Self(dir))
-    }
-}
-
-impl Drop for ExportedChart {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        Ok(Self { dir, _folder: folder })
     }
 }
 

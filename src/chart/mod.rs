@@ -296,20 +296,20 @@ fn collect_templates(dir: &Path, out: &mut BTreeMap<String, String>) -> Result<(
 }
 
 /// The values the user supplied (values files, then `--set`s) without the chart's defaults:
-/// what Helm records as a release's config.
+/// what Helm records as a release's config, nulls included (`--set key=null`).
 pub fn user_values(opts: &RenderOptions) -> Result<Mapping, ChartError> {
-    overlay(Mapping::new(), opts)
+    let supplied = values_flags::SuppliedValues {
+        files: opts.values_files.clone(),
+        set: opts.set.clone(),
+        ..Default::default()
+    };
+    values_flags::supplied_values(opts.base.clone(), &supplied)
 }
 
+/// The chart's values with the user's on top, as helm coalesces them: a null the user gives
+/// removes the chart's default.
 fn overlay(mut merged: Mapping, opts: &RenderOptions) -> Result<Mapping, ChartError> {
-    values::merge_into(&mut merged, opts.base.clone());
-    for file in &opts.values_files {
-        let overlay = values::parse_values(&read(file)?, &format!("values file {}", file.display()))?;
-        values::merge_into(&mut merged, overlay);
-    }
-    for expr in &opts.set {
-        values::apply_set(&mut merged, expr)?;
-    }
+    values::merge_into(&mut merged, user_values(opts)?);
     Ok(merged)
 }
 

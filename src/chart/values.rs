@@ -225,12 +225,9 @@ pub(super) fn set_path(node: &mut Yaml, path: &[Segment], value: Yaml) {
                 *node = Yaml::Mapping(Mapping::new());
             }
             if let Yaml::Mapping(m) = node {
-                let key = Yaml::String(k.clone());
-                if rest.is_empty() && value.is_null() {
-                    m.remove(&key);
-                    return;
-                }
-                let child = m.entry(key).or_insert(Yaml::Null);
+                // A null is kept (`--set key=null`), as helm keeps it in the release's values;
+                // merging with the chart's defaults removes the key there.
+                let child = m.entry(Yaml::String(k.clone())).or_insert(Yaml::Null);
                 set_path(child, rest, value);
             }
         }
@@ -279,7 +276,7 @@ mod tests {
         let y = set("a.b=1,c=true,d=01,e=abc,f[1]=x,g=null,h=1.5");
         assert_eq!(
             serde_yaml::to_string(&y).unwrap(),
-            "a:\n  b: 1\nc: true\nd: '01'\ne: abc\nf:\n- null\n- x\nh: '1.5'\n"
+            "a:\n  b: 1\nc: true\nd: '01'\ne: abc\nf:\n- null\n- x\ng: null\nh: '1.5'\n"
         );
     }
 

@@ -1,5 +1,5 @@
 //! The values a command supplies, merged as helm's `MergeValues` does (the `-f` files, then
-//! `--set-json`, `--set`, `--set-string`, `--set-file`, later ones winning), and how an upgrade
+//! `--set-json`, `--set`, `--set-string`, `--set-file`, `--set-literal`, later ones winning), and how an upgrade
 //! meets them with the last release's (helm's `reuseValues`: the default, `--reset-values`,
 //! `--reuse-values`, `--reset-then-reuse-values`). What comes out is what helm keeps as a
 //! release's `config`, so helm and kubedeck read each other's releases the same way.
@@ -19,12 +19,16 @@ pub struct SuppliedValues {
     pub set: Vec<String>,
     pub set_string: Vec<String>,
     pub set_file: Vec<String>,
+    pub set_literal: Vec<String>,
 }
 
 impl SuppliedValues {
     /// Only what helm's own `-f` and `--set` can say (the `--renderer helm` path passes those on).
     pub fn is_files_and_set_only(&self) -> bool {
-        self.set_json.is_empty() && self.set_string.is_empty() && self.set_file.is_empty()
+        self.set_json.is_empty()
+            && self.set_string.is_empty()
+            && self.set_file.is_empty()
+            && self.set_literal.is_empty()
     }
 }
 
@@ -71,6 +75,9 @@ pub fn supplied_values(start: Mapping, given: &SuppliedValues) -> Result<Mapping
     }
     for expr in &given.set_file {
         apply_set_file(&mut merged, expr)?;
+    }
+    for expr in &given.set_literal {
+        apply_set_literal(&mut merged, expr)?;
     }
     Ok(merged)
 }
@@ -217,6 +224,21 @@ fn apply_set_file(values: &mut Mapping, expr: &str) -> Result<(), ChartError> {
     Ok(())
 }
 
+/// One `--set-literal` (helm 3.13+): `key.path=TEXT`, everything after the first `=` the value,
+/// as a string, commas, backslashes and all.
+fn apply_set_literal(values: &mut Mapping, expr: &str) -> Result<(), ChartError> {
+    let Some((path, text)) = expr.split_once('=') else {
+        return Err(bad(
+            "--set-literal",
+            expr,
+            "it has no `=`; use key.path=TEXT (the text is taken as it is, commas included)",
+        ));
+    };
+    let segments = key_path("--set-literal", expr, path)?;
+    set_at(values, &segments, Yaml::String(text.to_string()));
+    Ok(())
+}
+
 fn key_path(flag: &'static str, expr: &str, path: &str) -> Result<Vec<Segment>, ChartError> {
     values::parse_path(path).map_err(|reason| bad(flag, expr, format!("key `{path}`: {reason}")))
 }
@@ -260,6 +282,32 @@ mod tests {
     fn set_string_keeps_text() {
         let out = supplied_values(Mapping::new(), &flags(&[], &[], &["tag=007,on=true"])).unwrap();
         assert_eq!(out, yaml("tag: '007'\n'on': 'true'\n"));
+    }
+
+    #[test]
+    fn set_literal_takes_the_text_as_it_is_and_comes_last() {
+        let given = SuppliedValues {
+            set: vec!["a=1,b=2".into()],
+            set_literal: vec!["a=x,y=\\z,null".into(), "c[1].d=true".into()],
+            ..SuppliedValues::default()
+        };
+        let out = supplied_values(Mapping::new(), &given).unwrap();
+        assert_eq!(out, yaml("a: 'x,y=\\z,null'\nb: 2\nc: [null, {d: 'true'}]\n"));
+        let bad = SuppliedValues {
+            set_literal: vec!["novalue".into()],
+            ..SuppliedValues::default()
+        };
+        let err = supplied_values(Mapping::new(), &bad).unwrap_err().to_string();
+        assert!(
+            err.starts_with("--set-literal novalue is not valid: it has no `=`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_null_set_stays_in_the_config() {
+        let out = supplied_values(Mapping::new(), &flags(&["b=null"], &["a.x=null"], &[])).unwrap();
+        assert_eq!(out, yaml("a: {x: null}\nb: null\n"));
     }
 
     #[test]

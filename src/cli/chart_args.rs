@@ -23,9 +23,13 @@ pub struct ChartInput {
     #[arg(long, value_name = "KEY=PATH")]
     pub set_file: Vec<String>,
     /// JSON values (`--set-json 'a.b=[1,2]'` or a JSON object); repeatable. Order, as helm:
-    /// -f files, then --set-json, --set, --set-string, --set-file.
+    /// -f files, then --set-json, --set, --set-string, --set-file, --set-literal.
     #[arg(long, value_name = "KEY=JSON")]
     pub set_json: Vec<String>,
+    /// A string value taken as it is, commas and backslashes included
+    /// (`--set-literal backend.greeting=a,b`); repeatable.
+    #[arg(long, value_name = "KEY=TEXT")]
+    pub set_literal: Vec<String>,
 }
 
 /// `kubedeck template`: as `helm template`.

@@ -196,6 +196,7 @@ pub async fn load_config(opts: &ConnectOptions) -> Result<(Target, kube::Config)
                 .unwrap_or_else(|| config.default_namespace.clone()),
         )
     };
+    remember_server(config.cluster_url.to_string());
     let target = Target {
         context: crate::text::sanitize(&context),
         cluster: crate::text::sanitize(&cluster),
@@ -260,14 +261,37 @@ pub enum FailureKind {
     NotInstalled,
 }
 
-/// A client error as one sentence a person can act on.
+/// The address of the API server kubedeck last connected to, for sentences about a failed
+/// request made where the address is not at hand (`explain`).
+static SERVER: std::sync::RwLock<Option<String>> = std::sync::RwLock::new(None);
+
+fn remember_server(url: String) {
+    if let Ok(mut server) = SERVER.write() {
+        *server = Some(url);
+    }
+}
+
+/// "the API server at https://...", or "the API server" when `server` is that phrase itself
+/// (a caller without the address) and no address is `known`.
+fn server_phrase(server: &str, known: Option<&str>) -> String {
+    let address = match server {
+        "" | "the API server" => known,
+        given => Some(given),
+    };
+    address.map_or_else(|| "the API server".to_owned(), |a| format!("the API server at {a}"))
+}
+
+/// A client error as one sentence a person can act on. `server` is the API server's address,
+/// or "the API server" when the caller does not have it (the last connected one is named then).
 pub fn describe_client_error(e: &kube::Error, server: &str) -> (FailureKind, String) {
+    let known = SERVER.read().ok().and_then(|s| s.clone());
+    // "the API server at ADDRESS" and, to start a sentence, "The API server at ADDRESS".
+    let at = server_phrase(server, known.as_deref());
+    let the = at.replacen("the", "The", 1);
     if let kube::Error::Api(status) = e {
         let msg = crate::text::sanitize(&status.message);
         let text = match status.code {
-            401 => format!(
-                "The API server at {server} rejected our credentials (401 Unauthorized): log in again or pick another context."
-            ),
+            401 => format!("{the} rejected our credentials (401 Unauthorized): log in again or pick another context."),
             403 => format!("forbidden: {msg}"),
             _ => format!("{msg} ({} {})", status.code, status.reason),
         };
@@ -276,17 +300,17 @@ pub fn describe_client_error(e: &kube::Error, server: &str) -> (FailureKind, Str
     let chain = crate::text::sanitize(&error_chain(e));
     let lower = chain.to_lowercase();
     let text = if lower.contains("connection refused") {
-        format!("Cannot reach the API server at {server}: connection refused. Is the cluster running?")
+        format!("Cannot reach {at}: connection refused. Is the cluster running?")
     } else if lower.contains("timed out") || lower.contains("deadline") {
-        format!("The API server at {server} did not answer in time ({chain}).")
+        format!("{the} did not answer in time ({chain}).")
     } else if lower.contains("certificate") || lower.contains("tls") {
-        format!("TLS with {server} failed ({chain}): check the certificate-authority in your kubeconfig.")
+        format!("TLS with {at} failed ({chain}): check the certificate-authority in your kubeconfig.")
     } else if let kube::Error::Auth(_) = e {
         format!(
-            "Getting credentials for {server} failed ({chain}): check the user entry or exec plugin in your kubeconfig."
+            "Getting credentials for {at} failed ({chain}): check the user entry or exec plugin in your kubeconfig."
         )
     } else {
-        format!("Cannot talk to the API server at {server}: {chain}.")
+        format!("Cannot talk to {at}: {chain}.")
     };
     (FailureKind::Unreachable, text)
 }
@@ -425,6 +449,35 @@ mod tests {
         for leak in ["Status {", "Some(", "ListMeta", "\n"] {
             assert!(!text.contains(leak), "{leak} in {text}");
         }
+    }
+
+    #[test]
+    fn a_timeout_names_the_server_once_and_by_its_address_when_known() {
+        let timeout = || {
+            kube::Error::Service(Box::new(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "operation timed out",
+            )))
+        };
+        let (kind, text) = describe_client_error(&timeout(), "https://10.0.0.1:6443");
+        assert_eq!(kind, FailureKind::Unreachable);
+        assert!(
+            text.starts_with("The API server at https://10.0.0.1:6443 did not answer in time (")
+                && text.contains("operation timed out"),
+            "{text}"
+        );
+        assert_eq!(server_phrase("the API server", None), "the API server");
+        assert_eq!(
+            server_phrase("the API server", Some("https://127.0.0.1:6443")),
+            "the API server at https://127.0.0.1:6443"
+        );
+        let text = explain(&timeout(), Attempt::new("get", "deploy/backend", "todo"));
+        assert!(
+            text.starts_with("cannot get deploy/backend in todo: The API server"),
+            "{text}"
+        );
+        assert!(text.contains("did not answer in time"), "{text}");
+        assert!(!text.contains("at the API server"), "{text}");
     }
 
     #[test]

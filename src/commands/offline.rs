@@ -80,6 +80,7 @@ pub fn template(args: &TemplateArgs, namespace: &str) -> Result<String, String> 
                 set: args.input.set.clone(),
                 set_string: args.input.set_string.clone(),
                 set_file: args.input.set_file.clone(),
+                set_literal: args.input.set_literal.clone(),
             },
         )
         .map_err(|e| e.to_string())?,

@@ -26,9 +26,11 @@ pub(super) fn deploy_options(args: &DeployArgs) -> DeployOptions {
         set_json: args.input.set_json.clone(),
         set_string: args.input.set_string.clone(),
         set_file: args.input.set_file.clone(),
+        set_literal: args.input.set_literal.clone(),
         reuse,
         create_namespace: args.create_namespace,
         skip_wait: !args.wait,
+        wait_for_jobs: args.wait_for_jobs,
     }
 }
 

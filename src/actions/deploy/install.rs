@@ -119,7 +119,9 @@ async fn deploy_once(client: &Client, req: &DeployRequest, progress: Progress<'_
             applier.delete_left_behind(&prev.manifest, &objects, progress).await?;
         }
         if wait {
-            applier.wait_ready(&objects, req.timeout, progress).await?;
+            applier
+                .wait_ready(&objects, req.timeout, req.options.wait_for_jobs, progress)
+                .await?;
         }
         applier.run_hooks(&rendered.hooks, post, req.timeout, progress).await
     }

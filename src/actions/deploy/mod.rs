@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 pub use install::{deploy, preview};
 pub use plan::{DeployPlan, plan, rollback_plan};
 pub(super) use ready::rollout_state;
-pub use rollback::rollback;
+pub use rollback::{rollback, rollback_waiting};
 pub use uninstall::{release_objects, uninstall, wait_deleted};
 
 /// Server-side apply's field manager: who owns the fields kubedeck sets.
@@ -50,10 +50,12 @@ pub struct DeployRequest {
 /// `helm upgrade --install`'s flags beyond the chart, `-f` and `--set`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeployOptions {
-    /// `--set-json`, `--set-string`, `--set-file`, merged in helm's order with `-f` and `--set`.
+    /// `--set-json`, `--set-string`, `--set-file`, `--set-literal`, merged in helm's order with
+    /// `-f` and `--set`.
     pub set_json: Vec<String>,
     pub set_string: Vec<String>,
     pub set_file: Vec<String>,
+    pub set_literal: Vec<String>,
     /// How an upgrade treats the last release's values (helm upgrade's default unless asked).
     pub reuse: crate::chart::ValuesReuse,
     /// Create the namespace when it does not exist (`--create-namespace`).
@@ -61,6 +63,25 @@ pub struct DeployOptions {
     /// Return once the objects are applied, without waiting for them to be ready (`--wait=false`,
     /// helm's default); `atomic` waits all the same, as helm's does.
     pub skip_wait: bool,
+    /// While waiting, also wait for the release's Jobs to complete (`--wait-for-jobs`).
+    pub wait_for_jobs: bool,
+}
+
+/// What a rollback waits for once the objects are applied: helm rollback's `--wait` (kubedeck's
+/// default: the workloads ready; `--wait=false` does not wait) and `--wait-for-jobs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Waiting {
+    pub workloads: bool,
+    pub jobs: bool,
+}
+
+impl Default for Waiting {
+    fn default() -> Self {
+        Self {
+            workloads: true,
+            jobs: false,
+        }
+    }
 }
 
 /// Progress lines for whoever runs the action (the dashboard or the command line).

@@ -1,4 +1,5 @@
-//! Waiting for a release's Deployments and StatefulSets to roll out, saying where each stands.
+//! Waiting for a release's Deployments and StatefulSets to roll out (and, with helm's
+//! `--wait-for-jobs`, its Jobs to complete), saying where each stands.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -13,18 +14,24 @@ use crate::cluster::rollout::{RollingWorkload, rolled_out};
 
 impl Applier {
     /// Waits until every Deployment and StatefulSet of the release runs its desired replicas,
-    /// all updated and available, reporting each one's progress as it changes.
+    /// all updated and available, and with `jobs` every Job has completed (a failed one ends the
+    /// wait at once), reporting each one's progress as it changes.
     pub(super) async fn wait_ready(
         &mut self,
         objects: &[(ObjectId, Value)],
         timeout: Duration,
+        jobs: bool,
         progress: Progress<'_>,
     ) -> Result<(), String> {
         let deadline = Instant::now() + timeout;
         let workloads: Vec<&ObjectId> = objects
             .iter()
             .map(|(id, _)| id)
-            .filter(|id| matches!(id.kind.as_str(), "Deployment" | "StatefulSet"))
+            .filter(|id| match id.kind.as_str() {
+                "Deployment" | "StatefulSet" => true,
+                "Job" => jobs && id.api_version == "batch/v1",
+                _ => false,
+            })
             .collect();
         let mut last: HashMap<&ObjectId, String> = HashMap::new();
         loop {
@@ -32,7 +39,11 @@ impl Applier {
             for id in &workloads {
                 let api = self.api(id).await?;
                 let obj = api.get(&id.name).await.map_err(|e| id.failure("get", &e))?;
-                let (ready, line) = rollout_state(&obj);
+                let (ready, line) = if id.kind == "Job" {
+                    job_state(&obj).map_err(|why| format!("{id} failed: {why}"))?
+                } else {
+                    rollout_state(&obj)
+                };
                 if last.get(id) != Some(&line) {
                     progress(format!("{id}: {line}"));
                     last.insert(id, line.clone());
@@ -76,6 +87,48 @@ pub(in crate::actions) fn rollout_state(obj: &DynamicObject) -> (bool, String) {
     (has_rolled_out(obj), line)
 }
 
+/// Whether a Job has completed (its Complete condition, or as many pods succeeded as it
+/// needs), and a line saying where it is; Err with the reason once it has failed, as helm's
+/// wait gives up on a failed Job.
+fn job_state(obj: &DynamicObject) -> Result<(bool, String), String> {
+    let status = obj.data.get("status");
+    let num = |field: &str| status.and_then(|s| s.get(field)).and_then(Value::as_i64).unwrap_or(0);
+    let condition = |kind: &str| {
+        status
+            .and_then(|s| s.get("conditions"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .find(|c| c.get("type").and_then(Value::as_str) == Some(kind))
+            .filter(|c| c.get("status").and_then(Value::as_str) == Some("True"))
+    };
+    if let Some(failed) = condition("Failed") {
+        let text = |f: &str| failed.get(f).and_then(Value::as_str).unwrap_or_default().to_owned();
+        let why = [text("reason"), text("message")]
+            .into_iter()
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join(": ");
+        return Err(crate::text::sanitize(if why.is_empty() {
+            "the Job failed"
+        } else {
+            &why
+        }));
+    }
+    let needed = obj
+        .data
+        .pointer("/spec/completions")
+        .and_then(Value::as_i64)
+        .unwrap_or(1);
+    let (succeeded, active, failed) = (num("succeeded"), num("active"), num("failed"));
+    let done = condition("Complete").is_some() || succeeded >= needed;
+    let mut line = format!("{succeeded}/{needed} succeeded, {active} running");
+    if failed > 0 {
+        line.push_str(&format!(", {failed} failed"));
+    }
+    Ok((done, line))
+}
+
 /// The object read as the workload it is, for the rule; one that does not read as its kind has
 /// not rolled out.
 fn has_rolled_out(obj: &DynamicObject) -> bool {
@@ -92,6 +145,25 @@ fn has_rolled_out(obj: &DynamicObject) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_job_is_done_when_complete_and_fails_the_wait_when_failed() {
+        let running = object("apiVersion: batch/v1\nkind: Job\nmetadata: {name: once}\nstatus: {active: 1}");
+        assert_eq!(job_state(&running), Ok((false, "0/1 succeeded, 1 running".to_owned())));
+        let done = object(
+            "apiVersion: batch/v1\nkind: Job\nmetadata: {name: once}\nspec: {completions: 2}
+status: {succeeded: 2, conditions: [{type: Complete, status: 'True'}]}",
+        );
+        assert_eq!(job_state(&done), Ok((true, "2/2 succeeded, 0 running".to_owned())));
+        let failed = object(
+            "apiVersion: batch/v1\nkind: Job\nmetadata: {name: once}
+status: {failed: 1, conditions: [{type: Failed, status: 'True', reason: BackoffLimitExceeded, message: Job has reached the specified backoff limit}]}",
+        );
+        assert_eq!(
+            job_state(&failed),
+            Err("BackoffLimitExceeded: Job has reached the specified backoff limit".to_owned())
+        );
+    }
 
     fn object(yaml: &str) -> DynamicObject {
         serde_yaml::from_str(yaml).expect("an object")

@@ -81,6 +81,7 @@ fn render_offline(
         set: req.set.clone(),
         set_string: req.options.set_string.clone(),
         set_file: req.options.set_file.clone(),
+        set_literal: req.options.set_literal.clone(),
     };
     let base = base_mapping(req);
     let given = chart::supplied_values(base.clone(), &supplied).map_err(|e| e.to_string())?;
@@ -103,7 +104,7 @@ fn render_offline(
         let plain = base.is_empty() && supplied.is_files_and_set_only() && config == given;
         if !plain {
             return Err(
-                "values beyond -f and --set (reused, --set-json, --set-string, --set-file) need \
+                "values beyond -f and --set (reused, --set-json, --set-string, --set-file, --set-literal) need \
                         kubedeck's own renderer: leave out --renderer helm"
                     .into(),
             );

@@ -7,18 +7,32 @@ use kube::Client;
 
 use super::apply::Applier;
 use super::record::finish;
-use super::{Progress, manifest_objects};
+use super::{Progress, Waiting, manifest_objects};
 use crate::actions::history::{self, Operation};
 use crate::actions::release_store::ReleaseStore;
 use crate::cluster::releases::{HelmTime, ReleaseStatus};
 
-/// Rolls back to revision `to` (default: the one before the current), as `helm rollback`.
+/// Rolls back to revision `to` (default: the one before the current), as `helm rollback`, and
+/// waits for the workloads to be ready.
 pub async fn rollback(
     client: &Client,
     namespace: &str,
     name: &str,
     to: Option<i32>,
     timeout: Duration,
+    progress: Progress<'_>,
+) -> Result<i32, String> {
+    let release = (namespace, name);
+    rollback_waiting(client, release, to, timeout, Waiting::default(), progress).await
+}
+
+/// As `rollback`, waiting for what `waiting` says (helm rollback's `--wait`, `--wait-for-jobs`).
+pub async fn rollback_waiting(
+    client: &Client,
+    (namespace, name): (&str, &str),
+    to: Option<i32>,
+    timeout: Duration,
+    waiting: Waiting,
     progress: Progress<'_>,
 ) -> Result<i32, String> {
     let store = ReleaseStore::new(client.clone(), namespace, name);
@@ -45,7 +59,10 @@ pub async fn rollback(
         if let Some(prev) = &previous {
             applier.delete_left_behind(&prev.manifest, &objects, progress).await?;
         }
-        applier.wait_ready(&objects, timeout, progress).await
+        if waiting.workloads {
+            applier.wait_ready(&objects, timeout, waiting.jobs, progress).await?;
+        }
+        Ok(())
     }
     .await;
     finish(&store, release, &history, op, outcome, 10, progress).await?;
