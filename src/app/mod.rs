@@ -382,6 +382,7 @@ impl App {
             Action::Deploy => self.open_deploy(),
             Action::Scale => self.open_scale(),
             Action::Restart => self.open_restart(),
+            Action::TestRelease => self.open_test_release(),
             Action::DeletePod => self.open_delete_pod(),
             Action::Shell | Action::PortForward | Action::Probe => self.on_exec_key(action),
             Action::Events => self.open_events(),
