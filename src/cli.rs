@@ -219,6 +219,29 @@ pub enum Command {
         #[arg(long, short = 'o', value_parser = ["table", "json", "yaml"], default_value = "table")]
         output: String,
     },
+    /// Run a release's tests (its `helm.sh/hook: test` pods) as helm test does; exits 1 when one fails.
+    Test(TestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Release name.
+    pub release: String,
+    /// How long each test may take, as helm writes it (90s, 5m, 1h30m).
+    #[arg(long, default_value = "5m", value_name = "DURATION", allow_negative_numbers = true)]
+    pub timeout: String,
+    /// Print each test pod's logs (read as it ends, before its delete policy removes it).
+    #[arg(long)]
+    pub logs: bool,
+    /// name=TEST runs only TEST, '!name=TEST' skips it; repeat or separate with commas.
+    #[arg(long, value_name = "FILTER")]
+    pub filter: Vec<String>,
+    /// Do not print the chart's notes after the results.
+    #[arg(long)]
+    pub hide_notes: bool,
+    /// Do not ask for confirmation on a terminal.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]

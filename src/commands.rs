@@ -23,6 +23,7 @@ pub mod logs;
 pub mod offline;
 mod release;
 pub mod status;
+mod test;
 
 /// The cluster a subcommand works on.
 struct Connection {
@@ -80,6 +81,7 @@ fn subject_of(command: &Command) -> Option<Subject> {
         Command::Demo { name, release, .. } => Some(Subject::demo(name, release)),
         Command::Exec(args) => Some(Subject::exec(&args.target, args.container.as_deref(), &args.command)),
         Command::PortForward(_) => None,
+        Command::Test(args) => Some(Subject::test(&args.release)),
         Command::History { .. } | Command::Logs(_) | Command::Status { .. } | Command::Setup => None,
         Command::Template(_) | Command::Chart { .. } | Command::Completions { .. } | Command::Man => None,
     }
@@ -151,6 +153,7 @@ async fn execute(cluster: &Connection, command: Command) -> Result<String, Strin
         Command::Status { output, probe } => status_command(cluster, &output, probe).await,
         Command::Exec(args) => exec::run(&cluster.client, namespace, args).await,
         Command::PortForward(args) => forward::run(&cluster.client, namespace, args).await,
+        Command::Test(args) => test::run(cluster, args).await,
         Command::Demo {
             name,
             release,

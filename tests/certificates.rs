@@ -162,6 +162,41 @@ async fn tls_secrets_without_cert_manager_then_certificates_once_the_crd_exists(
     );
     assert_eq!(api.issuer, "letsencrypt-prod");
 
+    // `i` on it: the describe view a user reads, the fields cert-manager users look for and the
+    // Ready condition in good colours.
+    let object = kubedeck::cluster::objects::ObjectRef {
+        kind: kubedeck::cluster::objects::ObjectKind::Certificate,
+        namespace: ns.clone(),
+        name: "api".into(),
+    };
+    let lines = kubedeck::cluster::describe::describe(client.clone(), &object)
+        .await
+        .expect("describing the Certificate");
+    let field = |label: &str| {
+        let line = lines.iter().find(|l| l.text.starts_with(&format!("{label}:")));
+        let line = line.unwrap_or_else(|| panic!("no {label} in {lines:#?}"));
+        line.text[label.len() + 1..].trim().to_owned()
+    };
+    assert_eq!(field("Name"), "api");
+    assert_eq!(field("DNS Names"), "api.todo.local");
+    assert_eq!(field("Secret Name"), "api-tls");
+    assert_eq!(field("Issuer"), "ClusterIssuer letsencrypt-prod");
+    assert_eq!(field("Not After"), not_after);
+    let ready = lines
+        .iter()
+        .find(|l| l.text.trim_start().starts_with("Ready ") && l.text.contains("Certificate is up to date"));
+    let ready = ready.unwrap_or_else(|| panic!("no Ready condition in {lines:#?}"));
+    assert_eq!(ready.tone, kubedeck::cluster::describe::Tone::Good);
+    // A Certificate that is not there is one sentence.
+    let gone = kubedeck::cluster::objects::ObjectRef {
+        name: "nope".into(),
+        ..object
+    };
+    let err = kubedeck::cluster::describe::describe(client.clone(), &gone)
+        .await
+        .expect_err("no such Certificate");
+    assert!(err.contains("nope") && !err.contains('\n'), "{err}");
+
     remove_crd(&client).await;
     common::delete_namespace(&client, &ns).await;
 }

@@ -9,7 +9,7 @@ use kube::Client;
 
 use super::audit::{self, AuditEntry};
 use super::demo::{self, Demo};
-use super::deploy::{self, DeployRequest, Progress};
+use super::deploy::{self, DeployRequest, Progress, TestRequest};
 use super::operate::{self, ManagingHpa, WorkloadRef};
 use crate::cluster::exec::{self, ExecRequest};
 
@@ -71,6 +71,8 @@ pub enum Operation {
     /// A command (or a shell) in a container. The dashboard and `kubedeck exec` join it to the
     /// terminal themselves; `run` runs it without input or output, for its exit status.
     Exec { request: ExecRequest },
+    /// A release's test hooks, run as `helm test` runs them, their last runs stored in the record.
+    Test { request: TestRequest },
 }
 
 impl Operation {
@@ -85,6 +87,7 @@ impl Operation {
             | Operation::DeletePod { namespace, .. }
             | Operation::Demo { namespace, .. } => namespace,
             Operation::Exec { request } => &request.namespace,
+            Operation::Test { request } => &request.namespace,
         }
     }
 
@@ -133,6 +136,10 @@ impl Operation {
                 request.container,
                 request.namespace
             ),
+            Operation::Test { request } => format!(
+                "Run the tests of release {} in {} (its helm.sh/hook: test pods)?",
+                request.release, request.namespace
+            ),
         }
     }
 
@@ -172,6 +179,7 @@ impl Operation {
                 request.pod,
                 request.container
             ),
+            Operation::Test { request } => format!("Testing release {} in {}", request.release, request.namespace),
         }
     }
 
@@ -192,6 +200,7 @@ impl Operation {
                 Some(request.container.as_str()),
                 &request.command,
             ),
+            Operation::Test { request } => Subject::test(&request.release),
         }
     }
 
@@ -274,6 +283,17 @@ impl Operation {
                 };
                 let code = exec::run(client, request, local).await?;
                 Ok(format!("{} exited {code}", request.command.join(" ")))
+            }
+            Operation::Test { request } => {
+                let run = deploy::run_tests(client, request, progress).await?;
+                for log in &run.logs {
+                    progress(format!("logs of {} ({}):", log.pod, log.container));
+                    log.text.lines().for_each(|line| progress(format!("  {line}")));
+                }
+                match run.failure {
+                    None => Ok(run.summary()),
+                    Some(_) => Err(run.summary()),
+                }
             }
         }
     }
@@ -361,6 +381,10 @@ impl Subject {
     }
 
     /// Read-only mode forbids every operation: each of them changes the cluster.
+    pub fn test(release: &str) -> Subject {
+        Subject::new(format!("release/{release}"), "test".into())
+    }
+
     pub fn permitted(&self, readonly: bool, context: &str) -> Result<(), String> {
         if readonly {
             return Err(format!(

@@ -91,6 +91,8 @@ pub enum Action {
     PortForward,
     /// Call the health endpoints through a port-forward.
     Probe,
+    /// Run the selected release's tests, as helm test does.
+    TestRelease,
 }
 
 /// Where a binding applies.
@@ -245,6 +247,7 @@ pub const BINDINGS: &[Binding] = &[
     bind("x", Action::Shell, "shell in a ready pod of the workload", false, KeyScope::Pane(PaneId::Workloads), &[(KeyCode::Char('x'), NONE)]),
     bind("F", Action::PortForward, "forward a local port to the pod (:pf lists, stops)", false, KeyScope::Pane(PaneId::Pods), &[(KeyCode::Char('F'), NONE), (KeyCode::Char('F'), SHIFT)]),
     bind("P", Action::Probe, "call the health endpoints through a port-forward", false, PANES, &[(KeyCode::Char('P'), NONE), (KeyCode::Char('P'), SHIFT)]),
+    bind("T", Action::TestRelease, "run the release's tests (helm test; asks first)", false, KeyScope::Pane(PaneId::Releases), &[(KeyCode::Char('T'), NONE), (KeyCode::Char('T'), SHIFT)]),
     bind("l", Action::Logs, "logs (pod, or every pod of a workload)", true, PANES, &[(KeyCode::Char('l'), NONE)]),
     bind("S", Action::Setup, "first-run wizard: start Minikube and deploy (kubedeck setup)", true, PANES, &[(KeyCode::Char('S'), NONE), (KeyCode::Char('S'), SHIFT)]),
     bind("D", Action::Demos, "guided demos (self-healing, scaling, autoscaling, rollback, persistence, all)", false, PANES, &[(KeyCode::Char('D'), NONE), (KeyCode::Char('D'), SHIFT)]),
@@ -314,6 +317,7 @@ impl Action {
                 | Action::DeletePod
                 | Action::Setup
                 | Action::Shell
+                | Action::TestRelease
         )
     }
 
@@ -372,6 +376,7 @@ impl Action {
             Action::Shell => "shell",
             Action::PortForward => "port-forward",
             Action::Probe => "probe",
+            Action::TestRelease => "test-release",
         };
         name.to_owned()
     }

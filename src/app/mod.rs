@@ -282,6 +282,7 @@ impl App {
             }
             Msg::Metrics(reading) => {
                 self.data.usage.apply(reading);
+                self.usage_changed();
                 self.on_screen(PaneId::Pods) || self.on_screen(PaneId::Resources) || self.top.is_some()
             }
             Msg::Described(object, lines) => {
@@ -385,6 +386,7 @@ impl App {
             Action::Deploy => self.open_deploy(),
             Action::Scale => self.open_scale(),
             Action::Restart => self.open_restart(),
+            Action::TestRelease => self.open_test_release(),
             Action::DeletePod => self.open_delete_pod(),
             Action::Shell | Action::PortForward | Action::Probe => self.on_exec_key(action),
             Action::Events => self.open_events(),
@@ -568,7 +570,9 @@ impl App {
     fn refresh_pane(&mut self, id: PaneId, page: usize) {
         let pane = self.panes.get_mut(id);
         match id {
-            PaneId::Pods => pane.refresh(self.data.pods.iter(), page),
+            PaneId::Pods => pane.refresh_with(self.data.pods.iter(), page, |p, c| {
+                usage::pod_sort_value(&self.data.usage, p, c)
+            }),
             PaneId::Workloads => pane.refresh(self.data.deployments.iter().chain(self.data.statefulsets.iter()), page),
             PaneId::Hpas => pane.refresh(self.data.hpas.iter(), page),
             PaneId::Events => pane.refresh(

@@ -144,6 +144,24 @@ impl App {
         }
     }
 
+    /// `T` on a release: run its tests as helm test does, their logs in the action log.
+    pub(super) fn open_test_release(&mut self) {
+        let key = self.panes.get(super::PaneId::Releases).selected_key().cloned();
+        let Some(row) = key.and_then(|k| self.data.releases.get(&k)) else {
+            self.notice = Some("select a release in Releases (4) first".into());
+            return;
+        };
+        let request = crate::actions::deploy::TestRequest {
+            namespace: row.namespace.clone(),
+            release: row.name.clone(),
+            timeout: WAIT,
+            only: Vec::new(),
+            skip: Vec::new(),
+            logs: true,
+        };
+        self.ask(Operation::Test { request }, None);
+    }
+
     /// ctrl-d: delete the selected pod.
     pub(super) fn open_delete_pod(&mut self) {
         if self.focus != super::PaneId::Pods {

@@ -125,7 +125,9 @@ impl App {
             ("demo", name) => self.open_demo(name),
             ("cols" | "columns", _) => self.open_column_chooser(),
             ("pf" | "forwards", arg) => self.forwards_command(arg, words.next()),
-            ("sort", Some(column)) => {
+            ("sort", Some(_)) => {
+                // The rest of the line: some titles have a space (`%CPU R/L`).
+                let column = line.trim_start().trim_start_matches("sort").trim();
                 let columns = self.pane_columns(self.focus);
                 match columns.iter().position(|c| c.title.eq_ignore_ascii_case(column)) {
                     Some(i) => self.panes.get_mut(self.focus).sort_by(i),

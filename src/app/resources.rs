@@ -181,6 +181,16 @@ impl Tabular for ResourceRow {
     }
 }
 
+/// A resource row's sort value, the Nodes' live CPU and memory (millicores, bytes) included.
+fn node_sort_value<'a>(usage: &super::usage::UsageData, row: &'a ResourceRow, column: usize) -> SortValue<'a> {
+    let now = || usage.nodes.get(&row.key.name);
+    match columns(row.kind).sources.get(column) {
+        Some(NodeCpu) => now().map_or(SortValue::Missing, |u| SortValue::Number(u.cpu_millis)),
+        Some(NodeMemory) => now().map_or(SortValue::Missing, |u| SortValue::Number(u.memory_bytes)),
+        _ => row.sort_value(column),
+    }
+}
+
 impl App {
     /// Shows `kind` in the resource pane (asking for its watch the first time) and focuses it;
     /// the kind shown before keeps its filter, sort and selection for when it comes back.
@@ -273,7 +283,7 @@ impl App {
     pub(super) fn refresh_resources(&mut self, page: usize) {
         let pane: &mut TablePane = self.panes.get_mut(PaneId::Resources);
         match self.data.resources.get(&self.resource_kind) {
-            Some(store) => pane.refresh(store.iter(), page),
+            Some(store) => pane.refresh_with(store.iter(), page, |r, c| node_sort_value(&self.data.usage, r, c)),
             None => pane.refresh(std::iter::empty::<&ResourceRow>(), page),
         }
     }

@@ -911,3 +911,36 @@ fn a_silent_api_server_is_not_live_until_it_answers_again() {
     a.update(Msg::Session(SessionEvent::Answering));
     assert_eq!(a.connection, Connection::Live);
 }
+
+#[test]
+fn t_on_a_release_asks_then_runs_its_tests_and_read_only_refuses() {
+    use crate::cluster::releases::ReleaseRow;
+    let with_release = || {
+        let mut a = app();
+        let row = ReleaseRow::example("shop", "todo", 2, "deployed", "2026-11-23T11:00:00Z");
+        a.update(Msg::Rows(RowUpdate::Releases(WatchUpdate::Applied(row))));
+        press(&mut a, KeyCode::Char('4'));
+        a
+    };
+    let mut a = with_release();
+    a.update(Msg::Key(KeyEvent::new(KeyCode::Char('T'), KeyModifiers::SHIFT)));
+    match &a.top {
+        Some(views::TopView::Confirm(dialog)) => assert_eq!(
+            dialog.operation.question(),
+            "Run the tests of release todo in shop (its helm.sh/hook: test pods)?"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert!(a.effects.is_empty(), "nothing runs before y");
+    press(&mut a, KeyCode::Char('y'));
+    let Some(Effect::Operate(operate::Operation::Test { request })) = a.effects.pop() else {
+        panic!("y runs the tests")
+    };
+    assert_eq!((request.namespace.as_str(), request.release.as_str()), ("shop", "todo"));
+    assert!(request.logs && request.only.is_empty() && request.skip.is_empty());
+
+    let mut ro = with_release();
+    ro.readonly.everywhere = true;
+    ro.update(Msg::Key(KeyEvent::new(KeyCode::Char('T'), KeyModifiers::SHIFT)));
+    assert!(ro.top.is_none() && ro.effects.is_empty());
+}

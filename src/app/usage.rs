@@ -6,7 +6,9 @@ use std::collections::HashMap;
 
 use jiff::Timestamp;
 
+use super::table::{SortValue, Tabular};
 use crate::cluster::metrics::{MetricsReading, Usage};
+use crate::cluster::pods::PodRow;
 use crate::cluster::store::ObjectKey;
 
 /// Readings kept per pod: 40 at 15 s is the last ten minutes.
@@ -61,6 +63,39 @@ impl UsageData {
                 self.node_problem = Some(why);
                 self.nodes.clear();
             }
+        }
+    }
+}
+
+/// What a Pods pane column sorts by, the live usage columns included: CPU and MEM by the value,
+/// %CPU R/L and %MEM R/L by the share of the limit (of the request when there is no limit), as
+/// the colour is decided; a pod without a reading sorts as a missing value.
+pub fn pod_sort_value<'a>(usage: &UsageData, pod: &'a PodRow, column: usize) -> SortValue<'a> {
+    let Some(now) = usage.pods.get(&pod.key).map(|h| h.now) else {
+        return match column {
+            8..=11 => SortValue::Missing,
+            _ => pod.sort_value(column),
+        };
+    };
+    let of = |used: f64, request: f64, limit: f64| {
+        let (of_request, of_limit, _) = share(used, request, limit);
+        of_limit.or(of_request).map_or(SortValue::Missing, SortValue::Number)
+    };
+    match column {
+        8 => SortValue::Number(now.cpu_millis),
+        9 => of(now.cpu_millis, pod.requests.cpu_millis, pod.limits.cpu_millis),
+        10 => SortValue::Number(now.memory_bytes),
+        11 => of(now.memory_bytes, pod.requests.memory_bytes, pod.limits.memory_bytes),
+        _ => pod.sort_value(column),
+    }
+}
+
+impl super::App {
+    /// New readings re-sort the panes that may sort by them (once per metrics period).
+    pub(super) fn usage_changed(&mut self) {
+        self.panes.get_mut(super::PaneId::Pods).stale = true;
+        if self.resource_kind == crate::cluster::resources::ResourceKind::Nodes {
+            self.panes.get_mut(super::PaneId::Resources).stale = true;
         }
     }
 }
@@ -146,5 +181,82 @@ mod tests {
         });
         assert_eq!(data.problem.as_deref(), Some("metrics unavailable: x"));
         assert!(data.pods.is_empty());
+    }
+
+    /// The Pods pane sorted by `:sort COLUMN`, with these (pod, CPU millicores, CPU limit).
+    fn pods_sorted_by(column: &str, pods: &[(&str, f64, f64)], descending: bool) -> (super::super::App, Vec<String>) {
+        use super::super::{App, Msg, PaneId};
+        use crate::cluster::store::WatchUpdate;
+        use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+        let mut app = App::new(Default::default(), "2026-11-23T12:00:00Z".parse().unwrap(), (160, 40));
+        let rows = pods
+            .iter()
+            .map(|(name, _, limit)| {
+                let mut row = PodRow::example("shop", name, "Running", "2026-11-23T11:00:00Z");
+                row.limits.cpu_millis = *limit;
+                row
+            })
+            .collect();
+        app.update(Msg::Rows(crate::cluster::RowUpdate::Pods(WatchUpdate::Listed(rows))));
+        let usage = |cpu| Usage {
+            cpu_millis: cpu,
+            memory_bytes: 1.0,
+        };
+        let readings = pods
+            .iter()
+            .filter(|(_, cpu, _)| *cpu >= 0.0)
+            .map(|(name, cpu, _)| (ObjectKey::new("shop", name), usage(*cpu)));
+        app.update(Msg::Metrics(MetricsReading {
+            at: Timestamp::UNIX_EPOCH,
+            pods: Ok(readings.collect()),
+            nodes: Ok(vec![]),
+        }));
+        let line = format!(":sort {column}\n{}", if descending { "O" } else { "" });
+        for c in line.chars() {
+            let code = if c == '\n' { KeyCode::Enter } else { KeyCode::Char(c) };
+            app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+        }
+        app.refresh();
+        let shown = app
+            .panes
+            .get(PaneId::Pods)
+            .view
+            .iter()
+            .map(|k| k.name.clone())
+            .collect();
+        (app, shown)
+    }
+
+    #[test]
+    fn the_pods_pane_sorts_by_live_cpu_and_by_its_share_of_the_limit() {
+        // c has no reading yet: a missing value, last when ascending as in any column.
+        let pods = [
+            ("a", 300.0, 1000.0),
+            ("b", 50.0, 60.0),
+            ("c", -1.0, 0.0),
+            ("d", 120.0, 0.0),
+        ];
+        assert_eq!(pods_sorted_by("CPU", &pods, false).1, ["b", "d", "a", "c"]);
+        assert_eq!(pods_sorted_by("CPU", &pods, true).1, ["c", "a", "d", "b"]);
+        // b uses 83 % of its limit, a 30 %; d has no limit nor request: missing too.
+        assert_eq!(pods_sorted_by("%CPU R/L", &pods, true).1[2..], ["b", "a"]);
+        // A new reading re-sorts the pane without a key press.
+        let (mut app, _) = pods_sorted_by("CPU", &pods, false);
+        let usage = |cpu| Usage {
+            cpu_millis: cpu,
+            memory_bytes: 1.0,
+        };
+        app.update(super::super::Msg::Metrics(MetricsReading {
+            at: Timestamp::UNIX_EPOCH,
+            pods: Ok(vec![
+                (ObjectKey::new("shop", "a"), usage(1.0)),
+                (ObjectKey::new("shop", "b"), usage(900.0)),
+            ]),
+            nodes: Ok(vec![]),
+        }));
+        app.refresh();
+        let pane = app.panes.get(super::super::PaneId::Pods);
+        let shown: Vec<&str> = pane.view.iter().map(|k| k.name.as_str()).collect();
+        assert_eq!(shown, ["a", "b", "c", "d"]);
     }
 }

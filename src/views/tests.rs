@@ -473,3 +473,27 @@ fn buf_dimmed(app: &App) -> bool {
     let x = (0..100).find(|&x| buf[(x, y)].symbol() == "f").unwrap();
     buf[(x, y)].modifier.contains(ratatui::style::Modifier::DIM)
 }
+
+#[test]
+fn pods_sorted_by_live_cpu_busiest_first() {
+    use crate::cluster::metrics::{MetricsReading, Usage};
+    let mut app = with_pods(connected(Scope::Namespace("todo".into())));
+    let usage = |cpu: f64, mib: f64| Usage {
+        cpu_millis: cpu,
+        memory_bytes: mib * 1024.0 * 1024.0,
+    };
+    // redis-0 (Pending) has no reading: a missing value, at the end of the ascending order as
+    // in any column, so first when reversed.
+    app.update(Msg::Metrics(MetricsReading {
+        at: "2026-11-23T12:00:00Z".parse().unwrap(),
+        pods: Ok(vec![
+            (ObjectKey::new("todo", "frontend-5f6b-abc12"), usage(40.0, 90.0)),
+            (ObjectKey::new("todo", "backend-7c9d-x2x"), usage(480.0, 30.0)),
+            (ObjectKey::new("todo", "migrate-1-zz"), usage(1.0, 5.0)),
+        ]),
+        nodes: Ok(vec![]),
+    }));
+    app.run_command("sort CPU");
+    app.panes.get_mut(crate::app::PaneId::Pods).reverse_sort();
+    insta::assert_snapshot!(screen(&app, 130, 12));
+}

@@ -50,7 +50,7 @@ impl Applier {
         Ok(())
     }
 
-    async fn wait_gone(&mut self, id: &ObjectId, timeout: Duration) -> Result<(), String> {
+    pub(super) async fn wait_gone(&mut self, id: &ObjectId, timeout: Duration) -> Result<(), String> {
         let api = self.api(id).await?;
         let deadline = Instant::now() + timeout;
         while api
@@ -67,7 +67,7 @@ impl Applier {
         Ok(())
     }
 
-    async fn wait_hook(&mut self, id: &ObjectId, timeout: Duration) -> Result<(), String> {
+    pub(super) async fn wait_hook(&mut self, id: &ObjectId, timeout: Duration) -> Result<(), String> {
         let api = self.api(id).await?;
         let deadline = Instant::now() + timeout;
         loop {

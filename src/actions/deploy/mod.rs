@@ -10,6 +10,7 @@ mod ready;
 mod record;
 mod render;
 mod rollback;
+mod test_hooks;
 mod uninstall;
 
 use std::path::PathBuf;
@@ -21,6 +22,7 @@ pub use install::{deploy, preview};
 pub use plan::{DeployPlan, plan, rollback_plan};
 pub(super) use ready::rollout_state;
 pub use rollback::{rollback, rollback_waiting};
+pub use test_hooks::{TestLog, TestRequest, TestRun, parse_filters, run_tests};
 pub use uninstall::{release_objects, uninstall, wait_deleted};
 
 /// Server-side apply's field manager: who owns the fields kubedeck sets.

@@ -247,6 +247,17 @@ pub struct TablePane {
 impl TablePane {
     /// Recomputes the shown keys from `rows` (already in namespace/name order).
     pub fn refresh<'a, R: Tabular + 'a>(&mut self, rows: impl Iterator<Item = &'a R>, page: usize) {
+        self.refresh_with(rows, page, R::sort_value)
+    }
+
+    /// `refresh`, sorting by `value` (for columns whose values live beside the rows, as the
+    /// live CPU and memory do).
+    pub fn refresh_with<'a, R: Tabular + 'a>(
+        &mut self,
+        rows: impl Iterator<Item = &'a R>,
+        page: usize,
+        value: impl Fn(&'a R, usize) -> SortValue<'a>,
+    ) {
         let mut total = 0;
         let mut shown: Vec<&R> = rows
             .inspect(|_| total += 1)
@@ -255,9 +266,8 @@ impl TablePane {
         if let Some(column) = self.sort.column {
             // Stable: ties keep namespace/name order.
             shown.sort_by(|a, b| {
-                let o = a
-                    .sort_value(column)
-                    .partial_cmp(&b.sort_value(column))
+                let o = value(a, column)
+                    .partial_cmp(&value(b, column))
                     .unwrap_or(Ordering::Equal);
                 if self.sort.descending { o.reverse() } else { o }
             });

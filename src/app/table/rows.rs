@@ -24,7 +24,7 @@ impl Tabular for PodRow {
         col("AGE", 6, 2),
         col("IP", 15, 5),
         col("NODE", 20, 4),
-        // Live usage (metrics.k8s.io); the rows do not hold it, so these do not sort.
+        // Live usage (metrics.k8s.io); the rows do not hold it: app::usage::pod_sort_value.
         col("CPU", 6, 3),
         col("%CPU R/L", 9, 5),
         col("MEM", 6, 3),

@@ -232,11 +232,14 @@ spec:
       {{- include "todo-chatbot.selectorLabels" $sel | nindent 6 }}
 {{- end -}}
 
-{{/* helm test pod: wget the component's health endpoint through its Service. */}}
+{{/* helm test pod: wget the component's health endpoint through its Service (or the pod address
+tests.podAddresses gives). `timeout`, not `wget -T`: Debian's static busybox crashes on -T. */}}
 {{- define "todo-chatbot.testPod" -}}
 {{- $ctx := .ctx -}}
 {{- $sel := dict "ctx" $ctx "component" .component -}}
+{{- $pod := index $ctx.Values.tests.podAddresses .key -}}
 {{- $url := printf "http://%s:%s%s" (include "todo-chatbot.componentName" $sel) (toString .values.service.port) .path -}}
+{{- if $pod }}{{ $url = printf "http://%s:%s%s" $pod (toString .values.port) .path }}{{ end -}}
 apiVersion: v1
 kind: Pod
 metadata:
@@ -259,11 +262,24 @@ spec:
       command:
         - sh
         - -c
-        - {{ printf "wget -q -T 5 -O - %s" $url | quote }}
+        - {{ printf "timeout 5 wget -q -O - %s" $url | quote }}
       resources:
         {{- toYaml $ctx.Values.tests.resources | nindent 8 }}
       securityContext:
         {{- include "todo-chatbot.containerSecurityContext" (dict "runAsUser" 65534 "readOnlyRootFilesystem" true) | nindent 8 }}
+  {{- include "todo-chatbot.testPlacement" $ctx | nindent 2 }}
+{{- end -}}
+
+{{/* Where the test pods run: tests.nodeSelector and tests.tolerations. */}}
+{{- define "todo-chatbot.testPlacement" -}}
+{{- with .Values.tests.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.tests.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
 {{- end -}}
 
 {{/* A component's ServiceAccount. Call with (dict "ctx" $ "component" "redis" "sa" .Values.redis.serviceAccount). */}}
