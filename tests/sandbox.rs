@@ -136,11 +136,13 @@ fn b_on_the_no_cluster_screen_builds_the_sandbox_and_opens_the_chart_in_it() {
         "{progress}"
     );
     // Then the dashboard on the sandbox, with the release deployed and its pods.
-    let dashboard = tui.wait_for(&["release todo rev", "deployed", "redis"], Duration::from_secs(300));
-    assert!(
-        dashboard.contains(&format!("kwok-{}", sandbox.name)),
-        "the sandbox's own context:\n{dashboard}"
+    // (The header names the sandbox's own context: never one of the user's.)
+    let context = format!("ctx kwok-{}", sandbox.name);
+    let dashboard = tui.wait_for(
+        &[&context, "release todo rev 1 deployed", "Running"],
+        Duration::from_secs(300),
     );
+    assert!(dashboard.contains("redis"), "the chart's pods:\n{dashboard}");
     tui.type_str("q");
     assert_eq!(tui.wait_exit(Duration::from_secs(10)), 0);
     assert!(tui.is_cooked());
