@@ -9,8 +9,10 @@ use crate::cluster::ConnectOptions;
 mod chart_args;
 mod deploy_flags;
 pub mod duration;
+mod sandbox_args;
 pub use chart_args::{ChartCommand, ChartInput, Shell, TemplateArgs};
 pub use deploy_flags::DryRun;
+pub use sandbox_args::{SandboxArgs, SandboxCommand};
 
 /// A terminal dashboard for deploying and operating the Todo Chatbot on Kubernetes.
 #[derive(Debug, Parser)]
@@ -194,6 +196,9 @@ pub enum Command {
     /// First-run wizard: from a laptop with Docker to the Todo Chatbot running on Minikube
     /// (resumes where it stopped).
     Setup,
+    /// A local sandbox cluster (built once from Go modules, then cached) with the Todo Chatbot
+    /// deployed and the dashboard open on it: `kubedeck sandbox`; `kubedeck sandbox down` removes it.
+    Sandbox(SandboxArgs),
     /// Print the chart's manifests as helm template does, without a cluster.
     Template(TemplateArgs),
     /// The Todo Chatbot chart built into kubedeck: `kubedeck chart export DIR`.

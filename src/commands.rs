@@ -83,6 +83,7 @@ fn subject_of(command: &Command) -> Option<Subject> {
         Command::PortForward(_) => None,
         Command::Test(args) => Some(Subject::test(&args.release)),
         Command::History { .. } | Command::Logs(_) | Command::Status { .. } | Command::Setup => None,
+        Command::Sandbox(_) => None,
         Command::Template(_) | Command::Chart { .. } | Command::Completions { .. } | Command::Man => None,
     }
 }
@@ -144,6 +145,7 @@ async fn execute(cluster: &Connection, command: Command) -> Result<String, Strin
         }
         // main starts the wizard itself; it never comes here.
         Command::Setup => Err("`kubedeck setup` is a full-screen wizard: run it in a terminal".into()),
+        Command::Sandbox(_) => Err("`kubedeck sandbox` runs from kubedeck's main".into()),
         Command::History { release, output } => history_command(&cluster.client, namespace, &release, &output)
             .await
             .map(|()| String::new()),

@@ -35,6 +35,7 @@ fn main() -> Result<()> {
             kubedeck::views::style::init(config.theme);
             setup(&runtime, cli.connect_options())
         }
+        Some(kubedeck::cli::Command::Sandbox(args)) => sandbox(&runtime, &cli, &args, readonly.everywhere),
         Some(command) => match runtime.block_on(kubedeck::commands::run(command, cli.connect_options(), &readonly)) {
             // A remote command's status (`kubedeck exec`) is passed on as kubedeck's own.
             Ok(()) => match kubedeck::commands::exec::passed_on_status() {
@@ -80,7 +81,56 @@ fn dashboard(
     match runtime.block_on(kubedeck::tui::dashboard::run(cli.connect_options(), settings))? {
         kubedeck::tui::dashboard::Exit::Quit => Ok(()),
         kubedeck::tui::dashboard::Exit::Setup => exec_setup(cli),
+        kubedeck::tui::dashboard::Exit::Sandbox => exec_kubedeck(&["sandbox"], cli.config.as_deref()),
     }
+}
+
+/// `kubedeck sandbox`: build, start and deploy, then the dashboard on the sandbox (this process
+/// replaced by it, as if typed); `kubedeck sandbox down` removes it.
+fn sandbox(
+    runtime: &tokio::runtime::Runtime,
+    cli: &kubedeck::cli::Cli,
+    args: &kubedeck::cli::SandboxArgs,
+    readonly: bool,
+) -> Result<()> {
+    use kubedeck::tui::sandbox::Sandbox;
+    let fail = |sentence: String| -> ! {
+        eprintln!("kubedeck: {sentence}");
+        std::process::exit(1);
+    };
+    let down = matches!(args.action, Some(kubedeck::cli::SandboxCommand::Down));
+    if readonly && !down {
+        fail("the sandbox builds and deploys, which read-only mode refuses: run it without --readonly".into());
+    }
+    let sandbox = Sandbox::prepare(&args.name, !down).unwrap_or_else(|e| fail(e));
+    if down {
+        runtime.block_on(sandbox.down()).unwrap_or_else(|e| fail(e));
+        println!("sandbox {} removed", args.name);
+        return Ok(());
+    }
+    let kubeconfig = runtime.block_on(sandbox.up()).unwrap_or_else(|e| fail(e));
+    let namespace = kubedeck::actions::sandbox::NAMESPACE;
+    let open = format!("kubedeck --kubeconfig {} -n {namespace}", kubeconfig.display());
+    if args.no_dashboard || !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        println!(
+            "sandbox {} ready with the Todo Chatbot; open it with: {open}",
+            args.name
+        );
+        return Ok(());
+    }
+    let kubeconfig = kubeconfig.to_string_lossy().into_owned();
+    exec_kubedeck(&["--kubeconfig", &kubeconfig, "-n", namespace], cli.config.as_deref())
+}
+
+/// Replaces this process with kubedeck and `args` (and --config when given).
+fn exec_kubedeck(args: &[&str], config: Option<&std::path::Path>) -> Result<()> {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = std::process::Command::new(std::env::current_exe()?);
+    cmd.args(args);
+    if let Some(c) = config {
+        cmd.arg("--config").arg(c);
+    }
+    Err(cmd.exec()).wrap_err("starting kubedeck")
 }
 
 /// Replaces this process with `kubedeck setup` and the same cluster flags: the wizard starts

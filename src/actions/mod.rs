@@ -10,4 +10,5 @@ pub mod history;
 pub mod operate;
 pub mod operation;
 pub mod release_store;
+pub mod sandbox;
 pub mod setup;

@@ -63,6 +63,8 @@ pub enum Action {
     Demos,
     /// Leave the dashboard for the first-run wizard (`kubedeck setup`).
     Setup,
+    /// Leave the dashboard for a local sandbox cluster (`kubedeck sandbox`).
+    Sandbox,
     /// In the log view: pause / follow the end.
     LogFollow,
     LogWrap,
@@ -250,6 +252,7 @@ pub const BINDINGS: &[Binding] = &[
     bind("T", Action::TestRelease, "run the release's tests (helm test; asks first)", false, KeyScope::Pane(PaneId::Releases), &[(KeyCode::Char('T'), NONE), (KeyCode::Char('T'), SHIFT)]),
     bind("l", Action::Logs, "logs (pod, or every pod of a workload)", true, PANES, &[(KeyCode::Char('l'), NONE)]),
     bind("S", Action::Setup, "first-run wizard: start Minikube and deploy (kubedeck setup)", true, PANES, &[(KeyCode::Char('S'), NONE), (KeyCode::Char('S'), SHIFT)]),
+    bind("B", Action::Sandbox, "local sandbox cluster with the chart (kubedeck sandbox)", false, PANES, &[(KeyCode::Char('B'), NONE), (KeyCode::Char('B'), SHIFT)]),
     bind("D", Action::Demos, "guided demos (self-healing, scaling, autoscaling, rollback, persistence, all)", false, PANES, &[(KeyCode::Char('D'), NONE), (KeyCode::Char('D'), SHIFT)]),
     bind("Enter", Action::Open, "run the selected demo (asks first)", true, DEMOS, &[(KeyCode::Enter, NONE)]),
     bind("Esc", Action::Back, "back", true, DEMOS, &[(KeyCode::Esc, NONE)]),
@@ -316,6 +319,7 @@ impl Action {
                 | Action::Restart
                 | Action::DeletePod
                 | Action::Setup
+                | Action::Sandbox
                 | Action::Shell
                 | Action::TestRelease
         )
@@ -360,6 +364,7 @@ impl Action {
             Action::Logs => "logs",
             Action::Demos => "demos",
             Action::Setup => "setup",
+            Action::Sandbox => "sandbox",
             Action::LogFollow => "log-follow",
             Action::LogWrap => "log-wrap",
             Action::LogTimestamps => "log-timestamps",

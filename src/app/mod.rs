@@ -13,6 +13,7 @@ pub mod operate;
 pub mod panes;
 mod prompt;
 pub mod resources;
+pub mod sandbox;
 pub mod setup;
 pub mod switcher;
 pub mod table;
@@ -162,6 +163,7 @@ pub struct App {
     pub should_quit: bool,
     /// Quit to the first-run wizard (`S` where there is no cluster).
     pub run_setup: bool,
+    pub sandbox: sandbox::SandboxOffer,
     pub effects: Vec<Effect>,
     pub keymap: keys::KeyMap,
     /// Which contexts are read-only (all of them when `Readonly::everywhere`).
@@ -203,6 +205,7 @@ impl App {
             size,
             should_quit: false,
             run_setup: false,
+            sandbox: Default::default(),
             effects: Vec::new(),
             keymap: keys::KeyMap::default(),
             readonly: Readonly::default(),
@@ -392,6 +395,7 @@ impl App {
             Action::Events => self.open_events(),
             Action::Logs => self.open_logs(),
             Action::Demos => self.open_demo(None),
+            Action::Sandbox => self.open_sandbox(),
             Action::Setup => {
                 self.run_setup = true;
                 self.should_quit = true;

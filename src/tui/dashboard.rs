@@ -44,6 +44,8 @@ pub enum Exit {
     Quit,
     /// The user asked for the first-run wizard (`S`).
     Setup,
+    /// The user asked for a local sandbox cluster (`B`).
+    Sandbox,
 }
 
 /// Runs the dashboard until the user quits or a signal asks us to.
@@ -111,7 +113,13 @@ pub async fn run(opts: ConnectOptions, settings: Settings) -> Result<Exit> {
             }
         }
         if app.should_quit {
-            return Ok(if app.run_setup { Exit::Setup } else { Exit::Quit });
+            return Ok(if app.run_setup {
+                Exit::Setup
+            } else if app.sandbox.requested {
+                Exit::Sandbox
+            } else {
+                Exit::Quit
+            });
         }
     }
 }
@@ -126,6 +134,7 @@ fn dashboard(opts: ConnectOptions, settings: Settings, size: (u16, u16)) -> App 
     app.log_settings = settings.logs;
     app.columns = settings.columns;
     app.deploy_choices = crate::actions::choices::load();
+    app.sandbox.missing = crate::actions::sandbox::missing();
     app
 }
 

@@ -3,6 +3,7 @@
 
 pub mod dashboard;
 mod effects;
+pub mod sandbox;
 pub mod setup;
 mod shell;
 mod terminal;

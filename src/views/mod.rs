@@ -12,6 +12,7 @@ pub mod logs;
 mod pods;
 mod releases;
 pub mod resources;
+pub mod sandbox;
 pub mod setup;
 mod status;
 pub mod style;
@@ -130,7 +131,7 @@ pub fn render_app(app: &App, area: Rect, buf: &mut Buffer) {
     let body = layout::body(&screen);
     match &app.connection {
         Connection::BadConfig(problem) => {
-            status::render_config_problem(problem, body, buf);
+            status::render_config_problem(app, problem, body, buf);
             render_footer(app, false, screen.footer, buf);
             return;
         }

@@ -154,13 +154,24 @@ pub fn render_summary(app: &App, area: Rect, buf: &mut Buffer) {
 /// Offered wherever there is no cluster to show: the wizard creates one.
 const SETUP_HINT: &str = "No cluster yet? Press S for the first-run wizard (kubedeck setup): it starts Minikube and deploys the Todo Chatbot step by step.";
 
-pub fn render_config_problem(problem: &ConfigProblem, area: Rect, buf: &mut Buffer) {
+/// The other way forward where there is no cluster: a sandbox on this machine, or what it lacks.
+fn sandbox_hint(app: &App) -> Line<'static> {
+    match &app.sandbox.missing {
+        None => Line::raw(
+            "Or press B for a sandbox: a local cluster with the Todo Chatbot and its demos (kubedeck sandbox).",
+        ),
+        Some(what) => Line::styled(format!("No local sandbox (B) here: {what}."), style::dim()),
+    }
+}
+
+pub fn render_config_problem(app: &App, problem: &ConfigProblem, area: Rect, buf: &mut Buffer) {
     let lines = vec![
         Line::styled(problem.what.clone(), style::error()),
         Line::raw(""),
         Line::raw(problem.fix.clone()),
         Line::raw(""),
         Line::raw(SETUP_HINT),
+        sandbox_hint(app),
         Line::styled("Press q to quit.", style::dim()),
     ];
     message_box(" Cannot use the kubeconfig ", lines, area, buf);
@@ -183,6 +194,7 @@ pub fn render_connecting(app: &App, area: Rect, buf: &mut Buffer) {
                      or pick another with --context / --kubeconfig.",
                 ),
                 Line::raw(SETUP_HINT),
+                sandbox_hint(app),
                 Line::raw(""),
                 Line::styled(
                     format!(
