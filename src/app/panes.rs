@@ -87,3 +87,27 @@ impl Panes {
         PaneId::ALL.into_iter().zip(self.tables.iter_mut())
     }
 }
+
+impl super::App {
+    /// Recomputes one pane's shown rows from the data (`App::refresh` picks the stale ones).
+    pub(super) fn refresh_pane(&mut self, id: PaneId, page: usize) {
+        let pane = self.panes.get_mut(id);
+        match id {
+            PaneId::Pods => pane.refresh_with(self.data.pods.iter(), page, |p, c| {
+                super::usage::pod_sort_value(&self.data.usage, p, c)
+            }),
+            PaneId::Workloads => pane.refresh(self.data.deployments.iter().chain(self.data.statefulsets.iter()), page),
+            PaneId::Hpas => pane.refresh(self.data.hpas.iter(), page),
+            PaneId::Events => pane.refresh(
+                crate::cluster::events::default_order(self.data.events.iter()).into_iter(),
+                page,
+            ),
+            PaneId::Releases => pane.refresh(
+                crate::cluster::releases::latest_per_release(self.data.releases.iter()).into_iter(),
+                page,
+            ),
+            PaneId::Certificates => pane.refresh(self.data.cert_entries.values(), page),
+            PaneId::Resources => self.refresh_resources(page),
+        }
+    }
+}

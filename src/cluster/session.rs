@@ -138,17 +138,13 @@ pub async fn run(opts: ConnectOptions, tx: impl super::EventSink) {
     let helm_records = watch::config()
         .labels(releases::LABEL_SELECTOR)
         .fields(releases::FIELD_SELECTOR);
+    let warnings = all().fields(events::WARNINGS_ONLY);
     tokio::join!(
         watch::run::<SlimPod, PodRow>(scope.api(client.clone()), all(), server.clone(), tx.clone()),
         watch::run::<Deployment, WorkloadRow>(scope.api(client.clone()), all(), server.clone(), tx.clone()),
         watch::run::<StatefulSet, WorkloadRow>(scope.api(client.clone()), all(), server.clone(), tx.clone()),
         watch::run::<HorizontalPodAutoscaler, HpaRow>(scope.api(client.clone()), all(), server.clone(), tx.clone()),
-        watch::run::<Event, WarningKey>(
-            scope.api(client.clone()),
-            all().fields(events::WARNINGS_ONLY),
-            server.clone(),
-            tx.clone()
-        ),
+        watch::run::<Event, WarningKey>(scope.api(client.clone()), warnings, server.clone(), tx.clone()),
         watch::run::<Secret, ReleaseRow>(scope.api(client.clone()), helm_records, server.clone(), tx.clone()),
         watch::run::<Namespace, NamespaceRow>(Api::all(client.clone()), all(), server.clone(), tx.clone()),
         certificates::watch(client.clone(), &scope, server.clone(), tx.clone()),

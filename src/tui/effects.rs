@@ -108,28 +108,9 @@ impl EffectRunner {
                 })
             }),
             Effect::WatchResource(kind) => {
-                if let (Some(client), Some(target)) = (self.client.clone(), app.target.as_ref()) {
-                    let watch = resources::watch(
-                        kind,
-                        client,
-                        target.scope.clone(),
-                        target.server.clone(),
-                        self.tx.clone(),
-                    );
-                    self.resource_watches.push(AbortOnDrop(tokio::spawn(watch)));
-                }
+                self.start_watch(app, |c, scope, server, tx| resources::watch(kind, c, scope, server, tx))
             }
-            Effect::WatchEvents => {
-                if let (Some(client), Some(target)) = (self.client.clone(), app.target.as_ref()) {
-                    let watch = crate::cluster::events::watch(
-                        client,
-                        target.scope.clone(),
-                        target.server.clone(),
-                        self.tx.clone(),
-                    );
-                    self.resource_watches.push(AbortOnDrop(tokio::spawn(watch)));
-                }
-            }
+            Effect::WatchEvents => self.start_watch(app, crate::cluster::events::watch),
             Effect::Describe(object) => {
                 let c = self.client.clone();
                 self.spawn_read(async move {
@@ -189,6 +170,18 @@ impl EffectRunner {
             }
         });
         self.forwards.insert(id, AbortOnDrop(task));
+    }
+
+    /// Starts a watch the app asked for once it is shown; it ends with the session.
+    fn start_watch<F, W>(&mut self, app: &App, watch: W)
+    where
+        W: FnOnce(kube::Client, crate::cluster::Scope, String, tokio::sync::mpsc::UnboundedSender<Msg>) -> F,
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        if let (Some(client), Some(target)) = (self.client.clone(), app.target.as_ref()) {
+            let task = watch(client, target.scope.clone(), target.server.clone(), self.tx.clone());
+            self.resource_watches.push(AbortOnDrop(tokio::spawn(task)));
+        }
     }
 
     /// Drops the old session, which aborts it and its watches, and starts one with `opts`.
