@@ -10,13 +10,12 @@ mod common;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use common::proxy::{Mode, Proxy};
+use common::proxy::{Mode, dashboard_through_proxy};
 use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::core::v1::Pod;
 use kube::Api;
 use kube::api::{DeleteParams, ListParams, WatchEvent, WatchParams};
 use kubedeck::app::{Connection, PaneId};
-use kubedeck::cluster::ConnectOptions;
 
 const PODS: usize = 10_000;
 const CHURN: usize = 500;
@@ -48,15 +47,7 @@ async fn a_410_at_10000_pods_resyncs_to_exactly_the_apis_pods() {
     let creation = created.elapsed();
     let api: Api<Pod> = Api::namespaced(client.clone(), &ns);
 
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (kubeconfig, upstream, text) = Proxy::kubeconfig_through(&common::sim_kubeconfig(), dir.path());
-    let proxy = Proxy::start(upstream.clone()).await;
-    proxy.write_kubeconfig(&kubeconfig, &upstream, &text);
-    let mut dash = common::Dashboard::start(ConnectOptions {
-        kubeconfig: Some(kubeconfig),
-        namespace: Some(ns.clone()),
-        ..Default::default()
-    });
+    let (proxy, mut dash, _dir) = dashboard_through_proxy(&ns).await;
     dash.wait_until("10,000 pods listed", Duration::from_secs(120), |app| {
         app.data.pods.len() == PODS && app.connection == Connection::Live
     })

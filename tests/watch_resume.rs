@@ -8,12 +8,11 @@ mod common;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use common::proxy::{Mode, Proxy};
+use common::proxy::{Mode, dashboard_through_proxy};
 use k8s_openapi::api::core::v1::Pod;
 use kube::Api;
 use kube::api::{DeleteParams, ListParams};
 use kubedeck::app::Connection;
-use kubedeck::cluster::ConnectOptions;
 
 /// 300 by default; KUBEDECK_RESUME_PODS=10000 measures the cost at scale.
 fn pod_count() -> usize {
@@ -36,15 +35,7 @@ async fn a_watch_cut_for_a_moment_resumes_without_listing_again() {
     common::create_bare_pods(&client, &ns, "p", 0..pods).await;
     let api: Api<Pod> = Api::namespaced(client.clone(), &ns);
 
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (kubeconfig, upstream, text) = Proxy::kubeconfig_through(&common::sim_kubeconfig(), dir.path());
-    let proxy = Proxy::start(upstream.clone()).await;
-    proxy.write_kubeconfig(&kubeconfig, &upstream, &text);
-    let mut dash = common::Dashboard::start(ConnectOptions {
-        kubeconfig: Some(kubeconfig),
-        namespace: Some(ns.clone()),
-        ..Default::default()
-    });
+    let (proxy, mut dash, _dir) = dashboard_through_proxy(&ns).await;
     dash.wait_until("every pod listed", Duration::from_secs(120), |app| {
         app.data.pods.len() == pods && app.connection == Connection::Live
     })

@@ -7,6 +7,7 @@ use super::{App, Effect};
 use crate::actions::deploy::{DeployPlan, DeployRequest};
 use crate::actions::operate::ManagingHpa;
 use crate::actions::operation::Operation;
+use crate::cluster::workloads::{Rollout, WorkloadRow};
 
 /// An operation waiting for `y`; nothing happens before it.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,19 +59,88 @@ pub struct DemoList {
 }
 
 /// The progress of a running operation, then how it ended.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ActionLog {
     pub title: String,
     pub lines: Vec<String>,
     /// None while running; then the final sentence, good or bad.
     pub outcome: Option<Result<String, String>>,
     pub offset: usize,
+    /// The workloads whose rollout the operation moves (a deploy's, a scale's), if any.
+    pub rolling: Option<Rolling>,
+    /// Their rollout gauges, `(line, rolled out)`, redrawn from the watches while it runs.
+    pub gauges: Vec<(String, bool)>,
+}
+
+/// Which workloads an operation rolls out: those of a release (named after it), or one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rolling {
+    pub namespace: String,
+    /// A release's workloads are named `RELEASE` or `RELEASE-...` (the chart's fullname).
+    pub release: Option<String>,
+    pub workload: Option<crate::cluster::workloads::WorkloadRef>,
+}
+
+impl Rolling {
+    fn of(operation: &Operation) -> Option<Rolling> {
+        let (namespace, release, workload) = match operation {
+            Operation::Deploy { request, .. } => (&request.namespace, Some(&request.release), None),
+            Operation::Rollback { namespace, release, .. } => (namespace, Some(release), None),
+            Operation::Scale {
+                namespace, workload, ..
+            }
+            | Operation::ScaleHpa {
+                namespace, workload, ..
+            }
+            | Operation::Restart {
+                namespace, workload, ..
+            } => (namespace, None, Some(workload)),
+            _ => return None,
+        };
+        Some(Rolling {
+            namespace: namespace.clone(),
+            release: release.cloned(),
+            workload: workload.cloned(),
+        })
+    }
+
+    fn covers(&self, row: &WorkloadRow) -> bool {
+        row.key.namespace == self.namespace
+            && match (&self.release, &self.workload) {
+                (Some(release), _) => {
+                    row.name == *release
+                        || row
+                            .name
+                            .strip_prefix(release.as_str())
+                            .is_some_and(|r| r.starts_with('-'))
+                }
+                (None, Some(w)) => row.workload() == *w,
+                (None, None) => false,
+            }
+    }
 }
 
 impl ActionLog {
-    /// Its lines, a blank line and the outcome (or "working").
+    /// Its lines, the gauges, a blank line and the outcome (or "working").
     pub fn line_count(&self) -> usize {
-        self.lines.len() + 2
+        self.lines.len() + self.gauges.len() + 2
+    }
+}
+
+impl App {
+    /// Before a frame: the running operation's gauges from what the watches last said. Once it
+    /// has ended they stay as they were at its end.
+    pub(super) fn refresh_gauges(&mut self) {
+        let Some(TopView::ActionLog(log)) = self.top.as_mut() else {
+            return;
+        };
+        let (Some(rolling), None) = (&log.rolling, &log.outcome) else {
+            return;
+        };
+        log.gauges = (self.data.deployments.iter().chain(self.data.statefulsets.iter()))
+            .filter(|w| rolling.covers(w))
+            .map(|w| (format!("{} {}", w.name, w.gauge()), w.rollout != Rollout::Progressing))
+            .collect();
     }
 }
 
@@ -97,13 +167,14 @@ impl App {
             return;
         }
         let title = operation.doing();
+        let rolling = Rolling::of(&operation);
         self.effects.push(Effect::Operate(operation));
         self.top = Some(TopView::ActionLog(ActionLog {
             title,
-            lines: Vec::new(),
-            outcome: None,
-            offset: 0,
+            rolling,
+            ..Default::default()
         }));
+        self.refresh_gauges();
     }
 
     /// Keys in a confirmation: `y` starts the operation, Esc changes nothing.

@@ -133,6 +133,21 @@ impl App {
     }
 
     /// The selected pod of the Pods pane, its namespace and its (non-init) containers.
+    /// The Service selected in the resource pane, with its first port (`8000` of `8000/TCP`).
+    fn selected_service(&self) -> Option<(String, String, Option<String>)> {
+        use crate::cluster::resources::{ResourceKind, SERVICE_PORTS_CELL};
+        if self.focus != PaneId::Resources || self.resource_kind != ResourceKind::Services {
+            return None;
+        }
+        let key = self.panes.get(PaneId::Resources).selected_key()?;
+        let row = self.data.resources.get(&ResourceKind::Services)?.get(key)?;
+        let port = row.cells.get(SERVICE_PORTS_CELL).and_then(|c| {
+            let first: String = c.text.chars().take_while(char::is_ascii_digit).collect();
+            (!first.is_empty()).then_some(first)
+        });
+        Some((key.namespace.clone(), key.name.clone(), port))
+    }
+
     fn selected_pod_target(&self) -> Option<(String, PodTarget, Vec<String>)> {
         let key = self.panes.get(PaneId::Pods).selected_key()?;
         let row = self.data.pods.iter().find(|p| &p.key == key)?;
@@ -194,10 +209,16 @@ impl App {
         self.mark_all_stale();
     }
 
-    /// `F`: the port prompt for the selected pod, offering its first container port.
+    /// `F`: the port prompt for the selected pod, offering its first container port, or for the
+    /// selected Service (`:svc`), offering its first port.
     pub(super) fn open_forward(&mut self) {
+        if let Some((namespace, name, port)) = self.selected_service() {
+            self.exec.forward_to = Some((namespace, PodTarget::Service(name)));
+            self.prompt = Some(Prompt::new(PromptKind::Forward, port.unwrap_or_default()));
+            return;
+        }
         let Some((namespace, target, _)) = self.selected_pod_target() else {
-            self.notice = Some("select a pod in Pods (1) to forward a port to".into());
+            self.notice = Some("select a pod in Pods (1) or a Service in :svc to forward a port to".into());
             return;
         };
         let suggested = self
@@ -278,7 +299,7 @@ impl App {
             title: "Port-forwards".into(),
             lines,
             outcome: Some(Ok(outcome)),
-            offset: 0,
+            ..Default::default()
         }));
     }
 
@@ -312,7 +333,7 @@ impl App {
             title: format!("Health endpoints in {namespace} (through a port-forward)"),
             lines: Vec::new(),
             outcome: None,
-            offset: 0,
+            ..Default::default()
         }));
         self.effects.push(Effect::Probe(namespace));
     }

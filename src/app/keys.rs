@@ -248,6 +248,7 @@ pub const BINDINGS: &[Binding] = &[
     bind("x", Action::Shell, "shell in the pod's container (bash, else sh, or a command)", false, KeyScope::Pane(PaneId::Pods), &[(KeyCode::Char('x'), NONE)]),
     bind("x", Action::Shell, "shell in a ready pod of the workload", false, KeyScope::Pane(PaneId::Workloads), &[(KeyCode::Char('x'), NONE)]),
     bind("F", Action::PortForward, "forward a local port to the pod (:pf lists, stops)", false, KeyScope::Pane(PaneId::Pods), &[(KeyCode::Char('F'), NONE), (KeyCode::Char('F'), SHIFT)]),
+    bind("F", Action::PortForward, "forward a local port to the Service (:svc; :pf lists, stops)", false, KeyScope::Pane(PaneId::Resources), &[(KeyCode::Char('F'), NONE), (KeyCode::Char('F'), SHIFT)]),
     bind("P", Action::Probe, "call the health endpoints through a port-forward", false, PANES, &[(KeyCode::Char('P'), NONE), (KeyCode::Char('P'), SHIFT)]),
     bind("T", Action::TestRelease, "run the release's tests (helm test; asks first)", false, KeyScope::Pane(PaneId::Releases), &[(KeyCode::Char('T'), NONE), (KeyCode::Char('T'), SHIFT)]),
     bind("l", Action::Logs, "logs (pod, or every pod of a workload)", true, PANES, &[(KeyCode::Char('l'), NONE)]),

@@ -567,6 +567,7 @@ impl App {
             }
         }
         if self.top.is_some() {
+            self.refresh_gauges();
             self.refresh_view();
         }
     }

@@ -944,3 +944,53 @@ fn t_on_a_release_asks_then_runs_its_tests_and_read_only_refuses() {
     ro.update(Msg::Key(KeyEvent::new(KeyCode::Char('T'), KeyModifiers::SHIFT)));
     assert!(ro.top.is_none() && ro.effects.is_empty());
 }
+
+#[test]
+fn a_scale_shows_the_workloads_rollout_gauge_live_until_it_ends() {
+    use crate::actions::operation::Operation;
+    use crate::cluster::workloads::{Rollout, WorkloadKind, WorkloadRef, WorkloadRow};
+    let mut a = app();
+    let deployment = |name: &str, updated: i32, ready: i32, rollout: Rollout| WorkloadRow {
+        key: ObjectKey::new("shop", &format!("deploy/{name}")),
+        kind: WorkloadKind::Deployment,
+        name: name.into(),
+        desired: 4,
+        ready,
+        updated,
+        available: ready,
+        images: vec![],
+        containers: vec![],
+        selector: String::new(),
+        rollout,
+        created: None,
+    };
+    let listed = |rows| Msg::Rows(RowUpdate::Deployments(WatchUpdate::Listed(rows)));
+    a.update(listed(vec![
+        deployment("api", 2, 1, Rollout::Progressing),
+        deployment("web", 4, 4, Rollout::Complete),
+    ]));
+    a.start(Operation::Scale {
+        namespace: "shop".into(),
+        workload: WorkloadRef {
+            statefulset: false,
+            name: "api".into(),
+        },
+        replicas: 4,
+        timeout: std::time::Duration::from_secs(60),
+    });
+    let gauges = |a: &App| match &a.top {
+        Some(views::TopView::ActionLog(log)) => log.gauges.clone(),
+        _ => panic!("the progress view"),
+    };
+    assert_eq!(
+        gauges(&a),
+        [("api ██▓▓▓░░░░░ 2/4 updated, 1/4 ready".to_owned(), false)]
+    );
+    a.update(listed(vec![deployment("api", 4, 4, Rollout::Complete)]));
+    a.refresh();
+    assert_eq!(gauges(&a), [("api ██████████ 4/4 updated, 4/4 ready".to_owned(), true)]);
+    a.update(Msg::ActionDone(Ok("scaled".into())));
+    a.update(listed(vec![deployment("api", 0, 0, Rollout::Progressing)]));
+    a.refresh();
+    assert!(gauges(&a)[0].1, "after the end the gauge stays as it was");
+}

@@ -104,6 +104,11 @@ pub struct WorkloadRow {
 }
 
 impl WorkloadRow {
+    /// Its rollout as a gauge (see `gauge`).
+    pub fn gauge(&self) -> String {
+        gauge(self.updated, self.ready, self.desired)
+    }
+
     /// Which workload this row is, for the actions that act on it.
     pub fn workload(&self) -> WorkloadRef {
         WorkloadRef {
@@ -259,6 +264,18 @@ impl Rollout {
             Rollout::ScaledDown => "scaled to 0",
         }
     }
+}
+
+/// A rollout in progress as a gauge: ready pods `█`, updated but not ready `▓`, the rest `░`,
+/// then the numbers ("█▓░ 2/3 updated, 1/3 ready").
+pub fn gauge(updated: i32, ready: i32, desired: i32) -> String {
+    const WIDTH: i32 = 10;
+    let desired = desired.max(1);
+    let cells = |n: i32| (n.clamp(0, desired) * WIDTH / desired) as usize;
+    let (done, moving) = (cells(ready.min(updated)), cells(updated));
+    let bar: String =
+        "█".repeat(done) + &"▓".repeat(moving.saturating_sub(done)) + &"░".repeat(WIDTH as usize - moving.max(done));
+    format!("{bar} {updated}/{desired} updated, {ready}/{desired} ready")
 }
 
 #[cfg(test)]

@@ -100,6 +100,11 @@ pub fn render_action_log(log: &ActionLog, area: Rect, buf: &mut Buffer) {
 /// As many lines as `ActionLog::line_count` says.
 pub fn action_log_lines(log: &ActionLog) -> Vec<(String, Tone)> {
     let mut lines: Vec<(String, Tone)> = log.lines.iter().map(|l| (l.clone(), Tone::Plain)).collect();
+    lines.extend(
+        log.gauges
+            .iter()
+            .map(|(g, done)| (g.clone(), if *done { Tone::Good } else { Tone::Warn })),
+    );
     lines.push((String::new(), Tone::Plain));
     lines.push(match &log.outcome {
         None => ("working ...".into(), Tone::Dim),
@@ -154,12 +159,13 @@ mod tests {
         assert_eq!(lines.len(), view.line_count());
         assert_eq!(lines[lines.len() - 2].0, "Apply revision 3 of todo to shop?");
 
-        let log = ActionLog {
+        let mut log = ActionLog {
             title: "t".into(),
             lines: vec!["one".into(), "two".into()],
-            outcome: None,
-            offset: 0,
+            ..Default::default()
         };
+        assert_eq!(action_log_lines(&log).len(), log.line_count());
+        log.gauges = vec![("api ██████████ 1/1 updated, 1/1 ready".into(), true)];
         assert_eq!(action_log_lines(&log).len(), log.line_count());
     }
 }

@@ -54,7 +54,7 @@ fn cell(w: &WorkloadRow, column: usize, now: jiff::Timestamp) -> Line<'_> {
         6 => Line::from(w.images.join(", ")),
         7 => match &w.rollout {
             Rollout::Stalled(why) => Line::from(Span::styled(format!("stalled: {why}"), style::error())),
-            Rollout::Progressing => Line::from(Span::styled(gauge(w.updated, w.ready, w.desired), style::warning())),
+            Rollout::Progressing => Line::from(Span::styled(w.gauge(), style::warning())),
             other => Line::from(Span::styled(other.label(), style::good())),
         },
         8 => Line::from(w.created.map(|t| age(t, now)).unwrap_or_default()),
@@ -63,24 +63,21 @@ fn cell(w: &WorkloadRow, column: usize, now: jiff::Timestamp) -> Line<'_> {
     }
 }
 
-/// A rollout in progress as a gauge: ready pods `█`, updated but not ready `▓`, the rest `░`,
-/// then the numbers ("█▓░ 2/3 updated, 1/3 ready").
-pub fn gauge(updated: i32, ready: i32, desired: i32) -> String {
-    const WIDTH: i32 = 10;
-    let desired = desired.max(1);
-    let cells = |n: i32| (n.clamp(0, desired) * WIDTH / desired) as usize;
-    let (done, moving) = (cells(ready.min(updated)), cells(updated));
-    let bar: String =
-        "█".repeat(done) + &"▓".repeat(moving.saturating_sub(done)) + &"░".repeat(WIDTH as usize - moving.max(done));
-    format!("{bar} {updated}/{desired} updated, {ready}/{desired} ready")
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
     fn a_rollout_gauge_shows_updated_and_ready_against_desired() {
-        assert_eq!(super::gauge(2, 1, 4), "██▓▓▓░░░░░ 2/4 updated, 1/4 ready");
-        assert_eq!(super::gauge(0, 0, 0), "░░░░░░░░░░ 0/1 updated, 0/1 ready");
-        assert_eq!(super::gauge(3, 3, 3), "██████████ 3/3 updated, 3/3 ready");
+        assert_eq!(
+            crate::cluster::workloads::gauge(2, 1, 4),
+            "██▓▓▓░░░░░ 2/4 updated, 1/4 ready"
+        );
+        assert_eq!(
+            crate::cluster::workloads::gauge(0, 0, 0),
+            "░░░░░░░░░░ 0/1 updated, 0/1 ready"
+        );
+        assert_eq!(
+            crate::cluster::workloads::gauge(3, 3, 3),
+            "██████████ 3/3 updated, 3/3 ready"
+        );
     }
 }

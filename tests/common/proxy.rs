@@ -30,6 +30,21 @@ pub struct Proxy {
     accept: AbortHandle,
 }
 
+/// A dashboard on namespace `ns` whose every request goes through a new proxy to the sim's API
+/// server; the folder holds the proxy's kubeconfig and must live as long as the dashboard.
+pub async fn dashboard_through_proxy(ns: &str) -> (Proxy, super::Dashboard, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (kubeconfig, upstream, text) = Proxy::kubeconfig_through(&super::sim_kubeconfig(), dir.path());
+    let proxy = Proxy::start(upstream.clone()).await;
+    proxy.write_kubeconfig(&kubeconfig, &upstream, &text);
+    let dash = super::Dashboard::start(kubedeck::cluster::ConnectOptions {
+        kubeconfig: Some(kubeconfig),
+        namespace: Some(ns.to_owned()),
+        ..Default::default()
+    });
+    (proxy, dash, dir)
+}
+
 impl Proxy {
     /// Listens on 127.0.0.1 and forwards to `upstream` ("127.0.0.1:PORT").
     pub async fn start(upstream: String) -> Proxy {

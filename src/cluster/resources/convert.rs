@@ -51,6 +51,9 @@ fn or_none(text: String) -> String {
     if text.is_empty() { "<none>".into() } else { text }
 }
 
+/// Where a Service row keeps its PORTS cell (`8000/TCP,80:30080/TCP`): `F` offers the first.
+pub const SERVICE_PORTS_CELL: usize = 3;
+
 pub(super) fn service(svc: &Service) -> ResourceRow {
     let spec = svc.spec.clone().unwrap_or_default();
     let ports: Vec<String> = spec
@@ -327,6 +330,7 @@ mod tests {
             ]
         );
         assert_eq!(row.cells[2].tone, Tone::Warn);
+        assert_eq!(row.cells[SERVICE_PORTS_CELL].text, "8000:30080/TCP");
     }
 
     #[test]

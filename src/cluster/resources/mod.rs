@@ -4,6 +4,7 @@
 //! session, so a user who never looks at Nodes never keeps a watch on them.
 
 mod convert;
+pub use convert::SERVICE_PORTS_CELL;
 pub mod quantity;
 
 use std::collections::BTreeMap;

@@ -230,3 +230,36 @@ fn a_forbidden_kind_says_so_on_its_own_table_only() {
     let text = screen(&app, 120, 12);
     assert!(text.contains("you cannot list nodes"), "{text}");
 }
+
+#[test]
+fn f_on_a_service_offers_its_first_port_and_forwards_to_the_service() {
+    use crate::app::exec::ForwardRequest;
+    use crate::cluster::forward::PortPair;
+    use crate::cluster::pod_target::PodTarget;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let mut app = connected_app(Scope::Namespace("todo".into()));
+    command(&mut app, "svc");
+    app.update(Msg::Rows(RowUpdate::Resources(
+        ResourceKind::Services,
+        WatchUpdate::Listed(services()),
+    )));
+    app.refresh();
+    app.effects.clear();
+    let key = |c| Msg::Key(KeyEvent::new(c, KeyModifiers::NONE));
+    app.update(key(KeyCode::Char('F')));
+    assert_eq!(
+        app.prompt.as_ref().map(|p| p.text.as_str()),
+        Some("8000"),
+        "todo-backend's port"
+    );
+    app.update(key(KeyCode::Enter));
+    assert_eq!(
+        app.effects,
+        [Effect::StartForward(ForwardRequest {
+            id: 1,
+            namespace: "todo".into(),
+            target: PodTarget::Service("todo-backend".into()),
+            ports: PortPair::parse("8000").unwrap(),
+        })]
+    );
+}
