@@ -128,13 +128,14 @@ impl ActionLog {
 }
 
 impl App {
-    /// Before a frame: the running operation's gauges from what the watches last said. Once it
-    /// has ended they stay as they were at its end.
+    /// Before a frame: the operation's gauges from what the watches last said. They go on
+    /// following the watches after it ends: its own last check can be ahead of the watch events,
+    /// and a gauge frozen a moment early would contradict the "3/3 ready" line above it.
     pub(super) fn refresh_gauges(&mut self) {
         let Some(TopView::ActionLog(log)) = self.top.as_mut() else {
             return;
         };
-        let (Some(rolling), None) = (&log.rolling, &log.outcome) else {
+        let Some(rolling) = &log.rolling else {
             return;
         };
         log.gauges = (self.data.deployments.iter().chain(self.data.statefulsets.iter()))

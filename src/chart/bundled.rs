@@ -126,9 +126,17 @@ pub fn values_file(chart: &Path, spec: &str) -> Result<PathBuf, String> {
     if path.is_file() {
         return Ok(path);
     }
+    let mut names: Vec<String> = files_under(chart)
+        .into_iter()
+        .filter_map(|(rel, _)| Some(rel.strip_prefix("values-")?.strip_suffix(".yaml")?.to_owned()))
+        .filter(|name| !name.contains('/'))
+        .collect();
+    names.sort();
+    names.push("a path".into());
     Err(format!(
-        "no values {spec:?}: neither {} nor a file of that name exists (use local, staging, production or a path)",
-        named.display()
+        "no values {spec:?}: neither {} nor a file of that name exists (use {})",
+        named.display(),
+        names.join(", ")
     ))
 }
 
@@ -156,7 +164,7 @@ mod tests {
     #[test]
     fn unknown_values_name_says_what_to_use() {
         let err = values_file(Path::new(BUNDLED_CHART), "prod").unwrap_err();
-        assert!(err.contains("use local, staging, production or a path"), "{err}");
+        assert!(err.contains("use local, production, sim, staging, a path"), "{err}");
         assert!(read_text(Path::new("(embedded)/todo-chatbot/nope.yaml")).is_err());
     }
 
