@@ -11,10 +11,11 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use k8s_openapi::api::core::v1::Event;
 use kube::api::PostParams;
 use kube::{Api, Client};
-use kubedeck::app::{Connection, PaneId};
+use kubedeck::app::{Connection, Msg, PaneId};
 use kubedeck::cluster::ConnectOptions;
 
 /// A sim cluster with Events in a second etcd, deleted when dropped.
@@ -103,6 +104,8 @@ async fn one_stalled_watch_is_noticed_by_its_pane_and_comes_back() {
         namespace: Some(ns.into()),
         ..Default::default()
     });
+    // The Events pane shown, as a user would: its watch starts when it is first shown.
+    dash.apply(Msg::Key(KeyEvent::new(KeyCode::Char('6'), KeyModifiers::NONE)));
     dash.wait_until("pods and the event listed", Duration::from_secs(120), |app| {
         app.data.pods.len() == 2 && app.data.events.len() == 1 && app.connection == Connection::Live
     })

@@ -17,7 +17,7 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{DeleteParams, PostParams};
 use kube::{Api, Client};
-use kubedeck::app::{App, Msg};
+use kubedeck::app::{App, Effect, Msg};
 use kubedeck::cluster::store::WatchUpdate;
 use kubedeck::cluster::watch::WatchStatus;
 use kubedeck::cluster::{ConnectOptions, RowUpdate, session};
@@ -149,19 +149,46 @@ pub struct Dashboard {
     /// Complete listings of pods received (the first, then one per re-list).
     pub pod_listings: usize,
     rx: mpsc::UnboundedReceiver<Msg>,
+    tx: mpsc::UnboundedSender<Msg>,
     session: tokio::task::JoinHandle<()>,
+    /// The session's client, for the watches the app asks for once a pane is shown.
+    client: Option<kube::Client>,
+    watches: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Dashboard {
     pub fn start(opts: ConnectOptions) -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
-        let session = tokio::spawn(session::run(opts.clone(), tx));
+        let session = tokio::spawn(session::run(opts.clone(), tx.clone()));
         Dashboard {
             app: App::new(opts, jiff::Timestamp::now(), (120, 40)),
             watch_failures: Vec::new(),
             pod_listings: 0,
             rx,
+            tx,
             session,
+            client: None,
+            watches: Vec::new(),
+        }
+    }
+
+    /// One message, as the dashboard's loop handles it: applied, the panes refreshed, and the
+    /// watches the app asked for started (the Events watch once its pane is shown).
+    pub fn apply(&mut self, msg: Msg) {
+        if let Msg::Session(session::SessionEvent::Client(handle)) = &msg {
+            self.client = Some(handle.0.clone());
+        }
+        self.app.update(msg);
+        self.app.refresh();
+        for effect in std::mem::take(&mut self.app.effects) {
+            if let (Effect::WatchEvents, Some(client), Some(target)) = (&effect, &self.client, &self.app.target) {
+                self.watches.push(tokio::spawn(kubedeck::cluster::events::watch(
+                    client.clone(),
+                    target.scope.clone(),
+                    target.server.clone(),
+                    self.tx.clone(),
+                )));
+            }
         }
     }
 
@@ -186,8 +213,7 @@ impl Dashboard {
                     if let Msg::Rows(RowUpdate::Pods(WatchUpdate::Listed(_))) = &msg {
                         self.pod_listings += 1;
                     }
-                    self.app.update(msg);
-                    self.app.refresh();
+                    self.apply(msg);
                 }
                 Ok(None) => panic!("the session ended while waiting for: {what}"),
                 Err(_) => panic!(
@@ -208,8 +234,7 @@ impl Dashboard {
     pub async fn run_for(&mut self, how_long: Duration) {
         let deadline = tokio::time::Instant::now() + how_long;
         while let Ok(Some(msg)) = tokio::time::timeout_at(deadline, self.rx.recv()).await {
-            self.app.update(msg);
-            self.app.refresh();
+            self.apply(msg);
         }
     }
 
@@ -227,6 +252,9 @@ impl Dashboard {
 impl Drop for Dashboard {
     fn drop(&mut self) {
         self.session.abort();
+        for watch in &self.watches {
+            watch.abort();
+        }
     }
 }
 
