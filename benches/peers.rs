@@ -570,7 +570,7 @@ impl Report {
         let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
         let mut out = format!(
             "Commit `{head}`{}, {} UTC; {cores} cores; load average {load_before:.2} at the start, {:.2} at the end.\n\
-             {runs} runs per figure, tools in a new shuffled order each round; floor measured before and after every launch; \
+             Runs per figure: {runs}, tools in a new shuffled order each round; floor measured before and after every launch; \
              idle window {} s, churn {} s at {} pods/s, log tail {} s at {} lines/s.\n\
              Reproduce: `BENCH_PEER_PODS={} BENCH_RUNS={runs} scripts/bench-peers`.\n",
             if dirty {

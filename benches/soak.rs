@@ -74,7 +74,11 @@ fn main() {
     let total = rt.block_on(common::all_pods(&client));
     let screen = tui.contents();
     let counted = screen.contains(&format!("Pods (all namespaces) [{total}]"));
-    let wrong_rows = rt.block_on(rows_against_api(&client, &screen));
+    let (compared, wrong_rows) = rt.block_on(rows_against_api(&client, &screen));
+    assert!(
+        compared > 0,
+        "no bench pod row found on the screen to compare:\n{screen}"
+    );
     tui.kill();
 
     let window = |from: usize, to: usize, get: fn(&(f64, f64)) -> f64| -> Vec<f64> {
@@ -85,9 +89,16 @@ fn main() {
             .map(get)
             .collect()
     };
+    // Minutes 5-10 against the last five (the window); a short soak compares halves.
+    let m = minutes as usize;
+    let ((e0, e1), (l0, l1)) = if m >= 15 {
+        ((5, 10), (m - 4, m))
+    } else {
+        ((1, m.div_ceil(2)), (m / 2 + 1, m))
+    };
     let drift = |get: fn(&(f64, f64)) -> f64| {
-        let early = window(5, 10, get);
-        let late = window(minutes.saturating_sub(5) as usize, minutes as usize, get);
+        let early = window(e0, e1, get);
+        let late = window(l0, l1, get);
         let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
         (mean(&early), mean(&late))
     };
@@ -96,15 +107,15 @@ fn main() {
     println!();
     println!("{pods} pods, {minutes} min of churn at {rate} pods/s:");
     println!(
-        "- RSS: minutes 5-10 {rss_early:.1} MiB, last 5 minutes {rss_late:.1} MiB ({:+.1}%)",
+        "- RSS: minutes {e0}-{e1} {rss_early:.1} MiB, minutes {l0}-{l1} {rss_late:.1} MiB ({:+.1}%)",
         (rss_late / rss_early - 1.0) * 100.0
     );
     println!(
-        "- CPU: minutes 5-10 {cpu_early:.2}%, last 5 minutes {cpu_late:.2}% ({:+.1}%)",
+        "- CPU: minutes {e0}-{e1} {cpu_early:.2}%, minutes {l0}-{l1} {cpu_late:.2}% ({:+.1}%)",
         (cpu_late / cpu_early - 1.0) * 100.0
     );
     println!(
-        "- at the end: screen count {} the API's {total}; {} of the rows on screen differ from the API{}",
+        "- at the end: screen count {} the API's {total}; {} of the {compared} bench rows on screen differ from the API{}",
         if counted { "matches" } else { "DOES NOT match" },
         wrong_rows.len(),
         if wrong_rows.is_empty() {
@@ -115,10 +126,10 @@ fn main() {
     );
 }
 
-/// Rows on screen (`NAMESPACE NAME READY STATUS RESTARTS ...`) whose pod the API does not have,
-/// or has with another status or restart count.
-async fn rows_against_api(client: &kube::Client, screen: &str) -> Vec<String> {
-    let mut wrong = Vec::new();
+/// How many bench rows on screen (`NAMESPACE NAME READY STATUS RESTARTS ...`) were compared, and
+/// those whose pod the API does not have, or has with another status or restart count.
+async fn rows_against_api(client: &kube::Client, screen: &str) -> (usize, Vec<String>) {
+    let (mut compared, mut wrong) = (0, Vec::new());
     for line in screen.lines() {
         let line = line.replace(['│', '┃', '║'], " ");
         let cells: Vec<&str> = line.split_whitespace().collect();
@@ -128,6 +139,7 @@ async fn rows_against_api(client: &kube::Client, screen: &str) -> Vec<String> {
         if !ns.starts_with("bench-") {
             continue;
         }
+        compared += 1;
         match Api::<Pod>::namespaced(client.clone(), ns).get_opt(name).await {
             Ok(Some(pod)) => {
                 let phase = pod.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default();
@@ -146,5 +158,5 @@ async fn rows_against_api(client: &kube::Client, screen: &str) -> Vec<String> {
     if listed > 0 {
         wrong.push(format!("{listed} churn pods still exist"));
     }
-    wrong
+    (compared, wrong)
 }
