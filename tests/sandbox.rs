@@ -11,25 +11,6 @@ use std::time::Duration;
 
 use common::pty::Tui;
 
-/// A kubeconfig that is valid but points at a port where nothing listens.
-fn closed_port_kubeconfig() -> tempfile::TempPath {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
-    let port = listener.local_addr().expect("its address").port();
-    drop(listener);
-    let yaml = format!(
-        "apiVersion: v1
-kind: Config
-clusters: [{{name: nowhere, cluster: {{server: 'https://127.0.0.1:{port}', insecure-skip-tls-verify: true}}}}]
-users: [{{name: nobody, user: {{token: not-a-real-token}}}}]
-contexts: [{{name: closed-port, context: {{cluster: nowhere, user: nobody, namespace: default}}}}]
-current-context: closed-port
-"
-    );
-    let mut file = tempfile::NamedTempFile::new().expect("temp kubeconfig");
-    std::io::Write::write_all(&mut file, yaml.as_bytes()).expect("writing temp kubeconfig");
-    file.into_temp_path()
-}
-
 /// The sim's cache with its build, as the developer's own runs left it.
 fn sim_cache() -> PathBuf {
     let cache = std::env::var_os("KUBEDECK_SIM_CACHE")
@@ -72,7 +53,7 @@ impl Drop for Sandbox {
 
 #[test]
 fn without_go_the_no_cluster_screen_says_what_the_sandbox_needs() {
-    let kubeconfig = closed_port_kubeconfig();
+    let kubeconfig = common::closed_port_kubeconfig();
     // No Go on PATH, and (HOME is an empty folder) no cached build: the sandbox cannot be built.
     let path = OsStr::new("/usr/sbin:/usr/bin:/sbin:/bin");
     let mut tui = Tui::spawn_with_env(
@@ -109,7 +90,7 @@ fn b_on_the_no_cluster_screen_builds_the_sandbox_and_opens_the_chart_in_it() {
         name: format!("kd-sbx-{}", std::process::id()),
         cache: cache.clone(),
     };
-    let kubeconfig = closed_port_kubeconfig();
+    let kubeconfig = common::closed_port_kubeconfig();
     let env = [
         ("KUBEDECK_SIM_CACHE", cache.as_os_str()),
         ("KUBEDECK_SANDBOX_NAME", OsStr::new(&sandbox.name)),

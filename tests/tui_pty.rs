@@ -7,28 +7,9 @@ use std::time::Duration;
 
 use common::pty::Tui;
 
-/// A kubeconfig that is valid but points at a port where nothing listens.
-fn closed_port_kubeconfig() -> tempfile::TempPath {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
-    let yaml = format!(
-        "apiVersion: v1
-kind: Config
-clusters: [{{name: nowhere, cluster: {{server: 'https://127.0.0.1:{port}', insecure-skip-tls-verify: true}}}}]
-users: [{{name: nobody, user: {{token: not-a-real-token}}}}]
-contexts: [{{name: closed-port, context: {{cluster: nowhere, user: nobody, namespace: default}}}}]
-current-context: closed-port
-"
-    );
-    let mut file = tempfile::NamedTempFile::new().expect("temp kubeconfig");
-    std::io::Write::write_all(&mut file, yaml.as_bytes()).expect("writing temp kubeconfig");
-    file.into_temp_path()
-}
-
 #[test]
 fn closed_port_shows_the_error_screen_and_q_exits_cleanly() {
-    let kubeconfig = closed_port_kubeconfig();
+    let kubeconfig = common::closed_port_kubeconfig();
     let mut tui = Tui::spawn(&[], &kubeconfig);
     let screen = tui.wait_for(
         &["Cannot reach the cluster", "connection refused", "closed-port"],
@@ -56,7 +37,7 @@ fn missing_kubeconfig_says_what_to_do() {
 
 #[test]
 fn unknown_context_lists_the_known_ones() {
-    let kubeconfig = closed_port_kubeconfig();
+    let kubeconfig = common::closed_port_kubeconfig();
     let mut tui = Tui::spawn(&["--context", "prod"], &kubeconfig);
     tui.wait_for(
         &["no context named \"prod\"", "Known contexts: closed-port"],
@@ -69,7 +50,7 @@ fn unknown_context_lists_the_known_ones() {
 
 #[test]
 fn sigterm_restores_the_terminal() {
-    let kubeconfig = closed_port_kubeconfig();
+    let kubeconfig = common::closed_port_kubeconfig();
     let mut tui = Tui::spawn(&[], &kubeconfig);
     tui.wait_for(&["Cannot reach the cluster"], Duration::from_secs(20));
     tui.signal(libc::SIGTERM);
@@ -106,7 +87,7 @@ fn first_screen_shows_the_pods_of_the_sim_cluster() {
 
 #[test]
 fn a_broken_config_file_is_explained_and_kubedeck_still_starts() {
-    let kubeconfig = closed_port_kubeconfig();
+    let kubeconfig = common::closed_port_kubeconfig();
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("config.yaml");
     std::fs::write(&config, "theme: dark\ntehme: light\n").unwrap();

@@ -430,3 +430,22 @@ pub fn crds_in(
         })
         .collect()
 }
+
+/// A kubeconfig that is valid but points at a port where nothing listens.
+pub fn closed_port_kubeconfig() -> tempfile::TempPath {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let port = listener.local_addr().expect("its address").port();
+    drop(listener);
+    let yaml = format!(
+        "apiVersion: v1
+kind: Config
+clusters: [{{name: nowhere, cluster: {{server: 'https://127.0.0.1:{port}', insecure-skip-tls-verify: true}}}}]
+users: [{{name: nobody, user: {{token: not-a-real-token}}}}]
+contexts: [{{name: closed-port, context: {{cluster: nowhere, user: nobody, namespace: default}}}}]
+current-context: closed-port
+"
+    );
+    let mut file = tempfile::NamedTempFile::new().expect("temp kubeconfig");
+    std::io::Write::write_all(&mut file, yaml.as_bytes()).expect("writing temp kubeconfig");
+    file.into_temp_path()
+}
