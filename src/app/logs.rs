@@ -331,6 +331,21 @@ pub fn compile_search(text: &str) -> Result<Regex, String> {
         .map_err(|e| format!("cannot search for {text:?}: {e}"))
 }
 
+impl LogSearch {
+    /// What the search prompt's text asks for: nothing when empty, else its regex.
+    pub fn parse(text: &str) -> Result<Option<LogSearch>, String> {
+        if text.is_empty() {
+            return Ok(None);
+        }
+        compile_search(text).map(|regex| {
+            Some(LogSearch {
+                text: text.to_owned(),
+                regex,
+            })
+        })
+    }
+}
+
 impl App {
     /// `l`: the logs of the selected pod (Pods) or of every pod of the selected workload (Workloads).
     pub(super) fn open_logs(&mut self) {
@@ -478,17 +493,10 @@ impl App {
         let Some(TopView::Logs(view)) = self.top.as_mut() else {
             return;
         };
-        if text.is_empty() {
-            view.search = None;
-            view.filtering = false;
-            return;
-        }
-        match compile_search(text) {
-            Ok(regex) => {
-                view.search = Some(LogSearch {
-                    text: text.to_owned(),
-                    regex,
-                })
+        match LogSearch::parse(text) {
+            Ok(search) => {
+                view.filtering &= search.is_some();
+                view.search = search;
             }
             Err(e) => self.notice = Some(e),
         }

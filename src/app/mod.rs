@@ -225,11 +225,17 @@ impl App {
         match msg {
             Msg::Key(key) => {
                 self.on_key(key);
+                self.watch_events_when_shown();
                 true
             }
-            Msg::Mouse(mouse) => self.on_mouse(mouse),
+            Msg::Mouse(mouse) => {
+                let redraw = self.on_mouse(mouse);
+                self.watch_events_when_shown();
+                redraw
+            }
             Msg::Resize { width, height } => {
                 self.size = (width, height);
+                self.watch_events_when_shown();
                 self.mark_all_stale();
                 true
             }
@@ -560,7 +566,6 @@ impl App {
     /// stale until it is shown or a key acts on it.
     pub fn refresh(&mut self) {
         let page = self.page_size();
-        self.watch_events_when_shown();
         for id in PaneId::ALL {
             if self.panes.get(id).stale && (id == self.focus || self.on_screen(id)) {
                 self.refresh_pane(id, page);

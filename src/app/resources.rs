@@ -217,6 +217,8 @@ impl App {
 
     /// Asks for the Events watch once per connection, when the Events pane is focused or on
     /// screen, or an object's events are open; until then only Warning events are watched.
+    /// Called after keys, clicks, a new size and connecting (what changes what is shown), not
+    /// on every frame: it works out the layout.
     pub(super) fn watch_events_when_shown(&mut self) {
         if self.data.events_watched || self.server_version.is_none() {
             return;

@@ -45,12 +45,12 @@ fn pods(app: &mut App, names: &[&str]) {
     app.refresh();
 }
 
-fn press(app: &mut App, code: KeyCode) {
+pub(super) fn press(app: &mut App, code: KeyCode) {
     app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
     app.refresh();
 }
 
-fn type_line(app: &mut App, text: &str) {
+pub(super) fn type_line(app: &mut App, text: &str) {
     for c in text.chars() {
         press(app, KeyCode::Char(c));
     }
@@ -380,6 +380,18 @@ fn events_and_details_of_the_selected_pod() {
         ["Reading events ..."],
         "not 'no events' before the Events watch has listed"
     );
+    // A refused Events watch says so, instead of reading for ever.
+    a.update(Msg::Watch(WatchStatus::Failed {
+        kind: crate::cluster::store::WatchKind::Events,
+        failure: FailureKind::Refused,
+        message: "you cannot list events in shop".into(),
+        retry_in: Duration::from_secs(15),
+    }));
+    let Some(TopView::Text(t)) = &a.top else {
+        panic!("events view")
+    };
+    let lines: Vec<String> = crate::views::text::lines(&a, t).into_iter().map(|(l, _)| l).collect();
+    assert_eq!(lines, ["you cannot list events in shop"]);
     a.update(Msg::Rows(RowUpdate::Events(WatchUpdate::Listed(vec![
         event("e1", "Pod/web-1", "BackOff"),
         event("e2", "Pod/other", "Unrelated"),

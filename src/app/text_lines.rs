@@ -2,9 +2,9 @@
 //! words to the width on screen, and the view's `/` search. Update scrolls and searches the
 //! same rows the views draw, so the lines are made here, on the state side.
 
-use super::logs::{LogSearch, compile_search};
+use super::logs::LogSearch;
 use super::views::{Loadable, TextBody, TextView, TopView};
-use super::{App, Prompt, PromptKind, layout};
+use super::{App, PaneId, Prompt, PromptKind, layout};
 use crate::cluster::objects;
 use crate::cluster::pods::PodRow;
 
@@ -65,7 +65,10 @@ pub fn lines(app: &App, view: &TextView) -> Vec<(String, Tone)> {
             let (lines, _) = objects::yaml_lines(v, revealed.as_deref());
             lines.into_iter().map(|l| (l, Tone::Plain)).collect()
         }
-        TextBody::Events(_) if !app.data.events.is_synced() => vec![("Reading events ...".into(), Tone::Dim)],
+        TextBody::Events(_) if !app.data.events.is_synced() => match &app.panes.get(PaneId::Events).problem {
+            Some(why) => vec![(why.clone(), Tone::Bad)],
+            None => vec![("Reading events ...".into(), Tone::Dim)],
+        },
         TextBody::Events(object) => {
             let rows = app.events_of(object);
             if rows.is_empty() {
@@ -236,17 +239,13 @@ impl App {
         let Some(TopView::Text(view)) = self.top.as_mut() else {
             return;
         };
-        if text.is_empty() {
-            view.search = None;
-            return;
-        }
-        match compile_search(text) {
-            Ok(regex) => {
-                view.search = Some(LogSearch {
-                    text: text.to_owned(),
-                    regex,
-                });
-                self.find_in_text(None);
+        match LogSearch::parse(text) {
+            Ok(search) => {
+                let found = search.is_some();
+                view.search = search;
+                if found {
+                    self.find_in_text(None);
+                }
             }
             Err(e) => self.notice = Some(e),
         }

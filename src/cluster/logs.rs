@@ -36,14 +36,14 @@ pub enum LogTarget {
 }
 
 impl LogTarget {
-    /// `pod/NAME`, `NAME` (a pod), `deploy/NAME` or `sts/NAME`.
+    /// `pod/NAME`, `NAME` (a pod), `deploy/NAME` or `sts/NAME`: `PodTarget`'s spelling, less `svc/`.
     pub fn parse(text: &str) -> Result<LogTarget, String> {
-        match text.split_once('/') {
-            None if !text.is_empty() => Ok(LogTarget::Pod(text.to_owned())),
-            Some(("pod" | "pods" | "po", name)) if !name.is_empty() => Ok(LogTarget::Pod(name.to_owned())),
-            _ => WorkloadRef::parse(text).map(LogTarget::Workload).map_err(|_| {
-                format!("{text:?} is not a log target: write a pod name, pod/NAME, deploy/NAME or sts/NAME")
-            }),
+        match super::pod_target::PodTarget::parse(text) {
+            Ok(super::pod_target::PodTarget::Pod(name)) => Ok(LogTarget::Pod(name)),
+            Ok(super::pod_target::PodTarget::Workload(w)) => Ok(LogTarget::Workload(w)),
+            _ => Err(format!(
+                "{text:?} is not a log target: write a pod name, pod/NAME, deploy/NAME or sts/NAME"
+            )),
         }
     }
 }

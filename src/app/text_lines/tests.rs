@@ -7,17 +7,7 @@ use crate::cluster::session::SessionEvent;
 use crate::cluster::store::WatchUpdate;
 use crate::cluster::{ConnectOptions, RowUpdate, Scope, Target};
 
-fn press(app: &mut App, code: KeyCode) {
-    app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-    app.refresh();
-}
-
-fn type_line(app: &mut App, text: &str) {
-    for c in text.chars() {
-        press(app, KeyCode::Char(c));
-    }
-    press(app, KeyCode::Enter);
-}
+use crate::app::tests::{press, type_line};
 
 /// An app at `size` with one pod, labelled long enough to wrap, selected.
 fn app_with_pod(size: (u16, u16)) -> App {
