@@ -497,3 +497,20 @@ fn pods_sorted_by_live_cpu_busiest_first() {
     app.panes.get_mut(crate::app::PaneId::Pods).reverse_sort();
     insta::assert_snapshot!(screen(&app, 130, 12));
 }
+
+#[test]
+fn the_warning_count_is_unknown_until_the_warning_events_are_listed() {
+    let mut app = App::new(Default::default(), "2026-11-23T12:00:00Z".parse().unwrap(), (100, 12));
+    app.update(Msg::Session(SessionEvent::Connected {
+        version: "v1.36.3".into(),
+    }));
+    let text = screen(&app, 160, 12);
+    assert!(
+        text.contains("warning events ?"),
+        "not a green 0 before the listing:\n{text}"
+    );
+    app.update(Msg::Rows(RowUpdate::Warnings(WatchUpdate::Listed(vec![
+        crate::cluster::events::WarningKey(ObjectKey::new("todo", "e1")),
+    ]))));
+    assert!(screen(&app, 160, 12).contains("1 warning events"));
+}
