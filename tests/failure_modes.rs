@@ -207,6 +207,40 @@ async fn a_deploy_killed_half_way_is_refused_with_the_way_out_and_rollback_recov
     common::delete_namespace(&client, &ns).await;
 }
 
+/// A deploy whose backend no node takes says the scheduler's answer beside the workload while it
+/// waits, and again when the wait gives up, instead of only "0/1 ready".
+#[tokio::test]
+async fn a_deploy_no_node_takes_says_the_schedulers_answer() {
+    let client = common::client().await;
+    let ns = common::namespace(&client, "nowhere").await;
+    common::chart_volumes(&client, &ns).await;
+    let state = tempfile::tempdir().unwrap();
+    let ci = format!("{CHART}/ci-values.yaml");
+    let nowhere = [
+        "--set-string",
+        "backend.nodeSelector.kubedeck\\.dev/nowhere=true",
+        "--timeout",
+        "30s",
+    ];
+    let (code, out, err) = kubedeck(&deploy_args(&ns, &ci, &nowhere), state.path());
+    assert_eq!(code, 1, "{out}{err}");
+    let scheduler = "didn't match Pod's node affinity/selector";
+    let said_while_waiting = out
+        .lines()
+        .chain(err.lines())
+        .find(|l| l.contains("backend") && l.contains("not scheduled:") && l.contains(scheduler));
+    assert!(
+        said_while_waiting.is_some(),
+        "no progress line names the scheduler's answer:\n{out}{err}"
+    );
+    let last = err.trim().lines().last().unwrap_or_default();
+    assert!(
+        last.contains("not ready after 30s") && last.contains("not scheduled:") && last.contains(scheduler),
+        "the failure must say why the backend is not ready: {err}"
+    );
+    common::delete_namespace(&client, &ns).await;
+}
+
 #[tokio::test]
 async fn two_deploys_of_one_release_at_once_one_wins_the_other_is_told() {
     let client = common::client().await;

@@ -445,7 +445,9 @@ fn health_of(reason: &str, ready: u16, total: u16) -> Health {
     }
 }
 
+mod blocker;
 mod slim;
+pub use blocker::{Blocker, blocker};
 pub use slim::SlimPod;
 
 #[cfg(test)]

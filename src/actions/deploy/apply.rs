@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use k8s_openapi::api::core::v1::Pod;
 use kube::api::{ApiResource, DeleteParams, DynamicObject, GroupVersionKind, Patch, PatchParams, PropagationPolicy};
 use kube::discovery::{ApiCapabilities, Scope};
 use kube::{Api, Client};
@@ -48,6 +49,11 @@ impl Applier {
                 Api::namespaced_with(self.client.clone(), ns, resource)
             }
         })
+    }
+
+    /// The pods of the namespace the object lives in.
+    pub(super) fn pods(&self, id: &ObjectId) -> Api<Pod> {
+        Api::namespaced(self.client.clone(), id.namespace.as_deref().unwrap_or(&self.namespace))
     }
 
     /// Server-side apply, with the label and annotations that let helm adopt the object later.

@@ -5,11 +5,12 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
-use kube::api::DynamicObject;
+use kube::api::{DynamicObject, ListParams};
 use serde_json::Value;
 
 use super::apply::Applier;
 use super::{ObjectId, Progress};
+use crate::cluster::pods::{Blocker, blocker};
 use crate::cluster::rollout::{RollingWorkload, rolled_out};
 
 impl Applier {
@@ -34,6 +35,7 @@ impl Applier {
             })
             .collect();
         let mut last: HashMap<&ObjectId, String> = HashMap::new();
+        let mut stuck = Stuck::default();
         loop {
             let mut waiting = Vec::new();
             for id in &workloads {
@@ -49,13 +51,27 @@ impl Applier {
                     last.insert(id, line.clone());
                 }
                 if !ready {
-                    waiting.push(format!("{id} ({line})"));
+                    waiting.push((*id, obj, line));
                 }
             }
             if waiting.is_empty() {
                 return Ok(());
             }
-            if Instant::now() > deadline {
+            let timed_out = Instant::now() > deadline;
+            if timed_out || stuck.due() {
+                for (id, obj, _) in &waiting {
+                    let found = self.stuck_pod(id, obj).await;
+                    stuck.seen(id, found, timed_out, progress);
+                }
+            }
+            if timed_out {
+                let waiting: Vec<String> = waiting
+                    .iter()
+                    .map(|(id, _, line)| match stuck.said.get(*id) {
+                        Some(why) => format!("{id} ({line}; {why})"),
+                        None => format!("{id} ({line})"),
+                    })
+                    .collect();
                 return Err(format!(
                     "not ready after {}s: {}",
                     timeout.as_secs(),
@@ -63,6 +79,67 @@ impl Applier {
                 ));
             }
             tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    }
+
+    /// The pod of a Deployment or StatefulSet that is furthest from Ready, and why: trouble (no
+    /// node fits, an image that cannot be pulled, a crash) before a pod still starting.
+    async fn stuck_pod(&self, id: &ObjectId, obj: &DynamicObject) -> Option<(String, bool)> {
+        let labels = obj.data.pointer("/spec/selector/matchLabels")?.as_object()?;
+        let selector: Vec<String> = labels
+            .iter()
+            .filter_map(|(k, v)| Some(format!("{k}={}", v.as_str()?)))
+            .collect();
+        if selector.is_empty() || id.kind == "Job" {
+            return None;
+        }
+        let pods = self
+            .pods(id)
+            .list(&ListParams::default().labels(&selector.join(",")))
+            .await
+            .ok()?;
+        let mut found: Vec<(bool, String, Blocker)> = pods
+            .items
+            .iter()
+            .filter_map(|p| Some((p.metadata.name.clone()?, blocker(p)?)))
+            .map(|(name, b)| (!b.trouble, name, b))
+            .collect();
+        found.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        let (_, name, b) = found.into_iter().next()?;
+        Some((format!("pod {}: {}", crate::text::sanitize(&name), b.why), b.trouble))
+    }
+}
+
+/// Why the workloads a wait is still on are stuck, looked up every few seconds; trouble is said
+/// as soon as it is seen, a pod still starting only when the wait gives up.
+#[derive(Default)]
+struct Stuck {
+    checked: Option<Instant>,
+    said: HashMap<ObjectId, String>,
+}
+
+impl Stuck {
+    const EVERY: Duration = Duration::from_secs(5);
+
+    fn due(&mut self) -> bool {
+        let now = Instant::now();
+        let due = self.checked.is_none_or(|at| now.duration_since(at) >= Self::EVERY);
+        if due {
+            self.checked = Some(now);
+        }
+        due
+    }
+
+    fn seen(&mut self, id: &ObjectId, found: Option<(String, bool)>, ending: bool, progress: Progress<'_>) {
+        let Some((why, trouble)) = found else {
+            self.said.remove(id);
+            return;
+        };
+        if (trouble || ending) && self.said.get(id) != Some(&why) {
+            if trouble {
+                progress(format!("{id}: {why}"));
+            }
+            self.said.insert(id.clone(), why);
         }
     }
 }
