@@ -305,3 +305,139 @@ async fn backend_image(client: &kube::Client, ns: &str) -> String {
         .and_then(|c| c.image)
         .unwrap_or_default()
 }
+
+/// A chart whose `extra` value adds a ConfigMap and a Deployment whose pods kwok keeps unready,
+/// so an upgrade that turns it on fails its wait.
+fn extra_chart(dir: &std::path::Path) -> String {
+    let chart = dir.join("extra");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: extra\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(chart.join("values.yaml"), "extra: false\n").unwrap();
+    std::fs::write(
+        chart.join("templates/base.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-base\ndata: {a: b}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        chart.join("templates/extra.yaml"),
+        r#"{{- if .Values.extra }}
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-extra
+data: {a: b}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}-stuck
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: stuck}}
+  template:
+    metadata:
+      labels: {app: stuck, kubedeck.dev/sim-fail: unready}
+    spec:
+      containers: [{name: main, image: busybox:1.36}]
+{{- end }}
+"#,
+    )
+    .unwrap();
+    chart.to_string_lossy().into_owned()
+}
+
+/// What of the chart's objects exists in `ns`.
+async fn extra_objects(client: &kube::Client, ns: &str) -> (bool, bool, bool) {
+    use k8s_openapi::api::apps::v1::Deployment;
+    use k8s_openapi::api::core::v1::ConfigMap;
+    let maps = Api::<ConfigMap>::namespaced(client.clone(), ns);
+    let deployments = Api::<Deployment>::namespaced(client.clone(), ns);
+    (
+        maps.get_opt("extra-base").await.unwrap().is_some(),
+        maps.get_opt("extra-extra").await.unwrap().is_some(),
+        deployments
+            .get_opt("extra-stuck")
+            .await
+            .unwrap()
+            .is_some_and(|d| d.metadata.deletion_timestamp.is_none()),
+    )
+}
+
+/// After an upgrade that added objects and failed, a rollback deletes what the failed revision
+/// added, as `helm rollback` does (it compares with the last revision, not the last deployed one).
+#[tokio::test]
+async fn a_rollback_after_a_failed_upgrade_removes_what_it_added_as_helm() {
+    let client = common::client().await;
+    let (ours, theirs) = (
+        common::namespace(&client, "added-kd").await,
+        common::namespace(&client, "added-helm").await,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let chart = extra_chart(dir.path());
+    let state = tempfile::tempdir().unwrap();
+    let kubeconfig = common::sim_kubeconfig();
+    let kubedeck = |args: &[&str]| {
+        let mut args = args.to_vec();
+        args.extend(["-n", &ours, "--yes"]);
+        common::run_kubedeck(&args, &kubeconfig, state.path())
+    };
+    let helm = |args: &[&str]| {
+        let mut args = args.to_vec();
+        args.extend(["-n", &theirs, "--kubeconfig", kubeconfig.to_str().unwrap()]);
+        common::helm_output(&args)
+    };
+
+    let (code, out, err) = kubedeck(&["deploy", "extra", "--chart", &chart]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (ok, out) = helm(&["install", "extra", &chart, "--wait"]);
+    assert!(ok, "{out}");
+    let failing = ["--set", "extra=true", "--timeout", "10s"];
+    let (code, out, err) = kubedeck(&[&["deploy", "extra", "--chart", &chart][..], &failing].concat());
+    assert_eq!(code, 1, "the upgrade must fail its wait: {out}{err}");
+    let (ok, out) = helm(&[&["upgrade", "extra", &chart, "--wait"][..], &failing].concat());
+    assert!(!ok, "helm's upgrade must fail too: {out}");
+    for ns in [&ours, &theirs] {
+        assert_eq!(
+            extra_objects(&client, ns).await,
+            (true, true, true),
+            "{ns}: the failed revision's objects"
+        );
+    }
+
+    let (code, out, err) = kubedeck(&["rollback", "extra", "--timeout", "60s"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (ok, out) = helm(&["rollback", "extra", "--wait", "--timeout", "60s"]);
+    assert!(ok, "{out}");
+    for ns in [&ours, &theirs] {
+        assert_eq!(
+            extra_objects(&client, ns).await,
+            (true, false, false),
+            "{ns}: the rollback must remove what the failed revision added"
+        );
+    }
+    let statuses = |ns: &str| {
+        let (ok, json) = common::helm_output(&[
+            "history",
+            "extra",
+            "-n",
+            ns,
+            "-o",
+            "json",
+            "--kubeconfig",
+            kubeconfig.to_str().unwrap(),
+        ]);
+        assert!(ok, "{json}");
+        let rows: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+        rows.iter()
+            .map(|r| r["status"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(statuses(&ours), ["superseded", "failed", "deployed"]);
+    assert_eq!(statuses(&ours), statuses(&theirs));
+    common::delete_namespace(&client, &ours).await;
+    common::delete_namespace(&client, &theirs).await;
+}

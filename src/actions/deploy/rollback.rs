@@ -47,17 +47,25 @@ pub async fn rollback_waiting(
     release.info.deleted = HelmTime(None);
     store.create(&release).await?;
     progress(format!("revision {revision}: rolling back to {to}"));
-    let previous = history
+    // helm deletes what the last revision has and the target lacks, so a failed upgrade's new
+    // objects go too; the last deployed revision's are deleted as well, in case the failed
+    // upgrade stopped before deleting them (deleting what is already gone is nothing).
+    let last_deployed = history
         .iter()
         .rev()
-        .find(|r| r.info.status == Some(ReleaseStatus::Deployed))
-        .cloned();
+        .find(|r| r.info.status == Some(ReleaseStatus::Deployed));
+    let mut previous: Vec<&str> = history.last().into_iter().map(|r| r.manifest.as_str()).collect();
+    previous.extend(
+        last_deployed
+            .filter(|r| Some(r.version) != history.last().map(|l| l.version))
+            .map(|r| r.manifest.as_str()),
+    );
     let mut applier = Applier::new(client.clone(), namespace, name);
     let objects = manifest_objects(&release.manifest);
     let outcome = async {
         applier.apply_all(&objects, progress).await?;
-        if let Some(prev) = &previous {
-            applier.delete_left_behind(&prev.manifest, &objects, progress).await?;
+        for manifest in &previous {
+            applier.delete_left_behind(manifest, &objects, progress).await?;
         }
         if waiting.workloads {
             applier.wait_ready(&objects, timeout, waiting.jobs, progress).await?;
