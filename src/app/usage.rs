@@ -11,6 +11,9 @@ use crate::cluster::metrics::{MetricsReading, Usage};
 use crate::cluster::pods::PodRow;
 use crate::cluster::store::ObjectKey;
 
+/// The Pods pane's columns drawn from the readings: CPU, MEM, %CPU R/L, %MEM R/L.
+const USAGE_COLUMNS: std::ops::RangeInclusive<usize> = 8..=11;
+
 /// Readings kept per pod: 40 at 15 s is the last ten minutes.
 pub const SAMPLES: usize = 40;
 
@@ -93,7 +96,12 @@ pub fn pod_sort_value<'a>(usage: &UsageData, pod: &'a PodRow, column: usize) -> 
 impl super::App {
     /// New readings re-sort the panes that may sort by them (once per metrics period).
     pub(super) fn usage_changed(&mut self) {
-        self.panes.get_mut(super::PaneId::Pods).stale = true;
+        // The cells are drawn from the readings as they are; only a Pods pane sorted by a usage
+        // column changes order (re-sorting 100,000 rows every reading is not free).
+        let pods = self.panes.get_mut(super::PaneId::Pods);
+        if pods.sort.column.is_some_and(|c| USAGE_COLUMNS.contains(&c)) {
+            pods.stale = true;
+        }
         if self.resource_kind == crate::cluster::resources::ResourceKind::Nodes {
             self.panes.get_mut(super::PaneId::Resources).stale = true;
         }
