@@ -91,21 +91,8 @@ pub enum Command {
         /// Show what the rollback would change and stop.
         #[arg(long)]
         dry_run: bool,
-        /// Wait for the workloads to be ready, up to --timeout (the default); `--wait=false`
-        /// returns once the objects are applied.
-        #[arg(
-            long,
-            value_name = "BOOL",
-            num_args = 0..=1,
-            require_equals = true,
-            default_value = "true",
-            default_missing_value = "true",
-            value_parser = deploy_flags::boolean
-        )]
-        wait: bool,
-        /// While waiting, also wait until the release's Jobs have completed, as helm's flag.
-        #[arg(long)]
-        wait_for_jobs: bool,
+        #[command(flatten)]
+        waiting: WaitArgs,
     },
     /// Delete a release's objects and its history.
     Uninstall {
@@ -226,6 +213,27 @@ pub enum Command {
     },
     /// Run a release's tests (its `helm.sh/hook: test` pods) as helm test does; exits 1 when one fails.
     Test(TestArgs),
+}
+
+/// `--wait[=BOOL]` and `--wait-for-jobs`, as helm's upgrade and rollback take them.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct WaitArgs {
+    /// Wait for the workloads to be ready, up to --timeout (the default); `--wait=false` returns
+    /// once the objects are applied, as helm without --wait (a deploy with --atomic always waits).
+    #[arg(
+        long,
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_value = "true",
+        default_missing_value = "true",
+        value_parser = deploy_flags::boolean
+    )]
+    pub wait: bool,
+    /// While waiting, also wait until the release's Jobs have completed (up to --timeout), as
+    /// helm's flag; a failed Job fails the deploy or rollback.
+    #[arg(long)]
+    pub wait_for_jobs: bool,
 }
 
 #[derive(Debug, Args)]
@@ -349,22 +357,8 @@ pub struct DeployArgs {
     /// Create the namespace when it does not exist.
     #[arg(long)]
     pub create_namespace: bool,
-    /// Wait for the workloads to be ready, up to --timeout (the default); `--wait=false` returns
-    /// once the objects are applied, as helm without --wait (--atomic always waits).
-    #[arg(
-        long,
-        value_name = "BOOL",
-        num_args = 0..=1,
-        require_equals = true,
-        default_value = "true",
-        default_missing_value = "true",
-        value_parser = deploy_flags::boolean
-    )]
-    pub wait: bool,
-    /// While waiting, also wait until the release's Jobs have completed (up to --timeout), as
-    /// helm's flag; a failed Job fails the deploy.
-    #[arg(long)]
-    pub wait_for_jobs: bool,
+    #[command(flatten)]
+    pub waiting: WaitArgs,
     /// On an upgrade, only the chart's defaults and this command's values.
     #[arg(long)]
     pub reset_values: bool,

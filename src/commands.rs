@@ -192,12 +192,11 @@ fn operation_of(namespace: &str, command: Command) -> Result<(Operation, bool), 
             revision,
             timeout,
             yes,
-            wait,
-            wait_for_jobs,
+            waiting,
             ..
         } => {
             let timeout = crate::cli::duration::parse(&timeout, "--timeout")?;
-            let (workloads, jobs) = (wait, wait_for_jobs);
+            let (workloads, jobs) = (waiting.wait, waiting.wait_for_jobs);
             (
                 Operation::Rollback {
                     namespace,

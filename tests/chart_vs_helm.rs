@@ -117,103 +117,61 @@ fn template_command_prints_what_helm_template_prints() {
     let ci = format!("{SOURCE_CHART}/ci-values.yaml");
     let file = |name: &str| format!("{SOURCE_CHART}/values-{name}.yaml");
     let (local, staging, production) = (file("local"), file("staging"), file("production"));
-    let cases: Vec<(Vec<&str>, Vec<&str>)> = vec![
-        (vec!["-f", &ci], vec!["-f", &ci]),
-        (
-            vec!["todo", "-f", &ci, "-f", "local"],
-            vec!["todo", "-f", &ci, "-f", &local],
-        ),
-        (
-            vec!["--release", "todo", "-f", &ci, "-f", "staging"],
-            vec!["todo", "-f", &ci, "-f", &staging],
-        ),
-        (
-            vec!["todo", "-f", &ci, "-f", "production", "-n", "prod"],
-            vec!["todo", "-f", &ci, "-f", &production, "-n", "prod"],
-        ),
-        (
-            vec![
-                "todo",
-                "-f",
-                &ci,
-                "--set",
-                "backend.replicas=3,frontend.image.tag=2.0.1",
-            ],
-            vec![
-                "todo",
-                "-f",
-                &ci,
-                "--set",
-                "backend.replicas=3,frontend.image.tag=2.0.1",
-            ],
-        ),
-        (
-            vec![
-                "todo",
-                "-f",
-                &ci,
-                "-f",
-                "local",
-                "--set",
-                "postgresql.enabled=true",
-                "--set",
-                "redis.enabled=false,config.redisHost=r.example",
-            ],
-            vec![
-                "todo",
-                "-f",
-                &ci,
-                "-f",
-                &local,
-                "--set",
-                "postgresql.enabled=true",
-                "--set",
-                "redis.enabled=false,config.redisHost=r.example",
-            ],
-        ),
+    // kubedeck's arguments; helm's are the same with the values names as files and no --release.
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["-f", &ci],
+        vec!["todo", "-f", &ci, "-f", "local"],
+        vec!["--release", "todo", "-f", &ci, "-f", "staging"],
+        vec!["todo", "-f", &ci, "-f", "production", "-n", "prod"],
+        vec![
+            "todo",
+            "-f",
+            &ci,
+            "--set",
+            "backend.replicas=3,frontend.image.tag=2.0.1",
+        ],
+        vec![
+            "todo",
+            "-f",
+            &ci,
+            "-f",
+            "local",
+            "--set",
+            "postgresql.enabled=true",
+            "--set",
+            "redis.enabled=false,config.redisHost=r.example",
+        ],
         // A null drops the chart's default; --set-literal's text is taken as it is.
-        (
-            vec![
-                "todo",
-                "-f",
-                &ci,
-                "--set",
-                "backend.image.pullPolicy=null,frontend.podAnnotations.a=x",
-                "--set-literal",
-                r"secrets.openaiApiKey=sk,a=b\c",
-            ],
-            vec![
-                "todo",
-                "-f",
-                &ci,
-                "--set",
-                "backend.image.pullPolicy=null,frontend.podAnnotations.a=x",
-                "--set-literal",
-                r"secrets.openaiApiKey=sk,a=b\c",
-            ],
-        ),
-        (
-            vec![
-                "todo",
-                "-f",
-                &ci,
-                "-s",
-                "templates/backend.yaml",
-                "--show-only",
-                "templates/tests/*",
-            ],
-            vec![
-                "todo",
-                "-f",
-                &ci,
-                "-s",
-                "templates/backend.yaml",
-                "--show-only",
-                "templates/tests/*",
-            ],
-        ),
+        vec![
+            "todo",
+            "-f",
+            &ci,
+            "--set",
+            "backend.image.pullPolicy=null,frontend.podAnnotations.a=x",
+            "--set-literal",
+            r"secrets.openaiApiKey=sk,a=b\c",
+        ],
+        vec![
+            "todo",
+            "-f",
+            &ci,
+            "-s",
+            "templates/backend.yaml",
+            "--show-only",
+            "templates/tests/*",
+        ],
     ];
-    for (ours, theirs) in cases {
+    for ours in cases {
+        let theirs: Vec<&str> = ours
+            .iter()
+            .filter(|a| **a != "--release")
+            .map(|a| match *a {
+                "local" => local.as_str(),
+                "staging" => staging.as_str(),
+                "production" => production.as_str(),
+                other => other,
+            })
+            .collect();
         // helm's RELEASE comes before the chart; without one, helm calls it release-name too.
         let named = !theirs[0].starts_with('-');
         let mut helm_args: Vec<&str> = theirs.iter().take(usize::from(named)).copied().collect();

@@ -62,9 +62,9 @@ mod tests {
         // The bare flag does not swallow the release name.
         let d = deploy(&["--dry-run", "todo"]).unwrap();
         assert_eq!((d.dry_run, d.name.as_deref()), (DryRun::Server, Some("todo")));
-        assert!(deploy(&[]).unwrap().wait);
-        assert!(deploy(&["--wait"]).unwrap().wait);
-        assert!(!deploy(&["--wait=false"]).unwrap().wait);
+        assert!(deploy(&[]).unwrap().waiting.wait);
+        assert!(deploy(&["--wait"]).unwrap().waiting.wait);
+        assert!(!deploy(&["--wait=false"]).unwrap().waiting.wait);
     }
 
     #[test]

@@ -29,8 +29,8 @@ pub(super) fn deploy_options(args: &DeployArgs) -> DeployOptions {
         set_literal: args.input.set_literal.clone(),
         reuse,
         create_namespace: args.create_namespace,
-        skip_wait: !args.wait,
-        wait_for_jobs: args.wait_for_jobs,
+        skip_wait: !args.waiting.wait,
+        wait_for_jobs: args.waiting.wait_for_jobs,
     }
 }
 

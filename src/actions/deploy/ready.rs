@@ -84,7 +84,7 @@ impl Applier {
 
     /// The pod of a Deployment or StatefulSet that is furthest from Ready, and why: trouble (no
     /// node fits, an image that cannot be pulled, a crash) before a pod still starting.
-    async fn stuck_pod(&self, id: &ObjectId, obj: &DynamicObject) -> Option<(String, bool)> {
+    async fn stuck_pod(&self, id: &ObjectId, obj: &DynamicObject) -> Option<Blocker> {
         let labels = obj.data.pointer("/spec/selector/matchLabels")?.as_object()?;
         let selector: Vec<String> = labels
             .iter()
@@ -98,15 +98,15 @@ impl Applier {
             .list(&ListParams::default().labels(&selector.join(",")))
             .await
             .ok()?;
-        let mut found: Vec<(bool, String, Blocker)> = pods
+        let (name, b) = pods
             .items
             .iter()
-            .filter_map(|p| Some((p.metadata.name.clone()?, blocker(p)?)))
-            .map(|(name, b)| (!b.trouble, name, b))
-            .collect();
-        found.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
-        let (_, name, b) = found.into_iter().next()?;
-        Some((format!("pod {}: {}", crate::text::sanitize(&name), b.why), b.trouble))
+            .filter_map(|p| Some((p.metadata.name.as_deref()?, blocker(p)?)))
+            .min_by(|(a, x), (b, y)| (!x.trouble, a).cmp(&(!y.trouble, b)))?;
+        Some(Blocker {
+            why: format!("pod {}: {}", crate::text::sanitize(name), b.why),
+            ..b
+        })
     }
 }
 
@@ -130,8 +130,8 @@ impl Stuck {
         due
     }
 
-    fn seen(&mut self, id: &ObjectId, found: Option<(String, bool)>, ending: bool, progress: Progress<'_>) {
-        let Some((why, trouble)) = found else {
+    fn seen(&mut self, id: &ObjectId, found: Option<Blocker>, ending: bool, progress: Progress<'_>) {
+        let Some(Blocker { why, trouble }) = found else {
             self.said.remove(id);
             return;
         };

@@ -16,15 +16,21 @@ pub struct Blocker {
     pub trouble: bool,
 }
 
-/// What keeps the pod from being Ready; None when it is Ready (or has finished).
-pub fn blocker(pod: &Pod) -> Option<Blocker> {
-    let why = reason(pod)?;
-    let starting = ["terminating", "waiting for its containers", "running, not Ready"];
-    let trouble = !starting.iter().any(|s| why.starts_with(s)) && !why.contains(" running, not Ready");
-    Some(Blocker { why, trouble })
+impl Blocker {
+    fn trouble(why: String) -> Self {
+        Blocker { why, trouble: true }
+    }
+
+    fn starting(why: impl Into<String>) -> Self {
+        Blocker {
+            why: why.into(),
+            trouble: false,
+        }
+    }
 }
 
-fn reason(pod: &Pod) -> Option<String> {
+/// What keeps the pod from being Ready; None when it is Ready (or has finished).
+pub fn blocker(pod: &Pod) -> Option<Blocker> {
     let status = pod.status.as_ref();
     let conditions = status.and_then(|s| s.conditions.as_deref()).unwrap_or_default();
     let condition = |kind: &str| conditions.iter().find(|c| c.type_ == kind);
@@ -34,7 +40,7 @@ fn reason(pod: &Pod) -> Option<String> {
         return None;
     }
     if pod.metadata.deletion_timestamp.is_some() {
-        return Some("terminating".into());
+        return Some(Blocker::starting("terminating"));
     }
     if let Some(c) = condition("PodScheduled").filter(|c| c.status == "False") {
         let why = c
@@ -52,7 +58,7 @@ fn reason(pod: &Pod) -> Option<String> {
             .as_ref()
             .and_then(|s| s.node_selector.as_ref())
             .filter(|s| !s.is_empty());
-        return Some(match selector {
+        return Some(Blocker::trouble(match selector {
             Some(selector) => {
                 let pairs: Vec<String> = selector.iter().map(|(k, v)| format!("{k}={v}")).collect();
                 format!(
@@ -62,7 +68,7 @@ fn reason(pod: &Pod) -> Option<String> {
                 )
             }
             None => format!("not scheduled: {}", one_line(why)),
-        });
+        }));
     }
     let init = status
         .and_then(|s| s.init_container_statuses.as_deref())
@@ -76,16 +82,19 @@ fn reason(pod: &Pod) -> Option<String> {
     }
     if status.and_then(|s| s.phase.as_deref()) == Some("Failed") {
         let why = status.and_then(|s| s.message.as_deref().or(s.reason.as_deref()));
-        return Some(format!("failed: {}", one_line(why.unwrap_or("no reason given"))));
+        return Some(Blocker::trouble(format!(
+            "failed: {}",
+            one_line(why.unwrap_or("no reason given"))
+        )));
     }
-    Some(match status.and_then(|s| s.phase.as_deref()) {
-        Some("Running") => "running, not Ready yet".into(),
-        _ => "waiting for its containers to be created".into(),
-    })
+    Some(Blocker::starting(match status.and_then(|s| s.phase.as_deref()) {
+        Some("Running") => "running, not Ready yet",
+        _ => "waiting for its containers to be created",
+    }))
 }
 
 /// What holds one container back, if anything does.
-fn container_blocker(c: &ContainerStatus, init: bool) -> Option<String> {
+fn container_blocker(c: &ContainerStatus, init: bool) -> Option<Blocker> {
     let which = if init { "init container" } else { "container" };
     let state = c.state.as_ref()?;
     if let Some(w) = &state.waiting {
@@ -97,26 +106,26 @@ fn container_blocker(c: &ContainerStatus, init: bool) -> Option<String> {
             ("CrashLoopBackOff", Some(exit)) => Some(format!("last {exit}")),
             _ => w.message.as_deref().map(one_line),
         };
-        return Some(match detail {
+        return Some(Blocker::trouble(match detail {
             Some(detail) => format!("{which} {} {reason}: {detail}", sanitize(&c.name)),
             None => format!("{which} {} {reason}", sanitize(&c.name)),
-        });
+        }));
     }
     if let Some(t) = &state.terminated
         && (t.exit_code != 0 || !init)
     {
-        return Some(format!(
+        return Some(Blocker::trouble(format!(
             "{which} {} exited {} ({})",
             sanitize(&c.name),
             t.exit_code,
             sanitize(t.reason.as_deref().unwrap_or("no reason"))
-        ));
+        )));
     }
     (!init && state.running.is_some() && !c.ready).then(|| {
-        format!(
+        Blocker::starting(format!(
             "container {} running, not Ready (its readiness probe has not passed)",
             sanitize(&c.name)
-        )
+        ))
     })
 }
 
