@@ -280,7 +280,8 @@ async fn follow_container(pods: &Api<Pod>, pod: Arc<str>, container: Arc<str>, r
 }
 
 /// Reads lines until the stream ends, sending them in batches. Lines at or before `last_seen`
-/// were shown before the stream was reopened and are skipped.
+/// were shown before the stream was reopened and are skipped. Every line already received is
+/// handled at once, so a busy stream costs one wake-up per chunk the server sends, not per line.
 async fn read_lines(
     mut reader: Pin<Box<dyn AsyncBufRead + Send>>,
     pod: &Arc<str>,
@@ -300,43 +301,51 @@ async fn read_lines(
             });
         }
     };
-    let mut buf = Vec::new();
+    let mut splitter = LineSplitter::default();
     loop {
-        let next = tokio::select! {
-            line = next_line(&mut reader, &mut buf) => line,
+        // Cancelling `fill_buf` consumes nothing, so the deadline can win the race safely.
+        let received = tokio::select! {
+            chunk = reader.fill_buf() => chunk.map(|c| splitter.feed(c)),
             _ = sleep_until(deadline) => {
                 flush(&mut batch);
                 deadline = None;
                 continue;
             }
         };
-        match next {
-            Ok(true) => {
-                let line = parse_line(&String::from_utf8_lossy(&buf));
-                if let (Some(t), Some(skip)) = (line.time, skip_until)
-                    && t <= skip
-                {
-                    continue;
-                }
-                if line.time.is_some() {
-                    *last_seen = line.time;
-                }
-                batch.push(line);
-                if batch.len() >= BATCH {
-                    flush(&mut batch);
-                    deadline = None;
-                } else if deadline.is_none() {
-                    deadline = Some(tokio::time::Instant::now() + FLUSH_AFTER);
-                }
-            }
-            Ok(false) => {
-                flush(&mut batch);
-                return Ok(());
-            }
+        let taken = match received {
+            Ok(n) => n,
             Err(e) => {
                 flush(&mut batch);
                 return Err(e);
             }
+        };
+        reader.consume_unpin(taken);
+        if taken == 0 {
+            splitter.finish();
+        }
+        for raw in splitter.lines() {
+            let line = parse_line(&String::from_utf8_lossy(raw));
+            if let (Some(t), Some(skip)) = (line.time, skip_until)
+                && t <= skip
+            {
+                continue;
+            }
+            if line.time.is_some() {
+                *last_seen = line.time;
+            }
+            batch.push(line);
+            if batch.len() >= BATCH {
+                flush(&mut batch);
+                deadline = None;
+            }
+        }
+        splitter.clear_lines();
+        if taken == 0 {
+            flush(&mut batch);
+            return Ok(());
+        }
+        if !batch.is_empty() && deadline.is_none() {
+            deadline = Some(tokio::time::Instant::now() + FLUSH_AFTER);
         }
     }
 }
@@ -348,45 +357,72 @@ async fn sleep_until(deadline: Option<tokio::time::Instant>) {
     }
 }
 
-/// The next line into `buf` (without its line break); false at the end of the stream. Only
-/// `fill_buf`/`consume` are used, so a line cut short by cancellation resumes where it was.
-async fn next_line(reader: &mut Pin<Box<dyn AsyncBufRead + Send>>, buf: &mut Vec<u8>) -> std::io::Result<bool> {
-    // A completed line was handed out last time; start afresh.
-    if buf.last() == Some(&b'\n') || buf.len() > MAX_LINE {
-        buf.clear();
+/// Cuts received bytes into lines (without their line breaks). Complete lines are kept until
+/// taken; the line still arriving stays at the end of `bytes`. A line longer than MAX_LINE bytes
+/// keeps its first MAX_LINE bytes and the rest is dropped: a line without an end must not grow
+/// memory without bound.
+#[derive(Default)]
+struct LineSplitter {
+    bytes: Vec<u8>,
+    /// Where each complete line ends in `bytes`.
+    ends: Vec<usize>,
+}
+
+impl LineSplitter {
+    /// Takes in all of `chunk` and says how much that was.
+    fn feed(&mut self, chunk: &[u8]) -> usize {
+        for piece in chunk.split_inclusive(|&b| b == b'\n') {
+            let (text, complete) = match piece.split_last() {
+                Some((b'\n', text)) => (text, true),
+                _ => (piece, false),
+            };
+            let room = MAX_LINE.saturating_sub(self.bytes.len() - self.start());
+            self.bytes.extend_from_slice(&text[..text.len().min(room)]);
+            if complete {
+                self.ends.push(self.bytes.len());
+            }
+        }
+        chunk.len()
     }
-    loop {
-        let chunk = reader.fill_buf().await?;
-        if chunk.is_empty() {
-            if buf.is_empty() {
-                return Ok(false);
-            }
-            // The last line had no line break: hand it out, and end next time.
-            buf.push(b'\n');
-            return Ok(true);
+
+    /// The stream ended: a last line without a line break still counts.
+    fn finish(&mut self) {
+        if self.bytes.len() > self.start() {
+            self.ends.push(self.bytes.len());
         }
-        let (take, done) = match chunk.iter().position(|&b| b == b'\n') {
-            Some(i) => (i + 1, true),
-            None => (chunk.len(), false),
-        };
-        let room = (MAX_LINE + 1).saturating_sub(buf.len());
-        buf.extend_from_slice(&chunk[..take.min(room)]);
-        reader.consume_unpin(take);
-        if done {
-            if buf.last() != Some(&b'\n') {
-                buf.push(b'\n');
-            }
-            return Ok(true);
-        }
+    }
+
+    /// Where the line still arriving starts.
+    fn start(&self) -> usize {
+        self.ends.last().copied().unwrap_or(0)
+    }
+
+    /// The complete lines, oldest first.
+    fn lines(&self) -> impl Iterator<Item = &[u8]> {
+        let mut from = 0;
+        self.ends.iter().map(move |&end| {
+            let line = &self.bytes[from..end];
+            from = end;
+            line
+        })
+    }
+
+    /// Forgets the complete lines, keeping the one still arriving.
+    fn clear_lines(&mut self) {
+        let start = self.start();
+        self.bytes.drain(..start);
+        self.ends.clear();
     }
 }
 
 /// `2026-11-23T16:00:00.123456789Z message` as the API server sends it with timestamps on.
 pub fn parse_line(raw: &str) -> RawLine {
     let raw = raw.trim_end_matches(['\n', '\r']);
-    let raw = match raw.char_indices().nth(MAX_LINE) {
-        Some((cut, _)) => &raw[..cut],
-        None => raw,
+    // A line of at most MAX_LINE bytes has at most MAX_LINE characters; only a longer one is counted.
+    let raw = if raw.len() > MAX_LINE {
+        raw.char_indices().nth(MAX_LINE).map_or(raw, |(cut, _)| &raw[..cut])
+    } else {
+        raw
     };
     let (time, text) = match raw.split_once(' ') {
         Some((stamp, rest)) if stamp.len() >= 20 && stamp.as_bytes()[0].is_ascii_digit() => match stamp.parse() {
@@ -505,6 +541,47 @@ mod tests {
         );
         let err = LogTarget::parse("svc/backend").unwrap_err();
         assert!(err.contains("deploy/NAME"), "{err}");
+    }
+
+    fn taken(splitter: &mut LineSplitter) -> Vec<String> {
+        let lines = splitter
+            .lines()
+            .map(|l| String::from_utf8_lossy(l).into_owned())
+            .collect();
+        splitter.clear_lines();
+        lines
+    }
+
+    #[test]
+    fn chunks_become_whole_lines_whatever_the_cuts() {
+        let mut splitter = LineSplitter::default();
+        assert_eq!(splitter.feed(b"one\ntw"), 6);
+        assert_eq!(taken(&mut splitter), ["one"]);
+        splitter.feed(b"o\n\nthr");
+        splitter.feed(b"ee\r\nfour");
+        assert_eq!(taken(&mut splitter), ["two", "", "three\r"]);
+        assert!(
+            taken(&mut splitter).is_empty(),
+            "a line still arriving is not handed out"
+        );
+        splitter.finish();
+        assert_eq!(taken(&mut splitter), ["four"], "the last line needs no line break");
+        splitter.finish();
+        assert!(taken(&mut splitter).is_empty());
+    }
+
+    #[test]
+    fn an_endless_line_is_cut_and_the_next_one_kept() {
+        let mut splitter = LineSplitter::default();
+        let chunk = vec![b'x'; MAX_LINE / 2 + 1];
+        for _ in 0..5 {
+            splitter.feed(&chunk);
+        }
+        splitter.feed(b"xx\nnext\n");
+        let lines = taken(&mut splitter);
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].len(), MAX_LINE);
+        assert_eq!(lines[1], "next");
     }
 
     #[test]
