@@ -3,12 +3,14 @@
 //! nodes). A cluster without it answers 404 or 503: that is said as "metrics unavailable",
 //! once, and the reading goes on in case it is installed later.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::Timestamp;
 use kube::Client;
 use kube::api::ListParams;
 use serde::Deserialize;
+use tokio::sync::Notify;
 
 use super::resources::quantity::{bytes, cpu_millis};
 use super::store::ObjectKey;
@@ -109,8 +111,15 @@ async fn list<T: serde::de::DeserializeOwned>(client: &Client, path: &str) -> Re
     Ok(client.request::<MetricsList<T>>(request).await?.items)
 }
 
-/// Reads every PERIOD until the receiver goes away.
-pub async fn poll(client: Client, scope: Scope, tx: impl EventSink) {
+/// How long the first reading waits for the pods' first listing.
+const FIRST_READING_WAIT: Duration = Duration::from_secs(5);
+
+/// Reads every PERIOD until the receiver goes away. The first reading waits until `pods_listed`
+/// is notified (the pods watch has its first listing) or FIRST_READING_WAIT passes: at 10,000
+/// pods both are megabytes the API server, the metrics server and kubedeck must encode and
+/// decode, and on a small machine the reading would slow the first screen the user waits for.
+pub async fn poll(client: Client, scope: Scope, tx: impl EventSink, pods_listed: Arc<Notify>) {
+    let _ = tokio::time::timeout(FIRST_READING_WAIT, pods_listed.notified()).await;
     loop {
         let reading = read(&client, &scope).await;
         if !tx.emit(ClusterEvent::Metrics(reading)) {

@@ -15,7 +15,9 @@ use super::releases::{self, ReleaseRow};
 use super::watch::{self, Backoff};
 use super::workloads::WorkloadRow;
 use super::{ConfigProblem, ConnectOptions, Target, describe_client_error, load_config};
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Notify;
 
 /// How often the session asks the API server whether it still answers, and how long it waits.
 /// A server that stopped answering (its connections open, nothing coming back) is noticed
@@ -139,8 +141,13 @@ pub async fn run(opts: ConnectOptions, tx: impl super::EventSink) {
         .labels(releases::LABEL_SELECTOR)
         .fields(releases::FIELD_SELECTOR);
     let warnings = all().fields(events::WARNINGS_ONLY);
+    let pods_listed = Arc::new(Notify::new());
+    let pods_tx = SignalListing {
+        inner: tx.clone(),
+        listed: pods_listed.clone(),
+    };
     tokio::join!(
-        watch::run::<SlimPod, PodRow>(scope.api(client.clone()), all(), server.clone(), tx.clone()),
+        watch::run::<SlimPod, PodRow>(scope.api(client.clone()), all(), server.clone(), pods_tx),
         watch::run::<Deployment, WorkloadRow>(scope.api(client.clone()), all(), server.clone(), tx.clone()),
         watch::run::<StatefulSet, WorkloadRow>(scope.api(client.clone()), all(), server.clone(), tx.clone()),
         watch::run::<HorizontalPodAutoscaler, HpaRow>(scope.api(client.clone()), all(), server.clone(), tx.clone()),
@@ -149,8 +156,29 @@ pub async fn run(opts: ConnectOptions, tx: impl super::EventSink) {
         watch::run::<Namespace, NamespaceRow>(Api::all(client.clone()), all(), server.clone(), tx.clone()),
         certificates::watch(client.clone(), &scope, server.clone(), tx.clone()),
         probe_liveness(client.clone(), tx.clone()),
-        super::metrics::poll(client.clone(), scope.clone(), tx.clone()),
+        super::metrics::poll(client.clone(), scope.clone(), tx.clone(), pods_listed),
     );
+}
+
+/// Passes a watch's events on, and notifies `listed` once a complete listing has been passed.
+#[derive(Clone)]
+struct SignalListing<S> {
+    inner: S,
+    listed: Arc<Notify>,
+}
+
+impl<S: super::EventSink> super::EventSink for SignalListing<S> {
+    fn emit(&self, event: super::ClusterEvent) -> bool {
+        let listing = matches!(
+            event,
+            super::ClusterEvent::Rows(super::RowUpdate::Pods(super::store::WatchUpdate::Listed(_)))
+        );
+        let sent = self.inner.emit(event);
+        if listing {
+            self.listed.notify_one();
+        }
+        sent
+    }
 }
 
 /// Asks the API server for its version and its storage's health every PROBE_EVERY and reports
