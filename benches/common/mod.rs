@@ -14,6 +14,9 @@ use std::sync::{Arc, Mutex};
 use kube::api::{DeleteParams, ListParams, PostParams};
 use kube::{Api, Client};
 
+mod static_nodes;
+pub use static_nodes::KWOK_PODS;
+
 /// Bench pods are spread over this many namespaces, `bench-0` .. `bench-9`.
 pub const NAMESPACES: usize = 10;
 
@@ -48,13 +51,17 @@ const PODS_PER_NODE: usize = 1000;
 /// it never answers 429.
 const CREATE_CONCURRENCY: usize = 48;
 
-/// Fake nodes enough for `pods`, from the sim's template.
-async fn ensure_nodes(client: &Client, pods: usize) -> usize {
+/// Nodes enough for `pods`: kwok's, from the sim's template, or static ones above `KWOK_PODS`.
+async fn ensure_nodes(client: &Client, pods: usize) -> Vec<String> {
+    let count = pods.div_ceil(PODS_PER_NODE).max(1);
+    if pods > KWOK_PODS {
+        return static_nodes::ensure(client, count, PODS_PER_NODE).await;
+    }
     let template = include_str!("../../assets/sim/node.yaml");
-    let nodes = pods.div_ceil(PODS_PER_NODE).max(1);
-    for i in 0..nodes {
+    let names: Vec<String> = (0..count).map(|i| format!("bench-node-{i}")).collect();
+    for name in &names {
         let yaml = template
-            .replace("@NODE_NAME@", &format!("bench-node-{i}"))
+            .replace("@NODE_NAME@", name)
             .replace("\"110\"", &format!("\"{PODS_PER_NODE}\""));
         let node: Node = serde_yaml::from_str(&yaml).expect("the sim's node template parses");
         // Already there from an earlier level is fine.
@@ -62,7 +69,7 @@ async fn ensure_nodes(client: &Client, pods: usize) -> usize {
             .create(&PostParams::default(), &node)
             .await;
     }
-    nodes
+    names
 }
 
 /// How a level's pods came to be: how many were created, how long the creation requests took
@@ -70,6 +77,8 @@ async fn ensure_nodes(client: &Client, pods: usize) -> usize {
 #[derive(Debug, Clone, Copy)]
 pub struct Creation {
     pub created: usize,
+    /// Of those, how many went on static nodes (their status written by the bench, not kwok).
+    pub on_static: usize,
     pub requests: Duration,
     pub running: Duration,
 }
@@ -77,8 +86,14 @@ pub struct Creation {
 impl Creation {
     pub fn describe(&self) -> String {
         let rate = self.created as f64 / self.requests.as_secs_f64().max(0.001);
+        let on_static = match self.on_static {
+            0 => String::new(),
+            n => format!(
+                " ({n} of them on static nodes: Running written by the bench, no metrics; kwok cannot run more than {KWOK_PODS} here)"
+            ),
+        };
         format!(
-            "created {} pods in {:.1} s ({rate:.0}/s), every bench pod Running after {:.1} s",
+            "created {} pods in {:.1} s ({rate:.0}/s){on_static}, every bench pod Running after {:.1} s",
             self.created,
             self.requests.as_secs_f64(),
             self.running.as_secs_f64()
@@ -89,9 +104,11 @@ impl Creation {
 /// Makes `pods` bare bench pods exist (`bench-0/load-000000` ..), spread over the namespaces and
 /// bound straight to the bench nodes (no scheduler or controller in the way: the creation goes as
 /// fast as the API server takes it), deletes the surplus of a larger earlier level, and waits
-/// until every bench pod is Running.
+/// until every bench pod is Running. Above `KWOK_PODS` the new pods go on static nodes and the
+/// bench writes their Running status itself, right after each create.
 pub async fn ensure_pods(client: &Client, pods: usize) -> Creation {
     let nodes = ensure_nodes(client, pods).await;
+    let on_static = pods > KWOK_PODS;
     let per_ns = pods / NAMESPACES;
     let mut wanted = Vec::new();
     let mut surplus = Vec::new();
@@ -113,7 +130,7 @@ pub async fn ensure_pods(client: &Client, pods: usize) -> Creation {
         for j in 0..per_ns {
             let name = format!("load-{j:06}");
             if !have.contains(&name) {
-                wanted.push((ns.clone(), name, format!("bench-node-{}", (i * per_ns + j) % nodes)));
+                wanted.push((ns.clone(), name, nodes[(i * per_ns + j) % nodes.len()].clone()));
             }
         }
         for name in have {
@@ -130,7 +147,7 @@ pub async fn ensure_pods(client: &Client, pods: usize) -> Creation {
     let created = wanted.len();
     futures::stream::iter(wanted)
         .for_each_concurrent(CREATE_CONCURRENCY, |(ns, name, node)| {
-            create_pod(client, ns, name, node)
+            create_pod(client, ns, name, node, on_static)
         })
         .await;
     futures::stream::iter(surplus)
@@ -144,32 +161,49 @@ pub async fn ensure_pods(client: &Client, pods: usize) -> Creation {
     wait_running(client, per_ns * NAMESPACES).await;
     Creation {
         created,
+        on_static: if on_static { created } else { 0 },
         requests,
         running: started.elapsed(),
     }
 }
 
-/// One bench pod, retried while the API server sheds load (429, 5xx, a dropped connection).
-async fn create_pod(client: &Client, ns: String, name: String, node: String) {
+/// One bench pod (and on a static node its Running status), retried while the API server sheds
+/// load (429, 5xx, a dropped connection).
+async fn create_pod(client: &Client, ns: String, name: String, node: String, on_static: bool) {
     let pod: Pod = serde_json::from_value(serde_json::json!({
         "metadata": {"name": name, "labels": {"app": "load"}},
         "spec": {"nodeName": node, "containers": [{"name": "main", "image": "todo/backend:1"}]}
     }))
     .unwrap();
     let api: Api<Pod> = Api::namespaced(client.clone(), &ns);
+    let mut created = false;
     for attempt in 0.. {
-        match api.create(&PostParams::default(), &pod).await {
-            Ok(_) => return,
-            Err(kube::Error::Api(s)) if s.code == 409 => return,
-            Err(e) if attempt < 20 => {
-                if attempt == 5 {
-                    eprintln!("creating {ns}/{name} keeps failing ({e}); retrying");
-                }
-                tokio::time::sleep(Duration::from_millis(200 * (attempt + 1))).await;
+        if !created {
+            match api.create(&PostParams::default(), &pod).await {
+                Ok(_) => created = true,
+                Err(kube::Error::Api(s)) if s.code == 409 => created = true,
+                Err(e) => retry(attempt, &format!("creating bench pod {ns}/{name}"), e).await,
             }
-            Err(e) => panic!("creating bench pod {ns}/{name}: {e}"),
+        }
+        if created && !on_static {
+            return;
+        }
+        if created {
+            match static_nodes::run_pod(&api, &name).await {
+                Ok(()) => return,
+                Err(e) => retry(attempt, &format!("marking bench pod {ns}/{name} Running"), e).await,
+            }
         }
     }
+}
+
+/// Waits before the next attempt of `what`, or gives up after 20.
+async fn retry(attempt: u64, what: &str, e: kube::Error) {
+    assert!(attempt < 20, "{what}: {e}");
+    if attempt == 5 {
+        eprintln!("{what} keeps failing ({e}); retrying");
+    }
+    tokio::time::sleep(Duration::from_millis(200 * (attempt + 1))).await;
 }
 
 /// Waits until exactly `want` bench pods exist and all are Running. The pods not yet Running are
