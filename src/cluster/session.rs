@@ -132,9 +132,12 @@ pub async fn run(opts: ConnectOptions, tx: impl super::EventSink) {
     if !send(SessionEvent::Client(ClientHandle(client.clone()))) || !send(SessionEvent::Connected { version }) {
         return;
     }
+    watch_everything(client, scope, server, tx).await;
+}
 
-    // One watch per resource, each retrying on its own, so a forbidden or missing resource
-    // never stops the others.
+/// One watch per resource, each retrying on its own, so a forbidden or missing resource never
+/// stops the others; beside them the liveness probe and the metrics readings.
+async fn watch_everything(client: Client, scope: super::Scope, server: String, tx: impl super::EventSink) {
     let all = watch::config;
     // Only Helm's release records, not every Secret: less to list, and less RBAC needed.
     let helm_records = watch::config()
