@@ -48,8 +48,7 @@ pub async fn ensure(client: &Client, count: usize, pods_per_node: usize) -> Vec<
             "spec": {"taints": [{"key": LABEL, "value": "true", "effect": "NoSchedule"}]},
         }))
         .unwrap();
-        // Already there from an earlier level is fine.
-        let _ = nodes.create(&PostParams::default(), &node).await;
+        created(nodes.create(&PostParams::default(), &node).await, name, "node");
         let now = micro_now();
         let capacity = serde_json::json!({"cpu": "64", "memory": "512Gi", "pods": pods_per_node.to_string()});
         let status = serde_json::json!({"status": {
@@ -69,12 +68,22 @@ pub async fn ensure(client: &Client, count: usize, pods_per_node: usize) -> Vec<
             "spec": {"holderIdentity": name, "leaseDurationSeconds": 40, "renewTime": now},
         }))
         .unwrap();
-        let _ = leases.create(&PostParams::default(), &lease).await;
+        created(leases.create(&PostParams::default(), &lease).await, name, "Lease");
     }
     if !RENEWING.swap(true, Ordering::SeqCst) {
         tokio::spawn(renew(client.clone()));
     }
     names
+}
+
+/// A create that worked or found the object there from an earlier level; anything else stops
+/// the bench, since a node without its Lease would have its pods evicted a minute later.
+fn created<T>(result: Result<T, kube::Error>, name: &str, what: &str) {
+    match result {
+        Ok(_) => {}
+        Err(kube::Error::Api(s)) if s.code == 409 => {}
+        Err(e) => panic!("creating the {what} of static bench node {name}: {e}"),
+    }
 }
 
 /// Renews every static node's Lease, for as long as the bench runs.
