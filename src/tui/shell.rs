@@ -17,7 +17,7 @@ use crate::cluster::pod_target::{container_of, find_pod};
 
 /// What the loop lends the shell while it runs.
 pub(crate) struct Handover<'a> {
-    pub terminal: &'a mut ratatui::DefaultTerminal,
+    pub terminal: &'a mut super::terminal::Term,
     pub inputs: &'a mut Inputs,
     pub mouse: bool,
     /// The kube context, for the audit log.

@@ -14,11 +14,24 @@ pub(crate) struct TerminalGuard {
     mouse: bool,
 }
 
+/// The terminal the dashboard and `kubedeck setup` draw on. A frame goes out through a buffer
+/// that holds a whole screen, in one or two writes: Stdout's own buffer holds 1 KiB, so a busy
+/// 200x50 frame was forty writes to the terminal.
+pub(crate) type Term = ratatui::Terminal<ratatui::backend::CrosstermBackend<std::io::BufWriter<std::io::Stdout>>>;
+
+/// Bytes buffered before a write: most frames fit, a bigger one takes a second write.
+const FRAME_BUFFER: usize = 64 * 1024;
+
 /// Raw mode and the alternate screen (and the mouse when asked), undone when the guard drops.
 /// The dashboard and `kubedeck setup` both start here.
-pub(crate) fn init_terminal(mouse: bool) -> Result<(ratatui::DefaultTerminal, TerminalGuard)> {
-    let terminal = ratatui::try_init().wrap_err("kubedeck needs an interactive terminal; could not set it up")?;
+pub(crate) fn init_terminal(mouse: bool) -> Result<(Term, TerminalGuard)> {
+    // Raw mode, the alternate screen and the panic hook that puts them back, as ratatui sets
+    // them up; its own terminal, which writes unbuffered, is not used.
+    drop(ratatui::try_init().wrap_err("kubedeck needs an interactive terminal; could not set it up")?);
     let guard = TerminalGuard { mouse };
+    let out = std::io::BufWriter::with_capacity(FRAME_BUFFER, std::io::stdout());
+    let terminal = ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(out))
+        .wrap_err("kubedeck needs an interactive terminal; could not set it up")?;
     if mouse {
         crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture).wrap_err("enabling the mouse")?;
     }
