@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::{AsyncBufRead, AsyncBufReadExt, StreamExt};
+use futures::{AsyncBufRead, AsyncBufReadExt, FutureExt, StreamExt};
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
@@ -18,6 +18,9 @@ use kube::{Api, Client};
 use super::workloads::WorkloadRef;
 use crate::ansi::StyledText;
 
+mod splitter;
+use splitter::LineSplitter;
+
 /// Longest line kept; the rest of a longer line is dropped (a line without an end must not grow
 /// memory without bound).
 const MAX_LINE: usize = 16 * 1024;
@@ -26,6 +29,10 @@ const MAX_LINE: usize = 16 * 1024;
 /// dashboard ten messages and frames a second instead of thirty.
 const BATCH: usize = 2048;
 const FLUSH_AFTER: Duration = Duration::from_millis(100);
+/// A stream that has caught up waits this long before it reads on, and then reads what came
+/// meanwhile in one go. The API server relays every write to the log as a chunk of its own: ten
+/// busy pods send thousands a second, and woken for each, the tail cost a fifth of a core.
+const CAUGHT_UP_PAUSE: Duration = Duration::from_millis(20);
 
 /// What to read the logs of.
 #[derive(Debug, Clone, PartialEq)]
@@ -281,7 +288,8 @@ async fn follow_container(pods: &Api<Pod>, pod: Arc<str>, container: Arc<str>, r
 
 /// Reads lines until the stream ends, sending them in batches. Lines at or before `last_seen`
 /// were shown before the stream was reopened and are skipped. Every line already received is
-/// handled at once, so a busy stream costs one wake-up per chunk the server sends, not per line.
+/// handled at once, and a stream that has caught up pauses before reading on, so a busy stream
+/// costs a few wake-ups a batch, not one per chunk the server sends.
 async fn read_lines(
     mut reader: Pin<Box<dyn AsyncBufRead + Send>>,
     pod: &Arc<str>,
@@ -292,7 +300,8 @@ async fn read_lines(
     let skip_until = *last_seen;
     let mut batch: Vec<RawLine> = Vec::new();
     let mut deadline: Option<tokio::time::Instant> = None;
-    let flush = |batch: &mut Vec<RawLine>| {
+    let flush = |batch: &mut Vec<RawLine>, deadline: &mut Option<tokio::time::Instant>| {
+        *deadline = None;
         if !batch.is_empty() {
             sink(LogEvent::Lines {
                 pod: pod.clone(),
@@ -303,19 +312,24 @@ async fn read_lines(
     };
     let mut splitter = LineSplitter::default();
     loop {
-        // Cancelling `fill_buf` consumes nothing, so the deadline can win the race safely.
-        let received = tokio::select! {
-            chunk = reader.fill_buf() => chunk.map(|c| splitter.feed(c)),
-            _ = sleep_until(deadline) => {
-                flush(&mut batch);
-                deadline = None;
-                continue;
+        let received = match ready_chunk(&mut reader, &mut splitter).await {
+            Some(received) => received,
+            None => {
+                tokio::time::sleep(CAUGHT_UP_PAUSE).await;
+                // Cancelling `fill_buf` consumes nothing, so the deadline can win the race safely.
+                tokio::select! {
+                    chunk = reader.fill_buf() => chunk.map(|c| splitter.feed(c)),
+                    _ = sleep_until(deadline) => {
+                        flush(&mut batch, &mut deadline);
+                        continue;
+                    }
+                }
             }
         };
         let taken = match received {
             Ok(n) => n,
             Err(e) => {
-                flush(&mut batch);
+                flush(&mut batch, &mut deadline);
                 return Err(e);
             }
         };
@@ -335,83 +349,60 @@ async fn read_lines(
             }
             batch.push(line);
             if batch.len() >= BATCH {
-                flush(&mut batch);
-                deadline = None;
+                flush(&mut batch, &mut deadline);
             }
         }
         splitter.clear_lines();
         if taken == 0 {
-            flush(&mut batch);
+            flush(&mut batch, &mut deadline);
             return Ok(());
         }
-        if !batch.is_empty() && deadline.is_none() {
-            deadline = Some(tokio::time::Instant::now() + FLUSH_AFTER);
+        let now = tokio::time::Instant::now();
+        match deadline {
+            Some(at) if at <= now => flush(&mut batch, &mut deadline),
+            None if !batch.is_empty() => deadline = Some(now + FLUSH_AFTER),
+            _ => {}
         }
     }
+}
+
+/// A chunk already received, fed to `splitter`; None when the stream has caught up. The
+/// connection hands over one chunk at a time, so it is given one turn to pass on the next
+/// before the answer is no.
+async fn ready_chunk(
+    reader: &mut Pin<Box<dyn AsyncBufRead + Send>>,
+    splitter: &mut LineSplitter,
+) -> Option<std::io::Result<usize>> {
+    if let Some(chunk) = reader.fill_buf().now_or_never() {
+        return Some(chunk.map(|c| splitter.feed(c)));
+    }
+    yield_once().await;
+    reader
+        .fill_buf()
+        .now_or_never()
+        .map(|chunk| chunk.map(|c| splitter.feed(c)))
+}
+
+/// Lets the other tasks run once. Unlike `tokio::task::yield_now`, whose wake-up waits for a
+/// worker's next look at the I/O driver, this also works in `block_on`: there the deferred
+/// wake-up never came, and `kubedeck logs -f` stopped after its first catch-up.
+async fn yield_once() {
+    let mut yielded = false;
+    std::future::poll_fn(|cx| {
+        if std::mem::replace(&mut yielded, true) {
+            std::task::Poll::Ready(())
+        } else {
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        }
+    })
+    .await
 }
 
 async fn sleep_until(deadline: Option<tokio::time::Instant>) {
     match deadline {
         Some(d) => tokio::time::sleep_until(d).await,
         None => futures::future::pending().await,
-    }
-}
-
-/// Cuts received bytes into lines (without their line breaks). Complete lines are kept until
-/// taken; the line still arriving stays at the end of `bytes`. A line longer than MAX_LINE bytes
-/// keeps its first MAX_LINE bytes and the rest is dropped: a line without an end must not grow
-/// memory without bound.
-#[derive(Default)]
-struct LineSplitter {
-    bytes: Vec<u8>,
-    /// Where each complete line ends in `bytes`.
-    ends: Vec<usize>,
-}
-
-impl LineSplitter {
-    /// Takes in all of `chunk` and says how much that was.
-    fn feed(&mut self, chunk: &[u8]) -> usize {
-        for piece in chunk.split_inclusive(|&b| b == b'\n') {
-            let (text, complete) = match piece.split_last() {
-                Some((b'\n', text)) => (text, true),
-                _ => (piece, false),
-            };
-            let room = MAX_LINE.saturating_sub(self.bytes.len() - self.start());
-            self.bytes.extend_from_slice(&text[..text.len().min(room)]);
-            if complete {
-                self.ends.push(self.bytes.len());
-            }
-        }
-        chunk.len()
-    }
-
-    /// The stream ended: a last line without a line break still counts.
-    fn finish(&mut self) {
-        if self.bytes.len() > self.start() {
-            self.ends.push(self.bytes.len());
-        }
-    }
-
-    /// Where the line still arriving starts.
-    fn start(&self) -> usize {
-        self.ends.last().copied().unwrap_or(0)
-    }
-
-    /// The complete lines, oldest first.
-    fn lines(&self) -> impl Iterator<Item = &[u8]> {
-        let mut from = 0;
-        self.ends.iter().map(move |&end| {
-            let line = &self.bytes[from..end];
-            from = end;
-            line
-        })
-    }
-
-    /// Forgets the complete lines, keeping the one still arriving.
-    fn clear_lines(&mut self) {
-        let start = self.start();
-        self.bytes.drain(..start);
-        self.ends.clear();
     }
 }
 
@@ -541,47 +532,6 @@ mod tests {
         );
         let err = LogTarget::parse("svc/backend").unwrap_err();
         assert!(err.contains("deploy/NAME"), "{err}");
-    }
-
-    fn taken(splitter: &mut LineSplitter) -> Vec<String> {
-        let lines = splitter
-            .lines()
-            .map(|l| String::from_utf8_lossy(l).into_owned())
-            .collect();
-        splitter.clear_lines();
-        lines
-    }
-
-    #[test]
-    fn chunks_become_whole_lines_whatever_the_cuts() {
-        let mut splitter = LineSplitter::default();
-        assert_eq!(splitter.feed(b"one\ntw"), 6);
-        assert_eq!(taken(&mut splitter), ["one"]);
-        splitter.feed(b"o\n\nthr");
-        splitter.feed(b"ee\r\nfour");
-        assert_eq!(taken(&mut splitter), ["two", "", "three\r"]);
-        assert!(
-            taken(&mut splitter).is_empty(),
-            "a line still arriving is not handed out"
-        );
-        splitter.finish();
-        assert_eq!(taken(&mut splitter), ["four"], "the last line needs no line break");
-        splitter.finish();
-        assert!(taken(&mut splitter).is_empty());
-    }
-
-    #[test]
-    fn an_endless_line_is_cut_and_the_next_one_kept() {
-        let mut splitter = LineSplitter::default();
-        let chunk = vec![b'x'; MAX_LINE / 2 + 1];
-        for _ in 0..5 {
-            splitter.feed(&chunk);
-        }
-        splitter.feed(b"xx\nnext\n");
-        let lines = taken(&mut splitter);
-        assert_eq!(lines.len(), 2);
-        assert_eq!(lines[0].len(), MAX_LINE);
-        assert_eq!(lines[1], "next");
     }
 
     #[test]

@@ -70,7 +70,10 @@ pub async fn run(client: kube::Client, request: LogRequest, format: LogFormat) -
             }
         }
     });
-    logs::stream(client, request, sink).await;
+    // On a worker, like the dashboard's stream, beside the connection tasks it reads from.
+    if tokio::spawn(logs::stream(client, request, sink)).await.is_err() {
+        return Err("the log stream stopped unexpectedly".into());
+    }
     done_rx
         .await
         .unwrap_or_else(|_| Err("the log stream stopped unexpectedly".into()))
