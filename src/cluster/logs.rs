@@ -368,7 +368,8 @@ async fn read_lines(
 
 /// A chunk already received, fed to `splitter`; None when the stream has caught up. The
 /// connection hands over one chunk at a time, so it is given one turn to pass on the next
-/// before the answer is no.
+/// before the answer is no. That turn only helps on a runtime worker, beside the connection's
+/// task: elsewhere the next chunk comes too late and the stream reads one chunk per pause.
 async fn ready_chunk(
     reader: &mut Pin<Box<dyn AsyncBufRead + Send>>,
     splitter: &mut LineSplitter,
@@ -376,27 +377,11 @@ async fn ready_chunk(
     if let Some(chunk) = reader.fill_buf().now_or_never() {
         return Some(chunk.map(|c| splitter.feed(c)));
     }
-    yield_once().await;
+    tokio::task::yield_now().await;
     reader
         .fill_buf()
         .now_or_never()
         .map(|chunk| chunk.map(|c| splitter.feed(c)))
-}
-
-/// Lets the other tasks run once. Unlike `tokio::task::yield_now`, whose wake-up waits for a
-/// worker's next look at the I/O driver, this also works in `block_on`: there the deferred
-/// wake-up never came, and `kubedeck logs -f` stopped after its first catch-up.
-async fn yield_once() {
-    let mut yielded = false;
-    std::future::poll_fn(|cx| {
-        if std::mem::replace(&mut yielded, true) {
-            std::task::Poll::Ready(())
-        } else {
-            cx.waker().wake_by_ref();
-            std::task::Poll::Pending
-        }
-    })
-    .await
 }
 
 async fn sleep_until(deadline: Option<tokio::time::Instant>) {
@@ -532,6 +517,44 @@ mod tests {
         );
         let err = LogTarget::parse("svc/backend").unwrap_err();
         assert!(err.contains("deploy/NAME"), "{err}");
+    }
+
+    /// A stream that keeps catching up (and pausing) loses no line, repeats none, and hands over
+    /// the last batch when it ends.
+    #[test]
+    fn a_stream_that_keeps_catching_up_hands_over_every_line_in_order() {
+        use futures::TryStreamExt;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let (tx, rx) = futures::channel::mpsc::unbounded::<std::io::Result<Vec<u8>>>();
+        runtime.spawn(async move {
+            for i in 0..40 {
+                tx.unbounded_send(Ok(format!("line {i}\n").into_bytes())).unwrap();
+                tokio::time::sleep(Duration::from_millis(3)).await;
+            }
+        });
+        let got = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink: Sink = {
+            let got = got.clone();
+            Arc::new(move |event| {
+                if let LogEvent::Lines { lines, .. } = event {
+                    got.lock().unwrap().extend(lines.into_iter().map(|l| l.text.text));
+                }
+            })
+        };
+        let reader: Pin<Box<dyn AsyncBufRead + Send>> = Box::pin(rx.into_async_read());
+        let (pod, container, mut last_seen) = ("p".into(), "c".into(), None);
+        let read = read_lines(reader, &pod, &container, &mut last_seen, &sink);
+        let outcome = runtime.block_on(async { tokio::time::timeout(Duration::from_secs(5), read).await });
+        assert!(
+            matches!(outcome, Ok(Ok(()))),
+            "the reader stalled or failed: {outcome:?}"
+        );
+        let expected: Vec<String> = (0..40).map(|i| format!("line {i}")).collect();
+        assert_eq!(*got.lock().unwrap(), expected);
     }
 
     #[test]

@@ -70,7 +70,8 @@ pub async fn run(client: kube::Client, request: LogRequest, format: LogFormat) -
             }
         }
     });
-    // On a worker, like the dashboard's stream, beside the connection tasks it reads from.
+    // On a worker, like the dashboard's stream, beside the connection tasks it reads from: read
+    // from `block_on`'s thread, a caught-up stream got one chunk per pause and fell behind.
     if tokio::spawn(logs::stream(client, request, sink)).await.is_err() {
         return Err("the log stream stopped unexpectedly".into());
     }
