@@ -8,9 +8,10 @@
 //! BENCH_CHURN_SECS (60), BENCH_CHURN_RATE (pods created a second, 20), BENCH_LOG_SECS (60;
 //! BENCH_LOG=0 skips the log figure), BENCH_LOG_RATE (log lines a second, 20000), BENCH_TOOLS
 //! (default "kubedeck,k9s,kdash,kubetui"), BENCH_PEERS_BIN (the peers' folder), BENCH_SEED (replays
-//! a run order), BENCH_REPORT (a file the markdown table is also written to), BENCH_PUBLISH=1
-//! (writes the table into BENCHMARKS.md between its markers; refused on a tree that differs from
-//! its commit or with fewer than 3 runs).
+//! a run order), BENCH_REPORT (a file the markdown tables are also written to), BENCH_PUBLISH=1
+//! (writes one section per pod count, and one for the log tail, into BENCHMARKS.md between their
+//! own markers, leaving the sections of levels not measured alone; refused on a tree that differs
+//! from its commit or with fewer than 3 runs).
 //!
 //! Honest by construction: the floor (one LIST of every pod, decoded) is measured right before and
 //! right after every launch, and each first screen is set against its own floor; the tools run in a
@@ -214,28 +215,34 @@ fn main() {
             }
         }
     }
-    let table = format!(
-        "{}\n{}",
-        report.header(&bench, runs, &counts, load_before),
-        report.markdown(&tools, &counts, &bench)
-    );
+    let logs_measured = knob("BENCH_LOG", 1) == 1;
+    let sections = report.sections(&bench, &tools, runs, &counts, logs_measured, load_before);
+    let table: String = sections.iter().map(|(_, text)| format!("{text}\n")).collect();
     println!("{table}");
     if let Ok(path) = std::env::var("BENCH_REPORT") {
         std::fs::write(&path, &table).unwrap_or_else(|e| panic!("writing {path}: {e}"));
     }
     if knob("BENCH_PUBLISH", 0) == 1 {
-        publish(&table, runs);
+        publish(&sections, runs);
     }
 }
 
-/// The markers in BENCHMARKS.md between which the harness writes its table.
-const TABLE_BEGIN: &str =
-    "<!-- bench-peers table: written by scripts/bench-peers with BENCH_PUBLISH=1, not by hand -->";
-const TABLE_END: &str = "<!-- end of the bench-peers table -->";
+/// Where BENCHMARKS.md takes a section it does not hold yet.
+const SECTIONS_END: &str = "<!-- bench-peers sections end: the harness adds new ones above this line -->";
 
-/// Puts the table into BENCHMARKS.md, refusing what could not be honest: a tree that is not its
-/// commit, or fewer than three runs.
-fn publish(table: &str, runs: usize) {
+/// The markers around one section of BENCHMARKS.md (`100 pods`, `log tail`, ...), which the
+/// harness alone writes.
+fn markers(key: &str) -> (String, String) {
+    (
+        format!("<!-- bench-peers: {key}; written by scripts/bench-peers with BENCH_PUBLISH=1, not by hand -->"),
+        format!("<!-- end of bench-peers: {key} -->"),
+    )
+}
+
+/// Puts each measured section into BENCHMARKS.md (replacing that section, leaving the others and
+/// their commits as they are), refusing what could not be honest: a tree that is not its commit,
+/// or fewer than three runs.
+fn publish(sections: &[(String, String)], runs: usize) {
     let (head, dirty) = common::commit();
     assert!(
         !dirty,
@@ -246,13 +253,27 @@ fn publish(table: &str, runs: usize) {
         "not published: {runs} runs; a published table takes at least 3"
     );
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("BENCHMARKS.md");
-    let text = std::fs::read_to_string(&path).expect("reading BENCHMARKS.md");
-    let (Some(begin), Some(end)) = (text.find(TABLE_BEGIN), text.find(TABLE_END)) else {
-        panic!("BENCHMARKS.md has no table markers: add the two lines {TABLE_BEGIN} and {TABLE_END}");
-    };
-    let updated = format!("{}{TABLE_BEGIN}\n\n{table}\n{}", &text[..begin], &text[end..]);
-    std::fs::write(&path, updated).expect("writing BENCHMARKS.md");
+    let mut text = std::fs::read_to_string(&path).expect("reading BENCHMARKS.md");
+    for (key, table) in sections {
+        text = with_section(&text, key, table).unwrap_or_else(|e| panic!("not published: {e}"));
+    }
+    std::fs::write(&path, text).expect("writing BENCHMARKS.md");
     eprintln!("published into {}", path.display());
+}
+
+/// `text` with the section `key` holding `table`: replaced where it is, else added before
+/// `SECTIONS_END`.
+fn with_section(text: &str, key: &str, table: &str) -> Result<String, String> {
+    let (begin, end) = markers(key);
+    let block = format!("{begin}\n\n{table}\n{end}\n");
+    if let (Some(b), Some(e)) = (text.find(&begin), text.find(&end)) {
+        let after = (e + end.len() + 1).min(text.len());
+        return Ok(format!("{}{block}{}", &text[..b], &text[after..]));
+    }
+    let at = text
+        .find(SECTIONS_END)
+        .ok_or_else(|| format!("BENCHMARKS.md has no line {SECTIONS_END}"))?;
+    Ok(format!("{}{block}\n{}", &text[..at], &text[at..]))
 }
 
 impl common::Shuffle {
@@ -595,11 +616,44 @@ impl Report {
         out
     }
 
-    fn markdown(&self, tools: &[Tool], counts: &[usize], bench: &Bench) -> String {
-        let mut out = String::new();
+    /// One section per pod count, and one for the log tail when it was measured, each a header
+    /// and its table, keyed by what it holds (`100 pods`, `log tail`).
+    fn sections(
+        &self,
+        bench: &Bench,
+        tools: &[Tool],
+        runs: usize,
+        counts: &[usize],
+        logs: bool,
+        load_before: f64,
+    ) -> Vec<(String, String)> {
         let names: Vec<&str> = tools.iter().map(|t| t.name).collect();
-        out.push_str(&format!("| figure | pods | floor | {} |\n", names.join(" | ")));
-        out.push_str(&format!("| --- | ---: | ---: |{}\n", " ---: |".repeat(names.len())));
+        let head = format!(
+            "| figure | pods | floor | {} |\n| --- | ---: | ---: |{}\n",
+            names.join(" | "),
+            " ---: |".repeat(names.len())
+        );
+        let mut sections: Vec<(String, String)> = counts
+            .iter()
+            .map(|&count| {
+                let header = self.header(bench, runs, &[count], load_before);
+                (
+                    format!("{count} pods"),
+                    format!("{header}\n{head}{}", self.level_rows(&names, count)),
+                )
+            })
+            .collect();
+        if logs && let Some(&first) = counts.first() {
+            let header = self.header(bench, runs, &[first], load_before);
+            let rows = self.log_rows(&names, bench);
+            sections.push(("log tail".to_owned(), format!("{header}\n{head}{rows}")));
+        }
+        sections
+    }
+
+    /// The dashboard figures at one pod count.
+    fn level_rows(&self, names: &[&str], count: usize) -> String {
+        let mut out = String::new();
         type Figure = (&'static str, usize, fn(&DashboardRun) -> Option<f64>);
         let figures: [Figure; 8] = [
             ("first complete screen (s)", 2, |r| r.first_screen_s),
@@ -617,45 +671,49 @@ impl Report {
             ("churn: creation to screen, median (ms)", 0, |r| r.churn_p50_ms),
             ("churn: creation to screen, p99 (ms)", 0, |r| r.churn_p99_ms),
         ];
-        for &count in counts {
-            for (i, (title, digits, get)) in figures.iter().enumerate() {
-                let floor = if i == 0 {
-                    cell(self.floor.get(&count).map(Vec::as_slice).unwrap_or(&[]), 3)
-                } else if i == 1 {
-                    "1.00".to_owned()
-                } else {
-                    String::new()
-                };
-                let cells: Vec<String> = names
-                    .iter()
-                    .map(|n| {
-                        let runs = self.dashboard.get(&(count, *n)).map(Vec::as_slice).unwrap_or(&[]);
-                        let values: Vec<f64> = runs.iter().map(|r| get(r).unwrap_or(f64::NAN)).collect();
-                        let mut c = cell(&values, *digits);
-                        let missing = values.iter().filter(|v| v.is_nan()).count();
-                        if missing > 0 && !values.is_empty() {
-                            c.push_str(&format!(" [{missing}/{} runs: none]", values.len()));
-                        }
-                        c
-                    })
-                    .collect();
-                out.push_str(&format!("| {title} | {count} | {floor} | {} |\n", cells.join(" | ")));
-            }
-            let seen: Vec<String> = names
+        for (i, (title, digits, get)) in figures.iter().enumerate() {
+            let floor = if i == 0 {
+                cell(self.floor.get(&count).map(Vec::as_slice).unwrap_or(&[]), 3)
+            } else if i == 1 {
+                "1.00".to_owned()
+            } else {
+                String::new()
+            };
+            let cells: Vec<String> = names
                 .iter()
                 .map(|n| {
                     let runs = self.dashboard.get(&(count, *n)).map(Vec::as_slice).unwrap_or(&[]);
-                    let (s, c) = runs
-                        .iter()
-                        .fold((0, 0), |(s, c), r| (s + r.churn_seen, c + r.churn_created));
-                    format!("{s}/{c}")
+                    let values: Vec<f64> = runs.iter().map(|r| get(r).unwrap_or(f64::NAN)).collect();
+                    let mut c = cell(&values, *digits);
+                    let missing = values.iter().filter(|v| v.is_nan()).count();
+                    if missing > 0 && !values.is_empty() {
+                        c.push_str(&format!(" [{missing}/{} runs: none]", values.len()));
+                    }
+                    c
                 })
                 .collect();
-            out.push_str(&format!(
-                "| churn: pods seen on screen / created | {count} | | {} |\n",
-                seen.join(" | ")
-            ));
+            out.push_str(&format!("| {title} | {count} | {floor} | {} |\n", cells.join(" | ")));
         }
+        let seen: Vec<String> = names
+            .iter()
+            .map(|n| {
+                let runs = self.dashboard.get(&(count, *n)).map(Vec::as_slice).unwrap_or(&[]);
+                let (s, c) = runs
+                    .iter()
+                    .fold((0, 0), |(s, c), r| (s + r.churn_seen, c + r.churn_created));
+                format!("{s}/{c}")
+            })
+            .collect();
+        out.push_str(&format!(
+            "| churn: pods seen on screen / created | {count} | | {} |\n",
+            seen.join(" | ")
+        ));
+        out
+    }
+
+    /// The log tail figures (measured once, at the run's first pod count).
+    fn log_rows(&self, names: &[&str], bench: &Bench) -> String {
+        let mut out = String::new();
         let log_cells = |get: fn(&LogRun) -> Option<f64>, digits: usize| -> String {
             names
                 .iter()
