@@ -1,0 +1,137 @@
+//! Where the first screen's time goes (issue 20): at BENCH_PODS pods (default 10,000), each way of
+//! getting every pod is timed from a warm client until the listing is complete, in a new shuffled
+//! order each of BENCH_RUNS rounds (default 5), beside kubedeck's own first screen:
+//! - `floor`: one LIST, decoded into `Pod`s (the bench-peers floor);
+//! - `one LIST, slim`: the watcher with no page limit, decoding `SlimPod` (kubedeck's pod type);
+//! - `paged LIST 500, slim`: kube-runtime's default listing;
+//! - `streaming list, slim`: one WATCH with sendInitialEvents, which kubedeck uses;
+//! - `kubedeck`: launch in a 200x50 pty until `Pods (all namespaces) [N]` is on screen.
+//!
+//! Run with `scripts/bench lists`; never part of the test suite.
+
+#[path = "../tests/common/pty.rs"]
+#[allow(dead_code)]
+mod pty;
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use kube::runtime::watcher::{self, watcher};
+use kube::{Api, Client};
+
+use common::knob;
+use kubedeck::cluster::pods::SlimPod;
+
+#[derive(Clone, Copy, PartialEq)]
+enum Way {
+    Floor,
+    OneList,
+    Paged,
+    Streaming,
+    Kubedeck,
+}
+
+impl Way {
+    const ALL: [Way; 5] = [Way::Floor, Way::OneList, Way::Paged, Way::Streaming, Way::Kubedeck];
+
+    fn name(self) -> &'static str {
+        match self {
+            Way::Floor => "floor (one LIST, Pod)",
+            Way::OneList => "one LIST, slim",
+            Way::Paged => "paged LIST 500, slim",
+            Way::Streaming => "streaming list, slim",
+            Way::Kubedeck => "kubedeck first screen",
+        }
+    }
+}
+
+fn main() {
+    let kubeconfig = common::sim_kubeconfig();
+    let pods: usize = knob("BENCH_PODS", 10_000);
+    let runs: usize = knob("BENCH_RUNS", 5);
+    let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
+    let client = rt.block_on(common::client(&kubeconfig));
+    let creation = rt.block_on(common::ensure_pods(&client, pods));
+    println!("{}", creation.describe());
+    let total = rt.block_on(common::all_pods(&client));
+    println!("cluster: {total} pods");
+    let mut shuffle = common::Shuffle::from_env();
+    let mut times: Vec<(Way, Vec<f64>)> = Way::ALL.iter().map(|&w| (w, Vec::new())).collect();
+    for _ in 0..runs {
+        let mut order = Way::ALL.to_vec();
+        shuffle.shuffle(&mut order);
+        for way in order {
+            let took = match way {
+                Way::Kubedeck => kubedeck_first_screen(&kubeconfig, total),
+                other => rt.block_on(listing(&client, other, total)),
+            };
+            times
+                .iter_mut()
+                .find(|(w, _)| *w == way)
+                .expect("every way")
+                .1
+                .push(took.as_secs_f64());
+        }
+    }
+    let floor = median(&times[0].1);
+    println!("| way | median (s) | min–max (s) | median / floor |");
+    println!("| --- | ---: | ---: | ---: |");
+    for (way, values) in &times {
+        let m = median(values);
+        let (lo, hi) = values
+            .iter()
+            .fold((f64::MAX, 0f64), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
+        println!("| {} | {m:.3} | {lo:.3}–{hi:.3} | {:.2}x |", way.name(), m / floor);
+    }
+}
+
+/// Time until every pod is listed (and, for the watcher, decoded and handed over).
+async fn listing(client: &Client, way: Way, total: usize) -> Duration {
+    let start = Instant::now();
+    if way == Way::Floor {
+        return common::list_floor(client, total).await;
+    }
+    let config = match way {
+        Way::Streaming => watcher::Config::default().streaming_lists(),
+        Way::OneList => watcher::Config {
+            page_size: None,
+            ..watcher::Config::default()
+        },
+        _ => watcher::Config::default(),
+    };
+    let mut events = std::pin::pin!(watcher(Api::<SlimPod>::all(client.clone()), config));
+    let mut seen = 0;
+    while let Some(event) = events.next().await {
+        match event.expect("watching pods") {
+            watcher::Event::InitApply(_) => seen += 1,
+            watcher::Event::InitDone => break,
+            _ => {}
+        }
+    }
+    assert!(seen >= total, "{} listed {seen} of {total} pods", way.name());
+    start.elapsed()
+}
+
+fn kubedeck_first_screen(kubeconfig: &std::path::Path, total: usize) -> Duration {
+    let mut tui = pty::Tui::spawn_program(
+        std::path::Path::new(env!("CARGO_BIN_EXE_kubedeck")),
+        &["-A"],
+        &[("KUBECONFIG", kubeconfig.as_os_str())],
+        200,
+        50,
+    );
+    let start = Instant::now();
+    tui.wait_for(&[&format!("Pods (all namespaces) [{total}]")], Duration::from_secs(120));
+    let took = start.elapsed();
+    tui.type_str("q");
+    tui.wait_exit(Duration::from_secs(10));
+    took
+}
+
+fn median(values: &[f64]) -> f64 {
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
