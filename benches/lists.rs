@@ -3,7 +3,7 @@
 //! order each of BENCH_RUNS rounds (default 5), beside kubedeck's own first screen:
 //! - `floor`: one LIST, decoded into `Pod`s (the bench-peers floor);
 //! - `one LIST, slim`: the watcher with no page limit, decoding `SlimPod` (kubedeck's pod type);
-//! - `paged LIST 500, slim`: kube-runtime's default listing;
+//! - `paged LIST N, slim`: the watcher listing N pods a page (500 is kube-runtime's default);
 //! - `streaming list, slim`: one WATCH with sendInitialEvents, which kubedeck uses;
 //! - `kubedeck`: launch in a 200x50 pty until `Pods (all namespaces) [N]` is on screen.
 //!
@@ -28,21 +28,29 @@ use kubedeck::cluster::pods::SlimPod;
 enum Way {
     Floor,
     OneList,
-    Paged,
+    Paged(u32),
     Streaming,
     Kubedeck,
 }
 
 impl Way {
-    const ALL: [Way; 5] = [Way::Floor, Way::OneList, Way::Paged, Way::Streaming, Way::Kubedeck];
+    const ALL: [Way; 7] = [
+        Way::Floor,
+        Way::OneList,
+        Way::Paged(500),
+        Way::Paged(2000),
+        Way::Paged(5000),
+        Way::Streaming,
+        Way::Kubedeck,
+    ];
 
-    fn name(self) -> &'static str {
+    fn name(self) -> String {
         match self {
-            Way::Floor => "floor (one LIST, Pod)",
-            Way::OneList => "one LIST, slim",
-            Way::Paged => "paged LIST 500, slim",
-            Way::Streaming => "streaming list, slim",
-            Way::Kubedeck => "kubedeck first screen",
+            Way::Floor => "floor (one LIST, Pod)".into(),
+            Way::OneList => "one LIST, slim".into(),
+            Way::Paged(n) => format!("paged LIST {n}, slim"),
+            Way::Streaming => "streaming list, slim".into(),
+            Way::Kubedeck => "kubedeck first screen".into(),
         }
     }
 }
@@ -59,12 +67,17 @@ fn main() {
     println!("cluster: {total} pods");
     let mut shuffle = common::Shuffle::from_env();
     let mut times: Vec<(Way, Vec<f64>)> = Way::ALL.iter().map(|&w| (w, Vec::new())).collect();
+    let mut peaks = Vec::new();
     for _ in 0..runs {
         let mut order = Way::ALL.to_vec();
         shuffle.shuffle(&mut order);
         for way in order {
             let took = match way {
-                Way::Kubedeck => kubedeck_first_screen(&kubeconfig, total),
+                Way::Kubedeck => {
+                    let (took, peak) = kubedeck_first_screen(&kubeconfig, total);
+                    peaks.push(peak);
+                    took
+                }
                 other => rt.block_on(listing(&client, other, total)),
             };
             times
@@ -85,6 +98,10 @@ fn main() {
             .fold((f64::MAX, 0f64), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
         println!("| {} | {m:.3} | {lo:.3}–{hi:.3} | {:.2}x |", way.name(), m / floor);
     }
+    println!(
+        "kubedeck peak RSS at its first screen: median {:.1} MiB (runs {peaks:.1?})",
+        median(&peaks)
+    );
 }
 
 /// Time until every pod is listed (and, for the watcher, decoded and handed over).
@@ -99,6 +116,7 @@ async fn listing(client: &Client, way: Way, total: usize) -> Duration {
             page_size: None,
             ..watcher::Config::default()
         },
+        Way::Paged(n) => watcher::Config::default().page_size(n),
         _ => watcher::Config::default(),
     };
     let mut events = std::pin::pin!(watcher(Api::<SlimPod>::all(client.clone()), config));
@@ -114,7 +132,8 @@ async fn listing(client: &Client, way: Way, total: usize) -> Duration {
     start.elapsed()
 }
 
-fn kubedeck_first_screen(kubeconfig: &std::path::Path, total: usize) -> Duration {
+/// Launch to a complete first screen, and the peak RSS two seconds later.
+fn kubedeck_first_screen(kubeconfig: &std::path::Path, total: usize) -> (Duration, f64) {
     let mut tui = pty::Tui::spawn_program(
         std::path::Path::new(env!("CARGO_BIN_EXE_kubedeck")),
         &["-A"],
@@ -125,9 +144,15 @@ fn kubedeck_first_screen(kubeconfig: &std::path::Path, total: usize) -> Duration
     let start = Instant::now();
     tui.wait_for(&[&format!("Pods (all namespaces) [{total}]")], Duration::from_secs(120));
     let took = start.elapsed();
+    std::thread::sleep(Duration::from_secs(2));
+    let peak = common::peak_rss_mib(tui.pid());
+    eprintln!(
+        "kubedeck: first screen {took:?}, peak {peak:.1} MiB, RSS {:.1} MiB",
+        common::rss_mib(tui.pid())
+    );
     tui.type_str("q");
     tui.wait_exit(Duration::from_secs(10));
-    took
+    (took, peak)
 }
 
 fn median(values: &[f64]) -> f64 {
