@@ -14,13 +14,9 @@ use std::time::{Duration, Instant};
 use common::{NAMESPACES, knob};
 
 fn main() {
-    let kubeconfig = common::sim_kubeconfig();
     let pods: usize = knob("BENCH_PODS", 1000);
     let runs: usize = knob("BENCH_RUNS", 3);
-    let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
-    let client = rt.block_on(common::client(&kubeconfig));
-    let creation = rt.block_on(common::ensure_pods(&client, pods));
-    println!("{}", creation.describe());
+    let common::Sim { kubeconfig, rt, client } = common::sim_with_pods(pods);
     let total = rt.block_on(common::all_pods(&client));
     println!("cluster: {total} pods Running in all namespaces (asked for {pods} in {NAMESPACES} namespaces)");
 

@@ -56,13 +56,9 @@ impl Way {
 }
 
 fn main() {
-    let kubeconfig = common::sim_kubeconfig();
     let pods: usize = knob("BENCH_PODS", 10_000);
     let runs: usize = knob("BENCH_RUNS", 5);
-    let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
-    let client = rt.block_on(common::client(&kubeconfig));
-    let creation = rt.block_on(common::ensure_pods(&client, pods));
-    println!("{}", creation.describe());
+    let common::Sim { kubeconfig, rt, client } = common::sim_with_pods(pods);
     let total = rt.block_on(common::all_pods(&client));
     println!("cluster: {total} pods");
     let mut shuffle = common::Shuffle::from_env();
@@ -134,13 +130,7 @@ async fn listing(client: &Client, way: Way, total: usize) -> Duration {
 
 /// Launch to a complete first screen, and the peak RSS two seconds later.
 fn kubedeck_first_screen(kubeconfig: &std::path::Path, total: usize) -> (Duration, f64) {
-    let mut tui = pty::Tui::spawn_program(
-        std::path::Path::new(env!("CARGO_BIN_EXE_kubedeck")),
-        &["-A"],
-        &[("KUBECONFIG", kubeconfig.as_os_str())],
-        200,
-        50,
-    );
+    let mut tui = pty::Tui::spawn_all_namespaces(kubeconfig);
     let start = Instant::now();
     tui.wait_for(&[&format!("Pods (all namespaces) [{total}]")], Duration::from_secs(120));
     let took = start.elapsed();

@@ -22,24 +22,14 @@ use kube::Api;
 use kube::api::ListParams;
 
 fn main() {
-    let kubeconfig = common::sim_kubeconfig();
     let pods: usize = knob("BENCH_SOAK_PODS", 10_000);
     let minutes: u64 = knob("BENCH_SOAK_MINUTES", 60);
     let rate: f64 = knob("BENCH_CHURN_RATE", 20.0);
-    let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
-    let client = rt.block_on(common::client(&kubeconfig));
-    let creation = rt.block_on(common::ensure_pods(&client, pods));
-    eprintln!("{}", creation.describe());
+    let common::Sim { kubeconfig, rt, client } = common::sim_with_pods(pods);
     rt.block_on(clear_churn(&client));
     let total = rt.block_on(common::all_pods(&client));
 
-    let mut tui = pty::Tui::spawn_program(
-        std::path::Path::new(env!("CARGO_BIN_EXE_kubedeck")),
-        &["-A"],
-        &[("KUBECONFIG", kubeconfig.as_os_str())],
-        200,
-        50,
-    );
+    let mut tui = pty::Tui::spawn_all_namespaces(&kubeconfig);
     tui.wait_for(&[&format!("Pods (all namespaces) [{total}]")], Duration::from_secs(600));
     let pid = tui.pid();
 

@@ -101,6 +101,23 @@ impl Creation {
     }
 }
 
+/// The sim cluster a bench runs on, holding at least `pods` bench pods (how they were made is
+/// printed): its kubeconfig, a runtime and a client.
+pub struct Sim {
+    pub kubeconfig: PathBuf,
+    pub rt: tokio::runtime::Runtime,
+    pub client: Client,
+}
+
+pub fn sim_with_pods(pods: usize) -> Sim {
+    let kubeconfig = sim_kubeconfig();
+    let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
+    let client = rt.block_on(client(&kubeconfig));
+    let creation = rt.block_on(ensure_pods(&client, pods));
+    eprintln!("{}", creation.describe());
+    Sim { kubeconfig, rt, client }
+}
+
 /// Makes `pods` bare bench pods exist (`bench-0/load-000000` ..), spread over the namespaces and
 /// bound straight to the bench nodes (no scheduler or controller in the way: the creation goes as
 /// fast as the API server takes it), deletes the surplus of a larger earlier level, and waits

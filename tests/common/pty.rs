@@ -43,6 +43,13 @@ impl Tui {
         Self::spawn_with_env(args, kubeconfig, &[])
     }
 
+    /// kubedeck on the pods of all namespaces at the benchmarks' 200x50, with only KUBECONFIG
+    /// set: a first launch, as a user would start it.
+    pub fn spawn_all_namespaces(kubeconfig: &Path) -> Tui {
+        let program = Path::new(env!("CARGO_BIN_EXE_kubedeck"));
+        Self::spawn_program(program, &["-A"], &[("KUBECONFIG", kubeconfig.as_os_str())], 200, 50)
+    }
+
     /// As `spawn`, with more environment variables (set after the defaults, so they win).
     pub fn spawn_with_env(args: &[&str], kubeconfig: &Path, extra: &[(&str, &OsStr)]) -> Tui {
         let home = std::env::temp_dir().join("kubedeck-test-home");
