@@ -84,28 +84,33 @@ fn main() {
                 .push(took.as_secs_f64());
         }
     }
-    let floor = median(&times[0].1);
+    let spread = |values: &[f64]| common::Spread::of(values).expect("every way ran");
+    let floor = spread(&times[0].1).median;
     println!("| way | median (s) | min–max (s) | median / floor |");
     println!("| --- | ---: | ---: | ---: |");
     for (way, values) in &times {
-        let m = median(values);
-        let (lo, hi) = values
-            .iter()
-            .fold((f64::MAX, 0f64), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
-        println!("| {} | {m:.3} | {lo:.3}–{hi:.3} | {:.2}x |", way.name(), m / floor);
+        let s = spread(values);
+        println!(
+            "| {} | {:.3} | {:.3}–{:.3} | {:.2}x |",
+            way.name(),
+            s.median,
+            s.min,
+            s.max,
+            s.median / floor
+        );
     }
     println!(
-        "kubedeck peak RSS at its first screen: median {:.1} MiB (runs {peaks:.1?})",
-        median(&peaks)
+        "kubedeck peak RSS two seconds after its first screen: median {:.1} MiB (runs {peaks:.1?})",
+        spread(&peaks).median
     );
 }
 
 /// Time until every pod is listed (and, for the watcher, decoded and handed over).
 async fn listing(client: &Client, way: Way, total: usize) -> Duration {
-    let start = Instant::now();
     if way == Way::Floor {
         return common::list_floor(client, total).await;
     }
+    let start = Instant::now();
     let config = match way {
         Way::Streaming => watcher::Config::default().streaming_lists(),
         Way::OneList => watcher::Config {
@@ -143,10 +148,4 @@ fn kubedeck_first_screen(kubeconfig: &std::path::Path, total: usize) -> (Duratio
     tui.type_str("q");
     tui.wait_exit(Duration::from_secs(10));
     (took, peak)
-}
-
-fn median(values: &[f64]) -> f64 {
-    let mut v = values.to_vec();
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
 }

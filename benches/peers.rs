@@ -266,9 +266,17 @@ fn publish(sections: &[(String, String)], runs: usize) {
 fn with_section(text: &str, key: &str, table: &str) -> Result<String, String> {
     let (begin, end) = markers(key);
     let block = format!("{begin}\n\n{table}\n{end}\n");
-    if let (Some(b), Some(e)) = (text.find(&begin), text.find(&end)) {
-        let after = (e + end.len() + 1).min(text.len());
-        return Ok(format!("{}{block}{}", &text[..b], &text[after..]));
+    match (text.find(&begin), text.find(&end)) {
+        (Some(b), Some(e)) if b < e => {
+            let after = (e + end.len() + 1).min(text.len());
+            return Ok(format!("{}{block}{}", &text[..b], &text[after..]));
+        }
+        (None, None) => {}
+        _ => {
+            return Err(format!(
+                "BENCHMARKS.md's markers of the section {key:?} are broken: mend them by hand"
+            ));
+        }
     }
     let at = text
         .find(SECTIONS_END)
