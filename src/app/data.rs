@@ -10,7 +10,7 @@ use crate::cluster::certificates::{CertificateEntry, CertificateRow, IngressTlsR
 use crate::cluster::events::{EventRow, WarningKey};
 use crate::cluster::hpas::HpaRow;
 use crate::cluster::namespaces::NamespaceRow;
-use crate::cluster::pods::PodRow;
+use crate::cluster::pods::{Health, PodRow};
 use crate::cluster::releases::ReleaseRow;
 use crate::cluster::resources::{ResourceKind, ResourceRow};
 use crate::cluster::store::{ObjectKey, RowStore, WatchKind, WatchUpdate};
@@ -75,6 +75,53 @@ pub struct ClusterData {
     pub resources: BTreeMap<ResourceKind, RowStore<ResourceRow>>,
     /// Live usage from metrics.k8s.io (app/usage.rs).
     pub usage: super::usage::UsageData,
+    /// The summary line's pod counts, kept as the pods' rows change.
+    pub pod_counts: PodCounts,
+}
+
+/// How many pods are ready (or completed) and how many failing. Kept up to date as rows
+/// change, so the summary line drawn every frame does not walk every pod: at 100,000 pods that
+/// walk was three quarters of kubedeck's idle CPU.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PodCounts {
+    pub ready: usize,
+    pub failing: usize,
+}
+
+impl PodCounts {
+    pub fn of<'a>(rows: impl IntoIterator<Item = &'a PodRow>) -> Self {
+        let mut counts = PodCounts::default();
+        for row in rows {
+            counts.add(row, 1);
+        }
+        counts
+    }
+
+    fn add(&mut self, row: &PodRow, sign: isize) {
+        match row.health {
+            Health::Ready | Health::Completed => self.ready = self.ready.saturating_add_signed(sign),
+            Health::Failing => self.failing = self.failing.saturating_add_signed(sign),
+            Health::Progressing | Health::Terminating => {}
+        }
+    }
+
+    /// Follows an update before it is applied to `pods`.
+    fn follow(&mut self, pods: &RowStore<PodRow>, update: &WatchUpdate<PodRow>) {
+        match update {
+            WatchUpdate::Listed(rows) => *self = PodCounts::of(rows),
+            WatchUpdate::Applied(row) => {
+                if let Some(old) = pods.get(&row.key) {
+                    self.add(old, -1);
+                }
+                self.add(row, 1);
+            }
+            WatchUpdate::Deleted(key) => {
+                if let Some(old) = pods.get(key) {
+                    self.add(old, -1);
+                }
+            }
+        }
+    }
 }
 
 impl ClusterData {
@@ -96,6 +143,7 @@ impl ClusterData {
                     }
                     _ => {}
                 }
+                self.pod_counts.follow(&self.pods, &u);
                 self.pods.apply(u);
                 PaneId::Pods
             }
@@ -211,6 +259,44 @@ impl ClusterData {
                     && self.tls_secrets.is_synced()
                     && self.ingress_tls.is_synced()
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(name: &str, status: &str) -> PodRow {
+        PodRow::example("shop", name, status, "2026-11-23T11:00:00Z")
+    }
+
+    #[test]
+    fn pod_counts_follow_every_kind_of_update() {
+        let now: Timestamp = "2026-11-23T12:00:00Z".parse().unwrap();
+        let mut data = ClusterData::default();
+        let steps = [
+            WatchUpdate::Listed(vec![
+                row("a", "Running"),
+                row("b", "CrashLoopBackOff"),
+                row("c", "Pending"),
+                row("d", "Completed"),
+            ]),
+            // A failing pod recovers; a ready one starts failing; a new one arrives.
+            WatchUpdate::Applied(row("b", "Running")),
+            WatchUpdate::Applied(row("a", "Error")),
+            WatchUpdate::Applied(row("e", "ImagePullBackOff")),
+            // Deleting a pod that is not there changes nothing.
+            WatchUpdate::Deleted(ObjectKey::new("shop", "gone")),
+            WatchUpdate::Deleted(ObjectKey::new("shop", "d")),
+            // A re-list replaces everything.
+            WatchUpdate::Listed(vec![row("x", "Running"), row("y", "Error")]),
+        ];
+        let expected = [(2, 1), (3, 0), (2, 1), (2, 2), (2, 2), (1, 2), (1, 1)];
+        for (update, (ready, failing)) in steps.into_iter().zip(expected) {
+            data.apply(RowUpdate::Pods(update), now);
+            assert_eq!(data.pod_counts, PodCounts { ready, failing });
+            assert_eq!(data.pod_counts, PodCounts::of(data.pods.iter()));
         }
     }
 }

@@ -30,7 +30,7 @@ use crate::cluster::watch::WatchStatus;
 use crate::cluster::{ConnectOptions, FailureKind, RowUpdate, Target};
 pub use columns::columns_of;
 pub use connection::Connection;
-pub use data::ClusterData;
+pub use data::{ClusterData, PodCounts};
 use keys::Action;
 pub use panes::{PaneId, Panes};
 pub use prompt::{Prompt, PromptKind};

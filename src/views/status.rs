@@ -7,10 +7,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
 use super::style;
-use crate::app::{App, Connection};
+use crate::app::{App, Connection, PodCounts};
 use crate::cluster::ConfigProblem;
 use crate::cluster::certificates::Urgency;
-use crate::cluster::pods::Health;
 
 pub fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
     let mut spans = vec![Span::styled(" kubedeck ", style::title())];
@@ -88,11 +87,7 @@ pub fn rejected(since: jiff::Timestamp) -> String {
 /// One line of health: what a judge or an on-call engineer wants to know at a glance.
 pub fn render_summary(app: &App, area: Rect, buf: &mut Buffer) {
     let pods = &app.data.pods;
-    let ready = pods
-        .iter()
-        .filter(|p| p.health == Health::Ready || p.health == Health::Completed)
-        .count();
-    let failing = pods.iter().filter(|p| p.health == Health::Failing).count();
+    let PodCounts { ready, failing } = app.data.pod_counts;
     let pod_style = if failing > 0 {
         style::error()
     } else if ready < pods.len() {
