@@ -36,7 +36,7 @@ async fn live_pods(pods: &Api<Pod>) -> BTreeSet<String> {
 }
 
 fn shown(app: &kubedeck::app::App) -> BTreeSet<String> {
-    app.data.pods.iter().map(|p| p.key.name.clone()).collect()
+    app.data.pods.iter().map(|p| p.key.name.to_string()).collect()
 }
 
 #[tokio::test]

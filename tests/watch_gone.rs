@@ -82,7 +82,7 @@ async fn a_410_at_10000_pods_resyncs_to_exactly_the_apis_pods() {
     let back = Instant::now();
     proxy.set(Mode::Open);
     dash.wait_until("exactly the API's pods again", Duration::from_secs(120), |app| {
-        let shown: BTreeSet<String> = app.data.pods.iter().map(|p| p.key.name.clone()).collect();
+        let shown: BTreeSet<String> = app.data.pods.iter().map(|p| p.key.name.to_string()).collect();
         shown == expected && app.connection == Connection::Live
     })
     .await;

@@ -61,7 +61,7 @@ async fn a_watch_cut_for_a_moment_resumes_without_listing_again() {
     proxy.set(Mode::Open);
     let expected = api_pods(&api).await;
     dash.wait_until("the changes made during the cut", Duration::from_secs(120), |app| {
-        let shown: BTreeSet<String> = app.data.pods.iter().map(|p| p.key.name.clone()).collect();
+        let shown: BTreeSet<String> = app.data.pods.iter().map(|p| p.key.name.to_string()).collect();
         shown == expected && app.connection == Connection::Live
     })
     .await;

@@ -115,7 +115,7 @@ impl App {
                 let key = self.panes.get(PaneId::Workloads).selected_key().cloned();
                 key.and_then(|k| self.data.workload(&k).map(|row| (k.namespace.clone(), row.workload())))
                     .map(|(namespace, w)| ShellPick {
-                        namespace,
+                        namespace: namespace.to_string(),
                         target: PodTarget::Workload(w),
                         containers: Vec::new(),
                         chosen: 0,
@@ -145,7 +145,7 @@ impl App {
             let first: String = c.text.chars().take_while(char::is_ascii_digit).collect();
             (!first.is_empty()).then_some(first)
         });
-        Some((key.namespace.clone(), key.name.clone(), port))
+        Some((key.namespace.to_string(), key.name.to_string(), port))
     }
 
     fn selected_pod_target(&self) -> Option<(String, PodTarget, Vec<String>)> {
@@ -155,9 +155,13 @@ impl App {
             .containers
             .iter()
             .filter(|c| !c.init)
-            .map(|c| c.name.clone())
+            .map(|c| c.name.to_string())
             .collect();
-        Some((key.namespace.clone(), PodTarget::Pod(key.name.clone()), containers))
+        Some((
+            key.namespace.to_string(),
+            PodTarget::Pod(key.name.to_string()),
+            containers,
+        ))
     }
 
     /// Tab in the shell prompt: the next container.
@@ -225,7 +229,7 @@ impl App {
             .data
             .pods
             .iter()
-            .find(|p| PodTarget::Pod(p.key.name.clone()) == target && p.key.namespace == namespace)
+            .find(|p| PodTarget::Pod(p.key.name.to_string()) == target && p.key.namespace == namespace)
             .and_then(|p| p.containers.iter().flat_map(|c| &c.ports).next().copied())
             .map_or(String::new(), |port| port.to_string());
         self.exec.forward_to = Some((namespace, target));

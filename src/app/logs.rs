@@ -353,7 +353,7 @@ impl App {
             return;
         };
         let target = match self.focus {
-            PaneId::Pods => LogTarget::Pod(key.name.clone()),
+            PaneId::Pods => LogTarget::Pod(key.name.to_string()),
             PaneId::Workloads => match self.data.workload(&key) {
                 Some(row) => LogTarget::Workload(row.workload()),
                 None => return,
@@ -364,7 +364,7 @@ impl App {
             }
         };
         let request = LogRequest {
-            namespace: key.namespace.clone(),
+            namespace: key.namespace.to_string(),
             target,
             container: ContainerChoice::Default,
             previous: false,

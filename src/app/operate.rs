@@ -94,7 +94,7 @@ impl App {
         }
         let key = self.panes.get(super::PaneId::Workloads).selected_key()?;
         let row = self.data.workload(key)?;
-        Some((key.namespace.clone(), row.workload()))
+        Some((key.namespace.to_string(), row.workload()))
     }
 
     /// `s`: ask for a replica count.
@@ -119,7 +119,7 @@ impl App {
             .iter()
             .find(|h| h.key.namespace == namespace && h.scales.as_ref() == Some(&workload))
             .map(|h| ManagingHpa {
-                name: h.key.name.clone(),
+                name: h.key.name.to_string(),
                 min: h.min,
                 max: h.max,
             });
@@ -170,8 +170,8 @@ impl App {
         }
         if let Some(key) = self.panes.get(super::PaneId::Pods).selected_key().cloned() {
             let operation = Operation::DeletePod {
-                namespace: key.namespace,
-                name: key.name,
+                namespace: key.namespace.to_string(),
+                name: key.name.to_string(),
                 timeout: WAIT,
             };
             self.ask(operation, None);

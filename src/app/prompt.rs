@@ -201,8 +201,8 @@ impl App {
             .data
             .pods
             .iter()
-            .map(|p| p.key.namespace.clone())
-            .chain(self.data.events.iter().map(|e| e.key.namespace.clone()))
+            .map(|p| p.key.namespace.to_string())
+            .chain(self.data.events.iter().map(|e| e.key.namespace.to_string()))
             .collect();
         if let Some(crate::cluster::Scope::Namespace(ns)) = self.target.as_ref().map(|t| &t.scope) {
             names.push(ns.clone());

@@ -176,14 +176,14 @@ impl Tabular for ResourceRow {
             || self.cells.iter().any(|c| re.is_match(&c.text))
     }
 
-    fn labels(&self) -> Option<&std::collections::BTreeMap<String, String>> {
+    fn labels(&self) -> Option<&crate::cluster::labels::Labels> {
         Some(&self.labels)
     }
 }
 
 /// A resource row's sort value, the Nodes' live CPU and memory (millicores, bytes) included.
 fn node_sort_value<'a>(usage: &super::usage::UsageData, row: &'a ResourceRow, column: usize) -> SortValue<'a> {
-    let now = || usage.nodes.get(&row.key.name);
+    let now = || usage.nodes.get(row.key.name.as_str());
     match columns(row.kind).sources.get(column) {
         Some(NodeCpu) => now().map_or(SortValue::Missing, |u| SortValue::Number(u.cpu_millis)),
         Some(NodeMemory) => now().map_or(SortValue::Missing, |u| SortValue::Number(u.memory_bytes)),

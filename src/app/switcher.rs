@@ -36,7 +36,7 @@ impl App {
         let Some(s) = &self.switcher else { return Vec::new() };
         let choices: Vec<String> = match s.kind {
             SwitcherKind::Namespace => {
-                let mut names: Vec<String> = self.data.namespaces.iter().map(|n| n.key.name.clone()).collect();
+                let mut names: Vec<String> = self.data.namespaces.iter().map(|n| n.key.name.to_string()).collect();
                 if names.is_empty() {
                     // Not allowed to list namespaces: offer the ones we have seen.
                     names = self.known_namespaces().into_iter().filter(|n| n != "all").collect();

@@ -63,7 +63,7 @@ fn selected(app: &App) -> String {
         .selected_key()
         .expect("a selection")
         .name
-        .clone()
+        .to_string()
 }
 
 fn shown(app: &App) -> Vec<String> {
@@ -71,7 +71,7 @@ fn shown(app: &App) -> Vec<String> {
         .get(PaneId::Pods)
         .view
         .iter()
-        .map(|k| k.name.clone())
+        .map(|k| k.name.to_string())
         .collect()
 }
 

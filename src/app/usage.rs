@@ -230,7 +230,7 @@ mod tests {
             .get(PaneId::Pods)
             .view
             .iter()
-            .map(|k| k.name.clone())
+            .map(|k| k.name.to_string())
             .collect();
         (app, shown)
     }

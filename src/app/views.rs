@@ -123,7 +123,7 @@ impl App {
     pub fn selected_object(&self) -> Option<ObjectRef> {
         let key = self.panes.get(self.focus).selected_key()?;
         let (kind, name) = match self.focus {
-            PaneId::Pods => (ObjectKind::Pod, key.name.clone()),
+            PaneId::Pods => (ObjectKind::Pod, key.name.to_string()),
             PaneId::Workloads => {
                 let row = self.data.workload(key)?;
                 let kind = match row.kind {
@@ -132,9 +132,9 @@ impl App {
                 };
                 (kind, row.name.clone())
             }
-            PaneId::Hpas => (ObjectKind::Hpa, key.name.clone()),
-            PaneId::Events => (ObjectKind::Event, key.name.clone()),
-            PaneId::Releases => (ObjectKind::Secret, key.name.clone()),
+            PaneId::Hpas => (ObjectKind::Hpa, key.name.to_string()),
+            PaneId::Events => (ObjectKind::Event, key.name.to_string()),
+            PaneId::Releases => (ObjectKind::Secret, key.name.to_string()),
             PaneId::Resources => {
                 use crate::cluster::resources::ResourceKind as R;
                 let kind = match self.resource_kind {
@@ -146,7 +146,7 @@ impl App {
                     R::ConfigMaps => ObjectKind::ConfigMap,
                     R::Nodes => ObjectKind::Node,
                 };
-                (kind, key.name.clone())
+                (kind, key.name.to_string())
             }
             PaneId::Certificates => {
                 let entry = self.data.cert_entries.get(key)?;
@@ -155,12 +155,12 @@ impl App {
                 } else {
                     ObjectKind::Secret
                 };
-                (kind, entry.key.name.clone())
+                (kind, entry.key.name.to_string())
             }
         };
         Some(ObjectRef {
             kind,
-            namespace: key.namespace.clone(),
+            namespace: key.namespace.to_string(),
             name,
         })
     }

@@ -9,6 +9,7 @@ pub mod events;
 pub mod exec;
 pub mod forward;
 pub mod hpas;
+pub mod labels;
 pub mod logs;
 pub mod metrics;
 pub mod namespaces;

@@ -1,13 +1,13 @@
 //! Pods as the dashboard shows them: a compact row per pod, with status worked out as kubectl does.
 
-use std::collections::BTreeMap;
-
+use compact_str::CompactString;
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::{ContainerState, ContainerStatus, Pod, PodStatus};
 
 use super::RowUpdate;
+use super::labels::Labels;
 use super::store::{FromObject, ObjectKey, Row, WatchUpdate};
-use crate::text::sanitize;
+use crate::text::{sanitize, sanitize_compact};
 
 /// What a status means for the person looking at it; decides the colour of the row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,38 +27,40 @@ pub enum Health {
 /// One container of a pod, for the pod's detail view.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ContainerBrief {
-    pub name: String,
-    pub image: String,
+    pub name: CompactString,
+    pub image: CompactString,
     pub init: bool,
     pub ready: bool,
     pub restarts: u32,
     /// "running", "waiting: CrashLoopBackOff", "terminated: Error (exit 1)".
-    pub state: String,
+    pub state: CompactString,
     /// Why it last stopped, e.g. "OOMKilled (exit 137)".
     pub last_termination: Option<String>,
     /// Its declared container ports (what a port-forward offers first).
     pub ports: Vec<u16>,
 }
 
-/// One pod, reduced to what the Pods pane draws. Text fields are already sanitized.
+/// One pod, reduced to what the Pods pane draws. Text fields are already sanitized, and short
+/// ones (24 bytes or fewer) are kept inline: 100,000 of these are what kubedeck holds at the
+/// edge of a cluster's scale.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PodRow {
     pub key: ObjectKey,
     pub ready: u16,
     pub total: u16,
-    pub status: String,
+    pub status: CompactString,
     pub health: Health,
     pub restarts: u32,
     pub last_restart: Option<Timestamp>,
     pub created: Option<Timestamp>,
-    pub node: String,
-    pub ip: String,
+    pub node: CompactString,
+    pub ip: CompactString,
     /// `kubectl get pods -o wide`'s NOMINATED NODE: where the scheduler means to put a pod
     /// that is waiting for a preemption, or `<none>`.
-    pub nominated_node: String,
+    pub nominated_node: CompactString,
     /// `-o wide`'s READINESS GATES: gates whose condition is True, of all (`1/2`), or `<none>`.
-    pub readiness_gates: String,
-    pub labels: BTreeMap<String, String>,
+    pub readiness_gates: CompactString,
+    pub labels: Labels,
     pub containers: Vec<ContainerBrief>,
     /// What the containers ask for and may use at most, added up (0 where not set).
     pub requests: super::metrics::Usage,
@@ -112,25 +114,25 @@ impl From<&Pod> for PodRow {
             ready: summary.ready,
             total: summary.total,
             health: health_of(&summary.reason, summary.ready, summary.total),
-            status: sanitize(&summary.reason),
+            status: sanitize_compact(&summary.reason),
             restarts: summary.restarts,
             last_restart: summary.last_restart,
             created: meta.creation_timestamp.as_ref().map(|t| t.0),
-            node: sanitize(
+            node: sanitize_compact(
                 pod.spec
                     .as_ref()
                     .and_then(|s| s.node_name.as_deref())
                     .unwrap_or("<none>"),
             ),
-            ip: sanitize(status.and_then(|s| s.pod_ip.as_deref()).unwrap_or("<none>")),
-            nominated_node: sanitize(
+            ip: sanitize_compact(status.and_then(|s| s.pod_ip.as_deref()).unwrap_or("<none>")),
+            nominated_node: sanitize_compact(
                 status
                     .and_then(|s| s.nominated_node_name.as_deref())
                     .filter(|n| !n.is_empty())
                     .unwrap_or("<none>"),
             ),
             readiness_gates: readiness_gates_of(pod),
-            labels: meta.labels.clone().unwrap_or_default(),
+            labels: meta.labels.as_ref().map(Labels::from).unwrap_or_default(),
             containers: containers_of(pod),
             requests: resources_of(pod, false),
             limits: resources_of(pod, true),
@@ -147,16 +149,16 @@ impl PodRow {
             key: ObjectKey::new(namespace, name),
             ready: u16::from(status == "Running"),
             total: 1,
-            status: status.to_owned(),
+            status: status.into(),
             health: health_of(status, u16::from(status == "Running"), 1),
             restarts: 0,
             last_restart: None,
             created: Some(created),
-            node: "sim-node-0".to_owned(),
-            ip: "10.0.0.1".to_owned(),
-            nominated_node: "<none>".to_owned(),
-            readiness_gates: "<none>".to_owned(),
-            labels: BTreeMap::new(),
+            node: "sim-node-0".into(),
+            ip: "10.0.0.1".into(),
+            nominated_node: "<none>".into(),
+            readiness_gates: "<none>".into(),
+            labels: Labels::default(),
             containers: Vec::new(),
             requests: Default::default(),
             limits: Default::default(),
@@ -321,21 +323,21 @@ fn summarize(pod: &Pod) -> Summary {
 }
 
 /// As kubectl prints it: how many of the pod's readiness gates have a True condition, of all.
-fn readiness_gates_of(pod: &Pod) -> String {
+fn readiness_gates_of(pod: &Pod) -> CompactString {
     let gates = pod
         .spec
         .as_ref()
         .and_then(|s| s.readiness_gates.as_ref())
         .filter(|g| !g.is_empty());
     let Some(gates) = gates else {
-        return "<none>".to_owned();
+        return "<none>".into();
     };
     let conditions = pod.status.as_ref().and_then(|s| s.conditions.as_ref());
     let met = gates
         .iter()
         .filter(|g| conditions.is_some_and(|cs| cs.iter().any(|c| c.type_ == g.condition_type && c.status == "True")))
         .count();
-    format!("{met}/{}", gates.len())
+    compact_str::format_compact!("{met}/{}", gates.len())
 }
 
 fn containers_of(pod: &Pod) -> Vec<ContainerBrief> {
@@ -360,8 +362,8 @@ fn containers_of(pod: &Pod) -> Vec<ContainerBrief> {
             };
             let cs = statuses.unwrap_or_default().iter().find(|s| s.name == c.name);
             ContainerBrief {
-                name: sanitize(&c.name),
-                image: sanitize(c.image.as_deref().unwrap_or_default()),
+                name: sanitize_compact(&c.name),
+                image: sanitize_compact(c.image.as_deref().unwrap_or_default()),
                 init: is_init,
                 ports: c
                     .ports
@@ -371,7 +373,7 @@ fn containers_of(pod: &Pod) -> Vec<ContainerBrief> {
                     .collect(),
                 ready: cs.is_some_and(|s| s.ready),
                 restarts: cs.map_or(0, |s| s.restart_count.max(0) as u32),
-                state: sanitize(
+                state: sanitize_compact(
                     &cs.and_then(|s| s.state.as_ref())
                         .map_or("not started".into(), describe_state),
                 ),

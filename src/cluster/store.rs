@@ -3,18 +3,20 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use compact_str::CompactString;
+
 /// Namespace and name: how a row is found again after the rows around it change.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct ObjectKey {
-    pub namespace: String,
-    pub name: String,
+    pub namespace: CompactString,
+    pub name: CompactString,
 }
 
 impl ObjectKey {
     pub fn new(namespace: &str, name: &str) -> Self {
         ObjectKey {
-            namespace: crate::text::sanitize(namespace),
-            name: crate::text::sanitize(name),
+            namespace: crate::text::sanitize_compact(namespace),
+            name: crate::text::sanitize_compact(name),
         }
     }
 }

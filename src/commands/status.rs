@@ -194,7 +194,7 @@ fn judge_workloads(workloads: &[WorkloadRow], problems: &mut Vec<String>) -> Vec
             problems.push(format!("{name}: only {} of {} ready", w.ready, w.desired));
         }
         workload_lines.push(WorkloadStatus {
-            name,
+            name: name.to_string(),
             ready: w.ready,
             desired: w.desired,
             state,
@@ -230,7 +230,7 @@ fn judge_hpas(hpas: &[HpaRow], warnings: &mut Vec<String>) -> Vec<HpaStatus> {
             warnings.push(format!("HPA {} is at its maximum of {} replicas", h.key.name, h.max));
         }
         hpa_lines.push(HpaStatus {
-            name: h.key.name.clone(),
+            name: h.key.name.to_string(),
             current: h.current,
             min: h.min,
             max: h.max,

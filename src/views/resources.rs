@@ -90,7 +90,7 @@ fn cell<'r>(cx: &PaneContext, row: &'r ResourceRow, source: Source, now: jiff::T
 /// "850m 21%": live usage and its share of what the node can give, coloured from 80 %.
 fn node_usage<'r>(cx: &PaneContext, row: &ResourceRow, cpu: bool) -> Line<'r> {
     use crate::cluster::resources::quantity::{format_bytes, format_cpu};
-    let Some(u) = cx.app.data.usage.nodes.get(&row.key.name) else {
+    let Some(u) = cx.app.data.usage.nodes.get(row.key.name.as_str()) else {
         return Line::styled("-", style::dim());
     };
     let (used, whole, text) = match cpu {

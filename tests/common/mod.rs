@@ -251,7 +251,7 @@ impl Dashboard {
             .data
             .pods
             .iter()
-            .map(|p| (p.key.name.clone(), p.status.clone()))
+            .map(|p| (p.key.name.to_string(), p.status.to_string()))
             .collect()
     }
 }

@@ -3,10 +3,10 @@
 //! keeps only their keys, recomputed once per batch of changes, never per frame.
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
 
 use regex::{Regex, RegexBuilder};
 
+use crate::cluster::labels::Labels;
 use crate::cluster::store::ObjectKey;
 
 mod rows;
@@ -78,7 +78,7 @@ pub trait Tabular: crate::cluster::store::Row {
     fn sort_value(&self, column: usize) -> SortValue<'_>;
     /// Whether any of the row's text matches (name, namespace, status, ...).
     fn matches_text(&self, re: &Regex) -> bool;
-    fn labels(&self) -> Option<&BTreeMap<String, String>> {
+    fn labels(&self) -> Option<&Labels> {
         None
     }
 }
@@ -141,11 +141,11 @@ impl Filter {
         match &self.kind {
             FilterKind::Text { re, invert } => row.matches_text(re) != *invert,
             FilterKind::Labels(terms) => {
-                let empty = BTreeMap::new();
+                let empty = Labels::default();
                 let labels = row.labels().unwrap_or(&empty);
                 terms.iter().all(|t| match t {
-                    LabelTerm::Equals(k, v) => labels.get(k) == Some(v),
-                    LabelTerm::NotEquals(k, v) => labels.get(k) != Some(v),
+                    LabelTerm::Equals(k, v) => labels.get(k) == Some(v.as_str()),
+                    LabelTerm::NotEquals(k, v) => labels.get(k) != Some(v.as_str()),
                     LabelTerm::Exists(k) => labels.contains_key(k),
                     LabelTerm::Absent(k) => !labels.contains_key(k),
                 })
@@ -377,7 +377,7 @@ mod tests {
     struct Thing {
         key: ObjectKey,
         size: f64,
-        labels: BTreeMap<String, String>,
+        labels: Labels,
     }
 
     impl crate::cluster::store::Row for Thing {
@@ -397,7 +397,7 @@ mod tests {
         fn matches_text(&self, re: &Regex) -> bool {
             re.is_match(&self.key.name)
         }
-        fn labels(&self) -> Option<&BTreeMap<String, String>> {
+        fn labels(&self) -> Option<&Labels> {
             Some(&self.labels)
         }
     }
@@ -414,9 +414,9 @@ mod tests {
             key: ObjectKey::new("ns", n),
             size,
             labels: if app.is_empty() {
-                BTreeMap::new()
+                Labels::default()
             } else {
-                [("app".into(), app.into())].into()
+                [("app", app)].into_iter().collect()
             },
         })
         .collect()

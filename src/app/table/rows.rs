@@ -1,8 +1,6 @@
 //! How each kind of row appears in a table pane: its columns (declared once, here: titles, caps,
 //! which tell rows apart), what each column sorts by and what the `/` filter matches.
 
-use std::collections::BTreeMap;
-
 use jiff::Timestamp;
 use regex::Regex;
 
@@ -53,12 +51,18 @@ impl Tabular for PodRow {
     }
 
     fn matches_text(&self, re: &Regex) -> bool {
-        [&self.key.name, &self.key.namespace, &self.status, &self.node, &self.ip]
-            .iter()
-            .any(|t| re.is_match(t))
+        [
+            self.key.name.as_str(),
+            &self.key.namespace,
+            &self.status,
+            &self.node,
+            &self.ip,
+        ]
+        .iter()
+        .any(|t| re.is_match(t))
     }
 
-    fn labels(&self) -> Option<&BTreeMap<String, String>> {
+    fn labels(&self) -> Option<&crate::cluster::labels::Labels> {
         Some(&self.labels)
     }
 }
@@ -171,7 +175,7 @@ impl Tabular for EventRow {
     }
 
     fn matches_text(&self, re: &Regex) -> bool {
-        [&self.reason, &self.object, &self.message, &self.key.namespace]
+        [self.reason.as_str(), &self.object, &self.message, &self.key.namespace]
             .iter()
             .any(|t| re.is_match(t))
     }

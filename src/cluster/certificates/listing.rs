@@ -101,7 +101,7 @@ impl CertificateEntry {
         } else {
             ObjectKey {
                 namespace: self.key.namespace.clone(),
-                name: format!("secret/{}", self.key.name),
+                name: format!("secret/{}", self.key.name).into(),
             }
         }
     }
@@ -205,7 +205,7 @@ pub fn ingress_secret_entries<'a>(
         for tls in &ingress.tls {
             let key = ObjectKey {
                 namespace: ingress.key.namespace.clone(),
-                name: tls.secret_name.clone(),
+                name: tls.secret_name.as_str().into(),
             };
             let (names, hosts) = referenced.entry(key).or_default();
             names.insert(&ingress.key.name);
@@ -246,7 +246,7 @@ pub fn pane_entries(
         .map(|(i, cert)| {
             let secret = ObjectKey {
                 namespace: cert.key.namespace.clone(),
-                name: cert.secret_name.clone(),
+                name: cert.secret_name.as_str().into(),
             };
             (secret, i)
         })

@@ -19,7 +19,11 @@ fn row(kind: ResourceKind, meta: &ObjectMeta, cells: Vec<Cell>) -> ResourceRow {
         ),
         cells,
         created: meta.creation_timestamp.as_ref().map(|t| t.0),
-        labels: meta.labels.clone().unwrap_or_default(),
+        labels: meta
+            .labels
+            .as_ref()
+            .map(crate::cluster::labels::Labels::from)
+            .unwrap_or_default(),
         allocatable: None,
     }
 }

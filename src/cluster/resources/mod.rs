@@ -7,8 +7,6 @@ mod convert;
 pub use convert::SERVICE_PORTS_CELL;
 pub mod quantity;
 
-use std::collections::BTreeMap;
-
 use jiff::Timestamp;
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{ConfigMap, Node, PersistentVolumeClaim, Service};
@@ -143,7 +141,7 @@ pub struct ResourceRow {
     pub key: ObjectKey,
     pub cells: Vec<Cell>,
     pub created: Option<Timestamp>,
-    pub labels: BTreeMap<String, String>,
+    pub labels: super::labels::Labels,
     /// Nodes only: allocatable CPU and memory.
     pub allocatable: Option<Capacity>,
 }
