@@ -20,7 +20,8 @@ const FRAME: Duration = Duration::from_millis(1000 / 30);
 /// a busy log) is coalesced into ten frames a second, which is all the eye can follow in a
 /// table and a third of the drawing work.
 const DATA_FRAME: Duration = Duration::from_millis(100);
-/// Messages handled before input gets another look, so a flood of watch events cannot starve keys.
+/// Messages handled before input gets another look, so a flood of watch events cannot starve keys;
+/// a drain that stops here goes on after the next look at input without waiting for a frame.
 const DRAIN_LIMIT: usize = 4096;
 /// How often ages and clocks move on.
 const TICK: Duration = Duration::from_secs(1);
@@ -59,21 +60,42 @@ pub async fn run(opts: ConnectOptions, settings: Settings) -> Result<Exit> {
     let mut frames = Frames::new();
     // Set when the screen was lent out (a shell): the next frame repaints every cell.
     let mut repaint = false;
+    // Set once the messages that waited for the due frame were taken in.
+    let mut taken_for_frame = false;
+    // Set when the last drain stopped at DRAIN_LIMIT: a burst is taken in without waiting for
+    // frames.
+    let mut backlog = false;
     loop {
-        if frames.is_due() {
-            app.refresh();
-            if std::mem::take(&mut repaint) {
-                terminal.clear().wrap_err("clearing the screen")?;
+        // While a frame is scheduled, cluster messages wait in the channel; when it is due they
+        // go in together, then it is drawn. Under churn the loop wakes once a frame instead of
+        // once a watch event (each wake-up was a futex round trip between threads and a poll of
+        // the terminal), and nothing is drawn later than before.
+        let waited = if frames.is_due() && !std::mem::replace(&mut taken_for_frame, true) {
+            runner.try_recv()
+        } else {
+            None
+        };
+        let msg = match waited {
+            Some(msg) => msg,
+            None => {
+                if frames.is_due() {
+                    app.refresh();
+                    if std::mem::take(&mut repaint) {
+                        terminal.clear().wrap_err("clearing the screen")?;
+                    }
+                    terminal
+                        .draw(|frame| crate::views::render(&app, frame))
+                        .wrap_err("drawing the screen")?;
+                    frames.drawn();
+                    taken_for_frame = false;
+                }
+                let takes = frames.takes_messages(backlog);
+                tokio::select! {
+                    input = inputs.next() => message_of(input),
+                    Some(msg) = runner.recv(), if takes => msg,
+                    _ = tokio::time::sleep_until(frames.due.unwrap_or(frames.last_draw)), if frames.due.is_some() => continue,
+                }
             }
-            terminal
-                .draw(|frame| crate::views::render(&app, frame))
-                .wrap_err("drawing the screen")?;
-            frames.drawn();
-        }
-        let msg = tokio::select! {
-            input = inputs.next() => message_of(input),
-            Some(msg) = runner.recv() => msg,
-            _ = tokio::time::sleep_until(frames.due.unwrap_or(frames.last_draw)), if frames.due.is_some() => continue,
         };
         let pace = if matches!(msg, Msg::Key(_) | Msg::Mouse(_) | Msg::Resize { .. }) {
             FRAME
@@ -81,10 +103,14 @@ pub async fn run(opts: ConnectOptions, settings: Settings) -> Result<Exit> {
             DATA_FRAME
         };
         frames.schedule(app.update(msg), pace);
+        backlog = true;
         for _ in 0..DRAIN_LIMIT {
             match runner.try_recv() {
                 Some(msg) => frames.schedule(app.update(msg), DATA_FRAME),
-                None => break,
+                None => {
+                    backlog = false;
+                    break;
+                }
             }
         }
         for effect in std::mem::take(&mut app.effects) {
@@ -173,6 +199,12 @@ impl Frames {
         self.due = None;
     }
 
+    /// Whether the loop takes cluster messages now: not while a frame is scheduled (they wait in
+    /// the channel and go into that frame together), unless the last drain left a backlog.
+    fn takes_messages(&self, backlog: bool) -> bool {
+        self.due.is_none() || backlog
+    }
+
     /// After a change, the next frame comes at most `pace` after the last one.
     fn schedule(&mut self, changed: bool, pace: Duration) {
         if changed {
@@ -185,6 +217,25 @@ impl Frames {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cluster_messages_wait_for_a_scheduled_frame_unless_a_burst_is_left_over() {
+        let mut frames = Frames::new();
+        frames.drawn();
+        assert!(
+            frames.takes_messages(false),
+            "nothing scheduled: the first change is taken at once"
+        );
+        frames.schedule(true, DATA_FRAME);
+        assert!(
+            !frames.takes_messages(false),
+            "a frame is scheduled: changes wait for it"
+        );
+        assert!(
+            frames.takes_messages(true),
+            "a drain stopped at its limit: the rest is taken"
+        );
+    }
 
     #[test]
     fn the_first_frame_is_due_at_once() {
