@@ -60,8 +60,6 @@ pub async fn run(opts: ConnectOptions, settings: Settings) -> Result<Exit> {
     let mut frames = Frames::new();
     // Set when the screen was lent out (a shell): the next frame repaints every cell.
     let mut repaint = false;
-    // Set once the messages that waited for the due frame were taken in.
-    let mut taken_for_frame = false;
     // Set when the last drain stopped at DRAIN_LIMIT: a burst is taken in without waiting for
     // frames.
     let mut backlog = false;
@@ -70,7 +68,7 @@ pub async fn run(opts: ConnectOptions, settings: Settings) -> Result<Exit> {
         // go in together, then it is drawn. Under churn the loop wakes once a frame instead of
         // once a watch event (each wake-up was a futex round trip between threads and a poll of
         // the terminal), and nothing is drawn later than before.
-        let waited = if frames.is_due() && !std::mem::replace(&mut taken_for_frame, true) {
+        let waited = if frames.takes_waiting() {
             runner.try_recv()
         } else {
             None
@@ -87,7 +85,6 @@ pub async fn run(opts: ConnectOptions, settings: Settings) -> Result<Exit> {
                         .draw(|frame| crate::views::render(&app, frame))
                         .wrap_err("drawing the screen")?;
                     frames.drawn();
-                    taken_for_frame = false;
                 }
                 let takes = frames.takes_messages(backlog);
                 tokio::select! {
@@ -180,6 +177,8 @@ struct Frames {
     /// When the next frame is due, if something changed since the last one.
     due: Option<Instant>,
     last_draw: Instant,
+    /// Whether the messages that waited for the due frame were taken in.
+    waiting_taken: bool,
 }
 
 impl Frames {
@@ -187,6 +186,7 @@ impl Frames {
         Frames {
             due: Some(Instant::now()),
             last_draw: Instant::now() - DATA_FRAME,
+            waiting_taken: false,
         }
     }
 
@@ -197,6 +197,13 @@ impl Frames {
     fn drawn(&mut self) {
         self.last_draw = Instant::now();
         self.due = None;
+        self.waiting_taken = false;
+    }
+
+    /// True once per due frame: the moment to take in the messages that waited for it, before
+    /// it is drawn (once, so a channel that keeps filling cannot hold the frame back).
+    fn takes_waiting(&mut self) -> bool {
+        self.is_due() && !std::mem::replace(&mut self.waiting_taken, true)
     }
 
     /// Whether the loop takes cluster messages now: not while a frame is scheduled (they wait in
@@ -235,6 +242,22 @@ mod tests {
             frames.takes_messages(true),
             "a drain stopped at its limit: the rest is taken"
         );
+    }
+
+    #[test]
+    fn waiting_messages_are_taken_once_per_due_frame() {
+        let mut frames = Frames::new();
+        frames.drawn();
+        frames.schedule(true, Duration::ZERO);
+        assert!(frames.takes_waiting(), "the frame is due: what waited goes in first");
+        assert!(
+            !frames.takes_waiting(),
+            "then the frame is drawn, however much keeps coming"
+        );
+        frames.drawn();
+        assert!(!frames.takes_waiting(), "nothing is due after a frame");
+        frames.schedule(true, Duration::ZERO);
+        assert!(frames.takes_waiting(), "the next due frame takes in its own");
     }
 
     #[test]
