@@ -8,7 +8,7 @@ use color_eyre::eyre::{Result, WrapErr};
 use tokio::time::Instant;
 
 use super::effects::EffectRunner;
-use super::terminal::{Input, Inputs, init_terminal};
+use super::terminal::{Input, Inputs, Term, init_terminal};
 use crate::app::keys::KeyMap;
 use crate::app::{App, Msg};
 use crate::cluster::ConnectOptions;
@@ -77,13 +77,7 @@ pub async fn run(opts: ConnectOptions, settings: Settings) -> Result<Exit> {
             Some(msg) => msg,
             None => {
                 if frames.is_due() {
-                    app.refresh();
-                    if std::mem::take(&mut repaint) {
-                        terminal.clear().wrap_err("clearing the screen")?;
-                    }
-                    terminal
-                        .draw(|frame| crate::views::render(&app, frame))
-                        .wrap_err("drawing the screen")?;
+                    draw(&mut terminal, &mut app, std::mem::take(&mut repaint))?;
                     frames.drawn();
                 }
                 let takes = frames.takes_messages(backlog);
@@ -110,40 +104,82 @@ pub async fn run(opts: ConnectOptions, settings: Settings) -> Result<Exit> {
                 }
             }
         }
-        for effect in std::mem::take(&mut app.effects) {
-            if let crate::app::Effect::Shell(request) = effect {
-                let handover = super::shell::Handover {
-                    terminal: &mut terminal,
-                    inputs: &mut inputs,
-                    mouse,
-                    context: app.target.as_ref().map_or(String::new(), |t| t.context.clone()),
-                    readonly: app.is_readonly(),
-                };
-                app.update(super::shell::run(handover, runner.client(), request).await);
-                // The window may have changed size while the shell had it.
-                if let Ok(size) = terminal.size() {
-                    app.update(Msg::Resize {
-                        width: size.width,
-                        height: size.height,
-                    });
-                }
-                repaint = true;
-                frames.schedule(true, FRAME);
-                continue;
-            }
-            if let Some(answer) = runner.apply(effect, &app) {
-                app.update(answer);
-            }
+        let context = Context {
+            terminal: &mut terminal,
+            inputs: &mut inputs,
+            runner: &mut runner,
+            mouse,
+        };
+        if run_effects(context, &mut app).await {
+            repaint = true;
+            frames.schedule(true, FRAME);
         }
         if app.should_quit {
-            return Ok(if app.run_setup {
-                Exit::Setup
-            } else if app.sandbox.requested {
-                Exit::Sandbox
-            } else {
-                Exit::Quit
-            });
+            return Ok(exit_of(&app));
         }
+    }
+}
+
+/// Draws the app; `repaint` (after the screen was lent out) clears it first so every cell is
+/// written again.
+fn draw(terminal: &mut Term, app: &mut App, repaint: bool) -> Result<()> {
+    app.refresh();
+    if repaint {
+        terminal.clear().wrap_err("clearing the screen")?;
+    }
+    terminal
+        .draw(|frame| crate::views::render(app, frame))
+        .wrap_err("drawing the screen")?;
+    Ok(())
+}
+
+/// What the loop lends to the effects it runs.
+struct Context<'a> {
+    terminal: &'a mut Term,
+    inputs: &'a mut Inputs,
+    runner: &'a mut EffectRunner,
+    mouse: bool,
+}
+
+/// Hands the app's effects to the runner, or runs a shell in the terminal, feeding each answer
+/// back to the app. True when a shell had the screen, so the next frame must repaint it.
+async fn run_effects(cx: Context<'_>, app: &mut App) -> bool {
+    let mut lent = false;
+    for effect in std::mem::take(&mut app.effects) {
+        if let crate::app::Effect::Shell(request) = effect {
+            let handover = super::shell::Handover {
+                terminal: &mut *cx.terminal,
+                inputs: &mut *cx.inputs,
+                mouse: cx.mouse,
+                context: app.target.as_ref().map_or(String::new(), |t| t.context.clone()),
+                readonly: app.is_readonly(),
+            };
+            app.update(super::shell::run(handover, cx.runner.client(), request).await);
+            // The window may have changed size while the shell had it.
+            if let Ok(size) = cx.terminal.size() {
+                app.update(Msg::Resize {
+                    width: size.width,
+                    height: size.height,
+                });
+            }
+            lent = true;
+            continue;
+        }
+        if let Some(answer) = cx.runner.apply(effect, app) {
+            app.update(answer);
+        }
+    }
+    lent
+}
+
+/// How a quitting app asked to end.
+fn exit_of(app: &App) -> Exit {
+    if app.run_setup {
+        Exit::Setup
+    } else if app.sandbox.requested {
+        Exit::Sandbox
+    } else {
+        Exit::Quit
     }
 }
 
