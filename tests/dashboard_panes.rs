@@ -257,11 +257,12 @@ async fn a_user_who_may_not_list_secrets_sees_forbidden_in_releases_and_working_
             .all(|&p| app.panes.get(p).problem.is_some())
     })
     .await;
-    // (Workloads and Certificates each name whichever of their two kinds was refused last.)
+    // (Workloads and Certificates each name whichever of their kinds was refused last: the
+    // Certificates pane joins certificates, ingresses and TLS secrets.)
     for (pane, resources) in [
         (PaneId::Hpas, &["horizontalpodautoscalers"][..]),
         (PaneId::Workloads, &["deployments", "statefulsets"][..]),
-        (PaneId::Certificates, &["certificates", "ingresses"][..]),
+        (PaneId::Certificates, &["certificates", "ingresses", "secrets"][..]),
     ] {
         let problem = dash.app.panes.get(pane).problem.clone().unwrap_or_default();
         assert!(
