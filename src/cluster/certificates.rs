@@ -6,6 +6,7 @@ mod ingress;
 mod listing;
 mod tls_secret;
 
+use futures::FutureExt;
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::api::networking::v1::Ingress;
@@ -41,11 +42,12 @@ pub async fn watch(client: Client, scope: &Scope, server: String, tx: impl super
     // Only TLS secrets: others (service account tokens, Helm records) can be large and are
     // never shown, so they are not even sent.
     let tls_only = watch::config().fields("type=kubernetes.io/tls");
-    futures::join!(
-        watch::run::<DynamicObject, CertificateRow>(certificates, all(), server.clone(), tx.clone()),
-        watch::run::<Secret, TlsSecretRow>(secrets, tls_only, server.clone(), tx.clone()),
-        watch::run::<Ingress, IngressTlsRef>(ingresses, all(), server, tx),
-    );
+    watch::run_all(vec![
+        watch::run::<DynamicObject, CertificateRow>(certificates, all(), server.clone(), tx.clone()).boxed(),
+        watch::run::<Secret, TlsSecretRow>(secrets, tls_only, server.clone(), tx.clone()).boxed(),
+        watch::run::<Ingress, IngressTlsRef>(ingresses, all(), server, tx).boxed(),
+    ])
+    .await;
 }
 
 /// The status of a Ready condition, as cert-manager reports it.

@@ -1,6 +1,7 @@
 //! One connection to one cluster: read the kubeconfig, reach the API server (retrying with
 //! backoff while it is down), then start the watches that feed the panes.
 
+use futures::FutureExt;
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{Event, Namespace, Secret};
@@ -149,18 +150,20 @@ async fn watch_everything(client: Client, scope: super::Scope, server: String, t
         inner: tx.clone(),
         listed: pods_listed.clone(),
     };
-    tokio::join!(
-        watch::run::<SlimPod, PodRow>(scope.api(client.clone()), watch::pods_config(), server.clone(), pods_tx),
-        watch::run::<Deployment, WorkloadRow>(scope.api(client.clone()), all(), server.clone(), tx.clone()),
-        watch::run::<StatefulSet, WorkloadRow>(scope.api(client.clone()), all(), server.clone(), tx.clone()),
-        watch::run::<HorizontalPodAutoscaler, HpaRow>(scope.api(client.clone()), all(), server.clone(), tx.clone()),
-        watch::run::<Event, WarningKey>(scope.api(client.clone()), warnings, server.clone(), tx.clone()),
-        watch::run::<Secret, ReleaseRow>(scope.api(client.clone()), helm_records, server.clone(), tx.clone()),
-        watch::run::<Namespace, NamespaceRow>(Api::all(client.clone()), all(), server.clone(), tx.clone()),
-        certificates::watch(client.clone(), &scope, server.clone(), tx.clone()),
-        probe_liveness(client.clone(), tx.clone()),
-        super::metrics::poll(client.clone(), scope.clone(), tx.clone(), pods_listed),
-    );
+    watch::run_all(vec![
+        watch::run::<SlimPod, PodRow>(scope.api(client.clone()), watch::pods_config(), server.clone(), pods_tx).boxed(),
+        watch::run::<Deployment, WorkloadRow>(scope.api(client.clone()), all(), server.clone(), tx.clone()).boxed(),
+        watch::run::<StatefulSet, WorkloadRow>(scope.api(client.clone()), all(), server.clone(), tx.clone()).boxed(),
+        watch::run::<HorizontalPodAutoscaler, HpaRow>(scope.api(client.clone()), all(), server.clone(), tx.clone())
+            .boxed(),
+        watch::run::<Event, WarningKey>(scope.api(client.clone()), warnings, server.clone(), tx.clone()).boxed(),
+        watch::run::<Secret, ReleaseRow>(scope.api(client.clone()), helm_records, server.clone(), tx.clone()).boxed(),
+        watch::run::<Namespace, NamespaceRow>(Api::all(client.clone()), all(), server.clone(), tx.clone()).boxed(),
+        certificates::watch(client.clone(), &scope, server.clone(), tx.clone()).boxed(),
+        probe_liveness(client.clone(), tx.clone()).boxed(),
+        super::metrics::poll(client.clone(), scope.clone(), tx.clone(), pods_listed).boxed(),
+    ])
+    .await;
 }
 
 /// Passes a watch's events on, and notifies `listed` once a complete listing has been passed.

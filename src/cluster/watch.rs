@@ -67,6 +67,14 @@ impl Backoff {
     }
 }
 
+/// Runs every future to its end in this one task, polling only those that were woken. A
+/// `join!` of the session's ten watches polled all ten (and their timers) on every event of any
+/// one of them, so under pod churn each pod event cost ten watch polls.
+pub async fn run_all(futures: Vec<futures::future::BoxFuture<'_, ()>>) {
+    let mut running: futures::stream::FuturesUnordered<_> = futures.into_iter().collect();
+    while running.next().await.is_some() {}
+}
+
 /// How every pane's watch but the pods' starts: the first listing is streamed (one WATCH with
 /// `sendInitialEvents`, served from the API server's cache object by object) instead of paged
 /// LISTs, so no page of whole objects is ever held in memory. A server that refuses it gets
@@ -220,6 +228,44 @@ mod tests {
 
     fn api_error(code: u16, message: &str) -> kube::Error {
         kube::Error::Api(Status::failure(message, "NotFound").with_code(code).boxed())
+    }
+
+    /// A future that counts how often it is polled.
+    struct Counted<F> {
+        inner: std::pin::Pin<Box<F>>,
+        polls: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    }
+
+    impl<F: std::future::Future> std::future::Future for Counted<F> {
+        type Output = F::Output;
+        fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<F::Output> {
+            self.polls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            self.inner.as_mut().poll(cx)
+        }
+    }
+
+    #[tokio::test]
+    async fn run_all_leaves_a_quiet_watch_alone_while_a_busy_one_works() {
+        use futures::FutureExt;
+        let polls = std::sync::Arc::default();
+        let done = std::sync::Arc::new(tokio::sync::Notify::new());
+        let quiet = Counted {
+            inner: Box::pin({
+                let done = done.clone();
+                async move { done.notified().await }
+            }),
+            polls: std::sync::Arc::clone(&polls),
+        };
+        let busy = async move {
+            for _ in 0..100 {
+                tokio::task::yield_now().await;
+            }
+            done.notify_one();
+        };
+        run_all(vec![quiet.boxed(), busy.boxed()]).await;
+        // A join! polls every branch on each wake-up: about 100 polls of the quiet one here.
+        let polls = polls.load(std::sync::atomic::Ordering::Relaxed);
+        assert!(polls <= 3, "the quiet future was polled {polls} times");
     }
 
     #[test]
