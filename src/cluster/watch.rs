@@ -118,19 +118,15 @@ where
 {
     let mut stream = watcher(api.clone(), config.clone()).boxed();
     let mut state = health::State::<R>::default();
-    // One timer for the life of the watch, moved on only when it fires: a fresh timeout around
-    // every `next()` put a timer in and took it out again for each event.
-    let mut quiet = std::pin::pin!(tokio::time::sleep(state.quiet_after()));
     loop {
-        let next = next_or_quiet(&mut stream, quiet.as_mut(), state.quiet_after()).await;
-        let item = match next {
-            Some(Some(item)) => item,
+        let item = match tokio::time::timeout(state.quiet_after(), stream.next()).await {
+            Ok(Some(item)) => item,
             // The watcher never ends; if it did, start a new one.
-            Some(None) => {
+            Ok(None) => {
                 stream = watcher(api.clone(), config.clone()).boxed();
                 continue;
             }
-            None => {
+            Err(_quiet) => {
                 if !state.ask(&api, &config, &tx).await {
                     return;
                 }
@@ -170,32 +166,6 @@ where
             return;
         }
         tokio::time::sleep(retry_in).await;
-    }
-}
-
-/// The stream's next item, or None when it has been quiet for `after`. `quiet` is the watch's
-/// one timer: it is only moved when it fires early, or brought forward when `after` shrank.
-async fn next_or_quiet<S: futures::Stream + Unpin>(
-    stream: &mut S,
-    mut quiet: std::pin::Pin<&mut tokio::time::Sleep>,
-    after: Duration,
-) -> Option<Option<S::Item>> {
-    let quiet_at = tokio::time::Instant::now() + after;
-    if quiet.deadline() > quiet_at {
-        quiet.as_mut().reset(quiet_at);
-    }
-    loop {
-        tokio::select! {
-            biased;
-            item = stream.next() => return Some(item),
-            () = &mut quiet => {
-                if quiet_at <= tokio::time::Instant::now() {
-                    quiet.as_mut().reset(quiet_at + after);
-                    return None;
-                }
-                quiet.as_mut().reset(quiet_at);
-            }
-        }
     }
 }
 
@@ -255,47 +225,6 @@ mod tests {
     use kube::core::Status;
 
     use super::*;
-
-    /// A stream that yields one item every `every`, forever.
-    fn ticking(every: Duration) -> impl futures::Stream<Item = ()> + Unpin {
-        Box::pin(futures::stream::unfold((), move |()| async move {
-            tokio::time::sleep(every).await;
-            Some(((), ()))
-        }))
-    }
-
-    // Real time (tokio's test-util would also go into the release binary `cargo bench` builds),
-    // so only bounds that hold on a loaded machine: timers never fire early.
-    #[tokio::test]
-    async fn a_watch_that_keeps_hearing_is_never_quiet_and_a_silent_one_is_after_the_spell() {
-        let spell = Duration::from_millis(300);
-        let mut quiet = std::pin::pin!(tokio::time::sleep(spell));
-        let mut busy = ticking(Duration::from_millis(10));
-        for _ in 0..60 {
-            let next = next_or_quiet(&mut busy, quiet.as_mut(), spell).await;
-            assert!(next.is_some(), "an item every 10 ms is not a quiet spell");
-        }
-        let mut silent = futures::stream::pending::<()>();
-        let start = tokio::time::Instant::now();
-        assert!(next_or_quiet(&mut silent, quiet.as_mut(), spell).await.is_none());
-        assert!(start.elapsed() >= spell, "quiet only once the spell has passed");
-    }
-
-    #[tokio::test]
-    async fn a_shorter_quiet_spell_takes_effect_at_once() {
-        // Left by a live watch (15 s); the watch then failed and rechecks sooner.
-        let mut quiet = std::pin::pin!(tokio::time::sleep(Duration::from_secs(60)));
-        let mut silent = futures::stream::pending::<()>();
-        let waited = tokio::time::timeout(
-            Duration::from_secs(30),
-            next_or_quiet(&mut silent, quiet.as_mut(), Duration::from_millis(100)),
-        )
-        .await;
-        assert!(
-            matches!(waited, Ok(None)),
-            "quiet after 100 ms, not after the old minute"
-        );
-    }
 
     fn api_error(code: u16, message: &str) -> kube::Error {
         kube::Error::Api(Status::failure(message, "NotFound").with_code(code).boxed())
