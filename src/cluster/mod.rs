@@ -14,6 +14,7 @@ pub mod logs;
 pub mod metrics;
 pub mod namespaces;
 pub mod objects;
+pub mod paced;
 pub mod pod_target;
 pub mod pods;
 pub mod probe;

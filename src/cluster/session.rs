@@ -91,6 +91,7 @@ pub async fn run(opts: ConnectOptions, tx: impl super::EventSink) {
     if !send(SessionEvent::Target(target)) {
         return;
     }
+    let watch_client = super::paced::watch_client(&config);
     let client = match Client::try_from(config) {
         Ok(client) => client,
         Err(e) => {
@@ -133,7 +134,7 @@ pub async fn run(opts: ConnectOptions, tx: impl super::EventSink) {
     if !send(SessionEvent::Client(ClientHandle(client.clone()))) || !send(SessionEvent::Connected { version }) {
         return;
     }
-    watch_everything(client, scope, server, tx).await;
+    watch_everything(watch_client.unwrap_or(client), scope, server, tx).await;
 }
 
 /// One watch per resource, each retrying on its own, so a forbidden or missing resource never
