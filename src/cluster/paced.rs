@@ -346,6 +346,20 @@ mod tests {
         })
     }
 
+    /// Reads until the stream ends, calling `each` after every read; hands back the bytes read.
+    async fn read_to_end(client: &mut PacedStream, mut each: impl FnMut(&PacedStream, &[u8])) -> usize {
+        let mut buf = vec![0u8; 1 << 16];
+        let mut received = 0;
+        loop {
+            let n = client.read(&mut buf).await.unwrap();
+            if n == 0 {
+                return received;
+            }
+            received += n;
+            each(client, &buf[..n]);
+        }
+    }
+
     #[tokio::test]
     async fn a_trickle_is_read_in_beats() {
         let beat = Duration::from_millis(100);
@@ -357,16 +371,8 @@ mod tests {
             Duration::from_millis(10),
             Duration::from_millis(800),
         );
-        let mut buf = vec![0u8; 1 << 16];
-        let (mut received, mut beats) = (0, 0);
-        loop {
-            let n = client.read(&mut buf).await.unwrap();
-            if n == 0 {
-                break;
-            }
-            received += n;
-            beats += usize::from(beating(&client));
-        }
+        let mut beats = 0;
+        let received = read_to_end(&mut client, |client, _| beats += usize::from(beating(client))).await;
         assert_eq!(received, writer.await.unwrap());
         assert!(
             beats > 0,
@@ -429,20 +435,11 @@ mod tests {
             Duration::from_millis(2),
             Duration::from_millis(500),
         );
-        let mut buf = vec![0u8; 1 << 16];
-        let mut received = 0;
-        loop {
-            let n = client.read(&mut buf).await.unwrap();
-            if n == 0 {
-                break;
-            }
-            assert!(buf[..n].iter().all(|&b| b == 7));
-            received += n;
-            assert!(
-                !beating(&client),
-                "a bulk transfer went to beats after {received} bytes"
-            );
-        }
+        let received = read_to_end(&mut client, |client, bytes| {
+            assert!(bytes.iter().all(|&b| b == 7));
+            assert!(!beating(client), "a bulk transfer went to beats");
+        })
+        .await;
         assert_eq!(received, writer.await.unwrap());
     }
 }
