@@ -12,12 +12,13 @@
 //! or finds a bulk transfer begun, or a request going out, puts the socket back in epoll.
 
 use std::future::Future;
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
-use hyper_util::client::legacy::connect::{Connected, Connection};
+use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
+use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::time::Instant;
 
@@ -90,9 +91,10 @@ impl PacedStream {
     }
 
     fn leave_epoll(&mut self) -> io::Result<()> {
-        if let Some(Mode::Waiting(stream)) = self.mode.take() {
-            self.mode = Some(Mode::Beating(stream.into_std()?));
-        }
+        self.mode = match self.mode.take() {
+            Some(Mode::Waiting(stream)) => Some(Mode::Beating(stream.into_std()?)),
+            other => other,
+        };
         Ok(())
     }
 
@@ -101,10 +103,20 @@ impl PacedStream {
         self.got = 0;
         self.burst = None;
         self.last_data = None;
-        if let Some(Mode::Beating(stream)) = self.mode.take() {
-            self.mode = Some(Mode::Waiting(tokio::net::TcpStream::from_std(stream)?));
-        }
+        self.mode = match self.mode.take() {
+            Some(Mode::Beating(stream)) => Some(Mode::Waiting(tokio::net::TcpStream::from_std(stream)?)),
+            other => other,
+        };
         Ok(())
+    }
+
+    /// The socket, back in epoll with a fresh burst count.
+    fn in_epoll(&mut self) -> io::Result<&mut tokio::net::TcpStream> {
+        self.enter_epoll()?;
+        match self.mode.as_mut() {
+            Some(Mode::Waiting(stream)) => Ok(stream),
+            _ => Err(gone()),
+        }
     }
 
     /// Waits for the armed beat; None when there is none or it has passed.
@@ -172,30 +184,17 @@ impl AsyncRead for PacedStream {
 
 impl AsyncWrite for PacedStream {
     fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
-        let this = &mut *self;
-        if matches!(this.mode, Some(Mode::Beating(_))) {
-            // A request goes out (rare on a watch connection): wait for its answer in epoll.
-            this.enter_epoll()?;
-        }
-        match this.mode.as_mut().ok_or_else(gone)? {
-            Mode::Waiting(stream) => Pin::new(stream).poll_write(cx, data),
-            Mode::Beating(stream) => Poll::Ready(stream.write(data)),
-        }
+        // A request goes out (rare on a watch connection): its answer is waited for in epoll.
+        Pin::new(self.in_epoll()?).poll_write(cx, data)
     }
 
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.mode.as_mut().ok_or_else(gone)? {
-            Mode::Waiting(stream) => Pin::new(stream).poll_flush(cx),
-            Mode::Beating(_) => Poll::Ready(Ok(())),
-        }
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        // A TCP socket has nothing of its own to flush.
+        Poll::Ready(Ok(()))
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.enter_epoll()?;
-        match self.mode.as_mut().ok_or_else(gone)? {
-            Mode::Waiting(stream) => Pin::new(stream).poll_shutdown(cx),
-            Mode::Beating(_) => Poll::Ready(Ok(())),
-        }
+        Pin::new(self.in_epoll()?).poll_shutdown(cx)
     }
 }
 
@@ -205,46 +204,26 @@ impl Connection for PacedStream {
     }
 }
 
-/// Connects to the URI's host and port (within the config's connect timeout) and hands back a
-/// `PacedStream`.
+/// Connects as kube's own client does (hyper-util's `HttpConnector`: every address of the host,
+/// the config's connect timeout, no Nagle) and hands back the socket as a `PacedStream`.
 #[derive(Clone)]
 struct PacedConnector {
+    http: HttpConnector,
     beat: Duration,
-    connect_timeout: Option<Duration>,
 }
 
 impl tower::Service<http::Uri> for PacedConnector {
-    type Response = hyper_util::rt::TokioIo<PacedStream>;
-    type Error = io::Error;
-    type Future = Pin<Box<dyn Future<Output = io::Result<Self::Response>> + Send>>;
+    type Response = TokioIo<PacedStream>;
+    type Error = Box<dyn std::error::Error + Send + Sync>;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
 
-    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.http.poll_ready(cx).map_err(Into::into)
     }
 
     fn call(&mut self, uri: http::Uri) -> Self::Future {
-        let PacedConnector { beat, connect_timeout } = self.clone();
-        Box::pin(async move {
-            let host = uri
-                .host()
-                .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("no host in {uri}")))?;
-            let host = host.trim_start_matches('[').trim_end_matches(']').to_owned();
-            let port = uri
-                .port_u16()
-                .unwrap_or(if uri.scheme_str() == Some("http") { 80 } else { 443 });
-            let connect = tokio::net::TcpStream::connect((host.as_str(), port));
-            let stream = match connect_timeout {
-                Some(limit) => tokio::time::timeout(limit, connect).await.map_err(|_| {
-                    io::Error::new(
-                        io::ErrorKind::TimedOut,
-                        format!("no connection to {host}:{port} within {} s", limit.as_secs()),
-                    )
-                })??,
-                None => connect.await?,
-            };
-            stream.set_nodelay(true)?;
-            Ok(hyper_util::rt::TokioIo::new(PacedStream::new(stream, beat)))
-        })
+        let (connect, beat) = (self.http.call(uri), self.beat);
+        Box::pin(async move { Ok(TokioIo::new(PacedStream::new(connect.await?.into_inner(), beat))) })
     }
 }
 
@@ -262,10 +241,11 @@ pub fn watch_client(config: &kube::Config) -> Option<kube::Client> {
 fn build(config: &kube::Config, beat: Duration) -> kube::Result<kube::Client> {
     use kube::client::ConfigExt;
     use tower::ServiceBuilder;
-    let connector = PacedConnector {
-        beat,
-        connect_timeout: config.connect_timeout,
-    };
+    let mut http = HttpConnector::new();
+    http.enforce_http(false);
+    http.set_nodelay(true);
+    http.set_connect_timeout(config.connect_timeout);
+    let connector = PacedConnector { http, beat };
     let https = config.rustls_https_connector_with_connector(connector)?;
     let http = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build(https);
     let service = ServiceBuilder::new()
@@ -287,6 +267,43 @@ mod tests {
     use super::*;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     use tokio::time::Instant;
+
+    #[tokio::test]
+    async fn the_watches_get_a_paced_client_unless_the_kubeconfig_names_a_proxy() {
+        let config = kube::Config::new("https://127.0.0.1:6443".parse().unwrap());
+        assert!(watch_client(&config).is_some());
+        let mut proxied = config;
+        proxied.proxy_url = Some("http://127.0.0.1:3128".parse().unwrap());
+        assert!(watch_client(&proxied).is_none());
+    }
+
+    #[tokio::test]
+    async fn the_paced_client_connects_and_its_requests_reach_the_server() {
+        // A plain-HTTP server on loopback that answers one request; the client must find it
+        // through the connector, send the request and read the answer.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let server = tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut request = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                let n = socket.read(&mut buf).await.unwrap();
+                request.extend_from_slice(&buf[..n]);
+            }
+            let body = r#"{"major":"1","minor":"36","gitVersion":"v1.36.3","gitCommit":"","gitTreeState":"","buildDate":"","goVersion":"","compiler":"","platform":""}"#;
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                body.len()
+            );
+            socket.write_all(answer.as_bytes()).await.unwrap();
+            String::from_utf8_lossy(&request).into_owned()
+        });
+        let client = watch_client(&kube::Config::new(url.parse().unwrap())).unwrap();
+        let version = client.apiserver_version().await.unwrap();
+        assert_eq!(version.git_version, "v1.36.3");
+        assert!(server.await.unwrap().starts_with("GET /version"));
+    }
 
     /// A connected pair over loopback: the server's end, and the client's end as a `PacedStream`.
     async fn pair(beat: Duration) -> (tokio::net::TcpStream, PacedStream) {

@@ -57,6 +57,14 @@ pub async fn namespace(client: &Client, prefix: &str) -> String {
         .create(&PostParams::default(), &ns)
         .await
         .expect("creating test namespace");
+    // The API server refuses pods in a namespace until its controller has made the "default"
+    // service account ("error looking up service account"): wait for it, so no test races it.
+    let accounts = Api::<k8s_openapi::api::core::v1::ServiceAccount>::namespaced(client.clone(), &name);
+    let made = kube::runtime::wait::await_condition(accounts, "default", |sa: Option<&_>| sa.is_some());
+    tokio::time::timeout(std::time::Duration::from_secs(30), made)
+        .await
+        .unwrap_or_else(|_| panic!("namespace {name}: no default service account after 30 s"))
+        .expect("watching for the namespace's default service account");
     name
 }
 
