@@ -235,7 +235,7 @@ async fn follow_container(pods: &Api<Pod>, pod: Arc<str>, container: Arc<str>, r
             // The first time as asked; after that from the last line seen.
             tail_lines: if reopened { None } else { request.tail },
             since_seconds: if reopened { None } else { request.since_seconds },
-            since_time: if reopened { last_seen } else { None },
+            since_time: if reopened { last_seen.map(reopen_since) } else { None },
             ..LogParams::default()
         };
         match pods.log_stream(&pod, &params).await {
@@ -284,6 +284,17 @@ async fn follow_container(pods: &Api<Pod>, pod: Arc<str>, container: Arc<str>, r
         tokio::time::sleep(retry).await;
         retry = (retry * 2).min(Duration::from_secs(10));
     }
+}
+
+/// Where a reopened stream starts: the start of the second of the last line seen. The API takes
+/// whole seconds and kube rounds to the nearest one, which would skip the lines that came in the
+/// rest of that second (a container restarted at once writes its first lines there); the lines
+/// before the last one seen are dropped again by `read_lines`.
+fn reopen_since(last_seen: jiff::Timestamp) -> jiff::Timestamp {
+    let floor = jiff::TimestampRound::new()
+        .smallest(jiff::Unit::Second)
+        .mode(jiff::RoundMode::Trunc);
+    last_seen.round(floor).unwrap_or(last_seen)
 }
 
 /// Reads lines until the stream ends, sending them in batches. Lines at or before `last_seen`
@@ -506,6 +517,24 @@ impl Drop for AbortOnDrop {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A stream reopened after a line at 10:00:02.7 asks for logs from 10:00:02, so the lines of
+    /// a container that restarted at 10:00:02.9 are not skipped (kube alone would ask from :03).
+    #[test]
+    fn a_reopened_stream_asks_from_the_start_of_the_last_lines_second() {
+        let last: jiff::Timestamp = "2026-12-03T10:00:02.7Z".parse().unwrap();
+        let params = LogParams {
+            since_time: Some(reopen_since(last)),
+            ..LogParams::default()
+        };
+        let request = kube::core::Request::new("/api/v1/namespaces/ns/pods")
+            .logs("p", &params)
+            .unwrap();
+        let query = request.uri().query().unwrap_or_default().to_owned();
+        assert!(query.contains("sinceTime=2026-12-03T10%3A00%3A02Z"), "{query}");
+        let on_the_second: jiff::Timestamp = "2026-12-03T10:00:02Z".parse().unwrap();
+        assert_eq!(reopen_since(on_the_second), on_the_second);
+    }
 
     #[test]
     fn targets_parse_like_kubectl() {
