@@ -17,7 +17,75 @@ pub(crate) struct TerminalGuard {
 /// The terminal the dashboard and `kubedeck setup` draw on. A frame goes out through a buffer
 /// that holds a whole screen, in one or two writes: Stdout's own buffer holds 1 KiB, so a busy
 /// 200x50 frame was forty writes to the terminal.
-pub(crate) type Term = ratatui::Terminal<ratatui::backend::CrosstermBackend<std::io::BufWriter<std::io::Stdout>>>;
+pub(crate) type Term = ratatui::Terminal<TtyBackend>;
+
+type Crossterm = ratatui::backend::CrosstermBackend<std::io::BufWriter<std::io::Stdout>>;
+
+/// crossterm's backend, with the window size read from a /dev/tty opened once. ratatui asks for
+/// the size before every frame (that is how it follows resizes), and crossterm opens and closes
+/// /dev/tty for each ask: two thirds of the syscalls of a frame.
+pub(crate) struct TtyBackend {
+    inner: Crossterm,
+    /// None where there is no /dev/tty; crossterm's own query (on stdout) is used then.
+    tty: Option<std::fs::File>,
+}
+
+impl ratatui::backend::Backend for TtyBackend {
+    type Error = std::io::Error;
+
+    fn draw<'a, I>(&mut self, content: I) -> std::io::Result<()>
+    where
+        I: Iterator<Item = (u16, u16, &'a ratatui::buffer::Cell)>,
+    {
+        self.inner.draw(content)
+    }
+
+    fn append_lines(&mut self, n: u16) -> std::io::Result<()> {
+        self.inner.append_lines(n)
+    }
+
+    fn hide_cursor(&mut self) -> std::io::Result<()> {
+        self.inner.hide_cursor()
+    }
+
+    fn show_cursor(&mut self) -> std::io::Result<()> {
+        self.inner.show_cursor()
+    }
+
+    fn get_cursor_position(&mut self) -> std::io::Result<ratatui::layout::Position> {
+        self.inner.get_cursor_position()
+    }
+
+    fn set_cursor_position<P: Into<ratatui::layout::Position>>(&mut self, position: P) -> std::io::Result<()> {
+        self.inner.set_cursor_position(position)
+    }
+
+    fn clear(&mut self) -> std::io::Result<()> {
+        self.inner.clear()
+    }
+
+    fn clear_region(&mut self, clear_type: ratatui::backend::ClearType) -> std::io::Result<()> {
+        self.inner.clear_region(clear_type)
+    }
+
+    fn size(&self) -> std::io::Result<ratatui::layout::Size> {
+        match &self.tty {
+            Some(tty) => {
+                let size = rustix::termios::tcgetwinsize(tty)?;
+                Ok(ratatui::layout::Size::new(size.ws_col, size.ws_row))
+            }
+            None => self.inner.size(),
+        }
+    }
+
+    fn window_size(&mut self) -> std::io::Result<ratatui::backend::WindowSize> {
+        self.inner.window_size()
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        ratatui::backend::Backend::flush(&mut self.inner)
+    }
+}
 
 /// Bytes buffered before a write: most frames fit, a bigger one takes a second write.
 const FRAME_BUFFER: usize = 64 * 1024;
@@ -30,8 +98,12 @@ pub(crate) fn init_terminal(mouse: bool) -> Result<(Term, TerminalGuard)> {
     drop(ratatui::try_init().wrap_err("kubedeck needs an interactive terminal; could not set it up")?);
     let guard = TerminalGuard { mouse };
     let out = std::io::BufWriter::with_capacity(FRAME_BUFFER, std::io::stdout());
-    let terminal = ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(out))
-        .wrap_err("kubedeck needs an interactive terminal; could not set it up")?;
+    let backend = TtyBackend {
+        inner: ratatui::backend::CrosstermBackend::new(out),
+        tty: std::fs::File::open("/dev/tty").ok(),
+    };
+    let terminal =
+        ratatui::Terminal::new(backend).wrap_err("kubedeck needs an interactive terminal; could not set it up")?;
     if mouse {
         crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture).wrap_err("enabling the mouse")?;
     }
@@ -63,10 +135,48 @@ pub(crate) enum Input {
     Quit,
 }
 
+/// The terminal's events, read by a task of their own and handed over a channel. The loops'
+/// `select!` used to poll crossterm's `EventStream` itself on every turn, and each poll tries the
+/// lock crossterm's reader thread holds while it waits for input: a try that spun and yielded
+/// (~200 `sched_yield`s a second under churn). This task is polled only when crossterm wakes it
+/// with an event.
+struct TerminalEvents {
+    events: tokio::sync::mpsc::UnboundedReceiver<std::io::Result<Event>>,
+    reader: tokio::task::JoinHandle<()>,
+}
+
+impl TerminalEvents {
+    fn start() -> TerminalEvents {
+        let (tx, events) = tokio::sync::mpsc::unbounded_channel();
+        let reader = tokio::spawn(async move {
+            let mut stream = EventStream::new();
+            while let Some(event) = stream.next().await {
+                if tx.send(event).is_err() {
+                    return;
+                }
+            }
+        });
+        TerminalEvents { events, reader }
+    }
+
+    /// Stops the reader; when this returns, crossterm's `EventStream` is dropped, which stops
+    /// its reading thread.
+    async fn stop(mut self) {
+        self.reader.abort();
+        let _ = (&mut self.reader).await;
+    }
+}
+
+impl Drop for TerminalEvents {
+    fn drop(&mut self) {
+        self.reader.abort();
+    }
+}
+
 /// The terminal's events, the signals that end us, and a ticker, read as one stream of `Input`s.
 pub(crate) struct Inputs {
     /// None while a shell owns the terminal's input (`pause`).
-    events: Option<EventStream>,
+    events: Option<TerminalEvents>,
     sigterm: Signal,
     sigint: Signal,
     sighup: Signal,
@@ -76,7 +186,7 @@ pub(crate) struct Inputs {
 impl Inputs {
     /// Starts listening; the ticker beats every `tick`, the first time at once.
     pub(crate) fn new(tick: Duration) -> Result<Inputs> {
-        let events = EventStream::new();
+        let events = TerminalEvents::start();
         let sigterm = signal(SignalKind::terminate()).wrap_err("installing the SIGTERM handler")?;
         let sigint = signal(SignalKind::interrupt()).wrap_err("installing the SIGINT handler")?;
         let sighup = signal(SignalKind::hangup()).wrap_err("installing the SIGHUP handler")?;
@@ -97,7 +207,7 @@ impl Inputs {
         loop {
             let next_event = async {
                 match self.events.as_mut() {
-                    Some(events) => events.next().await,
+                    Some(terminal) => terminal.events.recv().await,
                     None => std::future::pending().await,
                 }
             };
@@ -121,12 +231,14 @@ impl Inputs {
 
     /// Stops reading the terminal, so a shell can have every byte typed: dropping crossterm's
     /// event stream stops its reader thread.
-    pub(crate) fn pause(&mut self) {
-        self.events = None;
+    pub(crate) async fn pause(&mut self) {
+        if let Some(terminal) = self.events.take() {
+            terminal.stop().await;
+        }
     }
 
     /// Reads the terminal's events again after `pause`.
     pub(crate) fn resume(&mut self) {
-        self.events = Some(EventStream::new());
+        self.events = Some(TerminalEvents::start());
     }
 }

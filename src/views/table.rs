@@ -68,10 +68,18 @@ pub fn render<'r, R: 'r>(
             Some(problem) => Line::styled(problem.clone(), style::error()),
             None => frame.empty,
         };
-        Paragraph::new(text)
-            .wrap(Wrap { trim: true })
-            .block(block)
-            .render(area, buf);
+        let inner = block.inner(area);
+        // A line that fits is drawn as it is: a wrapping paragraph measured and restyled the
+        // whole pane on every frame, a cost each empty pane paid while others churned.
+        if text.width() <= usize::from(inner.width) && inner.height > 0 {
+            block.render(area, buf);
+            text.render(Rect { height: 1, ..inner }, buf);
+        } else {
+            Paragraph::new(text)
+                .wrap(Wrap { trim: true })
+                .block(block)
+                .render(area, buf);
+        }
         return;
     }
     let candidates: Vec<usize> = (0..frame.columns.len()).filter(|c| !frame.hidden.contains(c)).collect();
