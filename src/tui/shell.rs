@@ -82,7 +82,7 @@ async fn handed_over(
     client: &kube::Client,
     request: &ExecRequest,
 ) -> Result<i32, String> {
-    inputs.pause().await;
+    inputs.pause();
     let mut out = std::io::stdout();
     if mouse {
         let _ = crossterm::execute!(out, DisableMouseCapture);

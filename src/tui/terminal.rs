@@ -135,48 +135,10 @@ pub(crate) enum Input {
     Quit,
 }
 
-/// The terminal's events, read by a task of their own and handed over a channel. The loops'
-/// `select!` used to poll crossterm's `EventStream` itself on every turn, and each poll tries the
-/// lock crossterm's reader thread holds while it waits for input: a try that spun and yielded
-/// (~200 `sched_yield`s a second under churn). This task is polled only when crossterm wakes it
-/// with an event.
-struct TerminalEvents {
-    events: tokio::sync::mpsc::UnboundedReceiver<std::io::Result<Event>>,
-    reader: tokio::task::JoinHandle<()>,
-}
-
-impl TerminalEvents {
-    fn start() -> TerminalEvents {
-        let (tx, events) = tokio::sync::mpsc::unbounded_channel();
-        let reader = tokio::spawn(async move {
-            let mut stream = EventStream::new();
-            while let Some(event) = stream.next().await {
-                if tx.send(event).is_err() {
-                    return;
-                }
-            }
-        });
-        TerminalEvents { events, reader }
-    }
-
-    /// Stops the reader; when this returns, crossterm's `EventStream` is dropped, which stops
-    /// its reading thread.
-    async fn stop(mut self) {
-        self.reader.abort();
-        let _ = (&mut self.reader).await;
-    }
-}
-
-impl Drop for TerminalEvents {
-    fn drop(&mut self) {
-        self.reader.abort();
-    }
-}
-
 /// The terminal's events, the signals that end us, and a ticker, read as one stream of `Input`s.
 pub(crate) struct Inputs {
     /// None while a shell owns the terminal's input (`pause`).
-    events: Option<TerminalEvents>,
+    events: Option<EventStream>,
     sigterm: Signal,
     sigint: Signal,
     sighup: Signal,
@@ -186,7 +148,7 @@ pub(crate) struct Inputs {
 impl Inputs {
     /// Starts listening; the ticker beats every `tick`, the first time at once.
     pub(crate) fn new(tick: Duration) -> Result<Inputs> {
-        let events = TerminalEvents::start();
+        let events = EventStream::new();
         let sigterm = signal(SignalKind::terminate()).wrap_err("installing the SIGTERM handler")?;
         let sigint = signal(SignalKind::interrupt()).wrap_err("installing the SIGINT handler")?;
         let sighup = signal(SignalKind::hangup()).wrap_err("installing the SIGHUP handler")?;
@@ -207,7 +169,7 @@ impl Inputs {
         loop {
             let next_event = async {
                 match self.events.as_mut() {
-                    Some(terminal) => terminal.events.recv().await,
+                    Some(events) => events.next().await,
                     None => std::future::pending().await,
                 }
             };
@@ -231,14 +193,12 @@ impl Inputs {
 
     /// Stops reading the terminal, so a shell can have every byte typed: dropping crossterm's
     /// event stream stops its reader thread.
-    pub(crate) async fn pause(&mut self) {
-        if let Some(terminal) = self.events.take() {
-            terminal.stop().await;
-        }
+    pub(crate) fn pause(&mut self) {
+        self.events = None;
     }
 
     /// Reads the terminal's events again after `pause`.
     pub(crate) fn resume(&mut self) {
-        self.events = Some(TerminalEvents::start());
+        self.events = Some(EventStream::new());
     }
 }
