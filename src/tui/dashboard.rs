@@ -10,7 +10,7 @@ use tokio::time::Instant;
 use super::effects::EffectRunner;
 use super::terminal::{Input, Inputs, Term, init_terminal};
 use crate::app::keys::KeyMap;
-use crate::app::{App, Msg};
+use crate::app::{App, Msg, PaneId};
 use crate::cluster::ConnectOptions;
 
 /// After a key, mouse or resize, the next frame comes at most this long after the last one.
@@ -20,10 +20,9 @@ const FRAME: Duration = Duration::from_millis(1000 / 30);
 /// a busy log) is coalesced into ten frames a second, which is all the eye can follow in a
 /// table and a third of the drawing work.
 const DATA_FRAME: Duration = Duration::from_millis(100);
-/// The pace of changes from the cluster until the pods' first listing has arrived: the panes
-/// that list first (namespaces, releases, ...) were drawn just before it often enough that the
-/// first complete pod list waited out most of a DATA_FRAME (0.22 s against 0.11 s at 1,000 pods,
-/// in about half of the runs); a few frames more at startup cost nothing.
+/// The pace of changes from the cluster until the pods' first listing has arrived (or their
+/// watch is refused), so a pod list that lands just after another pane's frame is not held back
+/// by a DATA_FRAME; a few frames more at startup cost nothing.
 const STARTUP_FRAME: Duration = FRAME;
 /// Messages handled before input gets another look, so a flood of watch events cannot starve keys;
 /// a drain that stops here goes on after the next look at input without waiting for a frame.
@@ -213,9 +212,10 @@ fn message_of(input: Input) -> Msg {
     }
 }
 
-/// How soon after the last frame a change from the cluster is drawn.
+/// How soon after the last frame a change from the cluster is drawn. A pods watch that is
+/// refused (no right to list pods) will not list soon, so it ends the startup pace too.
 fn data_pace(app: &App) -> Duration {
-    if app.data.pods.is_synced() {
+    if app.data.pods.is_synced() || app.panes.get(PaneId::Pods).problem.is_some() {
         DATA_FRAME
     } else {
         STARTUP_FRAME
@@ -312,13 +312,29 @@ mod tests {
     }
 
     #[test]
-    fn changes_are_drawn_at_the_key_pace_until_the_pods_have_listed() {
+    fn changes_are_drawn_at_the_key_pace_until_the_pods_have_listed_or_are_refused() {
+        use crate::cluster::FailureKind;
         use crate::cluster::RowUpdate;
-        use crate::cluster::store::WatchUpdate;
-        let mut app = dashboard(ConnectOptions::default(), Settings::default(), (120, 40));
+        use crate::cluster::store::{WatchKind, WatchUpdate};
+        use crate::cluster::watch::WatchStatus;
+        let new_app = || App::new(ConnectOptions::default(), jiff::Timestamp::now(), (120, 40));
+        let mut app = new_app();
         assert_eq!(data_pace(&app), FRAME, "before the pods' first listing");
         app.update(Msg::Rows(RowUpdate::Pods(WatchUpdate::Listed(Vec::new()))));
         assert_eq!(data_pace(&app), DATA_FRAME, "once the pods have listed, even none");
+
+        let mut refused = new_app();
+        refused.update(Msg::Watch(WatchStatus::Failed {
+            kind: WatchKind::Pods,
+            failure: FailureKind::Refused,
+            message: "you cannot list pods".into(),
+            retry_in: Duration::from_secs(15),
+        }));
+        assert_eq!(
+            data_pace(&refused),
+            DATA_FRAME,
+            "a refused pods watch does not keep the startup pace"
+        );
     }
 
     #[test]
