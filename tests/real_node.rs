@@ -39,7 +39,14 @@ async fn the_chart_runs_for_real_and_the_demos_measure_it() {
     let (client, ns) = deployed("real-chart", &[]).await;
     let instance = "app.kubernetes.io/instance=todo";
     let pods = real_node::ready_pods(&client, &ns, instance).await;
-    assert_eq!(pods.len(), 6, "frontend 2, backend 2, mcp-server 1, redis 1 Ready");
+    // The deploy's wait covers the HPAs' floors: the chart leaves the Deployments' `replicas` to
+    // them, so frontend and backend start at one pod each until the HPA's first sync.
+    let names: Vec<_> = pods.iter().filter_map(|p| p.metadata.name.as_deref()).collect();
+    assert_eq!(
+        pods.len(),
+        6,
+        "frontend 2, backend 2, mcp-server 1, redis 1 Ready; Ready: {names:?}"
+    );
     for pod in &pods {
         let node = pod.spec.as_ref().and_then(|s| s.node_name.as_deref());
         assert_eq!(node, Some(real_node::NODE), "{:?}", pod.metadata.name);

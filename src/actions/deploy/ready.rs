@@ -15,8 +15,11 @@ use crate::cluster::rollout::{RollingWorkload, rolled_out};
 
 impl Applier {
     /// Waits until every Deployment and StatefulSet of the release runs its desired replicas,
-    /// all updated and available, and with `jobs` every Job has completed (a failed one ends the
-    /// wait at once), reporting each one's progress as it changes.
+    /// all updated and available, and at least the floor of the release's HorizontalPodAutoscaler
+    /// on it (a chart leaves `replicas` out when an HPA scales the workload, so it starts at one
+    /// and the HPA raises it to its floor on its first sync, up to 15 s later); with `jobs` every
+    /// Job has completed too (a failed one ends the wait at once). Reports each one's progress as
+    /// it changes.
     pub(super) async fn wait_ready(
         &mut self,
         objects: &[(ObjectId, Value)],
@@ -34,6 +37,7 @@ impl Applier {
                 _ => false,
             })
             .collect();
+        let floors = hpa_floors(objects);
         let mut last: HashMap<&ObjectId, String> = HashMap::new();
         let mut stuck = Stuck::default();
         loop {
@@ -44,7 +48,11 @@ impl Applier {
                 let (ready, line) = if id.kind == "Job" {
                     job_state(&obj).map_err(|why| format!("{id} failed: {why}"))?
                 } else {
-                    rollout_state(&obj)
+                    up_to_floor(
+                        rollout_state(&obj),
+                        &obj,
+                        floors.get(&(&id.namespace, &id.kind, &id.name)),
+                    )
                 };
                 if last.get(id) != Some(&line) {
                     progress(format!("{id}: {line}"));
@@ -164,6 +172,38 @@ pub(in crate::actions) fn rollout_state(obj: &DynamicObject) -> (bool, String) {
     (has_rolled_out(obj), line)
 }
 
+/// Each HorizontalPodAutoscaler's floor (`minReplicas`, one when unset) by the workload it
+/// scales: namespace, kind and name.
+fn hpa_floors(objects: &[(ObjectId, Value)]) -> HashMap<(&Option<String>, &String, &String), i64> {
+    objects
+        .iter()
+        .filter(|(id, _)| id.kind == "HorizontalPodAutoscaler")
+        .filter_map(|(id, hpa)| {
+            let target = hpa.pointer("/spec/scaleTargetRef")?;
+            let (kind, name) = (target.get("kind")?.as_str()?, target.get("name")?.as_str()?);
+            let floor = hpa.pointer("/spec/minReplicas").and_then(Value::as_i64).unwrap_or(1);
+            let workload = objects
+                .iter()
+                .map(|(w, _)| w)
+                .find(|w| w.namespace == id.namespace && w.kind == kind && w.name == name)?;
+            Some(((&workload.namespace, &workload.kind, &workload.name), floor))
+        })
+        .collect()
+}
+
+/// A rolled-out workload is not ready while it runs fewer replicas than its HPA's floor: the
+/// HPA has yet to scale it up. One scaled to zero is left alone, as the HPA leaves it.
+fn up_to_floor((ready, line): (bool, String), obj: &DynamicObject, floor: Option<&i64>) -> (bool, String) {
+    let replicas = obj.data.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1);
+    match floor {
+        Some(&floor) if replicas > 0 && replicas < floor => (
+            false,
+            format!("{line}, waiting for its HorizontalPodAutoscaler to scale it to {floor}"),
+        ),
+        _ => (ready, line),
+    }
+}
+
 /// Whether a Job has completed (its Complete condition, or as many pods succeeded as it
 /// needs), and a line saying where it is; Err with the reason once it has failed, as helm's
 /// wait gives up on a failed Job.
@@ -280,6 +320,68 @@ status: {observedGeneration: 1, replicas: 1, readyReplicas: 1, updatedReplicas: 
         assert_eq!(
             rollout_state(&statefulset),
             (true, "1/1 ready, 1 updated, 0 available".to_owned())
+        );
+    }
+
+    #[test]
+    fn a_workload_under_its_hpas_floor_is_not_ready_until_the_hpa_scales_it_up() {
+        let id = |kind: &str, name: &str| ObjectId {
+            api_version: String::new(),
+            kind: kind.to_owned(),
+            namespace: Some("todo".to_owned()),
+            name: name.to_owned(),
+        };
+        let hpa = serde_json::json!({"spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "frontend"}, "minReplicas": 2, "maxReplicas": 5}});
+        let objects = vec![
+            (id("Deployment", "frontend"), Value::Null),
+            (id("Deployment", "backend"), Value::Null),
+            (id("HorizontalPodAutoscaler", "frontend"), hpa),
+        ];
+        let floors = hpa_floors(&objects);
+        let frontend = id("Deployment", "frontend");
+        let floor = floors.get(&(&frontend.namespace, &frontend.kind, &frontend.name));
+        assert_eq!(floor, Some(&2));
+        let backend = id("Deployment", "backend");
+        assert_eq!(floors.get(&(&backend.namespace, &backend.kind, &backend.name)), None);
+
+        // Created without `replicas` (the chart leaves it to the HPA): one pod, rolled out.
+        let one = object(
+            "apiVersion: apps/v1
+kind: Deployment
+metadata: {name: frontend, generation: 1}
+spec: {replicas: 1}
+status: {observedGeneration: 1, replicas: 1, readyReplicas: 1, updatedReplicas: 1, availableReplicas: 1}",
+        );
+        assert!(rollout_state(&one).0, "kubectl's rule alone calls it rolled out");
+        assert_eq!(
+            up_to_floor(rollout_state(&one), &one, floor),
+            (
+                false,
+                "1/1 ready, 1 updated, 1 available, waiting for its HorizontalPodAutoscaler to scale it to 2"
+                    .to_owned()
+            )
+        );
+        let scaled = object(
+            "apiVersion: apps/v1
+kind: Deployment
+metadata: {name: frontend, generation: 2}
+spec: {replicas: 2}
+status: {observedGeneration: 2, replicas: 2, readyReplicas: 2, updatedReplicas: 2, availableReplicas: 2}",
+        );
+        assert_eq!(
+            up_to_floor(rollout_state(&scaled), &scaled, floor),
+            (true, "2/2 ready, 2 updated, 2 available".to_owned())
+        );
+        let off = object(
+            "apiVersion: apps/v1
+kind: Deployment
+metadata: {name: frontend, generation: 3}
+spec: {replicas: 0}
+status: {observedGeneration: 3}",
+        );
+        assert!(
+            up_to_floor(rollout_state(&off), &off, floor).0,
+            "scaled to zero, the HPA is off"
         );
     }
 }
