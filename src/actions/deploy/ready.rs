@@ -323,6 +323,14 @@ status: {observedGeneration: 1, replicas: 1, readyReplicas: 1, updatedReplicas: 
         );
     }
 
+    /// The frontend Deployment at a generation, with its replicas and status.
+    fn deployment(generation: u8, replicas: u8, status: &str) -> DynamicObject {
+        object(&format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: frontend, generation: {generation}}}
+spec: {{replicas: {replicas}}}\nstatus: {status}"
+        ))
+    }
+
     #[test]
     fn a_workload_under_its_hpas_floor_is_not_ready_until_the_hpa_scales_it_up() {
         let id = |kind: &str, name: &str| ObjectId {
@@ -345,12 +353,10 @@ status: {observedGeneration: 1, replicas: 1, readyReplicas: 1, updatedReplicas: 
         assert_eq!(floors.get(&(&backend.namespace, &backend.kind, &backend.name)), None);
 
         // Created without `replicas` (the chart leaves it to the HPA): one pod, rolled out.
-        let one = object(
-            "apiVersion: apps/v1
-kind: Deployment
-metadata: {name: frontend, generation: 1}
-spec: {replicas: 1}
-status: {observedGeneration: 1, replicas: 1, readyReplicas: 1, updatedReplicas: 1, availableReplicas: 1}",
+        let one = deployment(
+            1,
+            1,
+            "{observedGeneration: 1, replicas: 1, readyReplicas: 1, updatedReplicas: 1, availableReplicas: 1}",
         );
         assert!(rollout_state(&one).0, "kubectl's rule alone calls it rolled out");
         assert_eq!(
@@ -361,24 +367,16 @@ status: {observedGeneration: 1, replicas: 1, readyReplicas: 1, updatedReplicas: 
                     .to_owned()
             )
         );
-        let scaled = object(
-            "apiVersion: apps/v1
-kind: Deployment
-metadata: {name: frontend, generation: 2}
-spec: {replicas: 2}
-status: {observedGeneration: 2, replicas: 2, readyReplicas: 2, updatedReplicas: 2, availableReplicas: 2}",
+        let scaled = deployment(
+            2,
+            2,
+            "{observedGeneration: 2, replicas: 2, readyReplicas: 2, updatedReplicas: 2, availableReplicas: 2}",
         );
         assert_eq!(
             up_to_floor(rollout_state(&scaled), &scaled, floor),
             (true, "2/2 ready, 2 updated, 2 available".to_owned())
         );
-        let off = object(
-            "apiVersion: apps/v1
-kind: Deployment
-metadata: {name: frontend, generation: 3}
-spec: {replicas: 0}
-status: {observedGeneration: 3}",
-        );
+        let off = deployment(3, 0, "{observedGeneration: 3}");
         assert!(
             up_to_floor(rollout_state(&off), &off, floor).0,
             "scaled to zero, the HPA is off"
