@@ -2,6 +2,7 @@
 //! operation, a deploy's plan, the list of guided demos and the log of a running operation.
 
 use super::keys::Action;
+use super::text_lines::{Tone, text_width, wrap_lines};
 use super::views::{Loadable, TopView, scroll};
 use super::{App, Effect};
 use crate::actions::deploy::{DeployPlan, DeployRequest};
@@ -37,19 +38,50 @@ impl PlanView {
         }
     }
 
-    /// How many lines the plan takes on screen, for scrolling: one per added, removed and
-    /// changed object and per line of each change, a heading, and the question at the end.
-    pub fn line_count(&self) -> usize {
-        match &self.plan {
-            Loadable::Loading => 1,
-            Loadable::Failed(_) => 2,
-            Loadable::Ready(plan) => {
-                let changes: usize = plan.changed.iter().map(|(_, diff)| 1 + diff.lines().count()).sum();
-                let nothing = plan.added.is_empty() && plan.removed.is_empty() && plan.changed.is_empty();
-                1 + plan.added.len() + plan.removed.len() + changes + usize::from(nothing) + 3
-            }
+    /// The plan's lines: each added, removed and changed object and each line of a change, a
+    /// heading, and the question at the end; or why there is no plan.
+    pub fn lines(&self) -> Vec<(String, Tone)> {
+        match (&self.plan, self.operation()) {
+            (Loadable::Ready(plan), Some(operation)) => plan_lines(plan, &operation.question()),
+            (Loadable::Failed(why), _) => vec![
+                (why.clone(), Tone::Bad),
+                ("Nothing was changed. Esc goes back.".into(), Tone::Dim),
+            ],
+            _ => vec![("Rendering the chart ...".into(), Tone::Dim)],
         }
     }
+
+    /// How many rows the plan takes in a box `width` columns wide, for scrolling.
+    pub fn line_count(&self, width: usize) -> usize {
+        wrap_lines(self.lines(), width).len()
+    }
+}
+
+fn plan_lines(plan: &DeployPlan, question: &str) -> Vec<(String, Tone)> {
+    let mut lines = vec![(format!("Revision {} would:", plan.revision), Tone::Heading)];
+    lines.extend(plan.added.iter().map(|id| (format!("  + add {id}"), Tone::Good)));
+    lines.extend(plan.removed.iter().map(|id| (format!("  - remove {id}"), Tone::Bad)));
+    for (id, diff) in &plan.changed {
+        lines.push((format!("  ~ change {id}"), Tone::Warn));
+        for l in diff.lines() {
+            let tone = match l.chars().next() {
+                Some('+') => Tone::Good,
+                Some('-') => Tone::Bad,
+                _ => Tone::Dim,
+            };
+            lines.push((format!("      {l}"), tone));
+        }
+    }
+    if plan.added.is_empty() && plan.removed.is_empty() && plan.changed.is_empty() {
+        lines.push((
+            "  no object changes (a new revision is still recorded)".into(),
+            Tone::Dim,
+        ));
+    }
+    lines.push((String::new(), Tone::Plain));
+    lines.push((question.to_owned(), Tone::Heading));
+    lines.push(("y applies it; Esc cancels and changes nothing.".into(), Tone::Dim));
+    lines
 }
 
 /// The guided demos, one selected; Enter asks to run it.
@@ -122,8 +154,25 @@ impl Rolling {
 
 impl ActionLog {
     /// Its lines, the gauges, a blank line and the outcome (or "working").
-    pub fn line_count(&self) -> usize {
-        self.lines.len() + self.gauges.len() + 2
+    pub fn lines_shown(&self) -> Vec<(String, Tone)> {
+        let mut lines: Vec<(String, Tone)> = self.lines.iter().map(|l| (l.clone(), Tone::Plain)).collect();
+        lines.extend(
+            self.gauges
+                .iter()
+                .map(|(g, done)| (g.clone(), if *done { Tone::Good } else { Tone::Warn })),
+        );
+        lines.push((String::new(), Tone::Plain));
+        lines.push(match &self.outcome {
+            None => ("working ...".into(), Tone::Dim),
+            Some(Ok(done)) => (done.clone(), Tone::Good),
+            Some(Err(why)) => (why.clone(), Tone::Bad),
+        });
+        lines
+    }
+
+    /// How many rows the log takes in a box `width` columns wide, for scrolling.
+    pub fn line_count(&self, width: usize) -> usize {
+        wrap_lines(self.lines_shown(), width).len()
     }
 }
 
@@ -193,7 +242,7 @@ impl App {
 
     /// Keys in a deploy's plan: `y` applies it once it is there, Esc changes nothing.
     pub(super) fn in_plan(&mut self, action: Action) {
-        let page = self.page_size();
+        let (page, width) = (self.page_size(), text_width(self));
         let Some(TopView::Plan(view)) = self.top.as_mut() else {
             return;
         };
@@ -204,7 +253,7 @@ impl App {
                 }
             }
             Action::Back => self.top = None,
-            nav => view.offset = scroll(view.offset, nav, page, view.line_count()),
+            nav => view.offset = scroll(view.offset, nav, page, view.line_count(width)),
         }
     }
 
@@ -240,30 +289,32 @@ impl App {
 
     /// Keys in an action log: scroll; Esc closes it while the operation goes on.
     pub(super) fn in_action_log(&mut self, action: Action) {
-        let page = self.page_size();
+        let (page, width) = (self.page_size(), text_width(self));
         let Some(TopView::ActionLog(log)) = self.top.as_mut() else {
             return;
         };
         match action {
             Action::Back => self.top = None,
-            nav => log.offset = scroll(log.offset, nav, page, log.line_count()),
+            nav => log.offset = scroll(log.offset, nav, page, log.line_count(width)),
         }
     }
 
     pub(super) fn action_progress(&mut self, line: String) {
+        let width = text_width(self);
         if let Some(TopView::ActionLog(log)) = self.top.as_mut() {
             log.lines.push(crate::text::sanitize(&line));
             // Follow the newest line.
-            log.offset = log.lines.len();
+            log.offset = log.line_count(width);
         }
     }
 
     /// The operation ended: in its log if that is still open, else as a notice.
     pub(super) fn action_done(&mut self, outcome: Result<String, String>) {
+        let width = text_width(self);
         match self.top.as_mut() {
             Some(TopView::ActionLog(log)) => {
                 log.outcome = Some(outcome);
-                log.offset = log.line_count();
+                log.offset = log.line_count(width);
             }
             _ => {
                 self.notice = Some(match outcome {

@@ -586,8 +586,8 @@ fn deploy_from_the_dashboard_asks_shows_the_plan_and_applies_on_y() {
     })));
     let lines = |a: &App| {
         let lines = match &a.top {
-            Some(TopView::Plan(p)) => crate::views::dialogs::plan_view_lines(p),
-            Some(TopView::ActionLog(log)) => crate::views::dialogs::action_log_lines(log),
+            Some(TopView::Plan(p)) => p.lines(),
+            Some(TopView::ActionLog(log)) => log.lines_shown(),
             _ => Vec::new(),
         };
         lines.into_iter().map(|(l, _)| l).collect::<Vec<_>>().join("\n")

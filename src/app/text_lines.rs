@@ -33,6 +33,19 @@ pub fn text_width(app: &App) -> usize {
     usize::from(layout::body(&layout::screen(app, area)).width.saturating_sub(2)).max(1)
 }
 
+/// Lines wrapped at words into rows of at most `width` columns, each row in its line's tone:
+/// what a dialog draws, and what its scrolling counts.
+pub fn wrap_lines(lines: Vec<(String, Tone)>, width: usize) -> Vec<(String, Tone)> {
+    lines
+        .into_iter()
+        .flat_map(|(text, tone)| {
+            crate::text::wrap_words(&text, width)
+                .into_iter()
+                .map(move |row| (row, tone))
+        })
+        .collect()
+}
+
 /// The view's lines wrapped at words into rows of at most `width` columns.
 pub fn rows(app: &App, view: &TextView, width: usize) -> Vec<TextRow> {
     lines(app, view)

@@ -5,9 +5,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 use super::text::{Tone, render_lines};
-use crate::actions::deploy::DeployPlan;
 use crate::app::dialogs::{ActionLog, ConfirmDialog, DemoList, PlanView};
-use crate::app::views::Loadable;
 
 pub fn render_confirm(dialog: &ConfirmDialog, area: Rect, buf: &mut Buffer) {
     render_lines("Confirm (y does it, Esc cancels)", confirm_lines(dialog), 0, area, buf);
@@ -26,46 +24,7 @@ pub fn render_plan(view: &PlanView, area: Rect, buf: &mut Buffer) {
         "Deploy {} to {} (y applies, Esc cancels)",
         view.request.release, view.request.namespace
     );
-    render_lines(&title, plan_view_lines(view), view.offset, area, buf);
-}
-
-/// As many lines as `PlanView::line_count` says.
-pub fn plan_view_lines(view: &PlanView) -> Vec<(String, Tone)> {
-    match (&view.plan, view.operation()) {
-        (Loadable::Ready(plan), Some(operation)) => plan_lines(plan, &operation.question()),
-        (Loadable::Failed(why), _) => vec![
-            (why.clone(), Tone::Bad),
-            ("Nothing was changed. Esc goes back.".into(), Tone::Dim),
-        ],
-        _ => vec![("Rendering the chart ...".into(), Tone::Dim)],
-    }
-}
-
-fn plan_lines(plan: &DeployPlan, question: &str) -> Vec<(String, Tone)> {
-    let mut lines = vec![(format!("Revision {} would:", plan.revision), Tone::Heading)];
-    lines.extend(plan.added.iter().map(|id| (format!("  + add {id}"), Tone::Good)));
-    lines.extend(plan.removed.iter().map(|id| (format!("  - remove {id}"), Tone::Bad)));
-    for (id, diff) in &plan.changed {
-        lines.push((format!("  ~ change {id}"), Tone::Warn));
-        for l in diff.lines() {
-            let tone = match l.chars().next() {
-                Some('+') => Tone::Good,
-                Some('-') => Tone::Bad,
-                _ => Tone::Dim,
-            };
-            lines.push((format!("      {l}"), tone));
-        }
-    }
-    if plan.added.is_empty() && plan.removed.is_empty() && plan.changed.is_empty() {
-        lines.push((
-            "  no object changes (a new revision is still recorded)".into(),
-            Tone::Dim,
-        ));
-    }
-    lines.push((String::new(), Tone::Plain));
-    lines.push((question.to_owned(), Tone::Heading));
-    lines.push(("y applies it; Esc cancels and changes nothing.".into(), Tone::Dim));
-    lines
+    render_lines(&title, view.lines(), view.offset, area, buf);
 }
 
 pub fn render_demos(list: &DemoList, area: Rect, buf: &mut Buffer) {
@@ -94,33 +53,67 @@ fn demo_lines(list: &DemoList) -> Vec<(String, Tone)> {
 }
 
 pub fn render_action_log(log: &ActionLog, area: Rect, buf: &mut Buffer) {
-    render_lines(&log.title, action_log_lines(log), log.offset, area, buf);
-}
-
-/// As many lines as `ActionLog::line_count` says.
-pub fn action_log_lines(log: &ActionLog) -> Vec<(String, Tone)> {
-    let mut lines: Vec<(String, Tone)> = log.lines.iter().map(|l| (l.clone(), Tone::Plain)).collect();
-    lines.extend(
-        log.gauges
-            .iter()
-            .map(|(g, done)| (g.clone(), if *done { Tone::Good } else { Tone::Warn })),
-    );
-    lines.push((String::new(), Tone::Plain));
-    lines.push(match &log.outcome {
-        None => ("working ...".into(), Tone::Dim),
-        Some(Ok(done)) => (done.clone(), Tone::Good),
-        Some(Err(why)) => (why.clone(), Tone::Bad),
-    });
-    lines
+    render_lines(&log.title, log.lines_shown(), log.offset, area, buf);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::actions::deploy::{DeployRequest, ObjectId};
+    use crate::actions::deploy::{DeployPlan, DeployRequest, ObjectId};
+    use crate::app::views::Loadable;
+
+    /// The rows a dialog's box shows, borders cut off.
+    fn drawn(render: impl Fn(Rect, &mut Buffer), width: u16, height: u16) -> Vec<String> {
+        let area = Rect::new(0, 0, width, height);
+        let mut buf = Buffer::empty(area);
+        render(area, &mut buf);
+        (1..height - 1)
+            .map(|y| {
+                (1..width - 1)
+                    .map(|x| buf[(x, y)].symbol())
+                    .collect::<String>()
+                    .trim_end()
+                    .to_owned()
+            })
+            .collect()
+    }
 
     #[test]
-    fn the_line_counts_the_app_scrolls_by_match_the_lines_drawn() {
+    fn a_long_line_wraps_in_the_box_and_scrolling_counts_its_rows() {
+        let why = "not ready after 300s: Deployment/todo-todo-chatbot-frontend (0/2 ready, 2 updated, \
+                   0 available; pod todo-todo-chatbot-frontend-8fd7c9559-v45hb: ErrImageNeverPull)";
+        let log = ActionLog {
+            title: "Deploying todo".into(),
+            lines: vec!["applied Deployment/todo-todo-chatbot-frontend".into()],
+            outcome: Some(Err(why.into())),
+            ..Default::default()
+        };
+        // A box 60 columns wide has 58 for text: the sentence takes several rows, all shown.
+        let rows = drawn(|area, buf| render_action_log(&log, area, buf), 60, 12);
+        let used = rows.iter().rposition(|r| !r.is_empty()).map_or(0, |i| i + 1);
+        assert!(used > 3, "{rows:#?}");
+        assert_eq!(log.line_count(58), used, "{rows:#?}");
+        let shown = rows.join(" ");
+        assert!(
+            shown.contains("ErrImageNeverPull)"),
+            "the end of the sentence is cut: {rows:#?}"
+        );
+        assert!(rows.iter().all(|r| r.chars().count() <= 58));
+
+        // Scrolled to its end (where the log follows), the last row is the sentence's last.
+        let short = ActionLog {
+            offset: log.line_count(58),
+            ..log.clone()
+        };
+        let rows = drawn(|area, buf| render_action_log(&short, area, buf), 60, 5);
+        assert!(
+            rows.last().is_some_and(|r| r.ends_with("ErrImageNeverPull)")),
+            "{rows:#?}"
+        );
+    }
+
+    #[test]
+    fn the_plan_counts_the_rows_it_draws() {
         let id = |name: &str| ObjectId {
             api_version: "v1".into(),
             kind: "ConfigMap".into(),
@@ -141,31 +134,22 @@ mod tests {
                 base_values: Default::default(),
                 options: Default::default(),
             }),
-            plan: Loadable::Loading,
+            plan: Loadable::Ready(DeployPlan {
+                revision: 3,
+                added: vec![id("a"), id("b")],
+                removed: vec![id("c")],
+                changed: vec![(id("d"), "-x\n+y\n z\n".into())],
+            }),
             offset: 0,
         };
-        assert_eq!(plan_view_lines(&view).len(), view.line_count());
-        view.plan = Loadable::Failed("no chart".into());
-        assert_eq!(plan_view_lines(&view).len(), view.line_count());
-        view.plan = Loadable::Ready(DeployPlan::default());
-        assert_eq!(plan_view_lines(&view).len(), view.line_count());
-        view.plan = Loadable::Ready(DeployPlan {
-            revision: 3,
-            added: vec![id("a"), id("b")],
-            removed: vec![id("c")],
-            changed: vec![(id("d"), "-x\n+y\n z\n".into())],
-        });
-        let lines = plan_view_lines(&view);
-        assert_eq!(lines.len(), view.line_count());
-        assert_eq!(lines[lines.len() - 2].0, "Apply revision 3 of todo to shop?");
-
-        let mut log = ActionLog {
-            title: "t".into(),
-            lines: vec!["one".into(), "two".into()],
-            ..Default::default()
-        };
-        assert_eq!(action_log_lines(&log).len(), log.line_count());
-        log.gauges = vec![("api ██████████ 1/1 updated, 1/1 ready".into(), true)];
-        assert_eq!(action_log_lines(&log).len(), log.line_count());
+        let rows = drawn(|area, buf| render_plan(&view, area, buf), 40, 30);
+        let used = rows.iter().rposition(|r| !r.is_empty()).map_or(0, |i| i + 1);
+        assert_eq!(used, view.line_count(38), "{rows:#?}");
+        assert!(
+            rows.contains(&"Apply revision 3 of todo to shop?".to_owned()),
+            "{rows:#?}"
+        );
+        view.plan = Loadable::Failed("the chart at chart has no Chart.yaml: pass --chart DIR with one".into());
+        assert_eq!(view.line_count(38), 3, "the reason takes two rows, then the way back");
     }
 }

@@ -28,6 +28,7 @@ fn tone_style(tone: Tone) -> Style {
 pub fn render_lines(title: &str, lines: Vec<(String, Tone)>, offset: usize, area: Rect, buf: &mut Buffer) {
     Clear.render(area, buf);
     let height = usize::from(area.height.saturating_sub(2));
+    let lines = text_lines::wrap_lines(lines, usize::from(area.width.saturating_sub(2)));
     let offset = offset.min(lines.len().saturating_sub(height));
     let shown: Vec<Line> = lines
         .into_iter()

@@ -196,10 +196,9 @@ fn hpa_floors(objects: &[(ObjectId, Value)]) -> HashMap<(&Option<String>, &Strin
 fn up_to_floor((ready, line): (bool, String), obj: &DynamicObject, floor: Option<&i64>) -> (bool, String) {
     let replicas = obj.data.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1);
     match floor {
-        Some(&floor) if replicas > 0 && replicas < floor => (
-            false,
-            format!("{line}, waiting for its HorizontalPodAutoscaler to scale it to {floor}"),
-        ),
+        Some(&floor) if replicas > 0 && replicas < floor => {
+            (false, format!("{line}, waiting for its HPA to scale it to {floor}"))
+        }
         _ => (ready, line),
     }
 }
@@ -363,8 +362,7 @@ spec: {{replicas: {replicas}}}\nstatus: {status}"
             up_to_floor(rollout_state(&one), &one, floor),
             (
                 false,
-                "1/1 ready, 1 updated, 1 available, waiting for its HorizontalPodAutoscaler to scale it to 2"
-                    .to_owned()
+                "1/1 ready, 1 updated, 1 available, waiting for its HPA to scale it to 2".to_owned()
             )
         );
         let scaled = deployment(
