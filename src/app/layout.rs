@@ -19,12 +19,37 @@ pub struct Screen {
     pub footer: Rect,
 }
 
+/// The most rows a notice takes at the bottom; a longer one ends in "…".
+pub const NOTICE_ROWS: usize = 4;
+
+/// A notice's rows at the bottom, wrapped at words to the screen's width: a sentence saying what
+/// was wrong and what to do is read whole, not cut at the edge. None when a prompt is open (it
+/// has the bottom line) or there is no notice.
+pub fn notice_rows(app: &App, width: u16) -> Option<Vec<String>> {
+    let notice = app.notice.as_deref().filter(|_| app.prompt.is_none())?;
+    let mut rows = crate::text::wrap_words(notice, usize::from(width));
+    if rows.len() > NOTICE_ROWS {
+        rows.truncate(NOTICE_ROWS);
+        if let Some(last) = rows.last_mut() {
+            use unicode_width::UnicodeWidthStr;
+            while !last.is_empty() && last.width() + 1 > usize::from(width) {
+                last.pop();
+            }
+            last.push('…');
+        }
+    }
+    Some(rows)
+}
+
 pub fn screen(app: &App, area: Rect) -> Screen {
+    // The bottom takes a notice's rows, at most a third of the screen.
+    let bottom = notice_rows(app, area.width).map_or(1, |rows| rows.len() as u16);
+    let bottom = bottom.min(area.height / 3).max(1);
     let [header, summary, body, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Min(0),
-        Constraint::Length(1),
+        Constraint::Length(bottom),
     ])
     .areas(area);
     let grid =

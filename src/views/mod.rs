@@ -269,8 +269,9 @@ fn render_footer(app: &App, has_data: bool, area: Rect, buf: &mut Buffer) {
         Line::from(spans).render(area, buf);
         return;
     }
-    if let Some(notice) = &app.notice {
-        Line::styled(notice.clone(), style::error()).render(area, buf);
+    if let Some(rows) = layout::notice_rows(app, area.width) {
+        let lines: Vec<Line> = rows.into_iter().map(|r| Line::styled(r, style::error())).collect();
+        Paragraph::new(lines).render(area, buf);
         return;
     }
     let bindings: Vec<keys::ActiveBinding> = app

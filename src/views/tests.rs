@@ -514,3 +514,40 @@ fn the_warning_count_is_unknown_until_the_warning_events_are_listed() {
     ]))));
     assert!(screen(&app, 160, 12).contains("1 warning events"));
 }
+
+#[test]
+fn a_long_notice_is_read_whole_at_the_bottom() {
+    let mut app = with_pods(connected(Scope::Namespace("todo".into())));
+    let sentence = "\"-sim\" is not understood here: use RELEASE, --chart PATH|embedded, -f \
+                    local|staging|production|PATH, --set KEY=VALUE or --atomic; nothing was deployed.";
+    app.notice = Some(sentence.into());
+    let text = screen(&app, 60, 16);
+    let rows: Vec<&str> = text.lines().collect();
+    // The notice's rows are the last ones, and together they say all of it.
+    let bottom = rows
+        .iter()
+        .rposition(|r| r.starts_with('┗'))
+        .expect("the pane's bottom border")
+        + 1;
+    let notice: Vec<&str> = rows[bottom..]
+        .iter()
+        .map(|r| r.trim())
+        .filter(|r| !r.is_empty())
+        .collect();
+    assert!(notice.len() > 1, "{text}");
+    assert_eq!(notice.join(" "), sentence, "{text}");
+    // The pane gave up the rows: paging knows it has fewer.
+    let mut roomy = app.clone();
+    roomy.notice = None;
+    roomy.update(Msg::Resize { width: 60, height: 16 });
+    app.update(Msg::Resize { width: 60, height: 16 });
+    assert_eq!(app.page_size() + notice.len() - 1, roomy.page_size());
+
+    // One longer than four rows ends in "…" on its fourth, within the screen.
+    app.notice = Some(sentence.repeat(3));
+    let text = screen(&app, 60, 16);
+    let rows: Vec<&str> = text.lines().collect();
+    let notice = &rows[rows.len() - crate::app::layout::NOTICE_ROWS..];
+    assert!(notice[3].ends_with('…'), "{text}");
+    assert!(notice.iter().all(|r| r.chars().count() <= 60), "{text}");
+}
