@@ -62,19 +62,12 @@ mod tests {
     use crate::actions::deploy::{DeployPlan, DeployRequest, ObjectId};
     use crate::app::views::Loadable;
 
-    /// The rows a dialog's box shows, borders cut off.
-    fn drawn(render: impl Fn(Rect, &mut Buffer), width: u16, height: u16) -> Vec<String> {
-        let area = Rect::new(0, 0, width, height);
-        let mut buf = Buffer::empty(area);
-        render(area, &mut buf);
-        (1..height - 1)
-            .map(|y| {
-                (1..width - 1)
-                    .map(|x| buf[(x, y)].symbol())
-                    .collect::<String>()
-                    .trim_end()
-                    .to_owned()
-            })
+    /// The rows inside a dialog's box (`views::tests::drawn`, borders cut off).
+    fn drawn(render: impl FnOnce(Rect, &mut Buffer), width: u16, height: u16) -> Vec<String> {
+        let screen = crate::views::tests::drawn(width, height, render);
+        let inner = screen.lines().skip(1).take(usize::from(height - 2));
+        inner
+            .map(|row| row.trim_start_matches('│').trim_end_matches('│').trim_end().to_owned())
             .collect()
     }
 
