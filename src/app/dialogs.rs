@@ -8,7 +8,7 @@ use super::{App, Effect};
 use crate::actions::deploy::{DeployPlan, DeployRequest};
 use crate::actions::operate::ManagingHpa;
 use crate::actions::operation::Operation;
-use crate::cluster::workloads::{Rollout, WorkloadRow};
+use crate::cluster::workloads::{Rollout, WorkloadRow, gauge};
 
 /// An operation waiting for `y`; nothing happens before it.
 #[derive(Debug, Clone, PartialEq)]
@@ -180,6 +180,9 @@ impl App {
     /// Before a frame: the operation's gauges from what the watches last said. They go on
     /// following the watches after it ends: its own last check can be ahead of the watch events,
     /// and a gauge frozen a moment early would contradict the "3/3 ready" line above it.
+    /// A workload below its HPA's floor is measured against the floor, as a deploy's wait holds
+    /// it: a chart that leaves `replicas` to the HPA starts at one pod, and a full gauge then
+    /// would say "done" beside the line that waits for the HPA.
     pub(super) fn refresh_gauges(&mut self) {
         let Some(TopView::ActionLog(log)) = self.top.as_mut() else {
             return;
@@ -187,9 +190,20 @@ impl App {
         let Some(rolling) = &log.rolling else {
             return;
         };
+        let hpas = &self.data.hpas;
         log.gauges = (self.data.deployments.iter().chain(self.data.statefulsets.iter()))
             .filter(|w| rolling.covers(w))
-            .map(|w| (format!("{} {}", w.name, w.gauge()), w.rollout != Rollout::Progressing))
+            .map(|w| {
+                let floor = hpas
+                    .iter()
+                    .filter(|h| h.key.namespace == w.key.namespace && h.scales.as_ref() == Some(&w.workload()))
+                    .map(|h| h.min)
+                    .find(|&min| w.desired > 0 && w.desired < min);
+                match floor {
+                    Some(floor) => (format!("{} {}", w.name, gauge(w.updated, w.ready, floor)), false),
+                    None => (format!("{} {}", w.name, w.gauge()), w.rollout != Rollout::Progressing),
+                }
+            })
             .collect();
     }
 }

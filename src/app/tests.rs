@@ -958,6 +958,78 @@ fn t_on_a_release_asks_then_runs_its_tests_and_read_only_refuses() {
 }
 
 #[test]
+fn a_rollouts_gauge_counts_up_to_its_hpas_floor_as_the_wait_does() {
+    use crate::actions::operation::Operation;
+    use crate::cluster::hpas::HpaRow;
+    use crate::cluster::workloads::{Rollout, WorkloadKind, WorkloadRef, WorkloadRow};
+    let mut a = app();
+    let frontend = |replicas: i32| WorkloadRow {
+        key: ObjectKey::new("shop", "deploy/todo-frontend"),
+        kind: WorkloadKind::Deployment,
+        name: "todo-frontend".into(),
+        desired: replicas,
+        ready: replicas,
+        updated: replicas,
+        available: replicas,
+        images: vec![],
+        containers: vec![],
+        selector: String::new(),
+        rollout: if replicas == 0 {
+            Rollout::ScaledDown
+        } else {
+            Rollout::Complete
+        },
+        created: None,
+    };
+    let hpa = HpaRow {
+        key: ObjectKey::new("shop", "todo-frontend"),
+        target: "Deployment/todo-frontend".into(),
+        scales: WorkloadRef::of_kind("Deployment", "todo-frontend"),
+        min: 2,
+        max: 5,
+        current: 1,
+        desired: 1,
+        metrics: vec![],
+        cpu_utilization: None,
+        conditions: vec![],
+        last_scale: None,
+        created: None,
+    };
+    a.update(Msg::Rows(RowUpdate::Hpas(WatchUpdate::Applied(hpa))));
+    let listed = |row| Msg::Rows(RowUpdate::Deployments(WatchUpdate::Listed(vec![row])));
+    a.update(listed(frontend(1)));
+    a.start(Operation::Rollback {
+        namespace: "shop".into(),
+        release: "todo".into(),
+        to: None,
+        timeout: std::time::Duration::from_secs(60),
+        waiting: Default::default(),
+    });
+    let gauges = |a: &App| match &a.top {
+        Some(views::TopView::ActionLog(log)) => log.gauges.clone(),
+        _ => panic!("the progress view"),
+    };
+    // Rolled out at one pod by kubectl's rule, but the HPA has yet to scale it to its floor.
+    assert_eq!(
+        gauges(&a),
+        [("todo-frontend █████░░░░░ 1/2 updated, 1/2 ready".to_owned(), false)]
+    );
+    a.update(listed(frontend(2)));
+    a.refresh();
+    assert_eq!(
+        gauges(&a),
+        [("todo-frontend ██████████ 2/2 updated, 2/2 ready".to_owned(), true)]
+    );
+    // Scaled to zero by hand: the HPA leaves it there, and so does the gauge.
+    a.update(listed(frontend(0)));
+    a.refresh();
+    assert_eq!(
+        gauges(&a),
+        [("todo-frontend ░░░░░░░░░░ 0/0 updated, 0/0 ready".to_owned(), true)]
+    );
+}
+
+#[test]
 fn a_scale_shows_the_workloads_rollout_gauge_live_from_the_watches() {
     use crate::actions::operation::Operation;
     use crate::cluster::workloads::{Rollout, WorkloadKind, WorkloadRef, WorkloadRow};

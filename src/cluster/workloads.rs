@@ -270,8 +270,9 @@ impl Rollout {
 /// then the numbers ("█▓░ 2/3 updated, 1/3 ready").
 pub fn gauge(updated: i32, ready: i32, desired: i32) -> String {
     const WIDTH: i32 = 10;
-    let desired = desired.max(1);
-    let cells = |n: i32| (n.clamp(0, desired) * WIDTH / desired) as usize;
+    // Scaled to zero: an empty bar, and the numbers say 0/0 as kubectl does.
+    let whole = desired.max(1);
+    let cells = |n: i32| (n.clamp(0, whole) * WIDTH / whole) as usize;
     let (done, moving) = (cells(ready.min(updated)), cells(updated));
     let bar: String =
         "█".repeat(done) + &"▓".repeat(moving.saturating_sub(done)) + &"░".repeat(WIDTH as usize - moving.max(done));

@@ -73,7 +73,7 @@ mod tests {
         );
         assert_eq!(
             crate::cluster::workloads::gauge(0, 0, 0),
-            "░░░░░░░░░░ 0/1 updated, 0/1 ready"
+            "░░░░░░░░░░ 0/0 updated, 0/0 ready"
         );
         assert_eq!(
             crate::cluster::workloads::gauge(3, 3, 3),
