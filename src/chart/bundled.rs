@@ -132,6 +132,22 @@ pub fn values_file(chart: &Path, spec: &str) -> Result<PathBuf, String> {
         .filter(|name| !name.contains('/'))
         .collect();
     names.sort();
+    let looks_like_path = spec.contains(std::path::MAIN_SEPARATOR) || spec.ends_with(".yaml") || spec.ends_with(".yml");
+    if looks_like_path {
+        let what = if path.exists() {
+            "is not a file"
+        } else {
+            "does not exist"
+        };
+        let here = std::env::current_dir()
+            .map(|d| format!(" (in {})", d.display()))
+            .unwrap_or_default();
+        return Err(format!(
+            "no values file {spec:?}: it {what}{}: give a values file's path, or one of the chart's: {}",
+            if path.is_relative() { here } else { String::new() },
+            names.join(", ")
+        ));
+    }
     names.push("a path".into());
     Err(format!(
         "no values {spec:?}: neither {} nor a file of that name exists (use {})",
@@ -165,6 +181,20 @@ mod tests {
     fn unknown_values_name_says_what_to_use() {
         let err = values_file(Path::new(BUNDLED_CHART), "prod").unwrap_err();
         assert!(err.contains("use local, production, sim, staging, a path"), "{err}");
+        // A path that is not there is named as a path, not as the chart's `values-nope.yaml.yaml`.
+        let err = values_file(Path::new(BUNDLED_CHART), "nope.yaml").unwrap_err();
+        assert!(
+            err.starts_with("no values file \"nope.yaml\": it does not exist (in /"),
+            "{err}"
+        );
+        assert!(
+            err.ends_with("or one of the chart's: local, production, sim, staging"),
+            "{err}"
+        );
+        assert!(!err.contains("values-nope"), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let err = values_file(Path::new(BUNDLED_CHART), &dir.path().display().to_string()).unwrap_err();
+        assert!(err.contains("it is not a file: give"), "{err}");
         assert!(read_text(Path::new("(embedded)/todo-chatbot/nope.yaml")).is_err());
     }
 
