@@ -120,7 +120,7 @@ impl super::App {
     /// Wheel scrolls the pane under the pointer; a click focuses a pane and selects the row.
     pub(super) fn on_mouse(&mut self, mouse: crossterm::event::MouseEvent) -> bool {
         use crossterm::event::{MouseButton, MouseEventKind};
-        if self.top.is_some() || self.prompt.is_some() || self.switcher.is_some() || self.help {
+        if self.top.is_some() || self.prompt.is_some() || self.switcher.is_some() || self.help.is_some() {
             return false;
         }
         if self.column_chooser.is_some() {

@@ -5,6 +5,7 @@ mod connection;
 pub mod data;
 pub mod dialogs;
 pub mod exec;
+pub mod help;
 pub mod keys;
 pub mod layout;
 pub mod log_rows;
@@ -155,7 +156,8 @@ pub struct App {
     pub switcher: Option<switcher::Switcher>,
     /// A view opened on top of the panes (release history, diff).
     pub top: Option<views::TopView>,
-    pub help: bool,
+    /// While the `?` overlay is open, how far it is scrolled.
+    pub help: Option<usize>,
     /// A one-line message for the user (a bad command, a bad filter), until the next key.
     pub notice: Option<String>,
     pub now: Timestamp,
@@ -199,7 +201,7 @@ impl App {
             prompt: None,
             switcher: None,
             top: None,
-            help: false,
+            help: None,
             notice: None,
             now,
             size,
@@ -344,8 +346,8 @@ impl App {
             self.refresh_pane(self.focus, self.page_size());
         }
         self.notice = None;
-        if self.help {
-            self.help = false;
+        if self.help.is_some() {
+            self.on_help_key(&key);
             return;
         }
         if self.prompt.is_some() {
@@ -436,7 +438,7 @@ impl App {
                 self.prompt = Some(Prompt::new(PromptKind::Filter, current));
             }
             Action::Command => self.prompt = Some(Prompt::new(PromptKind::Command, String::new())),
-            Action::Help => self.help = true,
+            Action::Help => self.help = Some(0),
             Action::SortNext => {
                 let count = self.pane_columns(self.focus).len();
                 self.panes.get_mut(self.focus).cycle_sort(count)

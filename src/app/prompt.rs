@@ -107,7 +107,7 @@ impl App {
         }
         match (verb, arg) {
             ("q" | "quit", _) => self.should_quit = true,
-            ("help", _) => self.help = true,
+            ("help", _) => self.help = Some(0),
             ("ns", None | Some("all" | "-A")) => self.switch_namespace(None),
             ("ns", Some(ns)) => self.switch_namespace(Some(ns.to_owned())),
             ("ctx", Some(ctx)) => {

@@ -283,9 +283,9 @@ fn tab_number_keys_and_zoom_move_focus() {
     press(&mut a, KeyCode::Esc);
     assert!(!a.zoomed);
     press(&mut a, KeyCode::Char('?'));
-    assert!(a.help);
+    assert!(a.help.is_some());
     press(&mut a, KeyCode::Char('x'));
-    assert!(!a.help);
+    assert!(a.help.is_none());
 }
 
 #[test]

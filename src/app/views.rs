@@ -307,7 +307,7 @@ impl App {
         }
         match action {
             Action::Quit => return self.should_quit = true,
-            Action::Help => return self.help = true,
+            Action::Help => return self.help = Some(0),
             _ => {}
         }
         let Some(kind) = self.top.as_ref().map(TopView::kind) else {

@@ -175,8 +175,8 @@ pub fn render_app(app: &App, area: Rect, buf: &mut Buffer) {
         render_switcher(app, area, buf);
     }
     columns::render(app, area, buf);
-    if app.help {
-        help::render(app, area, buf);
+    if let Some(offset) = app.help {
+        help::render(app, offset, area, buf);
     }
 }
 
