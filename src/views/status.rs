@@ -3,6 +3,7 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
@@ -12,36 +13,117 @@ use crate::cluster::ConfigProblem;
 use crate::cluster::certificates::Urgency;
 
 pub fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
-    let mut spans = vec![Span::styled(" kubedeck ", style::title())];
-    let sep = || Span::styled(" │ ", style::dim());
+    let mut parts = vec![Part::new(" kubedeck ", style::title()).short(" kubedeck").drops(2)];
     if let Some(t) = &app.target {
-        spans.extend([sep(), Span::raw(format!("ctx {}", t.context))]);
-        spans.extend([sep(), Span::raw(format!("cluster {}", t.cluster))]);
+        parts.push(
+            Part::new(format!("ctx {}", t.context), Style::new())
+                .short(format!("ctx {}", elide(&t.context)))
+                .drops(3),
+        );
+        parts.push(Part::new(format!("cluster {}", t.cluster), Style::new()).drops(0));
         if let Some(v) = &app.server_version {
-            spans.extend([sep(), Span::raw(format!("k8s {v}"))]);
+            parts.push(Part::new(format!("k8s {v}"), Style::new()).short(v.clone()).drops(1));
         }
-        spans.extend([sep(), Span::raw(format!("ns {}", t.scope.label()))]);
+        parts.push(Part::new(format!("ns {}", t.scope.label()), Style::new()).drops(4));
     }
-    spans.push(sep());
-    spans.push(match &app.connection {
-        Connection::Starting => Span::styled("● reading kubeconfig", style::warning()),
-        Connection::Connecting => Span::styled("● connecting", style::warning()),
-        Connection::Unreachable { .. } => Span::styled("● unreachable", style::error()),
-        Connection::BadConfig(_) => Span::styled("● no usable kubeconfig", style::error()),
-        Connection::Live => Span::styled("● live", style::good()),
-        Connection::Reconnecting { .. } => Span::styled("● reconnecting", style::error()),
+    // The connection's state is never dropped: a narrow terminal must not hide that rows are old.
+    parts.push(match &app.connection {
+        Connection::Starting => Part::new("● reading kubeconfig", style::warning()),
+        Connection::Connecting => Part::new("● connecting", style::warning()),
+        Connection::Unreachable { .. } => Part::new("● unreachable", style::error()),
+        Connection::BadConfig(_) => Part::new("● no usable kubeconfig", style::error()),
+        Connection::Live => Part::new("● live", style::good()),
+        Connection::Reconnecting { .. } => Part::new("● reconnecting", style::error()),
         // Short here; each pane's bottom line says since when its rows are old.
-        Connection::NoAnswer { last_answer } => Span::styled(
+        Connection::NoAnswer { last_answer } => Part::new(
             format!("● no answer for {} s", silent_secs(*last_answer, app.now)),
             style::error(),
         ),
-        Connection::Rejected { .. } => Span::styled("● credentials rejected", style::error()),
-        Connection::StorageDown { last_answer } => Span::styled(
+        Connection::Rejected { .. } => Part::new("● credentials rejected", style::error()),
+        Connection::StorageDown { last_answer } => Part::new(
             format!("● etcd down for {} s", silent_secs(*last_answer, app.now)),
             style::error(),
         ),
     });
-    Line::from(spans).render(area, buf);
+    fit(parts, (" │ ", " │ "), area.width).render(area, buf);
+}
+
+/// One part of a one-line bar: its text, a shorter one for a narrow terminal, and when it may
+/// be left out if even the short texts do not fit (lower ranks go first; None: never).
+struct Part {
+    long: String,
+    short: String,
+    style: Style,
+    drops: Option<u8>,
+}
+
+impl Part {
+    fn new(text: impl Into<String>, style: Style) -> Part {
+        let long = text.into();
+        Part {
+            short: long.clone(),
+            long,
+            style,
+            drops: None,
+        }
+    }
+
+    fn short(mut self, text: impl Into<String>) -> Part {
+        self.short = text.into();
+        self
+    }
+
+    fn drops(mut self, rank: u8) -> Part {
+        self.drops = Some(rank);
+        self
+    }
+}
+
+/// A bar's parts in `width` columns: the long texts if they fit, else the short ones, leaving
+/// out parts by rank until the rest fits. What is left is never cut in the middle of a part
+/// that could have gone instead.
+fn fit(mut parts: Vec<Part>, (wide_sep, narrow_sep): (&'static str, &'static str), width: u16) -> Line<'static> {
+    use unicode_width::UnicodeWidthStr;
+    let width = usize::from(width);
+    let total = |parts: &[Part], long: bool, sep: &str| {
+        parts
+            .iter()
+            .map(|p| if long { p.long.width() } else { p.short.width() })
+            .sum::<usize>()
+            + sep.width() * parts.len().saturating_sub(1)
+    };
+    let long = total(&parts, true, wide_sep) <= width;
+    let sep = if long { wide_sep } else { narrow_sep };
+    while !long && total(&parts, false, sep) > width {
+        let Some(i) = (0..parts.len())
+            .filter(|&i| parts[i].drops.is_some())
+            .min_by_key(|&i| parts[i].drops)
+        else {
+            break;
+        };
+        parts.remove(i);
+    }
+    let mut spans = Vec::with_capacity(parts.len() * 2);
+    for (i, part) in parts.into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(sep, style::dim()));
+        }
+        spans.push(Span::styled(if long { part.long } else { part.short }, part.style));
+    }
+    Line::from(spans)
+}
+
+/// A long name cut to 24 columns with "…" in the middle, keeping both ends (a cloud
+/// context's account and its cluster's name).
+fn elide(name: &str) -> String {
+    const MAX: usize = 24;
+    let chars: Vec<char> = name.chars().collect();
+    if chars.len() <= MAX {
+        return name.to_owned();
+    }
+    let head: String = chars[..MAX / 2 - 1].iter().collect();
+    let tail: String = chars[chars.len() - MAX / 2..].iter().collect();
+    format!("{head}…{tail}")
 }
 
 fn silent_secs(last_answer: jiff::Timestamp, now: jiff::Timestamp) -> i64 {
@@ -84,7 +166,8 @@ pub fn rejected(since: jiff::Timestamp) -> String {
     format!("401 since {seen}: the token expired or was revoked; log in again, then press c and pick the context")
 }
 
-/// One line of health: what a judge or an on-call engineer wants to know at a glance.
+/// One line of health: what a judge or an on-call engineer wants to know at a glance. On a
+/// narrow terminal the parts say it shorter, and healthy parts give way before unhealthy ones.
 pub fn render_summary(app: &App, area: Rect, buf: &mut Buffer) {
     let pods = &app.data.pods;
     let PodCounts { ready, failing } = app.data.pod_counts;
@@ -95,55 +178,75 @@ pub fn render_summary(app: &App, area: Rect, buf: &mut Buffer) {
     } else {
         style::good()
     };
-    let mut spans = vec![Span::styled(format!(" pods {ready}/{} ready", pods.len()), pod_style)];
-    if failing > 0 {
-        spans.push(Span::styled(format!(" ({failing} failing)"), style::error()));
-    }
+    let failing = if failing > 0 {
+        format!(" ({failing} failing)")
+    } else {
+        String::new()
+    };
+    let mut parts = vec![Part::new(
+        format!(" pods {ready}/{} ready{failing}", pods.len()),
+        pod_style,
+    )];
+    // Healthy parts (ranks 0-3) are left out before any that is not (10-13).
+    let rank = |healthy: bool, n: u8| if healthy { n } else { 10 + n };
     let at_max = app.data.hpas.iter().filter(|h| h.at_max()).count();
-    spans.push(Span::styled("  │  ", style::dim()));
-    spans.push(Span::styled(
-        format!("HPAs {} at max of {}", at_max, app.data.hpas.len()),
-        if at_max > 0 { style::warning() } else { style::good() },
-    ));
+    let hpas = app.data.hpas.len();
+    parts.push(
+        Part::new(
+            format!("HPAs {at_max} at max of {hpas}"),
+            if at_max > 0 { style::warning() } else { style::good() },
+        )
+        .short(format!("HPAs {at_max}/{hpas} at max"))
+        .drops(rank(at_max == 0, 1)),
+    );
     let expiring = app
         .data
         .cert_entries
         .values()
         .filter(|e| e.urgency(app.now) != Urgency::Ok)
         .count();
-    spans.push(Span::styled("  │  ", style::dim()));
-    spans.push(Span::styled(
-        format!(
-            "certs {expiring} expiring or not ready of {}",
-            app.data.cert_entries.len()
-        ),
-        if expiring > 0 { style::warning() } else { style::good() },
-    ));
+    let certs = app.data.cert_entries.len();
+    parts.push(
+        Part::new(
+            format!("certs {expiring} expiring or not ready of {certs}"),
+            if expiring > 0 { style::warning() } else { style::good() },
+        )
+        .short(format!("certs {expiring}/{certs} at risk"))
+        .drops(rank(expiring == 0, 0)),
+    );
     // The release that changed last is the one people ask about: did my deploy work?
     let latest = crate::cluster::releases::latest_per_release(app.data.releases.iter())
         .into_iter()
         .max_by_key(|r| r.updated);
-    spans.push(Span::styled("  │  ", style::dim()));
-    spans.push(match latest {
-        Some(r) if r.problem.is_some() => Span::styled(format!("release {} unreadable", r.name), style::error()),
-        Some(r) => Span::styled(
-            format!("release {} rev {} {}", r.name, r.revision, r.status.as_str()),
-            style::health(r.status.health()),
-        ),
-        None => Span::styled("no releases", style::dim()),
+    parts.push(match latest {
+        Some(r) if r.problem.is_some() => {
+            Part::new(format!("release {} unreadable", r.name), style::error()).drops(rank(false, 2))
+        }
+        Some(r) => {
+            let health = r.status.health();
+            Part::new(
+                format!("release {} rev {} {}", r.name, r.revision, r.status.as_str()),
+                style::health(health),
+            )
+            .drops(rank(health == crate::cluster::pods::Health::Ready, 2))
+        }
+        None => Part::new("no releases", style::dim()).drops(2),
     });
     let warnings = app.data.warnings.len();
-    spans.push(Span::styled("  │  ", style::dim()));
     // Before their first listing (or when events may not be read) zero would look healthy.
-    spans.push(if !app.data.warnings.is_synced() {
-        Span::styled("warning events ?", style::dim())
+    parts.push(if !app.data.warnings.is_synced() {
+        Part::new("warning events ?", style::dim())
+            .short("warnings ?")
+            .drops(rank(false, 3))
     } else {
-        Span::styled(
+        Part::new(
             format!("{warnings} warning events"),
             if warnings > 0 { style::warning() } else { style::good() },
         )
+        .short(format!("{warnings} warnings"))
+        .drops(rank(warnings == 0, 3))
     });
-    Line::from(spans).render(area, buf);
+    fit(parts, ("  │  ", " │ "), area.width).render(area, buf);
 }
 
 /// Offered wherever there is no cluster to show: the wizard creates one.

@@ -516,6 +516,44 @@ fn the_warning_count_is_unknown_until_the_warning_events_are_listed() {
 }
 
 #[test]
+fn a_narrow_terminal_keeps_the_connection_state_and_what_is_unhealthy() {
+    let eks = "arn:aws:eks:eu-west-1:123456789012:cluster/todo-prod";
+    let mut app = App::new(Default::default(), "2026-11-23T12:00:00Z".parse().unwrap(), (80, 24));
+    app.update(Msg::Session(SessionEvent::Target(Target {
+        context: eks.into(),
+        cluster: eks.into(),
+        server: "https://127.0.0.1:32766".into(),
+        scope: Scope::Namespace("todo".into()),
+        contexts: vec![eks.into()],
+    })));
+    app.update(Msg::Session(SessionEvent::Connected {
+        version: "v1.36.3".into(),
+    }));
+    app.update(Msg::Rows(RowUpdate::Warnings(WatchUpdate::Listed(vec![
+        crate::cluster::events::WarningKey(ObjectKey::new("todo", "e1")),
+        crate::cluster::events::WarningKey(ObjectKey::new("todo", "e2")),
+    ]))));
+    let text = screen(&app, 80, 24);
+    let mut lines = text.lines();
+    let (header, summary) = (lines.next().unwrap(), lines.next().unwrap());
+    // Two 52-column names used to push the state off the line: whether rows are live must show.
+    assert!(header.ends_with("│ ns todo │ ● live"), "{header}");
+    assert!(header.contains("ctx arn:aws:eks…er/todo-prod"), "{header}");
+    // The healthy parts give way; the warnings stay.
+    assert!(
+        summary.contains("pods 0/0 ready") && summary.ends_with("│ 2 warnings"),
+        "{summary}"
+    );
+    // Wide enough, every part in full.
+    let wide = screen(&app, 200, 24);
+    assert!(wide.contains(&format!("ctx {eks} │ cluster {eks}")), "{wide}");
+    assert!(
+        wide.contains("HPAs 0 at max of 0  │  certs 0 expiring or not ready of 0"),
+        "{wide}"
+    );
+}
+
+#[test]
 fn a_long_notice_is_read_whole_at_the_bottom() {
     let mut app = with_pods(connected(Scope::Namespace("todo".into())));
     let sentence = "\"-sim\" is not understood here: use RELEASE, --chart PATH|embedded, -f \
