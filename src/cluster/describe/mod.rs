@@ -72,7 +72,10 @@ impl Doc {
     pub fn field_toned(&mut self, label: &str, value: impl AsRef<str>, tone: Tone) {
         let value = value.as_ref();
         let value = if value.is_empty() { "<none>" } else { value };
-        self.line(format!("{:<LABEL$}{value}", format!("{label}:")), tone);
+        // A label as wide as the column still gets a space before its value.
+        let label = format!("{label}:");
+        let width = LABEL.max(label.len() + 1);
+        self.line(format!("{label:<width$}{value}"), tone);
     }
 
     /// `Labels:  a=b` and the others below it, aligned.

@@ -53,3 +53,20 @@ fn lines_are_sanitized_and_conditions_coloured_by_meaning() {
     assert_eq!(tones, [Tone::Bad, Tone::Good]);
     assert!(doc.lines.last().is_some_and(|l| l.text.ends_with("low memory")));
 }
+
+#[test]
+fn a_label_as_wide_as_its_column_keeps_a_space_before_the_value() {
+    let mut doc = Doc::default();
+    doc.field("Name", "web");
+    doc.field("CreationTimestamp", "Fri, 04 Dec 2026 19:24:12 UTC");
+    doc.field("A label longer than the column", "x");
+    let texts: Vec<&str> = doc.lines.iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "Name:             web",
+            "CreationTimestamp: Fri, 04 Dec 2026 19:24:12 UTC",
+            "A label longer than the column: x",
+        ]
+    );
+}
