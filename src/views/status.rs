@@ -313,15 +313,16 @@ fn message_box(title: &str, lines: Vec<Line<'static>>, area: Rect, buf: &mut Buf
     let width = area.width.min(100);
     let [_, column, _] =
         Layout::horizontal([Constraint::Fill(1), Constraint::Length(width), Constraint::Fill(1)]).areas(area);
-    let height = (lines.len() as u16 + 4).min(area.height);
+    let paragraph = Paragraph::new(lines)
+        .wrap(Wrap { trim: true })
+        .block(Block::bordered().title(Span::styled(title.to_owned(), style::title())));
+    // As tall as its lines wrapped to the box (borders included), so the last one is not cut.
+    let height = (paragraph.line_count(width.saturating_sub(2)) as u16).min(area.height);
     let [_, middle, _] = Layout::vertical([
         Constraint::Fill(1),
         Constraint::Length(height.max(8)),
         Constraint::Fill(2),
     ])
     .areas(column);
-    Paragraph::new(lines)
-        .wrap(Wrap { trim: true })
-        .block(Block::bordered().title(Span::styled(title.to_owned(), style::title())))
-        .render(middle, buf);
+    paragraph.render(middle, buf);
 }

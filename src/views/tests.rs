@@ -172,6 +172,21 @@ fn bad_kubeconfig() {
 }
 
 #[test]
+fn a_message_box_is_as_tall_as_its_wrapped_lines() {
+    let mut app = App::new(Default::default(), "2026-11-23T12:00:00Z".parse().unwrap(), (80, 24));
+    app.update(Msg::Session(SessionEvent::ConfigProblem(ConfigProblem {
+        what: "No kubeconfig at /home/dev/.kube/config.".into(),
+        fix: "Point kubedeck at a working kubeconfig with --kubeconfig PATH or KUBECONFIG, or create a \
+              cluster first (`minikube start`, or `scripts/sim up` for the sim cluster)."
+            .into(),
+    })));
+    // At 80 columns four lines wrap: the last line, how to leave, was cut off below them.
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("│Press q to quit."), "{text}");
+    assert!(text.contains("sandbox)."), "{text}");
+}
+
+#[test]
 fn tiny_terminal_asks_for_more_room_without_panicking() {
     let app = with_pods(connected(Scope::All));
     insta::assert_snapshot!(screen(&app, 30, 6));
