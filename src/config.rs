@@ -174,7 +174,10 @@ pub fn default_path() -> Option<PathBuf> {
 }
 
 /// Reads the config. A missing file is the defaults; a broken one is the defaults plus a
-/// sentence saying what is wrong, so kubedeck still starts and the file is left as it is.
+/// sentence saying what is wrong, so kubedeck still starts and the file is left as it is. The
+/// read-only settings of a broken file are kept where they can be read, and where they cannot
+/// (the file does not parse, or cannot be read) read-only mode is on until it is fixed: a
+/// mistake elsewhere in the file must not turn off the protection it asked for.
 pub fn load(path: Option<&Path>) -> (Config, Option<String>) {
     let Some(path) = path else {
         return (Config::default(), None);
@@ -184,8 +187,14 @@ pub fn load(path: Option<&Path>) -> (Config, Option<String>) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Config::default(), None),
         Err(e) => {
             return (
-                Config::default(),
-                Some(format!("cannot read {}: {e}; using the defaults", path.display())),
+                Config {
+                    readonly: true,
+                    ..Config::default()
+                },
+                Some(format!(
+                    "cannot read {}: {e}; read-only until it can be read (it may ask for read-only mode)",
+                    path.display()
+                )),
             );
         }
     };
@@ -194,15 +203,80 @@ pub fn load(path: Option<&Path>) -> (Config, Option<String>) {
     }
     match serde_yaml::from_str::<Config>(&text) {
         Ok(config) => (config, None),
-        Err(e) => (
-            Config::default(),
-            // What to do first, since a narrow footer cuts the end off.
-            Some(format!(
-                "config file ignored, using defaults: {e} (fix {})",
-                path.display()
-            )),
-        ),
+        Err(e) => {
+            let (config, unreadable) = readonly_of_broken(&text);
+            let readonly = if unreadable {
+                "; read-only until it is fixed, since its read-only setting cannot be read"
+            } else {
+                ""
+            };
+            (
+                config,
+                // What to do first, since a narrow footer cuts the end off.
+                Some(format!(
+                    "config file ignored, using defaults{readonly}: {e} (fix {})",
+                    path.display()
+                )),
+            )
+        }
     }
+}
+
+/// The defaults, with the read-only settings a broken config file asks for: `readonly` and
+/// each context's, where they read as true or false; on where they are there but cannot be
+/// read, or the file is not YAML at all and mentions them. True beside it when read-only mode
+/// is on because a setting could not be read.
+fn readonly_of_broken(text: &str) -> (Config, bool) {
+    use serde_yaml::Value;
+    let mut unreadable = false;
+    let mut flag = |v: Option<&Value>| match v {
+        None => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => {
+            unreadable = true;
+            true
+        }
+    };
+    let Ok(Value::Mapping(top)) = serde_yaml::from_str::<Value>(text) else {
+        let mentioned = text.contains("readonly");
+        let config = Config {
+            readonly: mentioned,
+            ..Config::default()
+        };
+        return (config, mentioned);
+    };
+    let readonly = flag(top.get("readonly"));
+    let contexts = match top.get("contexts") {
+        None | Some(Value::Null) => BTreeMap::new(),
+        Some(Value::Mapping(contexts)) => contexts
+            .iter()
+            .filter_map(|(name, settings)| {
+                let name = name.as_str()?.to_owned();
+                let readonly = match settings {
+                    Value::Mapping(m) => flag(m.get("readonly")),
+                    Value::Null => false,
+                    _ => flag(Some(settings)),
+                };
+                readonly.then_some((name, ContextSettings { readonly }))
+            })
+            .collect(),
+        // Not a map: it may have held a context's read-only setting.
+        Some(_) => {
+            return (
+                Config {
+                    readonly: true,
+                    ..Config::default()
+                },
+                true,
+            );
+        }
+    };
+    let config = Config {
+        readonly,
+        contexts,
+        ..Config::default()
+    };
+    (config, unreadable)
 }
 
 /// Writes `columns` into the config file at `path`, replacing only its top-level `columns:`
@@ -315,6 +389,36 @@ mod tests {
         let path = dir.path().join("config.yaml");
         std::fs::write(&path, text).unwrap();
         load(Some(&path))
+    }
+
+    #[test]
+    fn a_broken_file_keeps_the_read_only_mode_it_asks_for() {
+        // Another setting is wrong: its readonly still holds.
+        let (config, problem) = load_text("readonly: true\nmouse: maybe\n");
+        assert!(config.readonly && !config.mouse, "{config:?}");
+        assert!(problem.unwrap().starts_with("config file ignored, using defaults: "));
+        // A context's, too.
+        let (config, _) = load_text("contexts:\n  prod: {readonly: true}\ntheme: purple\n");
+        assert!(config.readonly_for(Some("prod")) && !config.readonly_for(Some("minikube")));
+        // readonly itself cannot be read: on, and the sentence says so.
+        let (config, problem) = load_text("readonly: yes please\n");
+        assert!(config.readonly);
+        assert!(
+            problem
+                .unwrap()
+                .starts_with("config file ignored, using defaults; read-only until it is fixed"),
+        );
+        // Not YAML at all: on if the file mentions it, off if it cannot have asked for it.
+        assert!(load_text("readonly: true\nkeys: [\n").0.readonly);
+        assert!(!load_text("theme: dark\nkeys: [\n").0.readonly);
+        // A broken file that does not mention it changes nothing.
+        let (config, problem) = load_text("theme: dark\ntehme: light\n");
+        assert!(!config.readonly && problem.is_some());
+        // A file that cannot be read (here a folder) may have asked for it.
+        let dir = tempfile::tempdir().unwrap();
+        let (config, problem) = load(Some(dir.path()));
+        assert!(config.readonly);
+        assert!(problem.unwrap().contains("read-only until it can be read"));
     }
 
     #[test]

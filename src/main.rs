@@ -26,6 +26,22 @@ fn main() -> Result<()> {
         );
         std::process::exit(1);
     }
+    // A subcommand has no footer to show it in: the broken config file is said on stderr.
+    if let (Some(_), Some(problem)) = (&cli.command, &config_problem) {
+        eprintln!("kubedeck: {problem}");
+    }
+    // The dashboard and the wizard draw on a terminal: without one, say so instead of failing
+    // deep inside the terminal setup.
+    let full_screen = matches!(cli.command, None | Some(kubedeck::cli::Command::Setup));
+    let terminal =
+        std::io::IsTerminal::is_terminal(&std::io::stdin()) && std::io::IsTerminal::is_terminal(&std::io::stdout());
+    if full_screen && !terminal {
+        eprintln!(
+            "kubedeck: the dashboard needs a terminal, and stdin or stdout is not one: run it in a terminal, \
+             or use a subcommand in scripts (kubedeck status, kubedeck logs, ...; see kubedeck --help)"
+        );
+        std::process::exit(1);
+    }
     // One runtime for whatever runs: a subcommand, the wizard or the dashboard.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

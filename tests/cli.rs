@@ -46,6 +46,12 @@ async fn read_only_refuses_and_the_audit_log_records_each_action() {
     let (code, _, err) = kubedeck(&["uninstall", "todo", "-n", &ns, "--yes"], state.path(), Some(&config));
     assert_eq!(code, 1);
     assert!(err.contains(&format!("context {context} is read-only")), "{err}");
+    // A mistake elsewhere in the file keeps its read-only setting, and is said on stderr.
+    std::fs::write(&config, "readonly: true\nmouse: maybe\n").unwrap();
+    let (code, _, err) = kubedeck(&["uninstall", "todo", "-n", &ns, "--yes"], state.path(), Some(&config));
+    assert_eq!(code, 1);
+    assert!(err.contains("config file ignored") && err.contains("mouse"), "{err}");
+    assert!(err.contains(&format!("context {context} is read-only")), "{err}");
 
     // Without read-only: a rollback of a release that does not exist fails in one sentence, and
     // the attempt is in the audit log.
