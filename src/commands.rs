@@ -16,6 +16,33 @@ use crate::cluster::{ConnectOptions, Scope, load_config};
 
 use crate::chart::{BUNDLED_CHART, values_file};
 
+/// `print!` for a subcommand's output. A closed pipe (`kubedeck deploy ... | head`) drops what
+/// follows instead of panicking: an operation goes on to its end rather than stopping half-done
+/// (a release left pending-install), and its exit status still says how it went.
+#[macro_export]
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::commands::write_out(format_args!($($arg)*))
+    };
+}
+
+/// `println!` for a subcommand's output, as `out!`.
+#[macro_export]
+macro_rules! outln {
+    () => {
+        $crate::commands::write_out(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::commands::write_out(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// Writes to stdout, ignoring a reader that went away (see `out!`).
+pub fn write_out(args: std::fmt::Arguments) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_fmt(args).and_then(|()| stdout.flush());
+}
+
 pub mod demo_all;
 pub mod exec;
 pub mod forward;
@@ -58,7 +85,7 @@ pub async fn run(command: Command, opts: ConnectOptions, readonly: &crate::confi
         }
     };
     if !done.is_empty() {
-        println!("{done}");
+        crate::outln!("{done}");
     }
     Ok(())
 }
@@ -274,7 +301,7 @@ async fn ask_and_run(
         eprintln!("kubedeck: warning: {warning}");
     }
     confirm(&operation.question(), yes)?;
-    operation.run(&cluster.client, &|line| println!("{line}")).await
+    operation.run(&cluster.client, &|line| crate::outln!("{line}")).await
 }
 
 async fn status_command(cluster: &Connection, output: &str, probe: bool) -> Result<String, String> {
@@ -283,11 +310,11 @@ async fn status_command(cluster: &Connection, output: &str, probe: bool) -> Resu
         return probe_command(cluster, report, output).await;
     }
     if output == "json" {
-        println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
+        crate::outln!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
     } else if output == "yaml" {
-        print!("{}", serde_yaml::to_string(&report).map_err(|e| e.to_string())?);
+        crate::out!("{}", serde_yaml::to_string(&report).map_err(|e| e.to_string())?);
     } else {
-        print!("{}", report.text());
+        crate::out!("{}", report.text());
     }
     match report.verdict() {
         None => Ok(String::new()),
@@ -301,12 +328,12 @@ async fn probe_command(cluster: &Connection, report: status::StatusReport, outpu
     let answers = crate::cluster::probe::probe_all(&cluster.client, &cluster.namespace, None).await?;
     if output == "json" {
         let both = serde_json::json!({"status": report, "probes": answers});
-        println!("{}", serde_json::to_string_pretty(&both).map_err(|e| e.to_string())?);
+        crate::outln!("{}", serde_json::to_string_pretty(&both).map_err(|e| e.to_string())?);
     } else {
-        print!("{}", report.text());
-        println!("Health endpoints (through a port-forward):");
+        crate::out!("{}", report.text());
+        crate::outln!("Health endpoints (through a port-forward):");
         for answer in &answers {
-            println!("  {}", answer.line());
+            crate::outln!("  {}", answer.line());
         }
     }
     let failed = answers.iter().filter(|a| !a.ok()).count();
@@ -395,7 +422,7 @@ fn confirm(question: &str, yes: bool) -> Result<(), String> {
             "{question} Refusing without a terminal to ask on: pass --yes to confirm."
         ));
     }
-    print!("{question} [y/N] ");
+    crate::out!("{question} [y/N] ");
     let _ = std::io::stdout().flush();
     let mut answer = String::new();
     std::io::stdin()
@@ -438,7 +465,7 @@ async fn deploy_command(cluster: &Connection, args: DeployArgs) -> Result<String
     };
     if args.dry_run == DryRun::Client {
         let preview = deploy::preview(&cluster.client, &request).await?;
-        print!("{}", release::helm_dry_run_text(&preview));
+        crate::out!("{}", release::helm_dry_run_text(&preview));
         return Ok(String::new());
     }
     let plan = deploy::plan(&cluster.client, &request).await?;
@@ -454,9 +481,11 @@ async fn deploy_command(cluster: &Connection, args: DeployArgs) -> Result<String
 }
 
 fn print_plan(request: &DeployRequest, plan: &DeployPlan) {
-    println!(
+    crate::outln!(
         "release {} in {}: revision {} would",
-        request.release, request.namespace, plan.revision
+        request.release,
+        request.namespace,
+        plan.revision
     );
     release::print_changes(plan);
 }
@@ -485,12 +514,16 @@ async fn history_command(client: &Client, namespace: &str, release: &str, output
         } else {
             serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())? + "\n"
         };
-        print!("{text}");
+        crate::out!("{text}");
         return Ok(());
     }
-    println!(
+    crate::outln!(
         "{:<9}{:<27}{:<17}{:<24}{:<12}DESCRIPTION",
-        "REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION"
+        "REVISION",
+        "UPDATED",
+        "STATUS",
+        "CHART",
+        "APP VERSION"
     );
     for r in &history {
         let updated = r
@@ -506,7 +539,7 @@ async fn history_command(client: &Client, namespace: &str, release: &str, output
             .map(|m| m.app_version.clone())
             .unwrap_or_default();
         let status = r.info.status.as_ref().map_or("", |s| s.as_str());
-        println!(
+        crate::outln!(
             "{:<9}{:<27}{:<17}{:<24}{:<12}{}",
             r.version,
             updated,

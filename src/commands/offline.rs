@@ -9,15 +9,23 @@ use crate::cli::{ChartCommand, Cli, Command, Shell, TemplateArgs};
 /// Runs `command` if it needs no cluster; None for the others.
 pub fn run(command: &Command, namespace: Option<&str>) -> Option<Result<(), String>> {
     match command {
-        Command::Template(args) => Some(template(args, namespace.unwrap_or("default")).map(|text| print!("{text}"))),
+        Command::Template(args) => {
+            Some(template(args, namespace.unwrap_or("default")).map(|text| crate::out!("{text}")))
+        }
         Command::Chart {
             action: ChartCommand::Export { dir },
         } => Some(export(dir)),
+        // Written whole through `out!`, so a closed pipe does not panic in the writer.
         Command::Completions { shell } => {
-            completions(*shell, &mut std::io::stdout());
+            let mut script = Vec::new();
+            completions(*shell, &mut script);
+            crate::out!("{}", String::from_utf8_lossy(&script));
             Some(Ok(()))
         }
-        Command::Man => Some(man(&mut std::io::stdout())),
+        Command::Man => {
+            let mut page = Vec::new();
+            Some(man(&mut page).map(|()| crate::out!("{}", String::from_utf8_lossy(&page))))
+        }
         _ => None,
     }
 }
@@ -43,7 +51,7 @@ pub fn man(out: &mut dyn std::io::Write) -> Result<(), String> {
 
 fn export(dir: &Path) -> Result<(), String> {
     let written = chart::export_bundled(dir)?;
-    println!(
+    crate::outln!(
         "wrote the Todo Chatbot chart ({} files) to {}",
         written.len(),
         dir.display()

@@ -71,9 +71,10 @@ pub(super) async fn rollback_dry_run(
 ) -> Result<String, String> {
     crate::cli::duration::parse(timeout, "--timeout")?;
     let (to, plan) = deploy::rollback_plan(&cluster.client, &cluster.namespace, release, to).await?;
-    println!(
+    crate::outln!(
         "release {release} in {}: revision {} would roll back to revision {to} and",
-        cluster.namespace, plan.revision
+        cluster.namespace,
+        plan.revision
     );
     print_changes(&plan);
     Ok(String::new())
@@ -98,14 +99,14 @@ pub(super) async fn uninstall_command(
         (Vec::new(), 0)
     };
     if dry_run {
-        println!("release {release} in {}: uninstalling would delete", cluster.namespace);
+        crate::outln!("release {release} in {}: uninstalling would delete", cluster.namespace);
         for id in &objects {
-            println!("  - delete {id}");
+            crate::outln!("  - delete {id}");
         }
         if keep_history {
-            println!("  and mark its last revision uninstalled, keeping its {revisions} revisions");
+            crate::outln!("  and mark its last revision uninstalled, keeping its {revisions} revisions");
         } else {
-            println!("  and its history ({revisions} revisions)");
+            crate::outln!("  and its history ({revisions} revisions)");
         }
         return Ok(String::new());
     }
@@ -116,7 +117,7 @@ pub(super) async fn uninstall_command(
     };
     let done = super::ask_and_run(cluster, &operation, None, yes).await?;
     if wait {
-        let progress = |line: String| println!("{line}");
+        let progress = |line: String| crate::outln!("{line}");
         deploy::wait_deleted(
             &cluster.client,
             &cluster.namespace,
@@ -133,18 +134,18 @@ pub(super) async fn uninstall_command(
 /// The object lines of a plan (added, changed with their diffs, removed).
 pub(super) fn print_changes(plan: &DeployPlan) {
     for id in &plan.added {
-        println!("  + add {id}");
+        crate::outln!("  + add {id}");
     }
     for (id, diff) in &plan.changed {
-        println!("  ~ change {id}");
+        crate::outln!("  ~ change {id}");
         for line in diff.lines() {
-            println!("      {line}");
+            crate::outln!("      {line}");
         }
     }
     for id in &plan.removed {
-        println!("  - remove {id}");
+        crate::outln!("  - remove {id}");
     }
     if plan.added.is_empty() && plan.changed.is_empty() && plan.removed.is_empty() {
-        println!("  (no object changes; a new revision is still recorded)");
+        crate::outln!("  (no object changes; a new revision is still recorded)");
     }
 }
