@@ -301,7 +301,23 @@ async fn ask_and_run(
         eprintln!("kubedeck: warning: {warning}");
     }
     confirm(&operation.question(), yes)?;
-    operation.run(&cluster.client, &|line| crate::outln!("{line}")).await
+    let run = operation.run(&cluster.client, &|line| crate::outln!("{line}"));
+    // A deploy or rollback stopped by Ctrl-C or SIGTERM marks its pending revision failed, as
+    // helm does; a demo puts its own changes back, and the other operations leave no record.
+    let release = match operation {
+        Operation::Deploy { request, .. } => Some(request.release.as_str()),
+        Operation::Rollback { release, .. } => Some(release.as_str()),
+        _ => None,
+    };
+    let Some(release) = release else {
+        return run.await;
+    };
+    tokio::select! {
+        outcome = run => outcome,
+        why = crate::actions::interrupt::interrupted() => {
+            Err(crate::actions::interrupt::mark_failed(&cluster.client, &cluster.namespace, release, why).await)
+        }
+    }
 }
 
 async fn status_command(cluster: &Connection, output: &str, probe: bool) -> Result<String, String> {

@@ -74,6 +74,16 @@ impl std::fmt::Display for Refusal {
                 release,
                 revision,
                 status,
+            } if *revision == 1 => write!(
+                f,
+                "release {release} revision 1 is still {status}: its install is in progress or was interrupted, and \
+                 there is no earlier revision to roll back to. Wait for it, or remove it (kubedeck uninstall {release}) \
+                 and deploy again"
+            ),
+            Refusal::Pending {
+                release,
+                revision,
+                status,
             } => write!(
                 f,
                 "release {release} revision {revision} is still {status}: another operation is in progress or was \

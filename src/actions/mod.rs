@@ -7,6 +7,7 @@ pub mod choices;
 pub mod demo;
 pub mod deploy;
 pub mod history;
+pub mod interrupt;
 pub mod operate;
 pub mod operation;
 pub mod release_store;

@@ -233,6 +233,7 @@ impl App {
         let title = operation.doing();
         let rolling = Rolling::of(&operation);
         self.effects.push(Effect::Operate(operation));
+        self.operations_running += 1;
         self.top = Some(TopView::ActionLog(ActionLog {
             title,
             rolling,

@@ -163,6 +163,12 @@ pub struct App {
     pub now: Timestamp,
     pub size: (u16, u16),
     pub should_quit: bool,
+    /// Operations started and not yet ended (`Effect::Operate` without its `Msg::ActionDone`).
+    pub operations_running: usize,
+    /// `q` was pressed while an operation runs: the next key quits if it is `q` again.
+    quit_asked: bool,
+    /// Set for the key after such a `q`.
+    quit_armed: bool,
     /// Quit to the first-run wizard (`S` where there is no cluster).
     pub run_setup: bool,
     pub sandbox: sandbox::SandboxOffer,
@@ -206,6 +212,9 @@ impl App {
             now,
             size,
             should_quit: false,
+            operations_running: 0,
+            quit_asked: false,
+            quit_armed: false,
             run_setup: false,
             sandbox: Default::default(),
             effects: Vec::new(),
@@ -283,6 +292,7 @@ impl App {
                 true
             }
             Msg::ActionDone(outcome) => {
+                self.operations_running = self.operations_running.saturating_sub(1);
                 self.action_done(outcome);
                 true
             }
@@ -346,6 +356,7 @@ impl App {
             self.refresh_pane(self.focus, self.page_size());
         }
         self.notice = None;
+        self.quit_armed = std::mem::take(&mut self.quit_asked);
         if self.help.is_some() {
             self.on_help_key(&key);
             return;
@@ -369,6 +380,21 @@ impl App {
         }
     }
 
+    /// `q`: quits, unless an operation is still running and this is the first `q` (its log may
+    /// be closed): then it says what quitting would do to it, and `q` again quits.
+    pub(crate) fn quit(&mut self) {
+        if self.operations_running == 0 || self.quit_armed {
+            self.should_quit = true;
+            return;
+        }
+        self.quit_asked = true;
+        self.notice = Some(
+            "an operation is still running: q again quits and stops it (a deploy or rollback is then marked failed, \
+             as helm marks a cancelled one); any other key stays"
+                .into(),
+        );
+    }
+
     /// Whether the cluster in view may not be changed.
     pub fn is_readonly(&self) -> bool {
         let context = self
@@ -387,7 +413,7 @@ impl App {
         let page = self.page_size();
         let pane = self.panes.get_mut(self.focus);
         match action {
-            Action::Quit => self.should_quit = true,
+            Action::Quit => self.quit(),
             Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Top | Action::Bottom => {
                 views::move_table(pane, action, page)
             }

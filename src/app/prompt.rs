@@ -106,7 +106,7 @@ impl App {
             return;
         }
         match (verb, arg) {
-            ("q" | "quit", _) => self.should_quit = true,
+            ("q" | "quit", _) => self.quit(),
             ("help", _) => self.help = Some(0),
             ("ns", None | Some("all" | "-A")) => self.switch_namespace(None),
             ("ns", Some(ns)) => self.switch_namespace(Some(ns.to_owned())),

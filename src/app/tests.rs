@@ -1030,6 +1030,48 @@ fn a_rollouts_gauge_counts_up_to_its_hpas_floor_as_the_wait_does() {
 }
 
 #[test]
+fn quitting_while_an_operation_runs_asks_first() {
+    use crate::actions::operation::Operation;
+    let mut a = app();
+    a.start(Operation::Rollback {
+        namespace: "shop".into(),
+        release: "todo".into(),
+        to: None,
+        timeout: Duration::from_secs(60),
+        waiting: Default::default(),
+    });
+    press(&mut a, KeyCode::Esc);
+    assert!(a.top.is_none(), "the log is closed; the rollback goes on");
+    press(&mut a, KeyCode::Char('q'));
+    assert!(!a.should_quit);
+    assert!(
+        a.notice
+            .as_deref()
+            .unwrap()
+            .starts_with("an operation is still running: q again quits")
+    );
+    // Another key stays, and the next q asks again.
+    press(&mut a, KeyCode::Char('j'));
+    press(&mut a, KeyCode::Char('q'));
+    assert!(!a.should_quit);
+    press(&mut a, KeyCode::Char('q'));
+    assert!(a.should_quit, "q twice quits");
+    // Once it has ended, q quits at once.
+    let mut a = app();
+    a.start(Operation::Rollback {
+        namespace: "shop".into(),
+        release: "todo".into(),
+        to: None,
+        timeout: Duration::from_secs(60),
+        waiting: Default::default(),
+    });
+    a.update(Msg::ActionDone(Ok("release todo rolled back".into())));
+    press(&mut a, KeyCode::Esc);
+    press(&mut a, KeyCode::Char('q'));
+    assert!(a.should_quit);
+}
+
+#[test]
 fn a_scale_shows_the_workloads_rollout_gauge_live_from_the_watches() {
     use crate::actions::operation::Operation;
     use crate::cluster::workloads::{Rollout, WorkloadKind, WorkloadRef, WorkloadRow};

@@ -306,7 +306,7 @@ impl App {
             return;
         }
         match action {
-            Action::Quit => return self.should_quit = true,
+            Action::Quit => return self.quit(),
             Action::Help => return self.help = Some(0),
             _ => {}
         }

@@ -120,6 +120,13 @@ pub async fn run(opts: ConnectOptions, settings: Settings) -> Result<Exit> {
             frames.schedule(true, FRAME);
         }
         if app.should_quit {
+            let stopped = runner.stop_operations().await;
+            // Said on the normal screen, once the terminal is given back.
+            drop(terminal);
+            drop(_guard);
+            for sentence in stopped {
+                eprintln!("kubedeck: {sentence}");
+            }
             return Ok(exit_of(&app));
         }
     }

@@ -30,6 +30,9 @@ pub(crate) struct EffectRunner {
     resource_watches: Vec<AbortOnDrop>,
     /// The running port-forwards by number; dropping one stops it.
     forwards: std::collections::HashMap<u64, AbortOnDrop>,
+    /// Deploys and rollbacks started, by namespace and release: one still running when the
+    /// dashboard quits is stopped and its revision marked failed (`stop_operations`).
+    releasing: Vec<(String, String, tokio::task::JoinHandle<()>)>,
 }
 
 impl EffectRunner {
@@ -45,6 +48,7 @@ impl EffectRunner {
             log_tail: None,
             resource_watches: Vec::new(),
             forwards: Default::default(),
+            releasing: Vec::new(),
         }
     }
 
@@ -210,18 +214,28 @@ impl EffectRunner {
 
     /// Runs a read in the background and sends its answer to the app.
     fn spawn_read(&self, read: impl Future<Output = Msg> + Send + 'static) {
+        drop(self.spawn_answer(read));
+    }
+
+    /// As `spawn_read`, keeping the task's handle.
+    fn spawn_answer(&self, read: impl Future<Output = Msg> + Send + 'static) -> tokio::task::JoinHandle<()> {
         let tx = self.tx.clone();
         tokio::spawn(async move {
             let _ = tx.send(read.await);
-        });
+        })
     }
 
     /// Runs an operation in the background: its progress lines and its outcome go to the app,
     /// and the outcome to the audit log.
-    fn spawn_operation(&self, context: String, operation: Operation) {
+    fn spawn_operation(&mut self, context: String, operation: Operation) {
         let client = self.client.clone();
         let progress_tx = self.tx.clone();
-        self.spawn_read(async move {
+        let release = match &operation {
+            Operation::Deploy { request, .. } => Some((request.namespace.clone(), request.release.clone())),
+            Operation::Rollback { namespace, release, .. } => Some((namespace.clone(), release.clone())),
+            _ => None,
+        };
+        let task = self.spawn_answer(async move {
             let Some(client) = client else {
                 return Msg::ActionDone(Err(NOT_CONNECTED.into()));
             };
@@ -230,6 +244,28 @@ impl EffectRunner {
             };
             Msg::ActionDone(operation.run_and_record(&client, &context, &progress).await)
         });
+        self.releasing.retain(|(_, _, task)| !task.is_finished());
+        if let Some((namespace, release)) = release {
+            self.releasing.push((namespace, release, task));
+        }
+    }
+
+    /// When the dashboard quits: stops the deploys and rollbacks still running and marks their
+    /// revisions failed, as helm marks a cancelled one (left pending, the next deploy would be
+    /// refused as "in progress"). A sentence for each, for after the terminal is restored.
+    pub(crate) async fn stop_operations(&mut self) -> Vec<String> {
+        let mut said = Vec::new();
+        for (namespace, release, task) in std::mem::take(&mut self.releasing) {
+            if task.is_finished() {
+                continue;
+            }
+            task.abort();
+            let _ = task.await;
+            let Some(client) = &self.client else { continue };
+            let why = "stopped (kubedeck quit while it ran)";
+            said.push(crate::actions::interrupt::mark_failed(client, &namespace, &release, why).await);
+        }
+        said
     }
 }
 

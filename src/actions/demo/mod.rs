@@ -9,8 +9,8 @@ mod rollback;
 mod undo;
 pub mod walkthrough;
 
+pub use crate::actions::interrupt::interrupted;
 pub use rollback::DEMO_VARIABLE;
-pub use undo::interrupted;
 
 use std::time::Duration;
 
@@ -185,7 +185,7 @@ pub async fn run_measured(
     };
     let (outcome, stopped) = tokio::select! {
         outcome = body => (outcome, false),
-        signal = undo::interrupted() => (Err(format!("{signal}: the {} demo stopped", demo.name())), true),
+        signal = interrupted() => (Err(format!("{signal}: the {} demo stopped", demo.name())), true),
     };
     let undone = undo.finish(progress).await;
     let why = match (outcome, undone) {

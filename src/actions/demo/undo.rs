@@ -101,25 +101,6 @@ impl Drop for Undo {
     }
 }
 
-/// Ctrl-C (SIGINT) or SIGTERM: what stopped the demo, as the user would say it.
-pub async fn interrupted() -> &'static str {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            return tokio::select! {
-                _ = tokio::signal::ctrl_c() => "interrupted (Ctrl-C)",
-                _ = term.recv() => "terminated (SIGTERM)",
-            };
-        }
-    }
-    match tokio::signal::ctrl_c().await {
-        Ok(()) => "interrupted (Ctrl-C)",
-        // No way to hear signals: never interrupted.
-        Err(_) => std::future::pending().await,
-    }
-}
-
 /// Puts one change back; what it did, or None when there was nothing to do.
 async fn put_back(
     client: &Client,
