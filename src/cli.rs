@@ -78,6 +78,7 @@ pub enum Command {
     /// Roll a release back to an earlier revision (default: the last good one).
     Rollback {
         /// Release name.
+        #[arg(value_parser = release_name)]
         release: String,
         /// Revision to roll back to.
         #[arg(allow_negative_numbers = true, value_parser = revision)]
@@ -96,6 +97,7 @@ pub enum Command {
     },
     /// Delete a release's objects and its history.
     Uninstall {
+        #[arg(value_parser = release_name)]
         release: String,
         /// Keep the history, marking the release uninstalled (as helm uninstall --keep-history).
         #[arg(long)]
@@ -167,7 +169,7 @@ pub enum Command {
         /// self-healing, scaling, autoscaling, rollback, persistence or all.
         name: String,
         /// The Todo Chatbot release to demo.
-        #[arg(long, default_value = "todo")]
+        #[arg(long, default_value = "todo", value_parser = release_name)]
         release: String,
         /// Do not ask, even on a context that does not look local.
         #[arg(long, short = 'y')]
@@ -206,6 +208,7 @@ pub enum Command {
     PortForward(PortForwardArgs),
     /// List a release's revisions, as helm history does.
     History {
+        #[arg(value_parser = release_name)]
         release: String,
         /// table, json or yaml (as helm history -o).
         #[arg(long, short = 'o', value_parser = ["table", "json", "yaml"], default_value = "table")]
@@ -239,6 +242,7 @@ pub struct WaitArgs {
 #[derive(Debug, Args)]
 pub struct TestArgs {
     /// Release name.
+    #[arg(value_parser = release_name)]
     pub release: String,
     /// How long each test may take, as helm writes it (90s, 5m, 1h30m).
     #[arg(long, default_value = "5m", value_name = "DURATION", allow_negative_numbers = true)]
@@ -323,10 +327,10 @@ pub struct PortForwardArgs {
 #[derive(Debug, Args)]
 pub struct DeployArgs {
     /// Release name, as helm spells it (`kubedeck deploy todo`); the same as --release.
-    #[arg(value_name = "RELEASE", conflicts_with = "release")]
+    #[arg(value_name = "RELEASE", conflicts_with = "release", value_parser = release_name)]
     pub name: Option<String>,
     /// Release name.
-    #[arg(long, default_value = "todo")]
+    #[arg(long, default_value = "todo", value_parser = release_name)]
     pub release: String,
     #[command(flatten)]
     pub input: ChartInput,
@@ -408,6 +412,11 @@ fn whole_number(text: &str) -> Option<i64> {
     text.trim().parse::<i64>().ok()
 }
 
+/// A release name as helm allows it (`actions::deploy::release_name`).
+pub(crate) fn release_name(text: &str) -> Result<String, String> {
+    crate::actions::deploy::release_name(text)
+}
+
 /// A release revision: 1 or more.
 fn revision(text: &str) -> Result<i32, String> {
     match whole_number(text) {
@@ -482,5 +491,30 @@ mod tests {
     #[test]
     fn flags_are_consistent() {
         super::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn a_release_name_helm_would_refuse_is_one_sentence_before_anything_runs() {
+        use clap::Parser;
+        let said = |args: &[&str]| {
+            let e = super::Cli::try_parse_from(args).expect_err("refused");
+            super::bad_value(&e).expect("a sentence")
+        };
+        let too_long = "a".repeat(54);
+        for args in [
+            &["kubedeck", "deploy", "Bad_Name"][..],
+            &["kubedeck", "deploy", "--release", &too_long],
+            &["kubedeck", "rollback", "Todo"],
+            &["kubedeck", "history", "todo-"],
+        ] {
+            let sentence = said(args);
+            assert!(
+                sentence
+                    .ends_with("is not a release name: use lower-case letters, digits and -, at most 53 characters"),
+                "{sentence}"
+            );
+        }
+        assert!(said(&["kubedeck", "template", "./my-chart"]).ends_with("(a chart folder is given with --chart PATH)"));
+        assert!(super::Cli::try_parse_from(["kubedeck", "deploy", &"a".repeat(53)]).is_ok());
     }
 }

@@ -199,13 +199,15 @@ pub fn parse_deploy_line(text: &str, namespace: &str) -> Result<DeployRequest, S
     let mut values = Vec::new();
     let mut words = text.split_whitespace().peekable();
     if let Some(name) = words.next_if(|w| !w.starts_with('-')) {
-        req.release = release_name(name)?;
+        req.release = crate::actions::deploy::release_name(name)?;
     }
     while let Some(word) = words.next() {
         match word {
             "-f" | "--values" => values.push(words.next().ok_or("-f needs a values name or file")?),
             "--set" => req.set.push(words.next().ok_or("--set needs key=value")?.to_owned()),
-            "--release" => req.release = release_name(words.next().ok_or("--release needs a name")?)?,
+            "--release" => {
+                req.release = crate::actions::deploy::release_name(words.next().ok_or("--release needs a name")?)?
+            }
             "--chart" => {
                 req.chart_dir = match words.next().ok_or("--chart needs a folder, or `embedded`")? {
                     "embedded" => PathBuf::from(crate::chart::BUNDLED_CHART),
@@ -226,22 +228,4 @@ pub fn parse_deploy_line(text: &str, namespace: &str) -> Result<DeployRequest, S
         req.values_files.push(crate::chart::values_file(&req.chart_dir, v)?);
     }
     Ok(req)
-}
-
-/// A release name as Helm allows it: lower-case letters, digits and `-`, at most 53.
-fn release_name(name: &str) -> Result<String, String> {
-    let valid = !name.is_empty()
-        && name.len() <= 53
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !name.starts_with('-')
-        && !name.ends_with('-');
-    match valid {
-        true => Ok(name.to_owned()),
-        false => Err(format!(
-            "{:?} is not a release name: use lower-case letters, digits and -, at most 53 characters",
-            crate::text::sanitize(name)
-        )),
-    }
 }

@@ -36,10 +36,10 @@ pub struct ChartInput {
 #[derive(Debug, Args)]
 pub struct TemplateArgs {
     /// Release name (default: release-name, as helm template).
-    #[arg(value_name = "RELEASE", conflicts_with = "release")]
+    #[arg(value_name = "RELEASE", conflicts_with = "release", value_parser = super::release_name)]
     pub name: Option<String>,
     /// Release name, as the positional RELEASE.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = super::release_name)]
     pub release: Option<String>,
     #[command(flatten)]
     pub input: ChartInput,
