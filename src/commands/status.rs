@@ -77,9 +77,10 @@ pub struct ReleaseStatusLine {
 /// `errors`: the report says what it could read beside what it could not.
 pub async fn check(client: &Client, namespace: &str) -> StatusReport {
     if let Err(problem) = crate::cluster::namespaces::check(client, namespace).await {
+        // Nothing else was read: the report is that one sentence, said once (`verdict`).
         let mut report = judge(namespace, &[], &[], &[], &[]);
         report.healthy = false;
-        report.problems.push(problem.clone());
+        report.problems.clear();
         report.errors.push(ReadError {
             kind: "namespace".into(),
             error: problem,
@@ -107,10 +108,56 @@ pub async fn check(client: &Client, namespace: &str) -> StatusReport {
     let components = readable("dapr components", components, &mut errors);
     let workloads: Vec<WorkloadRow> = deployments.into_iter().chain(statefulsets).collect();
     let mut report = judge(namespace, &workloads, &pods, &hpas, &releases);
+    if errors.is_empty() {
+        for missing in missing_workloads(client, namespace, &releases, &workloads).await {
+            report.problems.push(missing);
+        }
+        if workloads.is_empty() && pods.is_empty() && releases.is_empty() {
+            report.problems.push(format!(
+                "nothing runs in {namespace}: no workloads, pods or releases (deploy with kubedeck deploy, or give \
+                 the app's namespace with -n)"
+            ));
+        }
+        report.healthy = report.problems.is_empty();
+    }
     report.healthy &= errors.is_empty();
     report.errors = errors;
     report.dapr_components = components;
     report
+}
+
+/// The Deployments and StatefulSets each deployed release's manifest has that are not in the
+/// namespace (deleted by hand, or by another tool), one sentence each: rows alone would call the
+/// rest healthy.
+async fn missing_workloads(
+    client: &Client,
+    namespace: &str,
+    releases: &[ReleaseRow],
+    workloads: &[WorkloadRow],
+) -> Vec<String> {
+    let mut missing = Vec::new();
+    for r in releases::latest_per_release(releases.iter()) {
+        if r.problem.is_some() || r.status != crate::cluster::releases::ReleaseStatus::Deployed {
+            continue;
+        }
+        let Ok((objects, _)) = crate::actions::deploy::release_objects(client, namespace, &r.name).await else {
+            continue;
+        };
+        for id in objects {
+            let Some(workload) = crate::cluster::workloads::WorkloadRef::of_kind(&id.kind, &id.name) else {
+                continue;
+            };
+            let here = id.namespace.as_deref().is_none_or(|ns| ns == namespace);
+            if here && !workloads.iter().any(|w| w.workload() == workload) {
+                missing.push(format!(
+                    "release {} revision {}: {workload} is missing (deleted outside the release): deploy again \
+                     to restore it (kubedeck deploy {} --reuse-values)",
+                    r.name, r.revision, r.name
+                ));
+            }
+        }
+    }
+    missing
 }
 
 /// The rows of a list that worked; the sentence of one that did not goes into `errors`.
@@ -270,10 +317,49 @@ fn judge_releases(release_rows: &[ReleaseRow], problems: &mut Vec<String>) -> Ve
     release_lines
 }
 
+/// A table as kubectl prints one: a blank line, the titles, then the rows, each column as wide
+/// as its widest cell and three spaces apart; nothing when there are no rows.
+fn table(titles: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let rows: Vec<Vec<String>> = rows.collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    let mut widths: Vec<usize> = titles.iter().map(|t| t.width()).collect();
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.width());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let mut text = String::new();
+        for (i, (cell, width)) in cells.iter().zip(&widths).enumerate() {
+            if i + 1 == cells.len() {
+                text.push_str(cell);
+            } else {
+                text.push_str(cell);
+                text.push_str(&" ".repeat(width - cell.width() + 3));
+            }
+        }
+        text.push('\n');
+        text
+    };
+    let mut out = String::from("\n");
+    out.push_str(&line(titles.to_vec()));
+    for row in &rows {
+        out.push_str(&line(row.iter().map(String::as_str).collect()));
+    }
+    out
+}
+
 impl StatusReport {
     /// The report for a person: verdict first, then what is there, then what is wrong.
     pub fn text(&self) -> String {
         let mut out = String::new();
+        if self.errors.iter().any(|e| e.kind == "namespace") {
+            // Why is the one sentence on stderr.
+            return format!("namespace {}: UNKNOWN (cannot read it)\n", self.namespace);
+        }
         let verdict = if self.healthy {
             "healthy".to_owned()
         } else if self.problems.is_empty() {
@@ -287,25 +373,21 @@ impl StatusReport {
         };
         out.push_str(&format!("namespace {}: {verdict}\n", self.namespace));
         out.push_str(&format!("pods: {}/{} ready\n", self.pods.ready, self.pods.total));
-        if !self.workloads.is_empty() {
-            out.push_str(&format!("\n{:<32}{:<8}STATE\n", "WORKLOAD", "READY"));
-            for w in &self.workloads {
-                let ready = format!("{}/{}", w.ready, w.desired);
-                out.push_str(&format!("{:<32}{ready:<8}{}\n", w.name, w.state));
-            }
-        }
-        if !self.hpas.is_empty() {
-            out.push_str(&format!("\n{:<32}REPLICAS (MIN..MAX)\n", "HPA"));
-            for h in &self.hpas {
-                out.push_str(&format!("{:<32}{} ({}..{})\n", h.name, h.current, h.min, h.max));
-            }
-        }
-        if !self.releases.is_empty() {
-            out.push_str(&format!("\n{:<32}{:<10}STATUS\n", "RELEASE", "REVISION"));
-            for r in &self.releases {
-                out.push_str(&format!("{:<32}{:<10}{}\n", r.name, r.revision, r.status));
-            }
-        }
+        let workloads = self
+            .workloads
+            .iter()
+            .map(|w| vec![w.name.clone(), format!("{}/{}", w.ready, w.desired), w.state.clone()]);
+        out.push_str(&table(&["WORKLOAD", "READY", "STATE"], workloads));
+        let hpas = self
+            .hpas
+            .iter()
+            .map(|h| vec![h.name.clone(), format!("{} ({}..{})", h.current, h.min, h.max)]);
+        out.push_str(&table(&["HPA", "REPLICAS (MIN..MAX)"], hpas));
+        let releases = self
+            .releases
+            .iter()
+            .map(|r| vec![r.name.clone(), r.revision.to_string(), r.status.clone()]);
+        out.push_str(&table(&["RELEASE", "REVISION", "STATUS"], releases));
         if !self.dapr_components.is_empty() {
             out.push_str("\nDAPR COMPONENT\n");
             for c in &self.dapr_components {
@@ -349,5 +431,55 @@ impl StatusReport {
             )),
             (None, None) => Some(format!("namespace {} is not healthy", self.namespace)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_are_as_wide_as_their_cells_and_apart() {
+        let mut report = judge("shop", &[], &[], &[], &[]);
+        report.workloads.push(WorkloadStatus {
+            name: "deploy/todo-todo-chatbot-mcp-server-long".into(),
+            ready: 1,
+            desired: 1,
+            state: "complete".into(),
+        });
+        report.releases.push(ReleaseStatusLine {
+            name: "a-release-name-longer-than-thirty-two".into(),
+            revision: 12,
+            status: "failed".into(),
+        });
+        let text = report.text();
+        assert!(
+            text.contains("\nWORKLOAD                                   READY   STATE\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\ndeploy/todo-todo-chatbot-mcp-server-long   1/1     complete\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\na-release-name-longer-than-thirty-two   12         failed\n"),
+            "{text}"
+        );
+        assert!(!text.contains("HPA"), "no table without rows: {text}");
+    }
+
+    #[test]
+    fn a_namespace_that_cannot_be_read_is_unknown_and_said_once() {
+        let mut report = judge("shop", &[], &[], &[], &[]);
+        report.healthy = false;
+        report.errors.push(ReadError {
+            kind: "namespace".into(),
+            error: "namespace shop does not exist: create it".into(),
+        });
+        assert_eq!(report.text(), "namespace shop: UNKNOWN (cannot read it)\n");
+        assert_eq!(
+            report.verdict().as_deref(),
+            Some("namespace shop does not exist: create it")
+        );
     }
 }
