@@ -11,6 +11,7 @@ pub mod forward;
 pub mod hpas;
 pub mod labels;
 pub mod logs;
+pub mod mask;
 pub mod metrics;
 pub mod namespaces;
 pub mod objects;

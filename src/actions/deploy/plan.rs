@@ -88,7 +88,9 @@ async fn compare(
         let would_be = applier
             .apply_with(id, object, PatchParams::apply(FIELD_MANAGER).force().dry_run())
             .await?;
-        let (a, b) = (comparable(&live), comparable(&would_be));
+        // Secret values are masked on both sides alike: a change shows, the values do not.
+        let mut masker = crate::cluster::mask::Masker::default();
+        let (a, b) = (comparable(&live, &mut masker), comparable(&would_be, &mut masker));
         if a != b {
             let diff = similar::TextDiff::from_lines(&a, &b)
                 .unified_diff()
@@ -114,9 +116,10 @@ async fn compare(
 }
 
 /// An object as YAML without what the server keeps for itself, so two versions compare by
-/// what a person changed.
-fn comparable(obj: &DynamicObject) -> String {
+/// what a person changed, and with a Secret's values masked.
+fn comparable(obj: &DynamicObject, masker: &mut crate::cluster::mask::Masker) -> String {
     let mut v = serde_json::to_value(obj).unwrap_or(Value::Null);
+    masker.mask_object(&mut v);
     if let Some(meta) = v.get_mut("metadata").and_then(Value::as_object_mut) {
         for noise in [
             "managedFields",

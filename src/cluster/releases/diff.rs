@@ -24,9 +24,25 @@ pub enum DiffLine {
 /// the manifest.
 pub fn diff_revisions(old: &Release, new: &Release) -> Vec<DiffLine> {
     let mut lines = Vec::new();
+    // Secret values (a Secret's data, values under secret-looking keys) masked alike on both
+    // sides: a change shows, the values do not.
+    let mut masker = crate::cluster::mask::Masker::default();
+    let mut masked_values = |config: &Map<String, Value>| {
+        let mut value = Value::Object(config.clone());
+        masker.mask_values(&mut value);
+        match value {
+            Value::Object(map) => values_yaml(&map),
+            _ => String::new(),
+        }
+    };
+    let (old_values, new_values) = (masked_values(&old.config), masked_values(&new.config));
     let sections = [
-        ("values", values_yaml(&old.config), values_yaml(&new.config)),
-        ("manifest", old.manifest.clone(), new.manifest.clone()),
+        ("values", old_values, new_values),
+        (
+            "manifest",
+            masker.mask_manifest(&old.manifest),
+            masker.mask_manifest(&new.manifest),
+        ),
     ];
     for (section, before, after) in sections {
         diff_section(section, (old.version, &before), (new.version, &after), &mut lines);

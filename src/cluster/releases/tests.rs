@@ -384,6 +384,43 @@ fn diff_of_values_and_manifest() {
 }
 
 #[test]
+fn a_diff_shows_that_a_secret_changed_but_not_its_value() {
+    let mut v1 = todo_v1();
+    v1.config = json!({"secrets": {"openaiApiKey": "sk-old"}, "replicaCount": 2})
+        .as_object()
+        .unwrap()
+        .clone();
+    v1.manifest.push_str("---\n# Source: todo/templates/secret.yaml\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  KEY: c2stb2xk\n  SAME: eA==\n");
+    let mut v2 = v1.clone();
+    v2.version = 2;
+    v2.config = json!({"secrets": {"openaiApiKey": "sk-new"}, "replicaCount": 2})
+        .as_object()
+        .unwrap()
+        .clone();
+    v2.manifest = v1.manifest.replace("KEY: c2stb2xk", "KEY: c2stbmV3");
+    let lines = diff_revisions(&v1, &v2);
+    let text = format!("{lines:?}");
+    for secret in ["sk-old", "sk-new", "c2stb2xk", "c2stbmV3", "eA=="] {
+        assert!(!text.contains(secret), "{secret} shown: {text}");
+    }
+    let changed: Vec<&DiffLine> = lines
+        .iter()
+        .filter(|l| matches!(l, DiffLine::Added(_) | DiffLine::Removed(_)))
+        .collect();
+    assert_eq!(
+        changed.len(),
+        4,
+        "the key's line in the values and in the Secret, each before and after: {changed:?}"
+    );
+    assert!(
+        changed
+            .iter()
+            .all(|l| format!("{l:?}").contains("•••••••• (secret value")),
+        "{changed:?}"
+    );
+}
+
+#[test]
 fn diff_of_identical_revisions_says_so() {
     let mut same = todo_v1();
     same.version = 2;
