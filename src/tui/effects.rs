@@ -106,8 +106,12 @@ impl EffectRunner {
                 return crate::config::save_columns(&path, &columns).err().map(Msg::Notice);
             }
             Effect::SaveFile { path, text } => self.spawn_read(async move {
-                Msg::Notice(match tokio::fs::write(&path, text).await {
+                Msg::Notice(match save_new(&path, text.as_bytes()).await {
                     Ok(()) => format!("saved to {}", path.display()),
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => format!(
+                        "{} already exists: nothing was overwritten; save under another name",
+                        path.display()
+                    ),
                     Err(e) => format!("could not save to {}: {e}", path.display()),
                 })
             }),
@@ -269,6 +273,19 @@ impl EffectRunner {
     }
 }
 
+/// Writes `bytes` to a file that must not exist yet: a typed path never replaces a file (the log
+/// view's `s` overwrote whatever it was given, /etc/passwd included).
+async fn save_new(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use tokio::io::AsyncWriteExt;
+    let mut file = tokio::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .await?;
+    file.write_all(bytes).await?;
+    file.flush().await
+}
+
 /// What `read` answers with the current client, or "not connected" when there is none yet.
 async fn connected<T, Fut>(client: Option<kube::Client>, read: impl FnOnce(kube::Client) -> Fut) -> Result<T, String>
 where
@@ -286,5 +303,19 @@ struct AbortOnDrop(tokio::task::JoinHandle<()>);
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
         self.0.abort();
+    }
+}
+
+#[cfg(test)]
+mod save_tests {
+    #[tokio::test]
+    async fn saving_never_replaces_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pod.log");
+        super::save_new(&path, b"first\n").await.unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "first\n");
+        let again = super::save_new(&path, b"second\n").await.unwrap_err();
+        assert_eq!(again.kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "first\n", "left as it was");
     }
 }
