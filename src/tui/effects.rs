@@ -19,8 +19,13 @@ const NOT_CONNECTED: &str = "not connected to the cluster yet";
 /// The running session and log tail, the session's current client, and the channel every
 /// background task answers on.
 pub(crate) struct EffectRunner {
+    /// Answers that outlive a session: operations, reads, logs, notices.
     tx: mpsc::UnboundedSender<Msg>,
     rx: mpsc::UnboundedReceiver<Msg>,
+    /// The current session's own channel (its events and watches), replaced on reconnect so
+    /// what the old session had sent is dropped with it and nothing else is.
+    session_tx: mpsc::UnboundedSender<Msg>,
+    session_rx: mpsc::UnboundedReceiver<Msg>,
     /// The current session's client, for reads and actions the app asks for.
     client: Option<kube::Client>,
     session: Option<AbortOnDrop>,
@@ -39,10 +44,13 @@ impl EffectRunner {
     /// Connects with `opts` in the background; the session reports through `recv`.
     pub(crate) fn start(opts: ConnectOptions) -> EffectRunner {
         let (tx, rx) = mpsc::unbounded_channel();
-        let session = Some(AbortOnDrop(tokio::spawn(session::run(opts, tx.clone()))));
+        let (session_tx, session_rx) = mpsc::unbounded_channel();
+        let session = Some(AbortOnDrop(tokio::spawn(session::run(opts, session_tx.clone()))));
         EffectRunner {
             tx,
             rx,
+            session_tx,
+            session_rx,
             client: None,
             session,
             log_tail: None,
@@ -54,14 +62,17 @@ impl EffectRunner {
 
     /// The next answer from the session or a background task. Cancel-safe, for `select!`.
     pub(crate) async fn recv(&mut self) -> Option<Msg> {
-        let msg = self.rx.recv().await?;
+        let msg = tokio::select! {
+            msg = self.session_rx.recv() => msg?,
+            msg = self.rx.recv() => msg?,
+        };
         self.note_client(&msg);
         Some(msg)
     }
 
     /// An answer that is already waiting, if any.
     pub(crate) fn try_recv(&mut self) -> Option<Msg> {
-        let msg = self.rx.try_recv().ok()?;
+        let msg = self.session_rx.try_recv().or_else(|_| self.rx.try_recv()).ok()?;
         self.note_client(&msg);
         Some(msg)
     }
@@ -187,19 +198,29 @@ impl EffectRunner {
         F: std::future::Future<Output = ()> + Send + 'static,
     {
         if let (Some(client), Some(target)) = (self.client.clone(), app.target.as_ref()) {
-            let task = watch(client, target.scope.clone(), target.server.clone(), self.tx.clone());
+            let task = watch(
+                client,
+                target.scope.clone(),
+                target.server.clone(),
+                self.session_tx.clone(),
+            );
             self.resource_watches.push(AbortOnDrop(tokio::spawn(task)));
         }
     }
 
     /// Drops the old session, which aborts it and its watches, and starts one with `opts`.
     fn reconnect(&mut self, opts: ConnectOptions) {
-        let session = AbortOnDrop(tokio::spawn(session::run(opts, self.tx.clone())));
-        drop(self.session.replace(session));
+        drop(self.session.take());
         self.resource_watches.clear();
-        // Messages the old session already sent are for the old context: discarded.
-        while self.rx.try_recv().is_ok() {}
+        // What the old session and its watches already sent is for the old context: dropped
+        // with their channel. Answers to operations and reads go on arriving on the other one
+        // (draining a shared channel lost them, and the new session's first event with them).
+        let (session_tx, session_rx) = mpsc::unbounded_channel();
+        self.session_tx = session_tx;
+        self.session_rx = session_rx;
         self.client = None;
+        let session = AbortOnDrop(tokio::spawn(session::run(opts, self.session_tx.clone())));
+        self.session = Some(session);
     }
 
     /// Replaces the running log stream with one for `request`, numbered `stream`.
