@@ -115,10 +115,34 @@ pub async fn scale(
         .map_err(|e| failed("scale", workload, namespace, &e))?;
     progress(format!("{workload}: asked for {replicas} replicas"));
     let started = Instant::now();
-    wait(client, namespace, workload, timeout, progress).await?;
+    let (wanted, ready) = wait(client, namespace, workload, timeout, progress).await?;
+    let took = started.elapsed().as_secs_f32();
+    scaled(workload, namespace, replicas, wanted, ready, took)
+}
+
+/// The sentence a scale ends with, from what the workload has once rolled out: `wanted`
+/// replicas in its spec (an HPA may have set it back meanwhile) and `ready` ones.
+fn scaled(
+    workload: &WorkloadRef,
+    namespace: &str,
+    asked: i32,
+    wanted: i32,
+    ready: i32,
+    took: f32,
+) -> Result<String, String> {
+    if wanted != asked {
+        return Err(format!(
+            "{workload} in {namespace} was set back to {wanted} replicas after this scale to {asked}: an HPA (or \
+             another controller) manages it; scale the HPA instead (kubedeck scale {workload} N --hpa)"
+        ));
+    }
+    if asked == 0 && ready > 0 {
+        return Ok(format!(
+            "{workload} in {namespace} scaled to 0 ({ready} pods still stopping) ({took:.1}s)"
+        ));
+    }
     Ok(format!(
-        "{workload} in {namespace} runs {replicas} ready replicas ({:.1}s)",
-        started.elapsed().as_secs_f32()
+        "{workload} in {namespace} runs {ready} ready replicas ({took:.1}s)"
     ))
 }
 
@@ -274,7 +298,7 @@ async fn wait(
     workload: &WorkloadRef,
     timeout: Duration,
     progress: Progress<'_>,
-) -> Result<(), String> {
+) -> Result<(i32, i32), String> {
     let api = workload_api(client, namespace, workload);
     let deadline = tokio::time::Instant::now() + timeout;
     // Fed by a watch on this one object: each change of its status, no polling.
@@ -297,7 +321,9 @@ async fn wait(
             last = line;
         }
         if done {
-            return Ok(());
+            // What it runs once rolled out: replicas asked in its spec, and ready.
+            let count = |path: &str| obj.data.pointer(path).and_then(serde_json::Value::as_i64).unwrap_or(0) as i32;
+            return Ok((count("/spec/replicas"), count("/status/readyReplicas")));
         }
     }
 }
@@ -305,6 +331,27 @@ async fn wait(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_scale_says_what_the_workload_runs_not_what_was_asked() {
+        let w = WorkloadRef {
+            statefulset: false,
+            name: "backend".into(),
+        };
+        assert_eq!(
+            scaled(&w, "shop", 3, 3, 3, 2.04),
+            Ok("deploy/backend in shop runs 3 ready replicas (2.0s)".into())
+        );
+        let undone = scaled(&w, "shop", 3, 2, 2, 3.4).unwrap_err();
+        assert!(
+            undone.starts_with("deploy/backend in shop was set back to 2 replicas after this scale to 3: an HPA"),
+            "{undone}"
+        );
+        assert_eq!(
+            scaled(&w, "shop", 0, 0, 1, 0.0),
+            Ok("deploy/backend in shop scaled to 0 (1 pods still stopping) (0.0s)".into())
+        );
+    }
 
     #[test]
     fn replica_counts_and_workload_names_are_checked() {
