@@ -72,7 +72,7 @@ impl App {
         match parse_deploy_line(text, &namespace) {
             Ok(req) => {
                 let context = self.target.as_ref().map(|t| t.context.clone()).unwrap_or_default();
-                let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                let line = crate::actions::choices::without_secrets(text);
                 self.deploy_choices.insert(context.clone(), line.clone());
                 self.effects.push(Effect::RememberDeploy { context, line });
                 self.effects.push(Effect::PlanDeploy(req.clone()));
