@@ -656,6 +656,34 @@ fn rollback_from_the_history_shows_the_diff_then_rolls_back_on_y() {
 }
 
 #[test]
+fn a_release_left_pending_rolls_back_from_the_history() {
+    use crate::cluster::releases::ReleaseRow;
+    let mut a = app();
+    for (rev, status) in [(1, "superseded"), (2, "deployed"), (3, "pending-upgrade")] {
+        let row = ReleaseRow::example("shop", "todo", rev, status, "2026-11-23T11:00:00Z");
+        a.update(Msg::Rows(RowUpdate::Releases(WatchUpdate::Applied(row))));
+    }
+    press(&mut a, KeyCode::Char('4'));
+    press(&mut a, KeyCode::Enter);
+    // The newest, left pending by an interrupted upgrade, is not a way back.
+    press(&mut a, KeyCode::Char('G'));
+    press(&mut a, KeyCode::Char('r'));
+    assert!(a.effects.is_empty());
+    assert_eq!(
+        a.notice.as_deref(),
+        Some("revision 3 is the newest (pending-upgrade): pick an earlier one to roll back to")
+    );
+    // The deployed revision 2 is, as the refusal to deploy says (it said "is the one deployed").
+    press(&mut a, KeyCode::Char('g'));
+    press(&mut a, KeyCode::Char('j'));
+    press(&mut a, KeyCode::Char('r'));
+    let Some(Effect::LoadDiff(diff)) = a.effects.pop() else {
+        panic!("diff first: {:?}", a.notice)
+    };
+    assert_eq!((diff.from, diff.to), (3, 2));
+}
+
+#[test]
 fn read_only_mode_hides_and_refuses_everything_that_changes_the_cluster() {
     let mut a = app();
     a.readonly = Readonly {

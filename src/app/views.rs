@@ -380,15 +380,21 @@ impl App {
         let Some((h, rows, selected)) = self.history_selection() else {
             return;
         };
-        let deployed = rows.iter().rev().find(|r| r.status == ReleaseStatus::Deployed);
-        let current = deployed.map(|r| r.revision);
-        let history = h.clone();
-        let Some(current) = current else {
-            self.notice = Some("no revision is deployed now: deploy with d instead".into());
+        // From the newest revision, whatever its status: one left pending-upgrade by an
+        // interrupted deploy is what the rollback gets the release out of.
+        let Some(newest) = rows.iter().max_by_key(|r| r.revision) else {
             return;
         };
+        let (current, status) = (newest.revision, newest.status.clone());
+        let history = h.clone();
         if current == selected {
-            self.notice = Some(format!("revision {selected} is the one deployed"));
+            self.notice = Some(match status {
+                ReleaseStatus::Deployed => format!("revision {selected} is the one deployed"),
+                other => format!(
+                    "revision {selected} is the newest ({}): pick an earlier one to roll back to",
+                    other.as_str()
+                ),
+            });
             return;
         }
         let rollback = Operation::Rollback {
