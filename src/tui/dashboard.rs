@@ -137,7 +137,7 @@ pub async fn run(opts: ConnectOptions, settings: Settings) -> Result<Exit> {
 fn draw(terminal: &mut Term, app: &mut App, repaint: bool) -> Result<()> {
     app.refresh();
     if repaint {
-        terminal.clear().wrap_err("clearing the screen")?;
+        super::terminal::clear_for_repaint(terminal).wrap_err("clearing the screen")?;
     }
     terminal
         .draw(|frame| crate::views::render(app, frame))

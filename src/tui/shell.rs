@@ -48,7 +48,7 @@ pub(crate) async fn run(handover: Handover<'_>, client: Option<kube::Client>, re
     let what = format!("{what} (container {})", exec_request.container);
     let outcome = handed_over(handover.inputs, handover.mouse, &what, &client, &exec_request).await;
     // Back exactly as it was: the next draw repaints every cell.
-    let _ = handover.terminal.clear();
+    let _ = super::terminal::clear_for_repaint(handover.terminal);
     let recorded = outcome.clone().map(|code| format!("exited {code}"));
     if let Err(e) = operation.record(&handover.context, &recorded) {
         return Msg::ShellDone(what, outcome.map_err(|o| format!("{o} (audit log not written: {e})")));

@@ -87,6 +87,17 @@ impl ratatui::backend::Backend for TtyBackend {
     }
 }
 
+/// Clears the screen and makes the next frame write every cell. Not ratatui's
+/// `Terminal::clear`: that first asks the terminal where its cursor is, and right after a shell
+/// has given the terminal back the answer can be lost or late, which ended the dashboard with
+/// "The cursor position could not be read within a normal duration".
+pub(crate) fn clear_for_repaint(terminal: &mut Term) -> std::io::Result<()> {
+    ratatui::backend::Backend::clear_region(terminal.backend_mut(), ratatui::backend::ClearType::All)?;
+    // Both buffers blank: the next frame differs from "nothing" in every cell it draws.
+    terminal.swap_buffers();
+    Ok(())
+}
+
 /// Bytes buffered before a write: most frames fit, a bigger one takes a second write.
 const FRAME_BUFFER: usize = 64 * 1024;
 
