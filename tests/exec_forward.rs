@@ -292,9 +292,9 @@ async fn a_port_forward_reaches_the_container_and_moves_to_the_new_pod_when_its_
     assert_eq!(code, 1);
     assert!(
         err.trim().starts_with(&format!(
-            "kubedeck: 127.0.0.1:{port} is already in use by another program"
-        )),
-        "{err}"
+            "kubedeck: 127.0.0.1:{port} is already in use (by another program"
+        )) && err.trim().ends_with(&format!("e.g. {}:80)", port + 1)),
+        "the example keeps the remote port: {err}"
     );
     let (code, _, err) = kubedeck(&["port-forward", "-n", &ns, "svc/web", "8081:81"]);
     assert_eq!(

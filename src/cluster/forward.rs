@@ -87,7 +87,11 @@ impl Forward {
         let mut listeners = Vec::new();
         for address in addresses {
             let at = SocketAddr::new(*address, ports.local);
-            listeners.push(TcpListener::bind(at).await.map_err(|e| bind_error(at, &e))?);
+            listeners.push(
+                TcpListener::bind(at)
+                    .await
+                    .map_err(|e| bind_error(at, ports.remote, &e))?,
+            );
         }
         let listening = listeners.iter().filter_map(|l| l.local_addr().ok()).collect();
         let state = ForwardState::Active {
@@ -140,12 +144,12 @@ impl Forward {
     }
 }
 
-fn bind_error(at: SocketAddr, e: &std::io::Error) -> String {
+fn bind_error(at: SocketAddr, remote: u16, e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::AddrInUse => format!(
-            "{at} is already in use by another program: pick another local port (LOCAL:REMOTE, e.g. {}:{})",
+            "{at} is already in use (by another program, or a forward already running): pick another local port \
+             (LOCAL:REMOTE, e.g. {}:{remote})",
             at.port().saturating_add(1),
-            at.port()
         ),
         std::io::ErrorKind::PermissionDenied => {
             format!("cannot listen on {at}: ports below 1024 need privileges; pick a port above 1024")

@@ -274,6 +274,13 @@ async fn follow_container(pods: &Api<Pod>, pod: Arc<str>, container: Arc<str>, r
                     sink(LogEvent::Notice(text));
                     return;
                 }
+                // No previous container (it never restarted) does not come by waiting.
+                if request.previous && matches!(&e, kube::Error::Api(s) if s.code == 400) {
+                    sink(LogEvent::Notice(format!(
+                        "{pod}/{container} has no previous container to show (it has not restarted): {text}"
+                    )));
+                    return;
+                }
                 sink(LogEvent::Notice(format!(
                     "{text}; retrying in {:.1} s",
                     retry.as_secs_f32()
