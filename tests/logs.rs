@@ -97,11 +97,15 @@ async fn a_workload_tail_interleaves_pods_and_picks_up_a_replacement_pod() {
 async fn bad_targets_fail_with_one_sentence() {
     let client = common::client().await;
     let ns = common::namespace(&client, "logs-bad").await;
+    common::create_deployment(&client, &ns, "web", 1).await;
+    running_pods(&client, &ns, "web", 1).await;
     for (args, says) in [
         (vec!["no-such-pod"], "pod no-such-pod in"),
         (vec!["deploy/ghost"], "deploy/ghost in"),
         (vec!["svc/web"], "is not a log target"),
         (vec!["x", "--since", "five minutes"], "is not a duration"),
+        // Every stream refused and no line shown: a failure, as kubectl's, not a quiet exit 0.
+        (vec!["deploy/web", "-c", "nope"], "container nope is not valid for pod"),
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_kubedeck"))
             .arg("logs")

@@ -38,8 +38,14 @@ pub async fn run(client: kube::Client, request: LogRequest, format: LogFormat) -
     let (done_tx, done_rx) = tokio::sync::oneshot::channel();
     let done_tx = std::sync::Mutex::new(Some(done_tx));
     let sources = std::sync::Mutex::new(Vec::<Arc<str>>::new());
+    // Whether any line came, and what was said about the streams: only errors and no line is a
+    // failure (as `kubectl logs -c nope` is), not a quiet exit 0.
+    let lines_seen = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let notices = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (seen, said) = (lines_seen.clone(), notices.clone());
     let sink: logs::Sink = Arc::new(move |event| match event {
         LogEvent::Lines { pod, container, lines } => {
+            seen.store(true, std::sync::atomic::Ordering::Relaxed);
             let source = format!("{pod}/{container}");
             let index = {
                 let mut seen = sources.lock().unwrap_or_else(|e| e.into_inner());
@@ -62,7 +68,10 @@ pub async fn run(client: kube::Client, request: LogRequest, format: LogFormat) -
                 std::process::exit(0);
             }
         }
-        LogEvent::Notice(text) => eprintln!("kubedeck: {text}"),
+        LogEvent::Notice(text) => {
+            said.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            eprintln!("kubedeck: {text}")
+        }
         LogEvent::Containers(_) => {}
         LogEvent::Ended(outcome) => {
             if let Some(tx) = done_tx.lock().unwrap_or_else(|e| e.into_inner()).take() {
@@ -75,9 +84,18 @@ pub async fn run(client: kube::Client, request: LogRequest, format: LogFormat) -
     if tokio::spawn(logs::stream(client, request, sink)).await.is_err() {
         return Err("the log stream stopped unexpectedly".into());
     }
-    done_rx
+    let outcome = done_rx
         .await
-        .unwrap_or_else(|_| Err("the log stream stopped unexpectedly".into()))
+        .unwrap_or_else(|_| Err("the log stream stopped unexpectedly".into()));
+    let (seen, said) = (
+        lines_seen.load(std::sync::atomic::Ordering::Relaxed),
+        notices.load(std::sync::atomic::Ordering::Relaxed),
+    );
+    if outcome.is_ok() && !seen && said > 0 {
+        // Each stream's failure was said above, one sentence each: exit 1 without another.
+        std::process::exit(1);
+    }
+    outcome
 }
 
 /// One line as written to stdout.
