@@ -251,7 +251,9 @@ pub const BINDINGS: &[Binding] = &[
     bind("F", Action::PortForward, "forward a local port to the Service (:svc; :pf lists, stops)", false, KeyScope::Pane(PaneId::Resources), &[(KeyCode::Char('F'), NONE), (KeyCode::Char('F'), SHIFT)]),
     bind("P", Action::Probe, "call the health endpoints through a port-forward", false, PANES, &[(KeyCode::Char('P'), NONE), (KeyCode::Char('P'), SHIFT)]),
     bind("T", Action::TestRelease, "run the release's tests (helm test; asks first)", false, KeyScope::Pane(PaneId::Releases), &[(KeyCode::Char('T'), NONE), (KeyCode::Char('T'), SHIFT)]),
-    bind("l", Action::Logs, "logs (pod, or every pod of a workload)", true, PANES, &[(KeyCode::Char('l'), NONE)]),
+    // Only where there is something to tail: pods, and the pods of a workload.
+    bind("l", Action::Logs, "logs (the pod's containers)", true, KeyScope::Pane(PaneId::Pods), &[(KeyCode::Char('l'), NONE)]),
+    bind("l", Action::Logs, "logs (every pod of the workload)", true, KeyScope::Pane(PaneId::Workloads), &[(KeyCode::Char('l'), NONE)]),
     bind("S", Action::Setup, "first-run wizard: start Minikube and deploy (kubedeck setup)", true, PANES, &[(KeyCode::Char('S'), NONE), (KeyCode::Char('S'), SHIFT)]),
     bind("B", Action::Sandbox, "local sandbox cluster with the chart (kubedeck sandbox)", false, PANES, &[(KeyCode::Char('B'), NONE), (KeyCode::Char('B'), SHIFT)]),
     bind("D", Action::Demos, "guided demos (self-healing, scaling, autoscaling, rollback, persistence, all)", false, PANES, &[(KeyCode::Char('D'), NONE), (KeyCode::Char('D'), SHIFT)]),
@@ -323,6 +325,8 @@ impl Action {
                 | Action::Sandbox
                 | Action::Shell
                 | Action::TestRelease
+                // Every demo changes the cluster (and puts it back).
+                | Action::Demos
         )
     }
 
