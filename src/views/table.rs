@@ -64,9 +64,14 @@ pub fn render<'r, R: 'r>(
     let block = block(&frame.title, frame.pane, frame.focused, frame.footer);
     let pane = frame.pane;
     if pane.view.is_empty() {
-        let text = match &pane.problem {
-            Some(problem) => Line::styled(problem.clone(), style::error()),
-            None => frame.empty,
+        let text = match (&pane.problem, &pane.filter) {
+            (Some(problem), _) => Line::styled(problem.clone(), style::error()),
+            // Not "No pods in todo." while the filter hides them.
+            (None, Some(filter)) => Line::styled(
+                format!("Nothing matches the filter {:?} (Esc clears it).", filter.input),
+                style::dim(),
+            ),
+            (None, None) => frame.empty,
         };
         let inner = block.inner(area);
         // A line that fits is drawn as it is: a wrapping paragraph measured and restyled the

@@ -569,6 +569,22 @@ fn a_narrow_terminal_keeps_the_connection_state_and_what_is_unhealthy() {
 }
 
 #[test]
+fn a_filter_that_hides_every_row_says_so() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let mut app = with_pods(connected(Scope::Namespace("todo".into())));
+    for c in "/nomatch".chars() {
+        app.update(Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+    }
+    app.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    let text = screen(&app, 100, 12);
+    assert!(
+        text.contains("Nothing matches the filter \"nomatch\" (Esc clears it)."),
+        "{text}"
+    );
+    assert!(!text.contains("No pods in"), "{text}");
+}
+
+#[test]
 fn a_long_notice_is_read_whole_at_the_bottom() {
     let mut app = with_pods(connected(Scope::Namespace("todo".into())));
     let sentence = "\"-sim\" is not understood here: use RELEASE, --chart PATH|embedded, -f \
