@@ -297,6 +297,8 @@ async fn ask_and_run(
     hpa: Option<&ManagingHpa>,
     yes: bool,
 ) -> Result<String, String> {
+    // What is not there is said before any question about changing it.
+    target_there(cluster, operation).await?;
     for warning in operation.warnings(&cluster.context, hpa) {
         eprintln!("kubedeck: warning: {warning}");
     }
@@ -317,6 +319,36 @@ async fn ask_and_run(
         why = crate::actions::interrupt::interrupted() => {
             Err(crate::actions::interrupt::mark_failed(&cluster.client, &cluster.namespace, release, why).await)
         }
+    }
+}
+
+/// The workload, pod or release an operation acts on is there; the sentence when it is not.
+async fn target_there(cluster: &Connection, operation: &Operation) -> Result<(), String> {
+    let (client, namespace) = (&cluster.client, cluster.namespace.as_str());
+    match operation {
+        Operation::Scale { workload, .. } | Operation::Restart { workload, .. } => {
+            operate::exists(client, namespace, workload).await
+        }
+        Operation::DeletePod { name, .. } => {
+            kube::Api::<k8s_openapi::api::core::v1::Pod>::namespaced(client.clone(), namespace)
+                .get(name)
+                .await
+                .map(drop)
+                .map_err(|e| {
+                    crate::cluster::explain(
+                        &e,
+                        crate::cluster::Attempt::new("get", &format!("pod {name}"), namespace),
+                    )
+                })
+        }
+        Operation::Rollback { release, .. } | Operation::Uninstall { release, .. } => {
+            let history = ReleaseStore::new(client.clone(), namespace, release).history().await?;
+            match history.is_empty() {
+                true => Err(crate::actions::history::Refusal::NoSuchRelease(release.clone()).to_string()),
+                false => Ok(()),
+            }
+        }
+        _ => Ok(()),
     }
 }
 
@@ -397,9 +429,19 @@ async fn scale_command(
 ) -> Result<String, String> {
     let workload = WorkloadRef::parse(workload)?;
     let replicas = operate::parse_replicas(replicas)?;
+    operate::exists(&cluster.client, &cluster.namespace, &workload).await?;
     let managing = operate::hpa_for(&cluster.client, &cluster.namespace, &workload)
         .await?
         .map(|h| ManagingHpa::of(&h));
+    if hpa && managing.is_none() {
+        return Err(format!("{workload} has no HPA: scale it without --hpa"));
+    }
+    if hpa && replicas == 0 {
+        return Err(
+            "an HPA keeps at least 1 replica: give --hpa 1 or more, or scale the workload itself to 0 (without --hpa)"
+                .into(),
+        );
+    }
     let namespace = cluster.namespace.clone();
     let operation = match &managing {
         Some(managing) if hpa => Operation::ScaleHpa {

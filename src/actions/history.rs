@@ -89,7 +89,10 @@ impl std::fmt::Display for Refusal {
                 "release {release} revision {revision} is still {status}: another operation is in progress or was \
                  interrupted. Wait for it, or roll back to the last good revision (kubedeck rollback {release})"
             ),
-            Refusal::NoSuchRelease(r) => write!(f, "there is no release {r} here: deploy it first"),
+            Refusal::NoSuchRelease(r) => write!(
+                f,
+                "there is no release {r} here: check its name and the namespace (-n; the Releases pane lists them)"
+            ),
             Refusal::Exists(r) => write!(f, "release {r} already exists: upgrade it instead"),
             Refusal::NoSuchRevision { release, revision } => write!(
                 f,

@@ -77,6 +77,15 @@ fn failed(verb: &str, workload: &WorkloadRef, namespace: &str, e: &kube::Error) 
     crate::cluster::explain(e, crate::cluster::Attempt::new(verb, &workload.to_string(), namespace))
 }
 
+/// Whether `workload` is there, before asking to change it: one sentence when it is not.
+pub async fn exists(client: &Client, namespace: &str, workload: &WorkloadRef) -> Result<(), String> {
+    workload_api(client, namespace, workload)
+        .get(&workload.name)
+        .await
+        .map(drop)
+        .map_err(|e| failed("get", workload, namespace, &e))
+}
+
 /// Changes an HPA's bounds, the way to scale a workload an HPA manages.
 pub async fn set_hpa_bounds(
     client: &Client,
