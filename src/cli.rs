@@ -55,7 +55,7 @@ pub struct Cli {
 
     /// How long to wait for each request to the API server before giving up, as kubectl:
     /// 30s, 1m (0: no limit, the default).
-    #[arg(long, value_name = "DURATION", global = true, value_parser = request_timeout)]
+    #[arg(long, value_name = "DURATION", global = true, allow_hyphen_values = true, value_parser = request_timeout)]
     pub request_timeout: Option<std::time::Duration>,
 
     /// Enable the mouse (wheel scroll, click to focus); also `mouse: true` in the config file.
@@ -84,7 +84,7 @@ pub enum Command {
         #[arg(allow_negative_numbers = true, value_parser = revision)]
         revision: Option<i32>,
         /// How long to wait for the workloads to be ready, as helm writes it (90s, 5m, 1h30m).
-        #[arg(long, default_value = "5m", value_name = "DURATION", allow_negative_numbers = true)]
+        #[arg(long, default_value = "5m", value_name = "DURATION", allow_hyphen_values = true, value_parser = timeout)]
         timeout: String,
         /// Do not ask for confirmation.
         #[arg(long, short = 'y')]
@@ -108,7 +108,7 @@ pub enum Command {
         #[arg(long)]
         wait: bool,
         /// How long --wait waits, as helm writes it (90s, 5m, 1h30m).
-        #[arg(long, default_value = "5m", value_name = "DURATION", allow_negative_numbers = true)]
+        #[arg(long, default_value = "5m", value_name = "DURATION", allow_hyphen_values = true, value_parser = timeout)]
         timeout: String,
         /// List what would be deleted and stop.
         #[arg(long)]
@@ -125,7 +125,7 @@ pub enum Command {
         #[arg(long)]
         hpa: bool,
         /// How long to wait, as helm writes it (90s, 5m, 1h30m).
-        #[arg(long, default_value = "5m", value_name = "DURATION", allow_negative_numbers = true)]
+        #[arg(long, default_value = "5m", value_name = "DURATION", allow_hyphen_values = true, value_parser = timeout)]
         timeout: String,
         #[arg(long, short = 'y')]
         yes: bool,
@@ -135,7 +135,7 @@ pub enum Command {
         /// deploy/NAME or sts/NAME.
         workload: String,
         /// How long to wait, as helm writes it (90s, 5m, 1h30m).
-        #[arg(long, default_value = "5m", value_name = "DURATION", allow_negative_numbers = true)]
+        #[arg(long, default_value = "5m", value_name = "DURATION", allow_hyphen_values = true, value_parser = timeout)]
         timeout: String,
         #[arg(long, short = 'y')]
         yes: bool,
@@ -147,7 +147,7 @@ pub enum Command {
         kind: String,
         name: String,
         /// How long to wait, as helm writes it (90s, 5m, 1h30m).
-        #[arg(long, default_value = "5m", value_name = "DURATION", allow_negative_numbers = true)]
+        #[arg(long, default_value = "5m", value_name = "DURATION", allow_hyphen_values = true, value_parser = timeout)]
         timeout: String,
         #[arg(long, short = 'y')]
         yes: bool,
@@ -245,7 +245,7 @@ pub struct TestArgs {
     #[arg(value_parser = release_name)]
     pub release: String,
     /// How long each test may take, as helm writes it (90s, 5m, 1h30m).
-    #[arg(long, default_value = "5m", value_name = "DURATION", allow_negative_numbers = true)]
+    #[arg(long, default_value = "5m", value_name = "DURATION", allow_hyphen_values = true, value_parser = timeout)]
     pub timeout: String,
     /// Print each test pod's logs (read as it ends, before its delete policy removes it).
     #[arg(long)]
@@ -272,7 +272,7 @@ pub struct LogsArgs {
     #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = lines)]
     pub tail: Option<i64>,
     /// Only lines newer than this: 30s, 5m, 2h, 1d.
-    #[arg(long, value_name = "DURATION")]
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
     pub since: Option<String>,
     /// The container (default: the pod's default container, else its first).
     #[arg(short = 'c', long, conflicts_with = "all_containers")]
@@ -338,7 +338,7 @@ pub struct DeployArgs {
     #[arg(long)]
     pub atomic: bool,
     /// How long to wait for hooks and workloads, as helm writes it (90s, 5m, 1h30m).
-    #[arg(long, default_value = "5m", value_name = "DURATION", allow_negative_numbers = true)]
+    #[arg(long, default_value = "5m", value_name = "DURATION", allow_hyphen_values = true, value_parser = timeout)]
     pub timeout: String,
     /// Revisions to keep (0: all).
     #[arg(long, default_value_t = 10, allow_negative_numbers = true, value_parser = revisions_kept)]
@@ -445,6 +445,11 @@ fn revisions_kept(text: &str) -> Result<usize, String> {
             "--history-max {text:?} is not a number of revisions: give a whole number of 0 (keep all) or more"
         )),
     }
+}
+
+/// `--timeout`: checked before anything is asked of the cluster, kept as written.
+fn timeout(text: &str) -> Result<String, String> {
+    duration::parse_timeout(text).map(|_| text.to_owned())
 }
 
 /// `--request-timeout`: a duration as kubectl writes it (a bare number is seconds, 0 no limit).

@@ -167,7 +167,7 @@ async fn execute(cluster: &Connection, command: Command) -> Result<String, Strin
             timeout,
             yes,
         } => {
-            let timeout = crate::cli::duration::parse(&timeout, "--timeout")?;
+            let timeout = crate::cli::duration::parse_timeout(&timeout)?;
             scale_command(cluster, &workload, &replicas, hpa, timeout, yes).await
         }
         // main starts the wizard itself; it never comes here.
@@ -222,7 +222,7 @@ fn operation_of(namespace: &str, command: Command) -> Result<(Operation, bool), 
             waiting,
             ..
         } => {
-            let timeout = crate::cli::duration::parse(&timeout, "--timeout")?;
+            let timeout = crate::cli::duration::parse_timeout(&timeout)?;
             let (workloads, jobs) = (waiting.wait, waiting.wait_for_jobs);
             (
                 Operation::Rollback {
@@ -250,7 +250,7 @@ fn operation_of(namespace: &str, command: Command) -> Result<(Operation, bool), 
         ),
         Command::Restart { workload, timeout, yes } => {
             let workload = WorkloadRef::parse(&workload)?;
-            let timeout = crate::cli::duration::parse(&timeout, "--timeout")?;
+            let timeout = crate::cli::duration::parse_timeout(&timeout)?;
             (
                 Operation::Restart {
                     namespace,
@@ -261,7 +261,7 @@ fn operation_of(namespace: &str, command: Command) -> Result<(Operation, bool), 
             )
         }
         Command::Delete { name, timeout, yes, .. } => {
-            let timeout = crate::cli::duration::parse(&timeout, "--timeout")?;
+            let timeout = crate::cli::duration::parse_timeout(&timeout)?;
             (
                 Operation::DeletePod {
                     namespace,
@@ -515,7 +515,7 @@ async fn deploy_command(cluster: &Connection, args: DeployArgs) -> Result<String
         values_files,
         set: args.input.set.clone(),
         atomic: args.atomic,
-        timeout: crate::cli::duration::parse(&args.timeout, "--timeout")?,
+        timeout: crate::cli::duration::parse_timeout(&args.timeout)?,
         history_max: args.history_max,
         helm_renderer: args.renderer == "helm",
         base_values: Default::default(),

@@ -4,6 +4,17 @@
 use std::time::Duration;
 
 /// `text` as a duration, or one sentence naming `flag` and the format.
+/// A `--timeout`: a duration as `parse` reads it, and more than zero (there is nothing to wait
+/// for in no time: a scale was applied, then failed at once with "not there after 0s").
+pub fn parse_timeout(text: &str) -> Result<Duration, String> {
+    match parse(text, "--timeout")? {
+        d if d.is_zero() => Err(format!(
+            "--timeout {text:?} leaves no time to wait: give a duration such as 90s or 5m"
+        )),
+        d => Ok(d),
+    }
+}
+
 pub fn parse(text: &str, flag: &str) -> Result<Duration, String> {
     let bad = || format!("{flag} {text:?} is not a duration: write it as helm does, e.g. 90s, 5m or 1h30m");
     let trimmed = text.trim();

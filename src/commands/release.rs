@@ -69,7 +69,7 @@ pub(super) async fn rollback_dry_run(
     to: Option<i32>,
     timeout: &str,
 ) -> Result<String, String> {
-    crate::cli::duration::parse(timeout, "--timeout")?;
+    crate::cli::duration::parse_timeout(timeout)?;
     let (to, plan) = deploy::rollback_plan(&cluster.client, &cluster.namespace, release, to).await?;
     crate::outln!(
         "release {release} in {}: revision {} would roll back to revision {to} and",
@@ -91,7 +91,7 @@ pub(super) async fn uninstall_command(
     timeout: &str,
     dry_run: bool,
 ) -> Result<String, String> {
-    let timeout = crate::cli::duration::parse(timeout, "--timeout")?;
+    let timeout = crate::cli::duration::parse_timeout(timeout)?;
     // Only a dry run or a wait needs the objects before asking.
     let (objects, revisions) = if dry_run || wait {
         deploy::release_objects(&cluster.client, &cluster.namespace, &release).await?

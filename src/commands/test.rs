@@ -11,7 +11,7 @@ use crate::cluster::releases::{HelmTime, Release};
 use super::Connection;
 
 pub(super) async fn run(cluster: &Connection, args: TestArgs) -> Result<String, String> {
-    let timeout = crate::cli::duration::parse(&args.timeout, "--timeout")?;
+    let timeout = crate::cli::duration::parse_timeout(&args.timeout)?;
     let (only, skip) = deploy::parse_filters(&args.filter)?;
     let request = TestRequest {
         namespace: cluster.namespace.clone(),
