@@ -497,6 +497,18 @@ fn confirm(question: &str, yes: bool) -> Result<(), String> {
 /// The chart folder (the built-in chart unless `--chart`) and the values files `-f` names.
 pub(crate) fn chart_and_values(input: &crate::cli::ChartInput) -> Result<(PathBuf, Vec<PathBuf>), String> {
     let chart_dir = input.chart.clone().unwrap_or_else(|| PathBuf::from(BUNDLED_CHART));
+    // The chart first: its values files are named from it.
+    if input.chart.is_some() && !chart_dir.is_dir() {
+        let what = if chart_dir.exists() {
+            "is not a folder"
+        } else {
+            "does not exist"
+        };
+        return Err(format!(
+            "--chart {}: {what}; give a chart folder (with its Chart.yaml), or leave --chart out for the Todo Chatbot chart",
+            chart_dir.display()
+        ));
+    }
     let values_files = input
         .values
         .iter()

@@ -94,6 +94,12 @@ fn disk_files(dir: &Path, prefix: &str, out: &mut Vec<(String, PathBuf)>) {
 /// Writes the embedded chart into `dir` (created if missing) as a chart folder helm can use;
 /// refuses to overwrite a file that is already there.
 pub fn export(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(format!(
+            "{} is a file, not a folder: export into an empty or new folder",
+            dir.display()
+        ));
+    }
     let mut written = Vec::new();
     for (rel, _) in files_under(Path::new(BUNDLED_CHART)) {
         let target = dir.join(&rel);
