@@ -195,7 +195,14 @@ impl App {
 
     pub(super) fn shell_prompt_done(&mut self, text: &str) {
         let Some(pick) = self.exec.shell.take() else { return };
-        let words: Vec<String> = text.split_whitespace().map(String::from).collect();
+        // Split as a shell would: `sh -c 'ls /app'` is two words and one quoted argument.
+        let Some(words) = shlex::split(text) else {
+            self.notice = Some(format!(
+                "{:?} has an unclosed quote or a stray backslash: nothing was run",
+                crate::text::sanitize(text)
+            ));
+            return;
+        };
         self.effects.push(Effect::Shell(ShellRequest {
             namespace: pick.namespace,
             target: pick.target,
@@ -340,5 +347,42 @@ impl App {
             ..Default::default()
         }));
         self.effects.push(Effect::Probe(namespace));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn picked() -> App {
+        let mut app = App::new(Default::default(), "2026-11-23T12:00:00Z".parse().unwrap(), (100, 30));
+        app.exec.shell = Some(ShellPick {
+            namespace: "todo".into(),
+            target: PodTarget::Pod("web-1".into()),
+            containers: vec!["app".into()],
+            chosen: 0,
+        });
+        app
+    }
+
+    #[test]
+    fn a_typed_command_is_split_as_a_shell_would() {
+        let mut app = picked();
+        app.shell_prompt_done("sh -c 'ls /app | head -3'");
+        let Some(Effect::Shell(request)) = app.effects.pop() else {
+            panic!("runs: {:?}", app.notice)
+        };
+        assert_eq!(
+            request.command,
+            Some(vec!["sh".into(), "-c".into(), "ls /app | head -3".into()])
+        );
+        // An unclosed quote runs nothing, and says so.
+        let mut app = picked();
+        app.shell_prompt_done("sh -c 'oops");
+        assert!(app.effects.is_empty());
+        assert_eq!(
+            app.notice.as_deref(),
+            Some("\"sh -c 'oops\" has an unclosed quote or a stray backslash: nothing was run")
+        );
     }
 }

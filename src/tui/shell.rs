@@ -29,7 +29,11 @@ pub(crate) struct Handover<'a> {
 /// found before the screen is left, so a mistake shows in the footer, not on a bare terminal.
 pub(crate) async fn run(handover: Handover<'_>, client: Option<kube::Client>, request: ShellRequest) -> Msg {
     let what = match &request.command {
-        Some(c) => format!("{} in {}", c.join(" "), request.target),
+        Some(c) => format!(
+            "{} in {}",
+            shlex::try_join(c.iter().map(String::as_str)).unwrap_or_else(|_| c.join(" ")),
+            request.target
+        ),
         None => format!("shell in {}", request.target),
     };
     let Some(client) = client else {
@@ -46,7 +50,10 @@ pub(crate) async fn run(handover: Handover<'_>, client: Option<kube::Client>, re
         return Msg::ShellDone(what, Err(refusal));
     }
     let what = format!("{what} (container {})", exec_request.container);
-    let outcome = handed_over(handover.inputs, handover.mouse, &what, &client, &exec_request).await;
+    // A command typed in (not the shell) prints and ends: its output is read before the
+    // dashboard comes back over it.
+    let typed = request.command.is_some();
+    let outcome = handed_over(handover.inputs, handover.mouse, &what, &client, &exec_request, typed).await;
     // Back exactly as it was: the next draw repaints every cell.
     let _ = super::terminal::clear_for_repaint(handover.terminal);
     let recorded = outcome.clone().map(|code| format!("exited {code}"));
@@ -81,6 +88,7 @@ async fn handed_over(
     what: &str,
     client: &kube::Client,
     request: &ExecRequest,
+    wait_for_key: bool,
 ) -> Result<i32, String> {
     inputs.pause();
     let mut out = std::io::stdout();
@@ -105,6 +113,20 @@ async fn handed_over(
     let outcome = exec::run(client, request, local).await;
     // Stops the reader before the dashboard reads keys again, so none is lost between them.
     drop(reader);
+    if wait_for_key {
+        let ended = match &outcome {
+            Ok(code) => format!("exited {code}"),
+            Err(why) => why.clone(),
+        };
+        let _ = write!(
+            out,
+            "\r\nkubedeck: {ended}; press any key to return to the dashboard.\r\n"
+        );
+        let _ = out.flush();
+        let (key_reader, mut keys) = RawInput::start(0);
+        let _ = keys.recv().await;
+        drop(key_reader);
+    }
     let _ = crossterm::execute!(out, EnterAlternateScreen, Hide);
     if mouse {
         let _ = crossterm::execute!(out, EnableMouseCapture);
