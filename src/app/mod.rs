@@ -390,7 +390,7 @@ impl App {
         self.quit_asked = true;
         self.notice = Some(
             "an operation is still running: q again quits and stops it (a deploy or rollback is then marked failed, \
-             as helm marks a cancelled one); any other key stays"
+             as helm marks a cancelled one; a demo puts back what it changed); any other key stays"
                 .into(),
         );
     }

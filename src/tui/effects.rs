@@ -38,6 +38,9 @@ pub(crate) struct EffectRunner {
     /// Deploys and rollbacks started, by namespace and release: one still running when the
     /// dashboard quits is stopped and its revision marked failed (`stop_operations`).
     releasing: Vec<(String, String, tokio::task::JoinHandle<()>)>,
+    /// Demos started: one still running when the dashboard quits is stopped, and what it
+    /// changed is put back before the process ends.
+    demos: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl EffectRunner {
@@ -57,6 +60,7 @@ impl EffectRunner {
             resource_watches: Vec::new(),
             forwards: Default::default(),
             releasing: Vec::new(),
+            demos: Vec::new(),
         }
     }
 
@@ -255,6 +259,7 @@ impl EffectRunner {
     fn spawn_operation(&mut self, context: String, operation: Operation) {
         let client = self.client.clone();
         let progress_tx = self.tx.clone();
+        let demo = matches!(operation, Operation::Demo { .. });
         let release = match &operation {
             Operation::Deploy { request, .. } => Some((request.namespace.clone(), request.release.clone())),
             Operation::Rollback { namespace, release, .. } => Some((namespace.clone(), release.clone())),
@@ -270,8 +275,11 @@ impl EffectRunner {
             Msg::ActionDone(operation.run_and_record(&client, &context, &progress).await)
         });
         self.releasing.retain(|(_, _, task)| !task.is_finished());
-        if let Some((namespace, release)) = release {
-            self.releasing.push((namespace, release, task));
+        self.demos.retain(|task| !task.is_finished());
+        match release {
+            Some((namespace, release)) => self.releasing.push((namespace, release, task)),
+            None if demo => self.demos.push(task),
+            None => {}
         }
     }
 
@@ -280,6 +288,25 @@ impl EffectRunner {
     /// refused as "in progress"). A sentence for each, for after the terminal is restored.
     pub(crate) async fn stop_operations(&mut self) -> Vec<String> {
         let mut said = Vec::new();
+        let mut stopped_demos = 0;
+        for task in std::mem::take(&mut self.demos) {
+            if !task.is_finished() {
+                // Dropping the demo puts back what it changed (`demo::settle` waits for it).
+                task.abort();
+                let _ = task.await;
+                stopped_demos += 1;
+            }
+        }
+        if stopped_demos > 0 {
+            said.push(
+                match crate::actions::demo::settle(std::time::Duration::from_secs(60)).await {
+                    true => "the demo was stopped, and what it changed is put back".to_owned(),
+                    false => "the demo was stopped, and putting back what it changed took over a minute: check the \
+                          release's HPAs and replicas (kubedeck status)"
+                        .to_owned(),
+                },
+            );
+        }
         for (namespace, release, task) in std::mem::take(&mut self.releasing) {
             if task.is_finished() {
                 continue;

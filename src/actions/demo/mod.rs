@@ -11,6 +11,7 @@ pub mod walkthrough;
 
 pub use crate::actions::interrupt::interrupted;
 pub use rollback::DEMO_VARIABLE;
+pub use undo::settle;
 
 use std::time::Duration;
 

@@ -93,12 +93,25 @@ impl Drop for Undo {
             return;
         };
         let (client, namespace) = (self.client.clone(), self.namespace.clone());
-        runtime.spawn(async move {
+        let task = runtime.spawn(async move {
             for step in steps.into_iter().rev() {
                 let _ = put_back(&client, &namespace, &step, &|_| {}).await;
             }
         });
+        PUTTING_BACK.lock().unwrap_or_else(|e| e.into_inner()).push(task);
     }
+}
+
+/// The put-backs started by dropped demos, so whoever ends the process can wait for them.
+static PUTTING_BACK: Mutex<Vec<tokio::task::JoinHandle<()>>> = Mutex::new(Vec::new());
+
+/// Waits (at most `patience`) for the put-backs of demos that were stopped midway: the dashboard
+/// quitting during a demo must not leave its HPA bounds or replicas changed. True when all ended.
+pub async fn settle(patience: std::time::Duration) -> bool {
+    let tasks: Vec<_> = std::mem::take(&mut *PUTTING_BACK.lock().unwrap_or_else(|e| e.into_inner()));
+    tokio::time::timeout(patience, futures::future::join_all(tasks))
+        .await
+        .is_ok()
 }
 
 /// Puts one change back; what it did, or None when there was nothing to do.
