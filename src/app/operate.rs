@@ -97,6 +97,28 @@ impl App {
         Some((key.namespace.to_string(), row.workload()))
     }
 
+    /// The scale prompt's lead: which workload, how many replicas it runs now, and the bounds of
+    /// an HPA that manages it (as k9s shows them).
+    pub fn scale_prompt_lead(&self) -> String {
+        let row = self
+            .panes
+            .get(super::PaneId::Workloads)
+            .selected_key()
+            .and_then(|key| self.data.workload(key));
+        let Some(row) = row else {
+            return "replicas: ".into();
+        };
+        let workload = row.workload();
+        let hpa = self
+            .data
+            .hpas
+            .iter()
+            .find(|h| h.key.namespace == row.key.namespace && h.scales.as_ref() == Some(&workload))
+            .map(|h| format!("; HPA {} keeps it at {}..{}", h.key.name, h.min, h.max))
+            .unwrap_or_default();
+        format!("scale {workload} (now {}{hpa}) to replicas: ", row.desired)
+    }
+
     /// `s`: ask for a replica count.
     pub(super) fn open_scale(&mut self) {
         if self.selected_workload().is_some() {

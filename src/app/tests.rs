@@ -759,6 +759,10 @@ fn scale_restart_and_delete_pod_ask_first_and_warn_about_an_hpa() {
     a.update(Msg::Rows(RowUpdate::Hpas(WatchUpdate::Applied(hpa))));
     press(&mut a, KeyCode::Char('5'));
     press(&mut a, KeyCode::Char('s'));
+    assert_eq!(
+        a.scale_prompt_lead(),
+        "scale deploy/backend (now 2; HPA backend keeps it at 2..5) to replicas: "
+    );
     type_line(&mut a, "abc");
     assert!(a.notice.as_deref().unwrap().contains("0 to 1000"), "{:?}", a.notice);
     press(&mut a, KeyCode::Char('s'));

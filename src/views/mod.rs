@@ -240,12 +240,16 @@ fn render_tabs(app: &App, area: Rect, buf: &mut Buffer) {
 /// The bottom line: the open prompt, else a notice, else key hints from the key map.
 fn render_footer(app: &App, has_data: bool, area: Rect, buf: &mut Buffer) {
     if let Some(prompt) = &app.prompt {
+        // A lead made for this prompt (the shell's pod, the workload to scale).
         let shell_lead;
         let lead = match prompt.kind {
             PromptKind::Filter => "/",
             PromptKind::Command => ":",
             PromptKind::Deploy => "deploy [RELEASE --chart PATH -f VALUES]: ",
-            PromptKind::Scale => "replicas: ",
+            PromptKind::Scale => {
+                shell_lead = app.scale_prompt_lead();
+                shell_lead.as_str()
+            }
             PromptKind::LogSearch | PromptKind::TextSearch => "search /",
             PromptKind::LogFields => "JSON fields (comma-separated): ",
             PromptKind::LogSave => "save to: ",
