@@ -181,3 +181,17 @@ fn pod_details_wrap_their_labels_at_words() {
     }
     insta::assert_snapshot!("pod_detail_wrapped_60x20", text);
 }
+
+#[test]
+fn w_adds_the_wide_columns_where_there_is_room_and_keeps_ip() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let mut app = focused(&deployed("todo"), PaneId::Pods);
+    app.update(Msg::Key(KeyEvent::new(KeyCode::Char('W'), KeyModifiers::SHIFT)));
+    let wide = screen(&app, 200, 12);
+    let h = header(&wide, "READY");
+    assert!(h.contains("NOMINATED NODE") && h.contains("READINESS GATES"), "{wide}");
+    // Where there is no room for them, W changes nothing: no default column gives way to them.
+    let narrow = header(&screen(&app, 100, 12), "READY");
+    app.update(Msg::Key(KeyEvent::new(KeyCode::Char('W'), KeyModifiers::SHIFT)));
+    assert_eq!(narrow, header(&screen(&app, 100, 12), "READY"));
+}
