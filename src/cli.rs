@@ -412,9 +412,9 @@ fn whole_number(text: &str) -> Option<i64> {
     text.trim().parse::<i64>().ok()
 }
 
-/// A release name as helm allows it (`actions::deploy::release_name`).
+/// A release name as helm allows it (`cluster::releases::release_name`).
 pub(crate) fn release_name(text: &str) -> Result<String, String> {
-    crate::actions::deploy::release_name(text)
+    crate::cluster::releases::release_name(text)
 }
 
 /// A release revision: 1 or more.

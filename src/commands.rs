@@ -16,38 +16,16 @@ use crate::cluster::{ConnectOptions, Scope, load_config};
 
 use crate::chart::{BUNDLED_CHART, values_file};
 
-/// `print!` for a subcommand's output. A closed pipe (`kubedeck deploy ... | head`) drops what
-/// follows instead of panicking: an operation goes on to its end rather than stopping half-done
-/// (a release left pending-install), and its exit status still says how it went.
-#[macro_export]
-macro_rules! out {
-    ($($arg:tt)*) => {
-        $crate::commands::write_out(format_args!($($arg)*))
-    };
-}
-
-/// `println!` for a subcommand's output, as `out!`.
-#[macro_export]
-macro_rules! outln {
-    () => {
-        $crate::commands::write_out(format_args!("\n"))
-    };
-    ($($arg:tt)*) => {
-        $crate::commands::write_out(format_args!("{}\n", format_args!($($arg)*)))
-    };
-}
-
-/// Writes to stdout, ignoring a reader that went away (see `out!`).
-pub fn write_out(args: std::fmt::Arguments) {
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_fmt(args).and_then(|()| stdout.flush());
-}
+#[macro_use]
+mod out;
+pub use out::write_out;
 
 pub mod demo_all;
 pub mod exec;
 pub mod forward;
 pub mod logs;
 pub mod offline;
+mod preflight;
 mod release;
 pub mod status;
 mod test;
@@ -85,7 +63,7 @@ pub async fn run(command: Command, opts: ConnectOptions, readonly: &crate::confi
         }
     };
     if !done.is_empty() {
-        crate::outln!("{done}");
+        outln!("{done}");
     }
     Ok(())
 }
@@ -115,34 +93,10 @@ fn subject_of(command: &Command) -> Option<Subject> {
     }
 }
 
-/// A typo in -n must not read as an empty, healthy namespace (status reports it itself).
-async fn check_namespace(cluster: &Connection, command: &Command) -> Result<(), String> {
-    let namespace = cluster.namespace.as_str();
-    match command {
-        Command::Status { .. } => {}
-        // --create-namespace creates it; the name must still be one.
-        Command::Deploy(args) if args.create_namespace => {
-            if let Some(problem) = crate::cluster::namespaces::name_problem(namespace) {
-                return Err(problem);
-            }
-        }
-        Command::Deploy(_) => crate::cluster::namespaces::check(&cluster.client, namespace)
-            .await
-            .map_err(|e| match e == crate::cluster::namespaces::missing(namespace) {
-                true => format!(
-                    "namespace {namespace} does not exist: pass --create-namespace to create it, or pick another with -n NAMESPACE"
-                ),
-                false => e,
-            })?,
-        _ => crate::cluster::namespaces::check(&cluster.client, namespace).await?,
-    }
-    Ok(())
-}
-
 /// Runs one subcommand; the outcome is the sentence to print last (empty for none).
 async fn execute(cluster: &Connection, command: Command) -> Result<String, String> {
     let namespace = cluster.namespace.as_str();
-    check_namespace(cluster, &command).await?;
+    preflight::check_namespace(cluster, &command).await?;
     match command {
         Command::Deploy(args) => deploy_command(cluster, args).await,
         Command::Rollback {
@@ -298,12 +252,12 @@ async fn ask_and_run(
     yes: bool,
 ) -> Result<String, String> {
     // What is not there is said before any question about changing it.
-    target_there(cluster, operation).await?;
+    preflight::target_there(cluster, operation).await?;
     for warning in operation.warnings(&cluster.context, hpa) {
         eprintln!("kubedeck: warning: {warning}");
     }
     confirm(&operation.question(), yes)?;
-    let run = operation.run(&cluster.client, &|line| crate::outln!("{line}"));
+    let run = operation.run(&cluster.client, &|line| outln!("{line}"));
     // A deploy or rollback stopped by Ctrl-C or SIGTERM marks its pending revision failed, as
     // helm does; a demo puts its own changes back, and the other operations leave no record.
     let release = match operation {
@@ -322,47 +276,17 @@ async fn ask_and_run(
     }
 }
 
-/// The workload, pod or release an operation acts on is there; the sentence when it is not.
-async fn target_there(cluster: &Connection, operation: &Operation) -> Result<(), String> {
-    let (client, namespace) = (&cluster.client, cluster.namespace.as_str());
-    match operation {
-        Operation::Scale { workload, .. } | Operation::Restart { workload, .. } => {
-            operate::exists(client, namespace, workload).await
-        }
-        Operation::DeletePod { name, .. } => {
-            kube::Api::<k8s_openapi::api::core::v1::Pod>::namespaced(client.clone(), namespace)
-                .get(name)
-                .await
-                .map(drop)
-                .map_err(|e| {
-                    crate::cluster::explain(
-                        &e,
-                        crate::cluster::Attempt::new("get", &format!("pod {name}"), namespace),
-                    )
-                })
-        }
-        Operation::Rollback { release, .. } | Operation::Uninstall { release, .. } => {
-            let history = ReleaseStore::new(client.clone(), namespace, release).history().await?;
-            match history.is_empty() {
-                true => Err(crate::actions::history::Refusal::NoSuchRelease(release.clone()).to_string()),
-                false => Ok(()),
-            }
-        }
-        _ => Ok(()),
-    }
-}
-
 async fn status_command(cluster: &Connection, output: &str, probe: bool) -> Result<String, String> {
     let report = status::check(&cluster.client, &cluster.namespace).await;
     if probe {
         return probe_command(cluster, report, output).await;
     }
     if output == "json" {
-        crate::outln!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
+        outln!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
     } else if output == "yaml" {
-        crate::out!("{}", serde_yaml::to_string(&report).map_err(|e| e.to_string())?);
+        out!("{}", serde_yaml::to_string(&report).map_err(|e| e.to_string())?);
     } else {
-        crate::out!("{}", report.text());
+        out!("{}", report.text());
     }
     match report.verdict() {
         None => Ok(String::new()),
@@ -376,12 +300,12 @@ async fn probe_command(cluster: &Connection, report: status::StatusReport, outpu
     let answers = crate::cluster::probe::probe_all(&cluster.client, &cluster.namespace, None).await?;
     if output == "json" {
         let both = serde_json::json!({"status": report, "probes": answers});
-        crate::outln!("{}", serde_json::to_string_pretty(&both).map_err(|e| e.to_string())?);
+        outln!("{}", serde_json::to_string_pretty(&both).map_err(|e| e.to_string())?);
     } else {
-        crate::out!("{}", report.text());
-        crate::outln!("Health endpoints (through a port-forward):");
+        out!("{}", report.text());
+        outln!("Health endpoints (through a port-forward):");
         for answer in &answers {
-            crate::outln!("  {}", answer.line());
+            outln!("  {}", answer.line());
         }
     }
     let failed = answers.iter().filter(|a| !a.ok()).count();
@@ -480,7 +404,7 @@ fn confirm(question: &str, yes: bool) -> Result<(), String> {
             "{question} Refusing without a terminal to ask on: pass --yes to confirm."
         ));
     }
-    crate::out!("{question} [y/N] ");
+    out!("{question} [y/N] ");
     let _ = std::io::stdout().flush();
     let mut answer = String::new();
     std::io::stdin()
@@ -535,7 +459,7 @@ async fn deploy_command(cluster: &Connection, args: DeployArgs) -> Result<String
     };
     if args.dry_run == DryRun::Client {
         let preview = deploy::preview(&cluster.client, &request).await?;
-        crate::out!("{}", release::helm_dry_run_text(&preview));
+        out!("{}", release::helm_dry_run_text(&preview));
         return Ok(String::new());
     }
     let plan = deploy::plan(&cluster.client, &request).await?;
@@ -551,7 +475,7 @@ async fn deploy_command(cluster: &Connection, args: DeployArgs) -> Result<String
 }
 
 fn print_plan(request: &DeployRequest, plan: &DeployPlan) {
-    crate::outln!(
+    outln!(
         "release {} in {}: revision {} would",
         request.release,
         request.namespace,
@@ -584,10 +508,10 @@ async fn history_command(client: &Client, namespace: &str, release: &str, output
         } else {
             serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())? + "\n"
         };
-        crate::out!("{text}");
+        out!("{text}");
         return Ok(());
     }
-    crate::outln!(
+    outln!(
         "{:<9}{:<27}{:<17}{:<24}{:<12}DESCRIPTION",
         "REVISION",
         "UPDATED",
@@ -609,7 +533,7 @@ async fn history_command(client: &Client, namespace: &str, release: &str, output
             .map(|m| m.app_version.clone())
             .unwrap_or_default();
         let status = r.info.status.as_ref().map_or("", |s| s.as_str());
-        crate::outln!(
+        outln!(
             "{:<9}{:<27}{:<17}{:<24}{:<12}{}",
             r.version,
             updated,

@@ -135,14 +135,14 @@ fn sandbox(
     let sandbox = Sandbox::prepare(&args.name, !down).unwrap_or_else(|e| fail(e));
     if down {
         runtime.block_on(sandbox.down()).unwrap_or_else(|e| fail(e));
-        kubedeck::outln!("sandbox {} removed", args.name);
+        println!("sandbox {} removed", args.name);
         return Ok(());
     }
     let kubeconfig = runtime.block_on(sandbox.up()).unwrap_or_else(|e| fail(e));
     let namespace = kubedeck::actions::sandbox::NAMESPACE;
     let open = format!("kubedeck --kubeconfig {} -n {namespace}", kubeconfig.display());
     if args.no_dashboard || !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-        kubedeck::outln!(
+        println!(
             "sandbox {} ready with the Todo Chatbot; open it with: {open}",
             args.name
         );
@@ -198,6 +198,6 @@ fn exec_setup(cli: &kubedeck::cli::Cli) -> Result<()> {
 fn setup(runtime: &tokio::runtime::Runtime, opts: kubedeck::cluster::ConnectOptions) -> Result<()> {
     // Printed after the terminal is restored, so it stays on screen.
     let farewell = runtime.block_on(kubedeck::tui::setup::run(opts))?;
-    kubedeck::outln!("{farewell}");
+    println!("{farewell}");
     Ok(())
 }

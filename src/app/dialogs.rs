@@ -325,6 +325,7 @@ impl App {
 
     /// The operation ended: in its log if that is still open, else as a notice.
     pub(super) fn action_done(&mut self, outcome: Result<String, String>) {
+        self.operations_running = self.operations_running.saturating_sub(1);
         let width = text_width(self);
         match self.top.as_mut() {
             Some(TopView::ActionLog(log)) => {
@@ -337,5 +338,22 @@ impl App {
                 })
             }
         }
+    }
+}
+
+impl App {
+    /// `q`: quits, unless an operation is still running and this is the first `q` (its log may
+    /// be closed): then it says what quitting would do to it, and `q` again quits.
+    pub(crate) fn quit(&mut self) {
+        if self.operations_running == 0 || self.quit_armed {
+            self.should_quit = true;
+            return;
+        }
+        self.quit_asked = true;
+        self.notice = Some(
+            "an operation is still running: q again quits and stops it (a deploy or rollback is then marked failed, \
+             as helm marks a cancelled one; a demo puts back what it changed); any other key stays"
+                .into(),
+        );
     }
 }

@@ -166,9 +166,9 @@ pub struct App {
     /// Operations started and not yet ended (`Effect::Operate` without its `Msg::ActionDone`).
     pub operations_running: usize,
     /// `q` was pressed while an operation runs: the next key quits if it is `q` again.
-    quit_asked: bool,
+    pub(super) quit_asked: bool,
     /// Set for the key after such a `q`.
-    quit_armed: bool,
+    pub(super) quit_armed: bool,
     /// Quit to the first-run wizard (`S` where there is no cluster).
     pub run_setup: bool,
     pub sandbox: sandbox::SandboxOffer,
@@ -292,7 +292,6 @@ impl App {
                 true
             }
             Msg::ActionDone(outcome) => {
-                self.operations_running = self.operations_running.saturating_sub(1);
                 self.action_done(outcome);
                 true
             }
@@ -378,21 +377,6 @@ impl App {
             Some(action) => self.perform(action),
             None => {}
         }
-    }
-
-    /// `q`: quits, unless an operation is still running and this is the first `q` (its log may
-    /// be closed): then it says what quitting would do to it, and `q` again quits.
-    pub(crate) fn quit(&mut self) {
-        if self.operations_running == 0 || self.quit_armed {
-            self.should_quit = true;
-            return;
-        }
-        self.quit_asked = true;
-        self.notice = Some(
-            "an operation is still running: q again quits and stops it (a deploy or rollback is then marked failed, \
-             as helm marks a cancelled one; a demo puts back what it changed); any other key stays"
-                .into(),
-        );
     }
 
     /// Whether the cluster in view may not be changed.

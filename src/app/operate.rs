@@ -221,14 +221,14 @@ pub fn parse_deploy_line(text: &str, namespace: &str) -> Result<DeployRequest, S
     let mut values = Vec::new();
     let mut words = text.split_whitespace().peekable();
     if let Some(name) = words.next_if(|w| !w.starts_with('-')) {
-        req.release = crate::actions::deploy::release_name(name)?;
+        req.release = crate::cluster::releases::release_name(name)?;
     }
     while let Some(word) = words.next() {
         match word {
             "-f" | "--values" => values.push(words.next().ok_or("-f needs a values name or file")?),
             "--set" => req.set.push(words.next().ok_or("--set needs key=value")?.to_owned()),
             "--release" => {
-                req.release = crate::actions::deploy::release_name(words.next().ok_or("--release needs a name")?)?
+                req.release = crate::cluster::releases::release_name(words.next().ok_or("--release needs a name")?)?
             }
             "--chart" => {
                 req.chart_dir = match words.next().ok_or("--chart needs a folder, or `embedded`")? {

@@ -626,16 +626,33 @@ fn deploy_from_the_dashboard_asks_shows_the_plan_and_applies_on_y() {
     assert!(a.effects.is_empty());
 }
 
-#[test]
-fn rollback_from_the_history_shows_the_diff_then_rolls_back_on_y() {
+/// The history of release todo in shop, open, with these revisions and statuses.
+fn history_of(revisions: &[(i32, &str)]) -> App {
     use crate::cluster::releases::ReleaseRow;
     let mut a = app();
-    for (rev, status) in [(1, "superseded"), (2, "deployed")] {
+    for &(rev, status) in revisions {
         let row = ReleaseRow::example("shop", "todo", rev, status, "2026-11-23T11:00:00Z");
         a.update(Msg::Rows(RowUpdate::Releases(WatchUpdate::Applied(row))));
     }
     press(&mut a, KeyCode::Char('4'));
     press(&mut a, KeyCode::Enter);
+    a
+}
+
+/// A rollback of release todo in shop to its last good revision.
+fn rollback_of_todo() -> crate::actions::operation::Operation {
+    crate::actions::operation::Operation::Rollback {
+        namespace: "shop".into(),
+        release: "todo".into(),
+        to: None,
+        timeout: Duration::from_secs(60),
+        waiting: Default::default(),
+    }
+}
+
+#[test]
+fn rollback_from_the_history_shows_the_diff_then_rolls_back_on_y() {
+    let mut a = history_of(&[(1, "superseded"), (2, "deployed")]);
     press(&mut a, KeyCode::Char('g'));
     press(&mut a, KeyCode::Char('r'));
     let Some(Effect::LoadDiff(diff)) = a.effects.pop() else {
@@ -657,14 +674,7 @@ fn rollback_from_the_history_shows_the_diff_then_rolls_back_on_y() {
 
 #[test]
 fn a_release_left_pending_rolls_back_from_the_history() {
-    use crate::cluster::releases::ReleaseRow;
-    let mut a = app();
-    for (rev, status) in [(1, "superseded"), (2, "deployed"), (3, "pending-upgrade")] {
-        let row = ReleaseRow::example("shop", "todo", rev, status, "2026-11-23T11:00:00Z");
-        a.update(Msg::Rows(RowUpdate::Releases(WatchUpdate::Applied(row))));
-    }
-    press(&mut a, KeyCode::Char('4'));
-    press(&mut a, KeyCode::Enter);
+    let mut a = history_of(&[(1, "superseded"), (2, "deployed"), (3, "pending-upgrade")]);
     // The newest, left pending by an interrupted upgrade, is not a way back.
     press(&mut a, KeyCode::Char('G'));
     press(&mut a, KeyCode::Char('r'));
@@ -991,7 +1001,6 @@ fn t_on_a_release_asks_then_runs_its_tests_and_read_only_refuses() {
 
 #[test]
 fn a_rollouts_gauge_counts_up_to_its_hpas_floor_as_the_wait_does() {
-    use crate::actions::operation::Operation;
     use crate::cluster::hpas::HpaRow;
     use crate::cluster::workloads::{Rollout, WorkloadKind, WorkloadRef, WorkloadRow};
     let mut a = app();
@@ -1030,13 +1039,7 @@ fn a_rollouts_gauge_counts_up_to_its_hpas_floor_as_the_wait_does() {
     a.update(Msg::Rows(RowUpdate::Hpas(WatchUpdate::Applied(hpa))));
     let listed = |row| Msg::Rows(RowUpdate::Deployments(WatchUpdate::Listed(vec![row])));
     a.update(listed(frontend(1)));
-    a.start(Operation::Rollback {
-        namespace: "shop".into(),
-        release: "todo".into(),
-        to: None,
-        timeout: std::time::Duration::from_secs(60),
-        waiting: Default::default(),
-    });
+    a.start(rollback_of_todo());
     let gauges = |a: &App| match &a.top {
         Some(views::TopView::ActionLog(log)) => log.gauges.clone(),
         _ => panic!("the progress view"),
@@ -1063,15 +1066,8 @@ fn a_rollouts_gauge_counts_up_to_its_hpas_floor_as_the_wait_does() {
 
 #[test]
 fn quitting_while_an_operation_runs_asks_first() {
-    use crate::actions::operation::Operation;
     let mut a = app();
-    a.start(Operation::Rollback {
-        namespace: "shop".into(),
-        release: "todo".into(),
-        to: None,
-        timeout: Duration::from_secs(60),
-        waiting: Default::default(),
-    });
+    a.start(rollback_of_todo());
     press(&mut a, KeyCode::Esc);
     assert!(a.top.is_none(), "the log is closed; the rollback goes on");
     press(&mut a, KeyCode::Char('q'));
@@ -1090,13 +1086,7 @@ fn quitting_while_an_operation_runs_asks_first() {
     assert!(a.should_quit, "q twice quits");
     // Once it has ended, q quits at once.
     let mut a = app();
-    a.start(Operation::Rollback {
-        namespace: "shop".into(),
-        release: "todo".into(),
-        to: None,
-        timeout: Duration::from_secs(60),
-        waiting: Default::default(),
-    });
+    a.start(rollback_of_todo());
     a.update(Msg::ActionDone(Ok("release todo rolled back".into())));
     press(&mut a, KeyCode::Esc);
     press(&mut a, KeyCode::Char('q'));

@@ -22,14 +22,14 @@ struct CursorHidden;
 
 impl Drop for CursorHidden {
     fn drop(&mut self) {
-        crate::out!("\x1b[?25h");
+        out!("\x1b[?25h");
         let _ = std::io::stdout().flush();
     }
 }
 
 pub async fn run(client: &Client, namespace: &str, release: &str, context: &str, walk: Walk) -> Result<String, String> {
     let _cursor = walk.record.then(|| {
-        crate::out!("\x1b[?25l");
+        out!("\x1b[?25l");
         CursorHidden
     });
     // Without a terminal there is nobody to press Enter.
@@ -41,9 +41,9 @@ pub async fn run(client: &Client, namespace: &str, release: &str, context: &str,
         if pause && !wait_for_enter(&format!("Enter: demo {}/{total}, {}; q: stop here", n + 1, demo.name())).await {
             break;
         }
-        crate::outln!();
+        outln!();
         say(&format!("{}/{total}  {}", n + 1, demo.narration()), walk.record);
-        let progress = |line: String| crate::outln!("  {line}");
+        let progress = |line: String| outln!("  {line}");
         // The narration was said above; the demo's own first line repeats it.
         let first = std::sync::atomic::AtomicBool::new(true);
         let quiet_first = |line: String| {
@@ -53,22 +53,22 @@ pub async fn run(client: &Client, namespace: &str, release: &str, context: &str,
         };
         let result = demo::run_measured(client, namespace, release, demo, &quiet_first).await;
         match &result {
-            Ok(o) => crate::outln!("{}", o.summary),
-            Err(f) => crate::outln!("{} did not finish: {}", demo.name(), f.why),
+            Ok(o) => outln!("{}", o.summary),
+            Err(f) => outln!("{} did not finish: {}", demo.name(), f.why),
         }
         summary.add(demo, &result);
         if result.as_ref().is_err_and(|f| f.stopped) {
             break;
         }
     }
-    crate::outln!();
+    outln!();
     say("What we measured", walk.record);
-    crate::out!("{}", summary.table());
+    out!("{}", summary.table());
     if walk.record {
         let place = format!("release {release} in namespace {namespace}, context {context}");
         let stamp = jiff::Timestamp::now().strftime("%Y%m%d-%H%M%S").to_string();
         let path = std::path::PathBuf::from(format!("kubedeck-demo-{stamp}.md"));
-        crate::outln!(
+        outln!(
             "{}",
             walkthrough::save(&summary.markdown(&place, jiff::Timestamp::now()), Some(path))
         );
@@ -84,19 +84,19 @@ pub async fn run(client: &Client, namespace: &str, release: &str, context: &str,
 /// VTE, Konsole and Windows Terminal draw; the line is wrapped to half the width).
 fn say(text: &str, record: bool) {
     if !record {
-        crate::outln!("{text}");
+        outln!("{text}");
         return;
     }
     let width = crossterm::terminal::size().map_or(80, |(w, _)| w as usize);
     for line in words_in_lines(text, (width / 2).saturating_sub(1).max(20)) {
-        crate::outln!("\x1b#3\x1b[1m{line}\x1b[0m");
-        crate::outln!("\x1b#4\x1b[1m{line}\x1b[0m");
+        outln!("\x1b#3\x1b[1m{line}\x1b[0m");
+        outln!("\x1b#4\x1b[1m{line}\x1b[0m");
     }
 }
 
 /// Waits for Enter; false when the user typed q, or pressed Ctrl-C, or stdin closed.
 async fn wait_for_enter(prompt: &str) -> bool {
-    crate::out!("{prompt} > ");
+    out!("{prompt} > ");
     let _ = std::io::stdout().flush();
     // A plain thread, not the runtime's blocking pool: after Ctrl-C nothing waits for it.
     let (tx, rx) = tokio::sync::oneshot::channel();

@@ -34,14 +34,14 @@ pub async fn run(client: &Client, namespace: &str, args: PortForwardArgs) -> Res
         for at in &forward.listening {
             match forward.state() {
                 ForwardState::Active { pod, port } => {
-                    crate::outln!("Forwarding from {at} -> {label} (pod {pod} port {port})")
+                    outln!("Forwarding from {at} -> {label} (pod {pod} port {port})")
                 }
-                ForwardState::Broken(why) => crate::outln!("Forwarding from {at} -> {label}: broken: {why}"),
+                ForwardState::Broken(why) => outln!("Forwarding from {at} -> {label}: broken: {why}"),
             }
         }
         let sink = Arc::new(move |state: ForwardState| match state {
-            ForwardState::Active { pod, port } => crate::outln!("{label}: now pod {pod} port {port}"),
-            ForwardState::Broken(why) => crate::outln!("{label}: broken: {why}"),
+            ForwardState::Active { pod, port } => outln!("{label}: now pod {pod} port {port}"),
+            ForwardState::Broken(why) => outln!("{label}: broken: {why}"),
         });
         running.spawn(forward.serve(client.clone(), sink));
     }

@@ -9,9 +9,7 @@ use crate::cli::{ChartCommand, Cli, Command, Shell, TemplateArgs};
 /// Runs `command` if it needs no cluster; None for the others.
 pub fn run(command: &Command, namespace: Option<&str>) -> Option<Result<(), String>> {
     match command {
-        Command::Template(args) => {
-            Some(template(args, namespace.unwrap_or("default")).map(|text| crate::out!("{text}")))
-        }
+        Command::Template(args) => Some(template(args, namespace.unwrap_or("default")).map(|text| out!("{text}"))),
         Command::Chart {
             action: ChartCommand::Export { dir },
         } => Some(export(dir)),
@@ -19,12 +17,12 @@ pub fn run(command: &Command, namespace: Option<&str>) -> Option<Result<(), Stri
         Command::Completions { shell } => {
             let mut script = Vec::new();
             completions(*shell, &mut script);
-            crate::out!("{}", String::from_utf8_lossy(&script));
+            out!("{}", String::from_utf8_lossy(&script));
             Some(Ok(()))
         }
         Command::Man => {
             let mut page = Vec::new();
-            Some(man(&mut page).map(|()| crate::out!("{}", String::from_utf8_lossy(&page))))
+            Some(man(&mut page).map(|()| out!("{}", String::from_utf8_lossy(&page))))
         }
         _ => None,
     }
@@ -51,7 +49,7 @@ pub fn man(out: &mut dyn std::io::Write) -> Result<(), String> {
 
 fn export(dir: &Path) -> Result<(), String> {
     let written = chart::export_bundled(dir)?;
-    crate::outln!(
+    outln!(
         "wrote the Todo Chatbot chart ({} files) to {}",
         written.len(),
         dir.display()

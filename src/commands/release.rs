@@ -71,7 +71,7 @@ pub(super) async fn rollback_dry_run(
 ) -> Result<String, String> {
     crate::cli::duration::parse_timeout(timeout)?;
     let (to, plan) = deploy::rollback_plan(&cluster.client, &cluster.namespace, release, to).await?;
-    crate::outln!(
+    outln!(
         "release {release} in {}: revision {} would roll back to revision {to} and",
         cluster.namespace,
         plan.revision
@@ -99,14 +99,14 @@ pub(super) async fn uninstall_command(
         (Vec::new(), 0)
     };
     if dry_run {
-        crate::outln!("release {release} in {}: uninstalling would delete", cluster.namespace);
+        outln!("release {release} in {}: uninstalling would delete", cluster.namespace);
         for id in &objects {
-            crate::outln!("  - delete {id}");
+            outln!("  - delete {id}");
         }
         if keep_history {
-            crate::outln!("  and mark its last revision uninstalled, keeping its {revisions} revisions");
+            outln!("  and mark its last revision uninstalled, keeping its {revisions} revisions");
         } else {
-            crate::outln!("  and its history ({revisions} revisions)");
+            outln!("  and its history ({revisions} revisions)");
         }
         return Ok(String::new());
     }
@@ -117,7 +117,7 @@ pub(super) async fn uninstall_command(
     };
     let done = super::ask_and_run(cluster, &operation, None, yes).await?;
     if wait {
-        let progress = |line: String| crate::outln!("{line}");
+        let progress = |line: String| outln!("{line}");
         deploy::wait_deleted(
             &cluster.client,
             &cluster.namespace,
@@ -134,18 +134,18 @@ pub(super) async fn uninstall_command(
 /// The object lines of a plan (added, changed with their diffs, removed).
 pub(super) fn print_changes(plan: &DeployPlan) {
     for id in &plan.added {
-        crate::outln!("  + add {id}");
+        outln!("  + add {id}");
     }
     for (id, diff) in &plan.changed {
-        crate::outln!("  ~ change {id}");
+        outln!("  ~ change {id}");
         for line in diff.lines() {
-            crate::outln!("      {line}");
+            outln!("      {line}");
         }
     }
     for id in &plan.removed {
-        crate::outln!("  - remove {id}");
+        outln!("  - remove {id}");
     }
     if plan.added.is_empty() && plan.changed.is_empty() && plan.removed.is_empty() {
-        crate::outln!("  (no object changes; a new revision is still recorded)");
+        outln!("  (no object changes; a new revision is still recorded)");
     }
 }

@@ -30,10 +30,10 @@ pub(super) async fn run(cluster: &Connection, args: TestArgs) -> Result<String, 
         super::confirm(&question, args.yes)?;
     }
     let run = deploy::run_tests(&cluster.client, &request, &|line| eprintln!("{line}")).await?;
-    crate::out!("{}", status_text(&run.release, args.hide_notes));
+    out!("{}", status_text(&run.release, args.hide_notes));
     if args.logs {
-        crate::outln!();
-        crate::out!("{}", logs_text(&run));
+        outln!();
+        out!("{}", logs_text(&run));
     }
     match run.failure {
         Some(_) => Err(run.summary()),

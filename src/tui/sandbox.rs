@@ -150,7 +150,7 @@ impl View {
         for event in self.progress.take_events() {
             let _ = writeln!(log, "== {elapsed} {event}");
             if self.terminal.is_none() {
-                crate::outln!("sandbox {elapsed} {event}");
+                println!("sandbox {elapsed} {event}");
             }
         }
         if let Some(terminal) = &mut self.terminal {
@@ -164,7 +164,7 @@ impl View {
     fn finish(&mut self) {
         if let Some(mut terminal) = self.terminal.take() {
             let _ = terminal.show_cursor();
-            crate::outln!();
+            println!();
         }
     }
 }

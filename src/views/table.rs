@@ -51,6 +51,19 @@ pub fn block<'a>(title: &str, pane: &TablePane, focused: bool, footer: Option<Li
     block
 }
 
+/// What an empty pane says: why it could not be read, that its filter hides every row (not "No
+/// pods in todo."), or `empty`.
+fn empty_text<'a>(pane: &TablePane, empty: Line<'a>) -> Line<'a> {
+    match (&pane.problem, &pane.filter) {
+        (Some(problem), _) => Line::styled(problem.clone(), style::error()),
+        (None, Some(filter)) => Line::styled(
+            format!("Nothing matches the filter {:?} (Esc clears it).", filter.input),
+            style::dim(),
+        ),
+        (None, None) => empty,
+    }
+}
+
 /// Draws the pane: the visible rows of `pane.view`, looked up with `lookup`, each cell's text
 /// made by `cell(row, column_index)`. Column widths come from the rows on screen (views/fit.rs):
 /// each frame measures what it shows, so names are whole whenever the room allows.
@@ -64,15 +77,7 @@ pub fn render<'r, R: 'r>(
     let block = block(&frame.title, frame.pane, frame.focused, frame.footer);
     let pane = frame.pane;
     if pane.view.is_empty() {
-        let text = match (&pane.problem, &pane.filter) {
-            (Some(problem), _) => Line::styled(problem.clone(), style::error()),
-            // Not "No pods in todo." while the filter hides them.
-            (None, Some(filter)) => Line::styled(
-                format!("Nothing matches the filter {:?} (Esc clears it).", filter.input),
-                style::dim(),
-            ),
-            (None, None) => frame.empty,
-        };
+        let text = empty_text(pane, frame.empty);
         let inner = block.inner(area);
         // A line that fits is drawn as it is: a wrapping paragraph measured and restyled the
         // whole pane on every frame, a cost each empty pane paid while others churned.

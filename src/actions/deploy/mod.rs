@@ -117,31 +117,6 @@ impl ObjectId {
     }
 }
 
-/// A release name as Helm allows it: lower-case letters, digits and `-`, at most 53 (the
-/// objects are named `RELEASE-todo-chatbot-...`, cut at 63: longer names made the Services
-/// collide). One sentence when it is not.
-pub fn release_name(name: &str) -> Result<String, String> {
-    let valid = !name.is_empty()
-        && name.len() <= 53
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !name.starts_with('-')
-        && !name.ends_with('-');
-    if valid {
-        return Ok(name.to_owned());
-    }
-    let chart = if name.contains('/') || name.contains('.') {
-        " (a chart folder is given with --chart PATH)"
-    } else {
-        ""
-    };
-    Err(format!(
-        "{:?} is not a release name: use lower-case letters, digits and -, at most 53 characters{chart}",
-        crate::text::sanitize(name)
-    ))
-}
-
 /// The documents of a stored manifest, with their identities.
 pub fn manifest_objects(manifest: &str) -> Vec<(ObjectId, Value)> {
     manifest
