@@ -122,6 +122,14 @@ impl App {
                 }
             }
             ("ctx", None) => self.notice = Some("usage: :ctx NAME (Tab completes)".into()),
+            ("sort", None) => {
+                let columns = self.pane_columns(self.focus);
+                self.notice = Some(format!(
+                    "usage: :sort COLUMN; {} has {} (o sorts by the next one)",
+                    self.focus.title(),
+                    columns.iter().map(|c| c.title).collect::<Vec<_>>().join(", ")
+                ));
+            }
             ("demo", name) => self.open_demo(name),
             ("cols" | "columns", _) => self.open_column_chooser(),
             ("pf" | "forwards", arg) => self.forwards_command(arg, words.next()),

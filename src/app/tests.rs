@@ -270,6 +270,18 @@ fn sorting_by_column_keeps_the_selection() {
 }
 
 #[test]
+fn sort_without_a_column_lists_them() {
+    let mut a = app();
+    press(&mut a, KeyCode::Char(':'));
+    type_line(&mut a, "sort");
+    let notice = a.notice.clone().unwrap_or_default();
+    assert!(
+        notice.starts_with("usage: :sort COLUMN; Pods has NAMESPACE, NAME, READY, STATUS"),
+        "{notice}"
+    );
+}
+
+#[test]
 fn tab_number_keys_and_zoom_move_focus() {
     let mut a = app();
     press(&mut a, KeyCode::Tab);

@@ -187,7 +187,8 @@ pub fn render_summary(app: &App, area: Rect, buf: &mut Buffer) {
         format!(" pods {ready}/{} ready{failing}", pods.len()),
         pod_style,
     )];
-    // Healthy parts (ranks 0-3) are left out before any that is not (10-13).
+    // Healthy parts (ranks 0-3) are left out before any that is not (10-13); the release, the
+    // answer to "did my deploy work?", stays longest.
     let rank = |healthy: bool, n: u8| if healthy { n } else { 10 + n };
     let at_max = app.data.hpas.iter().filter(|h| h.at_max()).count();
     let hpas = app.data.hpas.len();
@@ -214,13 +215,33 @@ pub fn render_summary(app: &App, area: Rect, buf: &mut Buffer) {
         .short(format!("certs {expiring}/{certs} at risk"))
         .drops(rank(expiring == 0, 0)),
     );
-    // The release that changed last is the one people ask about: did my deploy work?
+    parts.push(release_part(app, rank));
+    let warnings = app.data.warnings.len();
+    // Before their first listing (or when events may not be read) zero would look healthy.
+    parts.push(if !app.data.warnings.is_synced() {
+        Part::new("warning events ?", style::dim())
+            .short("warnings ?")
+            .drops(rank(false, 2))
+    } else {
+        Part::new(
+            format!("{warnings} warning events"),
+            if warnings > 0 { style::warning() } else { style::good() },
+        )
+        .short(format!("{warnings} warnings"))
+        .drops(rank(warnings == 0, 2))
+    });
+    fit(parts, ("  │  ", " │ "), area.width).render(area, buf);
+}
+
+/// The summary's release: the one that changed last is the one people ask about (did my deploy
+/// work?).
+fn release_part(app: &App, rank: impl Fn(bool, u8) -> u8) -> Part {
     let latest = crate::cluster::releases::latest_per_release(app.data.releases.iter())
         .into_iter()
         .max_by_key(|r| r.updated);
-    parts.push(match latest {
+    match latest {
         Some(r) if r.problem.is_some() => {
-            Part::new(format!("release {} unreadable", r.name), style::error()).drops(rank(false, 2))
+            Part::new(format!("release {} unreadable", r.name), style::error()).drops(rank(false, 3))
         }
         Some(r) => {
             let health = r.status.health();
@@ -228,25 +249,10 @@ pub fn render_summary(app: &App, area: Rect, buf: &mut Buffer) {
                 format!("release {} rev {} {}", r.name, r.revision, r.status.as_str()),
                 style::health(health),
             )
-            .drops(rank(health == crate::cluster::pods::Health::Ready, 2))
+            .drops(rank(health == crate::cluster::pods::Health::Ready, 3))
         }
-        None => Part::new("no releases", style::dim()).drops(2),
-    });
-    let warnings = app.data.warnings.len();
-    // Before their first listing (or when events may not be read) zero would look healthy.
-    parts.push(if !app.data.warnings.is_synced() {
-        Part::new("warning events ?", style::dim())
-            .short("warnings ?")
-            .drops(rank(false, 3))
-    } else {
-        Part::new(
-            format!("{warnings} warning events"),
-            if warnings > 0 { style::warning() } else { style::good() },
-        )
-        .short(format!("{warnings} warnings"))
-        .drops(rank(warnings == 0, 3))
-    });
-    fit(parts, ("  │  ", " │ "), area.width).render(area, buf);
+        None => Part::new("no releases", style::dim()).drops(3),
+    }
 }
 
 /// Offered wherever there is no cluster to show: the wizard creates one.

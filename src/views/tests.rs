@@ -559,6 +559,16 @@ fn a_narrow_terminal_keeps_the_connection_state_and_what_is_unhealthy() {
         summary.contains("pods 0/0 ready") && summary.ends_with("│ 2 warnings"),
         "{summary}"
     );
+    // Of two unhealthy parts, the release (did my deploy work?) stays longest.
+    let pending =
+        crate::cluster::releases::ReleaseRow::example("todo", "todo", 3, "pending-upgrade", "2026-11-23T11:00:00Z");
+    let mut stuck = app.clone();
+    stuck.update(Msg::Rows(RowUpdate::Releases(WatchUpdate::Applied(pending))));
+    let summary = screen(&stuck, 60, 24).lines().nth(1).unwrap().to_owned();
+    assert_eq!(
+        summary, " pods 0/0 ready │ release todo rev 3 pending-upgrade",
+        "{summary}"
+    );
     // Wide enough, every part in full.
     let wide = screen(&app, 200, 24);
     assert!(wide.contains(&format!("ctx {eks} │ cluster {eks}")), "{wide}");
