@@ -422,7 +422,7 @@ fn confirm(question: &str, yes: bool) -> Result<(), String> {
 pub(crate) fn chart_and_values(input: &crate::cli::ChartInput) -> Result<(PathBuf, Vec<PathBuf>), String> {
     let chart_dir = input.chart.clone().unwrap_or_else(|| PathBuf::from(BUNDLED_CHART));
     // The chart first: its values files are named from it.
-    if input.chart.is_some() && !chart_dir.is_dir() {
+    if input.chart.is_some() && !crate::chart::is_embedded(&chart_dir) && !chart_dir.is_dir() {
         let what = if chart_dir.exists() {
             "is not a folder"
         } else {

@@ -73,8 +73,13 @@ async fn read_only_refuses_and_the_audit_log_records_each_action() {
         "{entry}"
     );
 
-    // Without a terminal, a mutating command needs --yes.
+    // A target that is not there is said before anything is asked.
     let (code, _, err) = kubedeck(&["uninstall", "todo", "-n", &ns], state.path(), None);
+    assert_eq!(code, 1);
+    assert!(err.contains("there is no release todo here"), "{err}");
+    // Without a terminal, a mutating command on one that is there needs --yes.
+    common::create_deployment(&client, &ns, "web", 1).await;
+    let (code, _, err) = kubedeck(&["scale", "deploy/web", "2", "-n", &ns], state.path(), None);
     assert_eq!(code, 1);
     assert!(err.contains("pass --yes"), "{err}");
     common::delete_namespace(&client, &ns).await;
