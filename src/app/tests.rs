@@ -651,6 +651,14 @@ fn history_of(revisions: &[(i32, &str)]) -> App {
     a
 }
 
+/// The rollout gauges of the open action log.
+fn gauges_shown(a: &App) -> Vec<(String, bool)> {
+    match &a.top {
+        Some(views::TopView::ActionLog(log)) => log.gauges.clone(),
+        _ => panic!("the progress view"),
+    }
+}
+
 /// A rollback of release todo in shop to its last good revision.
 fn rollback_of_todo() -> crate::actions::operation::Operation {
     crate::actions::operation::Operation::Rollback {
@@ -1052,26 +1060,22 @@ fn a_rollouts_gauge_counts_up_to_its_hpas_floor_as_the_wait_does() {
     let listed = |row| Msg::Rows(RowUpdate::Deployments(WatchUpdate::Listed(vec![row])));
     a.update(listed(frontend(1)));
     a.start(rollback_of_todo());
-    let gauges = |a: &App| match &a.top {
-        Some(views::TopView::ActionLog(log)) => log.gauges.clone(),
-        _ => panic!("the progress view"),
-    };
     // Rolled out at one pod by kubectl's rule, but the HPA has yet to scale it to its floor.
     assert_eq!(
-        gauges(&a),
+        gauges_shown(&a),
         [("todo-frontend █████░░░░░ 1/2 updated, 1/2 ready".to_owned(), false)]
     );
     a.update(listed(frontend(2)));
     a.refresh();
     assert_eq!(
-        gauges(&a),
+        gauges_shown(&a),
         [("todo-frontend ██████████ 2/2 updated, 2/2 ready".to_owned(), true)]
     );
     // Scaled to zero by hand: the HPA leaves it there, and so does the gauge.
     a.update(listed(frontend(0)));
     a.refresh();
     assert_eq!(
-        gauges(&a),
+        gauges_shown(&a),
         [("todo-frontend ░░░░░░░░░░ 0/0 updated, 0/0 ready".to_owned(), true)]
     );
 }
@@ -1138,21 +1142,23 @@ fn a_scale_shows_the_workloads_rollout_gauge_live_from_the_watches() {
         replicas: 4,
         timeout: std::time::Duration::from_secs(60),
     });
-    let gauges = |a: &App| match &a.top {
-        Some(views::TopView::ActionLog(log)) => log.gauges.clone(),
-        _ => panic!("the progress view"),
-    };
     assert_eq!(
-        gauges(&a),
+        gauges_shown(&a),
         [("api ██▓▓▓░░░░░ 2/4 updated, 1/4 ready".to_owned(), false)]
     );
     a.update(listed(vec![deployment("api", 4, 4, Rollout::Complete)]));
     a.refresh();
-    assert_eq!(gauges(&a), [("api ██████████ 4/4 updated, 4/4 ready".to_owned(), true)]);
+    assert_eq!(
+        gauges_shown(&a),
+        [("api ██████████ 4/4 updated, 4/4 ready".to_owned(), true)]
+    );
     // The operation's own check can end before the watch catches up: the gauge keeps following.
     a.update(listed(vec![deployment("api", 3, 3, Rollout::Progressing)]));
     a.update(Msg::ActionDone(Ok("scaled".into())));
     a.update(listed(vec![deployment("api", 4, 4, Rollout::Complete)]));
     a.refresh();
-    assert_eq!(gauges(&a), [("api ██████████ 4/4 updated, 4/4 ready".to_owned(), true)]);
+    assert_eq!(
+        gauges_shown(&a),
+        [("api ██████████ 4/4 updated, 4/4 ready".to_owned(), true)]
+    );
 }
