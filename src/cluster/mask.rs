@@ -66,17 +66,11 @@ impl Masker {
         }
     }
 
-    /// A rendered manifest (YAML documents split by `---`) with its Secrets' values masked; every
-    /// other document is kept as written.
+    /// A rendered manifest with its Secrets' values masked; every other document is kept as
+    /// written. Documents are split as `actions::deploy::manifest_objects` splits a release's.
     pub fn mask_manifest(&mut self, manifest: &str) -> String {
-        let mut out = String::with_capacity(manifest.len());
-        for (i, doc) in split_documents(manifest).into_iter().enumerate() {
-            if i > 0 {
-                out.push_str("---\n");
-            }
-            out.push_str(&self.mask_document(doc));
-        }
-        out
+        let docs: Vec<String> = manifest.split("\n---").map(|doc| self.mask_document(doc)).collect();
+        docs.join("\n---")
     }
 
     fn mask_document(&mut self, doc: &str) -> String {
@@ -87,10 +81,11 @@ impl Masker {
             return doc.to_owned();
         }
         self.mask_object(&mut value);
-        // The `# Source:` comments at its top say where it came from; the rest is the object.
+        // The `---` and `# Source:` comments at its top say where it came from; the rest is
+        // the object.
         let comments: String = doc
             .lines()
-            .take_while(|l| l.starts_with('#') || l.trim().is_empty())
+            .take_while(|l| l.starts_with('#') || l.starts_with("---") || l.trim().is_empty())
             .map(|l| format!("{l}\n"))
             .collect();
         comments + &serde_yaml::to_string(&value).unwrap_or_default()
@@ -113,22 +108,6 @@ pub fn secret_key(key: &str) -> bool {
     ]
     .iter()
     .any(|word| key.contains(word))
-}
-
-/// The documents of a multi-document YAML text, split at lines that are only `---`.
-fn split_documents(text: &str) -> Vec<&str> {
-    let mut docs = Vec::new();
-    let mut start = 0;
-    let mut at = 0;
-    for line in text.split_inclusive('\n') {
-        if line.trim_end() == "---" {
-            docs.push(&text[start..at]);
-            start = at + line.len();
-        }
-        at += line.len();
-    }
-    docs.push(&text[start..]);
-    docs
 }
 
 #[cfg(test)]
